@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Export message encoders: IPFIX (RFC 7011), NetFlow v9 (RFC 3954) and
+ * NetFlow v5, written into a caller's buffer. No allocation, no locking:
+ * one session per exporter->collector transport session, used by one
+ * writer at a time.
+ *
+ * Usage, per export datagram:
+ *
+ *	fm_enc_begin(&m, sess, buf, 1472, &clk);   (adds templates when due)
+ *	while (more flows) {
+ *		ret = fm_enc_add_flow(&m, rec);
+ *		if (ret == FM_ENC_FULL)
+ *			send fm_enc_finish(&m) bytes, fm_enc_begin() again, retry;
+ *		else if (ret == FM_ENC_UNSUPPORTED)
+ *			count the record as not sent (IPv6 flow on v5);
+ *	}
+ *	len = fm_enc_finish(&m); send len bytes of buf.
+ *
+ * The session decides when templates are (re)sent: in the first message,
+ * after fm_enc_resend_templates(), then every tmpl_refresh_sec seconds of
+ * export time or every tmpl_refresh_msgs messages, whichever comes first.
+ * m.tmpl tells the caller that the message carries them, a good moment to
+ * add the options data (sampling, interface names, statistics).
+ *
+ * fm_enc_finish() commits the message to the session (sequence number,
+ * template schedule): finish only messages that will be sent, and send
+ * every finished message; a lost send then shows as a sequence gap at
+ * the collector, which is the truth. A message dropped before finishing
+ * leaves no trace. Don't send v5 messages without records (m.nrec 0).
+ */
+#ifndef _FM_ENC_H
+#define _FM_ENC_H
+
+#include "flow.h"
+
+enum fm_enc_version {
+	FM_ENC_NF5 = 5,
+	FM_ENC_NF9 = 9,
+	FM_ENC_IPFIX = 10,
+};
+
+/* Return values of the fm_enc_* calls. */
+enum fm_enc_ret {
+	FM_ENC_OK = 0,
+	FM_ENC_FULL,		/* no room: finish, send, begin again, retry */
+	FM_ENC_UNSUPPORTED,	/* not encodable in this version (IPv6 on v5) */
+	FM_ENC_TOOSMALL,	/* fm_enc_begin(): buffer below the minimum */
+};
+
+/* v9 SAMPLING_ALGORITHM values; also the v5 header's sampling mode. */
+enum fm_sampling_algo {
+	FM_SAMPLING_DETERMINISTIC = 1,
+	FM_SAMPLING_RANDOM = 2,
+};
+
+/* Template ids, stable across restarts; the same in IPFIX and v9. */
+enum fm_tmpl_id {
+	FM_TMPL_V4 = 256,
+	FM_TMPL_V6,
+	FM_TMPL_STATS,		/* options: exporter statistics */
+	FM_TMPL_SAMPLING,	/* options: sampling rate */
+	FM_TMPL_IFNAME,		/* options: ifindex -> interface name */
+	FM_TMPL_END
+};
+
+#define FM_TMPL_NUM (FM_TMPL_END - FM_TMPL_V4)
+
+#define FM_ENC_IFNAME_LEN 16	/* interfaceName: fixed, zero padded */
+
+/*
+ * One transport session (exporter -> one collector). Set up with
+ * fm_enc_session_init(), then adjust the configuration fields as needed;
+ * the state fields belong to the encoder.
+ */
+struct fm_enc_session {
+	/* configuration */
+	u8 version;		/* enum fm_enc_version */
+	u8 engine_type;		/* v5 header */
+	u8 engine_id;		/* v5 header */
+	u8 sampling_algo;	/* enum fm_sampling_algo */
+	u32 sampling_interval;	/* 1 out of N packets; 1 = not sampled */
+	u32 domain_id;		/* IPFIX observation domain, v9 source id */
+	u32 tmpl_refresh_sec;	/* resend templates after this; 0 = never */
+	u32 tmpl_refresh_msgs;	/* or every this many messages; 0 = never */
+	/* state */
+	/*
+	 * Header sequence number of the next message: data records (IPFIX,
+	 * options data included), export packets (v9) or flows (v5) sent
+	 * before it, mod 2^32.
+	 */
+	u32 seq;
+	u32 tmpl_last_sec;	/* export time of the last template message */
+	u32 tmpl_msgs;		/* messages finished since then, it included */
+	bool tmpl_valid;	/* templates sent and still current */
+};
+
+/*
+ * Time of one message, all from the caller's clocks. uptime_ms should be
+ * the wall clock in ms minus boot_ms; v9 FIRST/LAST_SWITCHED and v5
+ * First/Last are a record's start_ms/end_ms minus boot_ms (mod 2^32).
+ */
+struct fm_enc_clock {
+	u32 unix_sec;		/* export time */
+	u32 unix_nsec;		/* v5 header only */
+	u32 uptime_ms;		/* sysUptime (v9, v5) */
+	u64 boot_ms;		/* wall clock in ms when uptime was 0 */
+};
+
+/* Exporter statistics, totals since start (options record). */
+struct fm_enc_stats {
+	u64 messages;		/* exportedMessageTotalCount */
+	u64 flows;		/* exportedFlowRecordTotalCount */
+	u64 ignored_packets;	/* ignoredPacketTotalCount */
+	u64 not_sent_flows;	/* notSentFlowTotalCount */
+};
+
+/* One message being built; fields are read-only for the caller. */
+struct fm_enc_msg {
+	struct fm_enc_session *s;
+	struct fm_enc_clock clk;
+	u8 *buf;
+	unsigned int size;	/* capacity of buf */
+	unsigned int len;	/* bytes written */
+	unsigned int set_off;	/* offset of the open set's header, 0: none */
+	u16 set_id;		/* id of the open set */
+	u16 nrec;		/* records of all kinds (v9, v5 count) */
+	u32 ndata;		/* data records, options data included */
+	bool tmpl;		/* this message carries the templates */
+};
+
+/*
+ * Defaults: sampling 1:1 deterministic, templates every 60 s or 20
+ * messages, sequence 0, templates due, engine type/id 0.
+ */
+void fm_enc_session_init(struct fm_enc_session *s, u8 version, u32 domain_id);
+
+/* Send the templates in the next message (new collector, config change). */
+static inline void fm_enc_resend_templates(struct fm_enc_session *s)
+{
+	s->tmpl_valid = false;
+}
+
+/*
+ * Internal: the template-based formats (IPFIX, v9) share ipfix.c, v5 is
+ * nf5.c. Use the fm_enc_* calls below.
+ */
+int fm_tpl_begin(struct fm_enc_msg *m);
+int fm_tpl_add_flow(struct fm_enc_msg *m, const struct fm_record *r);
+int fm_tpl_add_stats(struct fm_enc_msg *m, const struct fm_enc_stats *st);
+int fm_tpl_add_sampling(struct fm_enc_msg *m);
+int fm_tpl_add_ifname(struct fm_enc_msg *m, u32 ifindex, const char *name);
+unsigned int fm_tpl_finish(struct fm_enc_msg *m);
+int fm_nf5_begin(struct fm_enc_msg *m);
+int fm_nf5_add_flow(struct fm_enc_msg *m, const struct fm_record *r);
+unsigned int fm_nf5_finish(struct fm_enc_msg *m);
+
+/*
+ * Start a message in buf (size bytes: the path MTU minus IP and UDP
+ * headers) and add the templates if they are due. Returns FM_ENC_OK, or
+ * FM_ENC_TOOSMALL when buf cannot hold the header, the templates and one
+ * record of every kind (then m must not be used). After a successful
+ * begin, FM_ENC_FULL only ever comes back once the message holds a data
+ * record, so "finish, send, begin, retry" always makes progress.
+ */
+static inline int fm_enc_begin(struct fm_enc_msg *m, struct fm_enc_session *s,
+			       void *buf, unsigned int size,
+			       const struct fm_enc_clock *clk)
+{
+	m->s = s;
+	m->clk = *clk;
+	m->buf = buf;
+	m->size = size;
+	m->len = 0;
+	m->set_off = 0;
+	m->set_id = 0;
+	m->nrec = 0;
+	m->ndata = 0;
+	m->tmpl = false;
+	if (s->version == FM_ENC_NF5)
+		return fm_nf5_begin(m);
+	return fm_tpl_begin(m);
+}
+
+/*
+ * Add one flow record. FM_ENC_FULL: the message is full (see above);
+ * FM_ENC_UNSUPPORTED: IPv6 flow on a v5 session, not encoded.
+ */
+static inline int fm_enc_add_flow(struct fm_enc_msg *m,
+				  const struct fm_record *r)
+{
+	if (m->s->version == FM_ENC_NF5)
+		return fm_nf5_add_flow(m, r);
+	return fm_tpl_add_flow(m, r);
+}
+
+/*
+ * Options data records (IPFIX, v9; FM_ENC_UNSUPPORTED on v5, whose header
+ * carries the sampling rate). They count as data records in the IPFIX
+ * sequence number. Send them in or after a message carrying templates.
+ */
+static inline int fm_enc_add_stats(struct fm_enc_msg *m,
+				   const struct fm_enc_stats *st)
+{
+	if (m->s->version == FM_ENC_NF5)
+		return FM_ENC_UNSUPPORTED;
+	return fm_tpl_add_stats(m, st);
+}
+
+/* The session's sampling_interval and sampling_algo. */
+static inline int fm_enc_add_sampling(struct fm_enc_msg *m)
+{
+	if (m->s->version == FM_ENC_NF5)
+		return FM_ENC_UNSUPPORTED;
+	return fm_tpl_add_sampling(m);
+}
+
+/* name: at most FM_ENC_IFNAME_LEN bytes are used, NUL terminated or not. */
+static inline int fm_enc_add_ifname(struct fm_enc_msg *m, u32 ifindex,
+				    const char *name)
+{
+	if (m->s->version == FM_ENC_NF5)
+		return FM_ENC_UNSUPPORTED;
+	return fm_tpl_add_ifname(m, ifindex, name);
+}
+
+/*
+ * Close the message: fill in the header, set lengths and padding, and
+ * commit it to the session. Returns the number of bytes to send.
+ */
+static inline unsigned int fm_enc_finish(struct fm_enc_msg *m)
+{
+	if (m->s->version == FM_ENC_NF5)
+		return fm_nf5_finish(m);
+	return fm_tpl_finish(m);
+}
+
+/*
+ * Internal: template tables, shared by ipfix.c (IPFIX, and the machinery
+ * for both) and nf9.c (the v9 tables and header).
+ */
+struct fm_field {
+	u16 ie;			/* information element / field type */
+	u8 len;			/* bytes on the wire */
+	u8 src;			/* where the value comes from: enum fm_src */
+};
+
+struct fm_tmpl {
+	u8 nscope;		/* leading scope fields; 0 for data templates */
+	u8 nfields;		/* all fields, scope included */
+	const struct fm_field *f;
+};
+
+/* Field value sources, shared by the IPFIX and v9 template tables. */
+enum fm_src {
+	FM_S_OCTETS,
+	FM_S_PACKETS,
+	FM_S_START_MS,		/* absolute, ms since the epoch */
+	FM_S_END_MS,
+	FM_S_START_UP,		/* ms since boot (v9) */
+	FM_S_END_UP,
+	FM_S_SADDR4,
+	FM_S_DADDR4,
+	FM_S_SADDR6,
+	FM_S_DADDR6,
+	FM_S_FLOWLABEL,
+	FM_S_SPORT,
+	FM_S_DPORT,
+	FM_S_ICMP,		/* type * 256 + code, 0 unless ICMP */
+	FM_S_PROTO,
+	FM_S_TOS,
+	FM_S_TCP_FLAGS,
+	FM_S_VLAN,
+	FM_S_IN_IF,
+	FM_S_OUT_IF,
+	FM_S_TTL_MIN,
+	FM_S_TTL_MAX,
+	FM_S_END_REASON,
+	FM_S_DIR,
+	FM_S_IPVER,
+	FM_S_DOMAIN,
+	FM_S_MSGS,
+	FM_S_FLOWS,
+	FM_S_IGNORED_PKTS,
+	FM_S_NOT_SENT,
+	FM_S_SEL_ALGO,		/* IPFIX selectorAlgorithm */
+	FM_S_SAMP_ALGO,		/* v9 SAMPLING_ALGORITHM */
+	FM_S_SAMP_RATE,		/* v9 SAMPLING_INTERVAL: N of 1 out of N */
+	FM_S_SAMP_PKTS,		/* IPFIX samplingPacketInterval: 1 */
+	FM_S_SAMP_SPACE,	/* IPFIX samplingPacketSpace: N - 1 */
+	FM_S_IFINDEX,
+	FM_S_IFNAME,
+};
+
+#define FM_NF9_HDR_LEN 20
+
+/* ms since boot of a wall clock time, as in v9 and v5 records */
+static inline u32 fm_enc_uptime(const struct fm_enc_msg *m, u64 ms)
+{
+	return ms > m->clk.boot_ms ? (u32)(ms - m->clk.boot_ms) : 0;
+}
+
+extern const struct fm_tmpl fm_nf9_tmpls[FM_TMPL_NUM];
+void fm_nf9_put_header(struct fm_enc_msg *m);
+
+#endif /* _FM_ENC_H */

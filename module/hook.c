@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Netfilter glue: the hook that sees every packet at the configured hook
+ * points of a netns. It never changes the packet's fate: every path
+ * returns NF_ACCEPT.
+ */
+#include <linux/if_vlan.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+
+#include "flowmeter.h"
+
+static void fm_count_parse(struct fm_stats *st, int err,
+			   const struct fm_pktinfo *pi)
+{
+	if (unlikely(err)) {
+		st->parse_err[err]++;
+		return;
+	}
+	st->pkts_metered++;
+	st->bytes_metered += pi->octets;
+	st->pkts_frag += pi->frag;
+	st->pkts_no_l4 += pi->l4_missing;
+}
+
+static void fm_meter(struct fm_net *fn, struct sk_buff *skb,
+		     const struct nf_hook_state *state)
+{
+	struct fm_pktinfo pi = {};
+	struct fm_stats *st;
+	struct fm_key key;
+	int err;
+
+	err = fm_parse(skb, skb_network_offset(skb),
+		       state->pf == NFPROTO_IPV4 ? 4 : 6, 0, &key, &pi);
+	if (!err) {
+		key.in_if = state->in ? state->in->ifindex : 0;
+		key.out_if = state->out ? state->out->ifindex : 0;
+		key.vlan = skb_vlan_tag_present(skb) ? skb_vlan_tag_get_id(skb) : 0;
+		key.dir = (state->hook == NF_INET_LOCAL_OUT ||
+			   state->hook == NF_INET_POST_ROUTING) ?
+			  FM_DIR_EGRESS : FM_DIR_INGRESS;
+	}
+
+	/*
+	 * Everything below touches only this CPU's data. LOCAL_OUT runs in
+	 * process context, so keep softirqs (and, on PREEMPT_RT, other
+	 * tasks on this CPU) out while we update.
+	 */
+	local_bh_disable();
+	st = this_cpu_ptr(fn->stats);
+	u64_stats_update_begin(&st->syncp);
+	st->pkts_seen++;
+	fm_count_parse(st, err, &pi);
+	u64_stats_update_end(&st->syncp);
+	local_bh_enable();
+}
+
+static unsigned int fm_hook(void *priv, struct sk_buff *skb,
+			    const struct nf_hook_state *state)
+{
+	fm_meter(priv, skb, state);
+	return NF_ACCEPT;
+}
+
+int fm_hooks_register(struct fm_net *fn, u32 mask)
+{
+	static const u8 pfs[] = { NFPROTO_IPV4, NFPROTO_IPV6 };
+	unsigned int n = 0;
+	int err, h, f;
+
+	for (f = 0; f < ARRAY_SIZE(pfs); f++) {
+		for (h = 0; h < FM_NHOOKS; h++) {
+			struct nf_hook_ops *ops = &fn->ops[n];
+
+			if (!(mask & BIT(h)))
+				continue;
+			ops->hook = fm_hook;
+			ops->priv = fn;
+			ops->pf = pfs[f];
+			ops->hooknum = h;
+			/* After filtering: meter what is really let through. */
+			ops->priority = NF_IP_PRI_FILTER + 1;
+			n++;
+		}
+	}
+	err = nf_register_net_hooks(fn->net, fn->ops, n);
+	if (err)
+		return err;
+	fn->nops = n;
+	fn->hook_mask = mask;
+	return 0;
+}
+
+void fm_hooks_unregister(struct fm_net *fn)
+{
+	if (fn->nops)
+		nf_unregister_net_hooks(fn->net, fn->ops, fn->nops);
+	fn->nops = 0;
+	fn->hook_mask = 0;
+}

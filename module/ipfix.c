@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IPFIX (RFC 7011) encoder, and the template machinery it shares with
+ * NetFlow v9 (RFC 3954). Both are sets of records described by templates;
+ * what differs (message header, set ids, options template record header,
+ * field lists) is switched on the session's version, with the v9 tables
+ * and header in nf9.c.
+ *
+ * Every template is a table of fields, each naming its information
+ * element, its length and the source of its value; the same table writes
+ * the template record and fills the data records, so they cannot disagree.
+ */
+#include "enc.h"
+
+#define IPFIX_VERSION		10
+#define IPFIX_HDR_LEN		16
+#define SET_HDR_LEN		4
+#define IPFIX_SET_TMPL		2
+#define IPFIX_SET_OPT_TMPL	3
+#define NF9_SET_TMPL		0
+#define NF9_SET_OPT_TMPL	1
+
+#define IPPROTO_ICMP_NR		1
+#define IPPROTO_ICMPV6_NR	58
+
+static const struct fm_field ipfix_v4[] = {
+	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */
+	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */
+	{ 152, 8, FM_S_START_MS },	/* flowStartMilliseconds */
+	{ 153, 8, FM_S_END_MS },	/* flowEndMilliseconds */
+	{ 8, 4, FM_S_SADDR4 },		/* sourceIPv4Address */
+	{ 12, 4, FM_S_DADDR4 },		/* destinationIPv4Address */
+	{ 10, 4, FM_S_IN_IF },		/* ingressInterface */
+	{ 14, 4, FM_S_OUT_IF },		/* egressInterface */
+	{ 7, 2, FM_S_SPORT },		/* sourceTransportPort */
+	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
+	{ 32, 2, FM_S_ICMP },		/* icmpTypeCodeIPv4 */
+	{ 58, 2, FM_S_VLAN },		/* vlanId */
+	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */
+	{ 5, 1, FM_S_TOS },		/* ipClassOfService */
+	{ 6, 1, FM_S_TCP_FLAGS },	/* tcpControlBits, reduced size */
+	{ 52, 1, FM_S_TTL_MIN },	/* minimumTTL */
+	{ 53, 1, FM_S_TTL_MAX },	/* maximumTTL */
+	{ 136, 1, FM_S_END_REASON },	/* flowEndReason */
+	{ 61, 1, FM_S_DIR },		/* flowDirection */
+	{ 60, 1, FM_S_IPVER },		/* ipVersion */
+};
+
+static const struct fm_field ipfix_v6[] = {
+	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */
+	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */
+	{ 152, 8, FM_S_START_MS },	/* flowStartMilliseconds */
+	{ 153, 8, FM_S_END_MS },	/* flowEndMilliseconds */
+	{ 27, 16, FM_S_SADDR6 },	/* sourceIPv6Address */
+	{ 28, 16, FM_S_DADDR6 },	/* destinationIPv6Address */
+	{ 31, 4, FM_S_FLOWLABEL },	/* flowLabelIPv6 */
+	{ 10, 4, FM_S_IN_IF },		/* ingressInterface */
+	{ 14, 4, FM_S_OUT_IF },		/* egressInterface */
+	{ 7, 2, FM_S_SPORT },		/* sourceTransportPort */
+	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
+	{ 139, 2, FM_S_ICMP },		/* icmpTypeCodeIPv6 */
+	{ 58, 2, FM_S_VLAN },		/* vlanId */
+	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */
+	{ 5, 1, FM_S_TOS },		/* ipClassOfService */
+	{ 6, 1, FM_S_TCP_FLAGS },	/* tcpControlBits, reduced size */
+	{ 52, 1, FM_S_TTL_MIN },	/* minimumTTL */
+	{ 53, 1, FM_S_TTL_MAX },	/* maximumTTL */
+	{ 136, 1, FM_S_END_REASON },	/* flowEndReason */
+	{ 61, 1, FM_S_DIR },		/* flowDirection */
+	{ 60, 1, FM_S_IPVER },		/* ipVersion */
+};
+
+/* RFC 7011 4.1-4.3 statistics, together, scoped by the domain */
+static const struct fm_field ipfix_stats[] = {
+	{ 149, 4, FM_S_DOMAIN },	/* scope: observationDomainId */
+	{ 41, 8, FM_S_MSGS },		/* exportedMessageTotalCount */
+	{ 42, 8, FM_S_FLOWS },		/* exportedFlowRecordTotalCount */
+	{ 164, 8, FM_S_IGNORED_PKTS },	/* ignoredPacketTotalCount */
+	{ 166, 8, FM_S_NOT_SENT },	/* notSentFlowTotalCount */
+};
+
+/* RFC 5477: 1 out of N is interval 1, space N - 1 */
+static const struct fm_field ipfix_sampling[] = {
+	{ 149, 4, FM_S_DOMAIN },	/* scope: observationDomainId */
+	{ 304, 2, FM_S_SEL_ALGO },	/* selectorAlgorithm */
+	{ 305, 4, FM_S_SAMP_PKTS },	/* samplingPacketInterval */
+	{ 306, 4, FM_S_SAMP_SPACE },	/* samplingPacketSpace */
+};
+
+static const struct fm_field ipfix_ifname[] = {
+	{ 10, 4, FM_S_IFINDEX },	/* scope: ingressInterface */
+	{ 82, FM_ENC_IFNAME_LEN, FM_S_IFNAME },	/* interfaceName */
+};
+
+#define TMPL(nscope, fields) { nscope, ARRAY_SIZE(fields), fields }
+
+/* Indexed by template id - FM_TMPL_V4; data templates first. */
+static const struct fm_tmpl ipfix_tmpls[FM_TMPL_NUM] = {
+	TMPL(0, ipfix_v4),
+	TMPL(0, ipfix_v6),
+	TMPL(1, ipfix_stats),
+	TMPL(1, ipfix_sampling),
+	TMPL(1, ipfix_ifname),
+};
+
+/* What one record's field values are taken from. */
+struct fm_vals {
+	const struct fm_record *r;
+	const struct fm_enc_stats *st;
+	u32 ifindex;
+	const char *ifname;
+};
+
+static bool is_nf9(const struct fm_enc_msg *m)
+{
+	return m->s->version == FM_ENC_NF9;
+}
+
+static const struct fm_tmpl *tmpl_of(const struct fm_enc_msg *m, u16 id)
+{
+	return &(is_nf9(m) ? fm_nf9_tmpls : ipfix_tmpls)[id - FM_TMPL_V4];
+}
+
+static unsigned int rec_len(const struct fm_tmpl *t)
+{
+	unsigned int i, len = 0;
+
+	for (i = 0; i < t->nfields; i++)
+		len += t->f[i].len;
+	return len;
+}
+
+static unsigned int pad4(unsigned int n)
+{
+	return (n + 3) & ~3U;
+}
+
+/* Big endian integer of any length, high bytes zero beyond 8. */
+static void put_uint(u8 *p, unsigned int len, u64 v)
+{
+	while (len--) {
+		p[len] = (u8)v;
+		v >>= 8;
+	}
+}
+
+static u64 value(const struct fm_enc_msg *m, u8 src, const struct fm_vals *v)
+{
+	const struct fm_enc_session *s = m->s;
+	const struct fm_record *r = v->r;
+	u32 rate = s->sampling_interval ? s->sampling_interval : 1;
+
+	switch (src) {
+	case FM_S_OCTETS:
+		return r->bytes;
+	case FM_S_PACKETS:
+		return r->packets;
+	case FM_S_START_MS:
+		return r->start_ms;
+	case FM_S_END_MS:
+		return r->end_ms;
+	case FM_S_START_UP:
+		return fm_enc_uptime(m, r->start_ms);
+	case FM_S_END_UP:
+		return fm_enc_uptime(m, r->end_ms);
+	case FM_S_FLOWLABEL:
+		return be32_to_cpu(r->key.addr.v6.flowlabel) & 0xfffff;
+	case FM_S_SPORT:
+		return be16_to_cpu(r->key.sport);
+	case FM_S_DPORT:
+		return be16_to_cpu(r->key.dport);
+	case FM_S_ICMP:
+		if (r->key.proto != IPPROTO_ICMP_NR &&
+		    r->key.proto != IPPROTO_ICMPV6_NR)
+			return 0;
+		return be16_to_cpu(r->key.dport);
+	case FM_S_PROTO:
+		return r->key.proto;
+	case FM_S_TOS:
+		return r->key.tos;
+	case FM_S_TCP_FLAGS:
+		return r->tcp_flags;
+	case FM_S_VLAN:
+		return r->key.vlan;
+	case FM_S_IN_IF:
+		return r->key.in_if;
+	case FM_S_OUT_IF:
+		return r->key.out_if;
+	case FM_S_TTL_MIN:
+		return r->ttl_min;
+	case FM_S_TTL_MAX:
+		return r->ttl_max;
+	case FM_S_END_REASON:
+		return r->end_reason;
+	case FM_S_DIR:
+		return r->key.dir;
+	case FM_S_IPVER:
+		return (r->key.kflags & FM_KF_IPV6) ? 6 : 4;
+	case FM_S_DOMAIN:
+		return s->domain_id;
+	case FM_S_MSGS:
+		return v->st->messages;
+	case FM_S_FLOWS:
+		return v->st->flows;
+	case FM_S_IGNORED_PKTS:
+		return v->st->ignored_packets;
+	case FM_S_NOT_SENT:
+		return v->st->not_sent_flows;
+	case FM_S_SEL_ALGO:	/* systematic count-based, random n-out-of-N */
+		return s->sampling_algo == FM_SAMPLING_RANDOM ? 3 : 1;
+	case FM_S_SAMP_ALGO:
+		return s->sampling_algo;
+	case FM_S_SAMP_RATE:
+		return rate;
+	case FM_S_SAMP_PKTS:
+		return 1;
+	case FM_S_SAMP_SPACE:
+		return rate - 1;
+	case FM_S_IFINDEX:
+		return v->ifindex;
+	}
+	return 0;
+}
+
+static void put_field(const struct fm_enc_msg *m, u8 *p,
+		      const struct fm_field *f, const struct fm_vals *v)
+{
+	const struct fm_key *k = v->r ? &v->r->key : NULL;
+	size_t n;
+
+	switch (f->src) {
+	case FM_S_SADDR4:
+		memcpy(p, &k->addr.v4.saddr, 4);
+		break;
+	case FM_S_DADDR4:
+		memcpy(p, &k->addr.v4.daddr, 4);
+		break;
+	case FM_S_SADDR6:
+		memcpy(p, &k->addr.v6.saddr, 16);
+		break;
+	case FM_S_DADDR6:
+		memcpy(p, &k->addr.v6.daddr, 16);
+		break;
+	case FM_S_IFNAME:
+		n = strnlen(v->ifname, f->len);
+		memcpy(p, v->ifname, n);
+		memset(p + n, 0, f->len - n);
+		break;
+	default:
+		put_uint(p, f->len, value(m, f->src, v));
+	}
+}
+
+/* Pad the open set with zeros to 4 bytes and write its length. */
+static void close_set(struct fm_enc_msg *m)
+{
+	unsigned int end = pad4(m->len);
+
+	if (!m->set_off)
+		return;
+	memset(m->buf + m->len, 0, end - m->len);
+	m->len = end;
+	put_unaligned_be16(m->len - m->set_off, m->buf + m->set_off + 2);
+	m->set_off = 0;
+}
+
+/*
+ * Room for len bytes of record in a set with id set_id, opening one (and
+ * closing the previous) when needed. NULL when the record, the new set
+ * header and the final padding would not fit.
+ */
+static u8 *reserve(struct fm_enc_msg *m, u16 set_id, unsigned int len)
+{
+	bool open = m->set_off && m->set_id == set_id;
+	unsigned int start = open ? m->len : pad4(m->len) + SET_HDR_LEN;
+	u8 *p;
+
+	if (pad4(start + len) > m->size)
+		return NULL;
+	if (!open) {
+		close_set(m);
+		m->set_off = m->len;
+		m->set_id = set_id;
+		put_unaligned_be16(set_id, m->buf + m->len);
+		put_unaligned_be16(0, m->buf + m->len + 2);
+		m->len += SET_HDR_LEN;
+	}
+	p = m->buf + m->len;
+	m->len += len;
+	return p;
+}
+
+/* Template record; options ones differ: v9 counts bytes, IPFIX fields. */
+static bool put_template(struct fm_enc_msg *m, u16 id)
+{
+	const struct fm_tmpl *t = tmpl_of(m, id);
+	unsigned int i, hlen = t->nscope ? 6 : 4;
+	u16 set_id;
+	u8 *p;
+
+	if (t->nscope)
+		set_id = is_nf9(m) ? NF9_SET_OPT_TMPL : IPFIX_SET_OPT_TMPL;
+	else
+		set_id = is_nf9(m) ? NF9_SET_TMPL : IPFIX_SET_TMPL;
+	p = reserve(m, set_id, hlen + 4 * t->nfields);
+	if (!p)
+		return false;
+	put_unaligned_be16(id, p);
+	if (!t->nscope) {
+		put_unaligned_be16(t->nfields, p + 2);
+	} else if (is_nf9(m)) {
+		put_unaligned_be16(4 * t->nscope, p + 2);
+		put_unaligned_be16(4 * (t->nfields - t->nscope), p + 4);
+	} else {
+		put_unaligned_be16(t->nfields, p + 2);
+		put_unaligned_be16(t->nscope, p + 4);
+	}
+	for (p += hlen, i = 0; i < t->nfields; i++, p += 4) {
+		put_unaligned_be16(t->f[i].ie, p);
+		put_unaligned_be16(t->f[i].len, p + 2);
+	}
+	m->nrec++;
+	return true;
+}
+
+static bool tmpl_due(const struct fm_enc_session *s, u32 now)
+{
+	if (!s->tmpl_valid)
+		return true;
+	if (s->tmpl_refresh_msgs && s->tmpl_msgs >= s->tmpl_refresh_msgs)
+		return true;
+	return s->tmpl_refresh_sec &&
+	       now - s->tmpl_last_sec >= s->tmpl_refresh_sec;
+}
+
+void fm_enc_session_init(struct fm_enc_session *s, u8 version, u32 domain_id)
+{
+	memset(s, 0, sizeof(*s));
+	s->version = version;
+	s->domain_id = domain_id;
+	s->sampling_algo = FM_SAMPLING_DETERMINISTIC;
+	s->sampling_interval = 1;
+	s->tmpl_refresh_sec = 60;
+	s->tmpl_refresh_msgs = 20;
+}
+
+int fm_tpl_begin(struct fm_enc_msg *m)
+{
+	unsigned int id, len, longest = 0;
+
+	m->len = is_nf9(m) ? FM_NF9_HDR_LEN : IPFIX_HDR_LEN;
+	if (m->len > m->size)
+		return FM_ENC_TOOSMALL;
+	if (tmpl_due(m->s, m->clk.unix_sec)) {
+		for (id = FM_TMPL_V4; id < FM_TMPL_END; id++)
+			if (!put_template(m, id))
+				return FM_ENC_TOOSMALL;
+		m->tmpl = true;
+	}
+	for (id = FM_TMPL_V4; id < FM_TMPL_END; id++) {
+		len = rec_len(tmpl_of(m, id));
+		if (len > longest)
+			longest = len;
+	}
+	if (pad4(pad4(m->len) + SET_HDR_LEN + longest) > m->size)
+		return FM_ENC_TOOSMALL;
+	return FM_ENC_OK;
+}
+
+static int add_record(struct fm_enc_msg *m, u16 id, const struct fm_vals *v)
+{
+	const struct fm_tmpl *t = tmpl_of(m, id);
+	unsigned int i;
+	u8 *p;
+
+	p = reserve(m, id, rec_len(t));
+	if (!p)
+		return FM_ENC_FULL;
+	for (i = 0; i < t->nfields; i++) {
+		put_field(m, p, &t->f[i], v);
+		p += t->f[i].len;
+	}
+	m->nrec++;
+	m->ndata++;
+	return FM_ENC_OK;
+}
+
+int fm_tpl_add_flow(struct fm_enc_msg *m, const struct fm_record *r)
+{
+	struct fm_vals v = { .r = r };
+
+	return add_record(m, (r->key.kflags & FM_KF_IPV6) ?
+			  FM_TMPL_V6 : FM_TMPL_V4, &v);
+}
+
+int fm_tpl_add_stats(struct fm_enc_msg *m, const struct fm_enc_stats *st)
+{
+	struct fm_vals v = { .st = st };
+
+	return add_record(m, FM_TMPL_STATS, &v);
+}
+
+int fm_tpl_add_sampling(struct fm_enc_msg *m)
+{
+	struct fm_vals v = { };
+
+	return add_record(m, FM_TMPL_SAMPLING, &v);
+}
+
+int fm_tpl_add_ifname(struct fm_enc_msg *m, u32 ifindex, const char *name)
+{
+	struct fm_vals v = { .ifindex = ifindex, .ifname = name };
+
+	return add_record(m, FM_TMPL_IFNAME, &v);
+}
+
+static void put_ipfix_header(struct fm_enc_msg *m)
+{
+	u8 *p = m->buf;
+
+	put_unaligned_be16(IPFIX_VERSION, p);
+	put_unaligned_be16(m->len, p + 2);
+	put_unaligned_be32(m->clk.unix_sec, p + 4);
+	put_unaligned_be32(m->s->seq, p + 8);
+	put_unaligned_be32(m->s->domain_id, p + 12);
+}
+
+unsigned int fm_tpl_finish(struct fm_enc_msg *m)
+{
+	struct fm_enc_session *s = m->s;
+
+	close_set(m);
+	if (is_nf9(m)) {
+		fm_nf9_put_header(m);
+		s->seq++;
+	} else {
+		put_ipfix_header(m);
+		s->seq += m->ndata;
+	}
+	if (m->tmpl) {
+		s->tmpl_valid = true;
+		s->tmpl_last_sec = m->clk.unix_sec;
+		s->tmpl_msgs = 0;
+	}
+	s->tmpl_msgs++;
+	return m->len;
+}

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One flowmeter instance per network namespace: its counters, its procfs
+ * directory and its netfilter hooks. Created when a netns appears (or at
+ * load for every existing one) and torn down with it.
+ */
+#include <linux/slab.h>
+#include <net/netns/generic.h>
+
+#include "flowmeter.h"
+
+static unsigned int fm_net_id __read_mostly;
+
+struct fm_net *fm_pernet(const struct net *net)
+{
+	return net_generic(net, fm_net_id);
+}
+
+void fm_stats_sum(struct fm_net *fn, struct fm_stats *sum)
+{
+	int cpu, i;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		const struct fm_stats *s = per_cpu_ptr(fn->stats, cpu);
+		struct fm_stats snap;
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			memcpy(&snap, s, offsetof(struct fm_stats, syncp));
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+
+		sum->pkts_seen += snap.pkts_seen;
+		sum->pkts_metered += snap.pkts_metered;
+		sum->bytes_metered += snap.bytes_metered;
+		sum->pkts_frag += snap.pkts_frag;
+		sum->pkts_no_l4 += snap.pkts_no_l4;
+		for (i = 0; i < FM_PERR_MAX; i++)
+			sum->parse_err[i] += snap.parse_err[i];
+	}
+}
+
+static int __net_init fm_net_init(struct net *net)
+{
+	struct fm_net *fn = fm_pernet(net);
+	int err;
+
+	fn->net = net;
+	fn->stats = alloc_percpu(struct fm_stats);
+	if (!fn->stats)
+		return -ENOMEM;
+
+	err = fm_proc_init(fn);
+	if (err)
+		goto err_stats;
+	err = fm_hooks_register(fn, fm_param_hook_mask);
+	if (err)
+		goto err_proc;
+	return 0;
+
+err_proc:
+	fm_proc_exit(fn);
+err_stats:
+	free_percpu(fn->stats);
+	return err;
+}
+
+static void __net_exit fm_net_exit(struct net *net)
+{
+	struct fm_net *fn = fm_pernet(net);
+
+	/* Unregistering waits for every CPU to leave our hooks. */
+	fm_hooks_unregister(fn);
+	fm_proc_exit(fn);
+	free_percpu(fn->stats);
+}
+
+static struct pernet_operations fm_net_ops = {
+	.init = fm_net_init,
+	.exit = fm_net_exit,
+	.id = &fm_net_id,
+	.size = sizeof(struct fm_net),
+};
+
+int fm_netns_init(void)
+{
+	return register_pernet_subsys(&fm_net_ops);
+}
+
+void fm_netns_exit(void)
+{
+	unregister_pernet_subsys(&fm_net_ops);
+}

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * NetFlow v5: a 24-byte header and up to 30 fixed 48-byte IPv4 records.
+ * Counters are 32 bits (saturated), interfaces 16 bits (saturated), AS
+ * numbers, masks and next hop are not known here and sent as 0.
+ */
+#include "enc.h"
+
+#define NF5_VERSION	5
+#define NF5_HDR_LEN	24
+#define NF5_REC_LEN	48
+#define NF5_MAX_RECS	30
+#define NF5_MAX_INTERVAL 0x3fff
+
+static u32 sat32(u64 v)
+{
+	return v > 0xffffffffULL ? 0xffffffffU : (u32)v;
+}
+
+static u16 sat16(u32 v)
+{
+	return v > 0xffff ? 0xffff : (u16)v;
+}
+
+int fm_nf5_begin(struct fm_enc_msg *m)
+{
+	if (m->size < NF5_HDR_LEN + NF5_REC_LEN)
+		return FM_ENC_TOOSMALL;
+	m->len = NF5_HDR_LEN;
+	return FM_ENC_OK;
+}
+
+int fm_nf5_add_flow(struct fm_enc_msg *m, const struct fm_record *r)
+{
+	const struct fm_key *k = &r->key;
+	u8 *p = m->buf + m->len;
+
+	if (k->kflags & FM_KF_IPV6)
+		return FM_ENC_UNSUPPORTED;
+	if (m->nrec >= NF5_MAX_RECS || m->len + NF5_REC_LEN > m->size)
+		return FM_ENC_FULL;
+	memcpy(p, &k->addr.v4.saddr, 4);
+	memcpy(p + 4, &k->addr.v4.daddr, 4);
+	put_unaligned_be32(0, p + 8);			/* nexthop */
+	put_unaligned_be16(sat16(k->in_if), p + 12);
+	put_unaligned_be16(sat16(k->out_if), p + 14);
+	put_unaligned_be32(sat32(r->packets), p + 16);
+	put_unaligned_be32(sat32(r->bytes), p + 20);
+	put_unaligned_be32(fm_enc_uptime(m, r->start_ms), p + 24);
+	put_unaligned_be32(fm_enc_uptime(m, r->end_ms), p + 28);
+	memcpy(p + 32, &k->sport, 2);
+	memcpy(p + 34, &k->dport, 2);			/* ICMP type/code */
+	p[36] = 0;					/* pad1 */
+	p[37] = r->tcp_flags;
+	p[38] = k->proto;
+	p[39] = k->tos;
+	memset(p + 40, 0, 8);		/* src/dst AS, src/dst mask, pad2 */
+	m->len += NF5_REC_LEN;
+	m->nrec++;
+	m->ndata++;
+	return FM_ENC_OK;
+}
+
+/* Top 2 bits: mode (1 deterministic, 2 random); 0 when not sampled. */
+static u16 nf5_sampling(const struct fm_enc_session *s)
+{
+	u32 n = s->sampling_interval;
+
+	if (n <= 1)
+		return 0;
+	if (n > NF5_MAX_INTERVAL)
+		n = NF5_MAX_INTERVAL;
+	return (u16)((s->sampling_algo & 3) << 14 | n);
+}
+
+/* flow_sequence: flows sent before this packet in the session */
+unsigned int fm_nf5_finish(struct fm_enc_msg *m)
+{
+	struct fm_enc_session *s = m->s;
+	u8 *p = m->buf;
+
+	put_unaligned_be16(NF5_VERSION, p);
+	put_unaligned_be16(m->nrec, p + 2);
+	put_unaligned_be32(m->clk.uptime_ms, p + 4);
+	put_unaligned_be32(m->clk.unix_sec, p + 8);
+	put_unaligned_be32(m->clk.unix_nsec, p + 12);
+	put_unaligned_be32(s->seq, p + 16);
+	p[20] = s->engine_type;
+	p[21] = s->engine_id;
+	put_unaligned_be16(nf5_sampling(s), p + 22);
+	s->seq += m->nrec;
+	return m->len;
+}

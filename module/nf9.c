@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * NetFlow v9 (RFC 3954): what differs from IPFIX. The set and template
+ * machinery is shared in ipfix.c; here are the v9 field lists (uptime
+ * based times, v9 scope types, SAMPLING_INTERVAL/ALGORITHM) and the
+ * 20-byte header.
+ */
+#include "enc.h"
+
+#define NF9_VERSION		9
+#define NF9_SCOPE_SYSTEM	1
+#define NF9_SCOPE_INTERFACE	2
+
+static const struct fm_field nf9_v4[] = {
+	{ 1, 8, FM_S_OCTETS },		/* IN_BYTES */
+	{ 2, 8, FM_S_PACKETS },		/* IN_PKTS */
+	{ 22, 4, FM_S_START_UP },	/* FIRST_SWITCHED */
+	{ 21, 4, FM_S_END_UP },		/* LAST_SWITCHED */
+	{ 8, 4, FM_S_SADDR4 },		/* IPV4_SRC_ADDR */
+	{ 12, 4, FM_S_DADDR4 },		/* IPV4_DST_ADDR */
+	{ 10, 4, FM_S_IN_IF },		/* INPUT_SNMP */
+	{ 14, 4, FM_S_OUT_IF },		/* OUTPUT_SNMP */
+	{ 7, 2, FM_S_SPORT },		/* L4_SRC_PORT */
+	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
+	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */
+	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */
+	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */
+	{ 5, 1, FM_S_TOS },		/* SRC_TOS */
+	{ 6, 1, FM_S_TCP_FLAGS },	/* TCP_FLAGS */
+	{ 52, 1, FM_S_TTL_MIN },	/* MIN_TTL */
+	{ 53, 1, FM_S_TTL_MAX },	/* MAX_TTL */
+	{ 136, 1, FM_S_END_REASON },	/* flowEndReason (IANA) */
+	{ 61, 1, FM_S_DIR },		/* DIRECTION */
+	{ 60, 1, FM_S_IPVER },		/* IP_PROTOCOL_VERSION */
+};
+
+static const struct fm_field nf9_v6[] = {
+	{ 1, 8, FM_S_OCTETS },		/* IN_BYTES */
+	{ 2, 8, FM_S_PACKETS },		/* IN_PKTS */
+	{ 22, 4, FM_S_START_UP },	/* FIRST_SWITCHED */
+	{ 21, 4, FM_S_END_UP },		/* LAST_SWITCHED */
+	{ 27, 16, FM_S_SADDR6 },	/* IPV6_SRC_ADDR */
+	{ 28, 16, FM_S_DADDR6 },	/* IPV6_DST_ADDR */
+	{ 31, 4, FM_S_FLOWLABEL },	/* IPV6_FLOW_LABEL */
+	{ 10, 4, FM_S_IN_IF },		/* INPUT_SNMP */
+	{ 14, 4, FM_S_OUT_IF },		/* OUTPUT_SNMP */
+	{ 7, 2, FM_S_SPORT },		/* L4_SRC_PORT */
+	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
+	{ 139, 2, FM_S_ICMP },		/* icmpTypeCodeIPv6 (IANA) */
+	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */
+	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */
+	{ 5, 1, FM_S_TOS },		/* SRC_TOS */
+	{ 6, 1, FM_S_TCP_FLAGS },	/* TCP_FLAGS */
+	{ 52, 1, FM_S_TTL_MIN },	/* MIN_TTL */
+	{ 53, 1, FM_S_TTL_MAX },	/* MAX_TTL */
+	{ 136, 1, FM_S_END_REASON },	/* flowEndReason (IANA) */
+	{ 61, 1, FM_S_DIR },		/* DIRECTION */
+	{ 60, 1, FM_S_IPVER },		/* IP_PROTOCOL_VERSION */
+};
+
+static const struct fm_field nf9_stats[] = {
+	{ NF9_SCOPE_SYSTEM, 4, FM_S_DOMAIN },	/* scope: the source id */
+	{ 41, 8, FM_S_MSGS },		/* TOTAL_PKTS_EXP: export packets */
+	{ 42, 8, FM_S_FLOWS },		/* TOTAL_FLOWS_EXP */
+	{ 164, 8, FM_S_IGNORED_PKTS },	/* ignoredPacketTotalCount (IANA) */
+	{ 166, 8, FM_S_NOT_SENT },	/* notSentFlowTotalCount (IANA) */
+};
+
+static const struct fm_field nf9_sampling[] = {
+	{ NF9_SCOPE_SYSTEM, 4, FM_S_DOMAIN },	/* scope: the source id */
+	{ 34, 4, FM_S_SAMP_RATE },	/* SAMPLING_INTERVAL */
+	{ 35, 1, FM_S_SAMP_ALGO },	/* SAMPLING_ALGORITHM */
+};
+
+static const struct fm_field nf9_ifname[] = {
+	{ NF9_SCOPE_INTERFACE, 4, FM_S_IFINDEX },	/* scope: ifindex */
+	{ 82, FM_ENC_IFNAME_LEN, FM_S_IFNAME },	/* IF_NAME */
+};
+
+#define TMPL(nscope, fields) { nscope, ARRAY_SIZE(fields), fields }
+
+/* Indexed by template id - FM_TMPL_V4, as ipfix_tmpls. */
+const struct fm_tmpl fm_nf9_tmpls[FM_TMPL_NUM] = {
+	TMPL(0, nf9_v4),
+	TMPL(0, nf9_v6),
+	TMPL(1, nf9_stats),
+	TMPL(1, nf9_sampling),
+	TMPL(1, nf9_ifname),
+};
+
+/* count: records of every kind; sequence: export packets sent before. */
+void fm_nf9_put_header(struct fm_enc_msg *m)
+{
+	u8 *p = m->buf;
+
+	put_unaligned_be16(NF9_VERSION, p);
+	put_unaligned_be16(m->nrec, p + 2);
+	put_unaligned_be32(m->clk.uptime_ms, p + 4);
+	put_unaligned_be32(m->clk.unix_sec, p + 8);
+	put_unaligned_be32(m->s->seq, p + 12);
+	put_unaligned_be32(m->s->domain_id, p + 16);
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env python3
+# udpsink.py PORT [SECONDS]: receive and count UDP datagrams on PORT (IPv4
+# and IPv6) until SECONDS pass without one (default: forever); print the
+# count.
+import socket
+import sys
+
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", int(sys.argv[1])))
+if len(sys.argv) > 2:
+    s.settimeout(float(sys.argv[2]))
+n = 0
+try:
+    while True:
+        s.recv(65536)
+        n += 1
+except socket.timeout:
+    pass
+print(n)

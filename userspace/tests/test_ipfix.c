@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IPFIX encoder tests: every message is decoded by the independent
+ * collector in enc_decode.h and compared with the encoder's input.
+ */
+#include "ktap.h"
+#include "enc.h"
+#include "enc_decode.h"
+
+#define MTU		1472
+#define BOOT_MS		1700000000000ULL
+#define DOMAIN		42
+
+static const struct fm_enc_clock clk0 = {
+	.unix_sec = 1700000100,
+	.unix_nsec = 123000000,
+	.uptime_ms = 100000,
+	.boot_ms = BOOT_MS,
+};
+
+static u8 buf[2][MTU];
+static struct dec_state ds;
+static struct dec_msg dm;
+
+static void new_session(struct fm_enc_session *s)
+{
+	fm_enc_session_init(s, FM_ENC_IPFIX, DOMAIN);
+	memset(&ds, 0, sizeof(ds));
+}
+
+/* Finish m and decode it; returns the length, 0 when it did not decode. */
+static unsigned int finish_decode(struct fm_enc_msg *m)
+{
+	unsigned int len = fm_enc_finish(m);
+	const char *err = dec_msg(&ds, m->buf, len, &dm);
+
+	if (err)
+		printf("#   decode: %s\n", err);
+	CHECK(err == NULL);
+	CHECK(len <= m->size);
+	return err ? 0 : len;
+}
+
+static void check_flow(const struct dec_rec *d, const struct fm_record *r)
+{
+	const char *err = dec_check_flow(d, r, 10, BOOT_MS);
+
+	if (err)
+		printf("#   flow: %s\n", err);
+	CHECK(err == NULL);
+}
+
+static void test_first_message(void)
+{
+	static const u8 protos[] = { 6, 17, 1, 58, 6, 47 };
+	struct fm_record r[ARRAY_SIZE(protos)];
+	struct fm_enc_session s;
+	struct fm_enc_msg m;
+	unsigned int i, len;
+
+	new_session(&s);
+	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], MTU, &clk0), FM_ENC_OK);
+	CHECK(m.tmpl);
+	for (i = 0; i < ARRAY_SIZE(protos); i++) {
+		enc_test_flow(&r[i], i, protos[i] == 58 || i == 4, protos[i],
+			      BOOT_MS);
+		CHECK_EQ(fm_enc_add_flow(&m, &r[i]), FM_ENC_OK);
+	}
+	len = finish_decode(&m);
+	CHECK_EQ(dm.version, 10);
+	CHECK_EQ(dm.length, len);
+	CHECK_EQ(dm.sec, clk0.unix_sec);
+	CHECK_EQ(dm.seq, 0);
+	CHECK_EQ(dm.domain, DOMAIN);
+	CHECK_EQ(dm.ntmpl, 2);
+	CHECK_EQ(dm.nopt_tmpl, 3);
+	CHECK_EQ(dm.nrec, ARRAY_SIZE(protos));
+	for (i = 0; i < dm.nrec; i++) {
+		CHECK_EQ(dm.rec[i].tid, r[i].key.kflags & FM_KF_IPV6 ?
+			 FM_TMPL_V6 : FM_TMPL_V4);
+		check_flow(&dm.rec[i], &r[i]);
+	}
+	/* ICMP: type/code in IE 32/139 and in the destination port */
+	CHECK_EQ(dec_u(&dm.rec[2], 32, 0), 0x0802);
+	CHECK_EQ(dec_u(&dm.rec[2], 7, 0), 0);
+	CHECK_EQ(dec_u(&dm.rec[2], 11, 0), 0x0802);
+	CHECK_EQ(dec_u(&dm.rec[3], 139, 0), 0x8003);
+	CHECK_EQ(dec_u(&dm.rec[3], 11, 0), 0x8003);
+	CHECK_EQ(dec_u(&dm.rec[0], 32, 0), 0);
+	/* 64-bit counters */
+	CHECK(dec_u(&dm.rec[5], 1, 0) > 0xffffffffULL);
+	CHECK_EQ(dec_u(&dm.rec[5], 1, 0), r[5].bytes);
+}
+
+static void test_sequence(void)
+{
+	struct fm_enc_session s;
+	struct fm_enc_stats st = { 1, 2, 3, 4 };
+	struct fm_enc_msg m;
+	struct fm_record r;
+	unsigned int i;
+
+	new_session(&s);
+	enc_test_flow(&r, 1, 0, 17, BOOT_MS);
+
+	/* 3 flows + 4 options data records; templates do not count */
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
+	for (i = 0; i < 3; i++)
+		CHECK_EQ(fm_enc_add_flow(&m, &r), FM_ENC_OK);
+	CHECK_EQ(fm_enc_add_sampling(&m), FM_ENC_OK);
+	CHECK_EQ(fm_enc_add_stats(&m, &st), FM_ENC_OK);
+	CHECK_EQ(fm_enc_add_ifname(&m, 1, "lo"), FM_ENC_OK);
+	CHECK_EQ(fm_enc_add_ifname(&m, 2, "eth0"), FM_ENC_OK);
+	finish_decode(&m);
+	CHECK_EQ(dm.seq, 0);
+	CHECK_EQ(dm.nrec, 7);
+
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
+	CHECK(!m.tmpl);
+	CHECK_EQ(fm_enc_add_flow(&m, &r), FM_ENC_OK);
+	finish_decode(&m);
+	CHECK_EQ(dm.seq, 7);
+	CHECK_EQ(dm.ntmpl + dm.nopt_tmpl, 0);
+
+	/* a template-only message carries the next number, then keeps it */
+	fm_enc_resend_templates(&s);
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
+	finish_decode(&m);
+	CHECK_EQ(dm.seq, 8);
+	CHECK_EQ(dm.ntmpl, 2);
+	CHECK_EQ(dm.nrec, 0);
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
+	CHECK_EQ(fm_enc_add_flow(&m, &r), FM_ENC_OK);
+	finish_decode(&m);
+	CHECK_EQ(dm.seq, 8);
+
+	/* mod 2^32 */
+	s.seq = 0xfffffffe;
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
+	for (i = 0; i < 3; i++)
+		fm_enc_add_flow(&m, &r);
+	finish_decode(&m);
+	CHECK_EQ(dm.seq, 0xfffffffe);
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
+	finish_decode(&m);
+	CHECK_EQ(dm.seq, 1);
+}
+
+/* Many flows at several MTUs: dense messages, all flows back in order. */
+static void test_mtu_split(void)
+{
+	static const unsigned int mtus[] = { 1472, 1452, 512, 380 };
+	static struct fm_record r[300];
+	unsigned int i, j, next, got, nmsg, len, expect_seq, rl;
+	struct fm_enc_session s;
+	struct fm_enc_msg m;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(r); i++)
+		enc_test_flow(&r[i], i, i % 3 == 0, i % 7 ? 6 : 58, BOOT_MS);
+	for (j = 0; j < ARRAY_SIZE(mtus); j++) {
+		new_session(&s);
+		next = got = nmsg = expect_seq = 0;
+		while (next < ARRAY_SIZE(r)) {
+			CHECK_EQ(fm_enc_begin(&m, &s, buf[0], mtus[j], &clk0),
+				 FM_ENC_OK);
+			while (next < ARRAY_SIZE(r)) {
+				ret = fm_enc_add_flow(&m, &r[next]);
+				if (ret != FM_ENC_OK)
+					break;
+				next++;
+			}
+			if (next < ARRAY_SIZE(r)) {
+				CHECK_EQ(ret, FM_ENC_FULL);
+				/* full means no room for this record */
+				rl = r[next].key.kflags & FM_KF_IPV6 ? 92 : 64;
+				if (m.set_id != (rl == 92 ? FM_TMPL_V6 :
+						 FM_TMPL_V4))
+					rl += 4 + (4 - m.len % 4) % 4;
+				CHECK(m.len + rl > mtus[j]);
+			}
+			CHECK(m.ndata > 0);
+			len = finish_decode(&m);
+			CHECK(len <= mtus[j]);
+			CHECK_EQ(dm.seq, expect_seq);
+			expect_seq += dm.nrec;
+			for (i = 0; i < dm.nrec && got < ARRAY_SIZE(r); i++)
+				check_flow(&dm.rec[i], &r[got++]);
+			nmsg++;
+		}
+		CHECK_EQ(got, ARRAY_SIZE(r));
+		CHECK(nmsg > 1);
+	}
+}
+
+/* Templates: first message, every N messages, every T seconds, on demand. */
+static void test_template_refresh(void)
+{
+	struct fm_enc_clock clk = clk0;
+	struct fm_enc_session s;
+	struct fm_enc_msg m;
+	struct fm_record r;
+	unsigned int i;
+
+	enc_test_flow(&r, 0, 0, 6, BOOT_MS);
+	new_session(&s);
+	s.tmpl_refresh_msgs = 3;
+	for (i = 0; i < 8; i++) {
+		fm_enc_begin(&m, &s, buf[0], MTU, &clk);
+		CHECK_EQ(m.tmpl, i % 3 == 0);
+		fm_enc_add_flow(&m, &r);
+		finish_decode(&m);
+		CHECK_EQ(dm.ntmpl, i % 3 == 0 ? 2 : 0);
+		CHECK_EQ(dm.nopt_tmpl, i % 3 == 0 ? 3 : 0);
+		CHECK_EQ(dm.nrec, 1);
+	}
+
+	s.tmpl_refresh_msgs = 0;
+	clk.unix_sec += 59;
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk);
+	CHECK(!m.tmpl);
+	finish_decode(&m);
+	clk.unix_sec += 1;
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk);
+	CHECK(m.tmpl);
+	finish_decode(&m);
+	CHECK_EQ(dm.ntmpl, 2);
+
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk);
+	CHECK(!m.tmpl);
+	finish_decode(&m);
+	fm_enc_resend_templates(&s);
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk);
+	CHECK(m.tmpl);
+	finish_decode(&m);
+
+	/* refresh off: never again */
+	s.tmpl_refresh_sec = 0;
+	clk.unix_sec += 100000;
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk);
+	CHECK(!m.tmpl);
+	finish_decode(&m);
+
+	/* a collector that never saw the templates cannot decode data */
+	memset(&ds, 0, sizeof(ds));
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk);
+	fm_enc_add_flow(&m, &r);
+	CHECK(dec_msg(&ds, buf[0], fm_enc_finish(&m), &dm) != NULL);
+}
+
+static void test_options(void)
+{
+	static const struct fm_enc_stats st = {
+		.messages = 1ULL << 40, .flows = 77,
+		.ignored_packets = 5, .not_sent_flows = 0xffffffffffULL,
+	};
+	const char longname[] = "abcdefghijklmnopqrstu";
+	struct fm_enc_session s;
+	struct fm_enc_msg m;
+	const u8 *p;
+	unsigned int len;
+
+	new_session(&s);
+	s.sampling_interval = 100;
+	s.sampling_algo = FM_SAMPLING_RANDOM;
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
+	CHECK_EQ(fm_enc_add_sampling(&m), FM_ENC_OK);
+	CHECK_EQ(fm_enc_add_stats(&m, &st), FM_ENC_OK);
+	CHECK_EQ(fm_enc_add_ifname(&m, 7, "eth0"), FM_ENC_OK);
+	CHECK_EQ(fm_enc_add_ifname(&m, 70000, longname), FM_ENC_OK);
+	CHECK_EQ(fm_enc_add_ifname(&m, 9, "0123456789abcdef"), FM_ENC_OK);
+	finish_decode(&m);
+	CHECK_EQ(dm.nrec, 5);
+
+	CHECK_EQ(dm.rec[0].tid, FM_TMPL_SAMPLING);
+	CHECK(dm.rec[0].t->opt);
+	CHECK_EQ(dec_u(&dm.rec[0], 149, 1), DOMAIN);
+	CHECK_EQ(dec_u(&dm.rec[0], 304, 0), 3);
+	CHECK_EQ(dec_u(&dm.rec[0], 305, 0), 1);
+	CHECK_EQ(dec_u(&dm.rec[0], 306, 0), 99);
+
+	CHECK_EQ(dm.rec[1].tid, FM_TMPL_STATS);
+	CHECK_EQ(dec_u(&dm.rec[1], 149, 1), DOMAIN);
+	CHECK_EQ(dec_u(&dm.rec[1], 41, 0), st.messages);
+	CHECK_EQ(dec_u(&dm.rec[1], 42, 0), st.flows);
+	CHECK_EQ(dec_u(&dm.rec[1], 164, 0), st.ignored_packets);
+	CHECK_EQ(dec_u(&dm.rec[1], 166, 0), st.not_sent_flows);
+
+	CHECK_EQ(dm.rec[2].tid, FM_TMPL_IFNAME);
+	CHECK_EQ(dec_u(&dm.rec[2], 10, 1), 7);
+	p = dec_field(&dm.rec[2], 82, 0, &len);
+	CHECK(p && len == 16 && !memcmp(p, "eth0\0\0\0\0\0\0\0\0\0\0\0\0", 16));
+	CHECK_EQ(dec_u(&dm.rec[3], 10, 1), 70000);
+	p = dec_field(&dm.rec[3], 82, 0, &len);
+	CHECK(p && len == 16 && !memcmp(p, longname, 16));
+	p = dec_field(&dm.rec[4], 82, 0, &len);
+	CHECK(p && !memcmp(p, "0123456789abcdef", 16));
+
+	/* 1:1 is still sent, as interval 1 space 0, systematic */
+	new_session(&s);
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
+	fm_enc_add_sampling(&m);
+	finish_decode(&m);
+	CHECK_EQ(dec_u(&dm.rec[0], 304, 0), 1);
+	CHECK_EQ(dec_u(&dm.rec[0], 305, 0), 1);
+	CHECK_EQ(dec_u(&dm.rec[0], 306, 0), 0);
+}
+
+/* A 14-byte sampling record: its set is padded with 2 zero bytes. */
+static void test_padding(void)
+{
+	struct fm_enc_session s;
+	struct fm_enc_msg m;
+	struct fm_record r;
+	unsigned int len, off;
+
+	new_session(&s);
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
+	finish_decode(&m);
+	memset(buf[0], 0xff, sizeof(buf[0]));
+	enc_test_flow(&r, 3, 0, 17, BOOT_MS);
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
+	fm_enc_add_sampling(&m);
+	fm_enc_add_flow(&m, &r);
+	fm_enc_add_sampling(&m);
+	len = finish_decode(&m);
+	CHECK_EQ(len, 16 + 20 + (4 + 64) + 20);
+	for (off = 16; off < len; off += dec_be16(buf[0] + off + 2))
+		CHECK_EQ(dec_be16(buf[0] + off + 2) % 4, 0);
+	CHECK_EQ(dec_be16(buf[0] + 16), FM_TMPL_SAMPLING);
+	CHECK_EQ(dec_be16(buf[0] + 18), 20);
+	CHECK_EQ(buf[0][34], 0);
+	CHECK_EQ(buf[0][35], 0);
+	CHECK_EQ(dec_be16(buf[0] + 36), FM_TMPL_V4);
+	CHECK_EQ(dm.nrec, 3);
+	check_flow(&dm.rec[1], &r);
+}
+
+/* Same session history into buffers of different garbage: same bytes. */
+static void test_determinism(void)
+{
+	struct fm_enc_stats st = { 9, 8, 7, 6 };
+	struct fm_enc_session s[2];
+	unsigned int len[2], k, i, msg;
+	struct fm_enc_msg m;
+	struct fm_record r;
+
+	for (k = 0; k < 2; k++) {
+		fm_enc_session_init(&s[k], FM_ENC_IPFIX, DOMAIN);
+		s[k].sampling_interval = 1000;
+	}
+	for (msg = 0; msg < 3; msg++) {
+		for (k = 0; k < 2; k++) {
+			memset(buf[k], k ? 0x55 : 0xaa, sizeof(buf[k]));
+			fm_enc_begin(&m, &s[k], buf[k], MTU, &clk0);
+			fm_enc_add_sampling(&m);
+			fm_enc_add_ifname(&m, 3, "br0");
+			fm_enc_add_stats(&m, &st);
+			for (i = 0; i < 25; i++) {
+				enc_test_flow(&r, i + msg, i & 1, 17, BOOT_MS);
+				if (fm_enc_add_flow(&m, &r) != FM_ENC_OK)
+					break;
+			}
+			len[k] = fm_enc_finish(&m);
+		}
+		CHECK_EQ(len[0], len[1]);
+		CHECK(!memcmp(buf[0], buf[1], len[0]));
+	}
+}
+
+static void test_too_small(void)
+{
+	struct fm_enc_session s;
+	struct fm_enc_msg m;
+
+	new_session(&s);
+	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 8, &clk0), FM_ENC_TOOSMALL);
+	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 200, &clk0), FM_ENC_TOOSMALL);
+	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 400, &clk0), FM_ENC_OK);
+	finish_decode(&m);
+	/* without templates: header + set header + the 92-byte v6 record */
+	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 111, &clk0), FM_ENC_TOOSMALL);
+	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 112, &clk0), FM_ENC_OK);
+}
+
+int main(void)
+{
+	RUN_TEST(test_first_message);
+	RUN_TEST(test_sequence);
+	RUN_TEST(test_mtu_split);
+	RUN_TEST(test_template_refresh);
+	RUN_TEST(test_options);
+	RUN_TEST(test_padding);
+	RUN_TEST(test_determinism);
+	RUN_TEST(test_too_small);
+	return KTAP_EXIT();
+}

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * NetFlow v9 encoder tests: every message is decoded by the independent
+ * collector in enc_decode.h and compared with the encoder's input.
+ */
+#include "ktap.h"
+#include "enc.h"
+#include "enc_decode.h"
+
+#define MTU		1472
+#define BOOT_MS		1700000000000ULL
+#define DOMAIN		0x01020304
+
+static const struct fm_enc_clock clk0 = {
+	.unix_sec = 1700000100,
+	.unix_nsec = 123000000,
+	.uptime_ms = 100000,
+	.boot_ms = BOOT_MS,
+};
+
+static u8 buf[2][MTU];
+static struct dec_state ds;
+static struct dec_msg dm;
+
+static void new_session(struct fm_enc_session *s)
+{
+	fm_enc_session_init(s, FM_ENC_NF9, DOMAIN);
+	memset(&ds, 0, sizeof(ds));
+}
+
+static unsigned int finish_decode(struct fm_enc_msg *m)
+{
+	unsigned int len = fm_enc_finish(m);
+	const char *err = dec_msg(&ds, m->buf, len, &dm);
+
+	if (err)
+		printf("#   decode: %s\n", err);
+	CHECK(err == NULL);
+	CHECK(len <= m->size);
+	return err ? 0 : len;
+}
+
+static void check_flow(const struct dec_rec *d, const struct fm_record *r)
+{
+	const char *err = dec_check_flow(d, r, 9, BOOT_MS);
+
+	if (err)
+		printf("#   flow: %s\n", err);
+	CHECK(err == NULL);
+}
+
+static void test_first_message(void)
+{
+	static const u8 protos[] = { 6, 17, 1, 58, 6, 47 };
+	struct fm_record r[ARRAY_SIZE(protos)];
+	struct fm_enc_session s;
+	struct fm_enc_msg m;
+	unsigned int i;
+
+	new_session(&s);
+	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], MTU, &clk0), FM_ENC_OK);
+	CHECK(m.tmpl);
+	for (i = 0; i < ARRAY_SIZE(protos); i++) {
+		enc_test_flow(&r[i], i, protos[i] == 58 || i == 4, protos[i],
+			      BOOT_MS);
+		CHECK_EQ(fm_enc_add_flow(&m, &r[i]), FM_ENC_OK);
+	}
+	finish_decode(&m);
+	CHECK_EQ(dm.version, 9);
+	/* count: 2 templates + 3 options templates + 6 data records */
+	CHECK_EQ(dm.count, 11);
+	CHECK_EQ(dm.uptime, clk0.uptime_ms);
+	CHECK_EQ(dm.sec, clk0.unix_sec);
+	CHECK_EQ(dm.seq, 0);
+	CHECK_EQ(dm.domain, DOMAIN);
+	CHECK_EQ(dm.ntmpl, 2);
+	CHECK_EQ(dm.nopt_tmpl, 3);
+	CHECK_EQ(dm.nrec, ARRAY_SIZE(protos));
+	for (i = 0; i < dm.nrec; i++)
+		check_flow(&dm.rec[i], &r[i]);
+	/* FIRST/LAST_SWITCHED are ms since boot */
+	CHECK_EQ(dec_u(&dm.rec[0], 22, 0), 5000);
+	CHECK_EQ(dec_u(&dm.rec[0], 21, 0), 65000);
+	CHECK_EQ(dec_u(&dm.rec[2], 32, 0), 0x0802);
+	CHECK_EQ(dec_u(&dm.rec[2], 11, 0), 0x0802);
+	CHECK_EQ(dec_u(&dm.rec[3], 139, 0), 0x8003);
+	CHECK_EQ(dec_u(&dm.rec[5], 1, 0), r[5].bytes);
+	CHECK(dec_u(&dm.rec[5], 1, 0) > 0xffffffffULL);
+}
+
+/* Times before boot are clamped to 0, times past 2^32 ms wrap. */
+static void test_uptime(void)
+{
+	struct fm_enc_session s;
+	struct fm_enc_msg m;
+	struct fm_record r;
+
+	new_session(&s);
+	enc_test_flow(&r, 0, 0, 6, BOOT_MS);
+	r.start_ms = BOOT_MS - 10;
+	r.end_ms = BOOT_MS + 0x100000005ULL;
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
+	fm_enc_add_flow(&m, &r);
+	finish_decode(&m);
+	CHECK_EQ(dec_u(&dm.rec[0], 22, 0), 0);
+	CHECK_EQ(dec_u(&dm.rec[0], 21, 0), 5);
+	check_flow(&dm.rec[0], &r);
+}
+
+/* The sequence number counts export packets, whatever they carry. */
+static void test_sequence(void)
+{
+	struct fm_enc_session s;
+	struct fm_enc_msg m;
+	struct fm_record r;
+	unsigned int i, n;
+
+	new_session(&s);
+	enc_test_flow(&r, 1, 1, 17, BOOT_MS);
+	for (n = 0; n < 5; n++) {
+		fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
+		for (i = 0; i < n; i++)
+			fm_enc_add_flow(&m, &r);
+		finish_decode(&m);
+		CHECK_EQ(dm.seq, n);
+		CHECK_EQ(dm.count, n + (n ? 0 : 5));
+	}
+	s.seq = 0xffffffff;
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
+	finish_decode(&m);
+	CHECK_EQ(dm.seq, 0xffffffff);
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
+	finish_decode(&m);
+	CHECK_EQ(dm.seq, 0);
+}
+
+static void test_mtu_split(void)
+{
+	static const unsigned int mtus[] = { 1472, 1452, 512, 350 };
+	static struct fm_record r[300];
+	unsigned int i, j, next, got, nmsg, rl;
+	struct fm_enc_session s;
+	struct fm_enc_msg m;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(r); i++)
+		enc_test_flow(&r[i], i, i % 3 == 0, i % 7 ? 17 : 1, BOOT_MS);
+	for (j = 0; j < ARRAY_SIZE(mtus); j++) {
+		new_session(&s);
+		next = got = nmsg = 0;
+		while (next < ARRAY_SIZE(r)) {
+			CHECK_EQ(fm_enc_begin(&m, &s, buf[0], mtus[j], &clk0),
+				 FM_ENC_OK);
+			while (next < ARRAY_SIZE(r)) {
+				ret = fm_enc_add_flow(&m, &r[next]);
+				if (ret != FM_ENC_OK)
+					break;
+				next++;
+			}
+			if (next < ARRAY_SIZE(r)) {
+				CHECK_EQ(ret, FM_ENC_FULL);
+				rl = r[next].key.kflags & FM_KF_IPV6 ? 84 : 56;
+				if (m.set_id != (rl == 84 ? FM_TMPL_V6 :
+						 FM_TMPL_V4))
+					rl += 4 + (4 - m.len % 4) % 4;
+				CHECK(m.len + rl > mtus[j]);
+			}
+			finish_decode(&m);
+			CHECK_EQ(dm.seq, nmsg);
+			for (i = 0; i < dm.nrec && got < ARRAY_SIZE(r); i++)
+				check_flow(&dm.rec[i], &r[got++]);
+			nmsg++;
+		}
+		CHECK_EQ(got, ARRAY_SIZE(r));
+		CHECK(nmsg > 1);
+	}
+}
+
+static void test_template_refresh(void)
+{
+	struct fm_enc_clock clk = clk0;
+	struct fm_enc_session s;
+	struct fm_enc_msg m;
+	struct fm_record r;
+	unsigned int i;
+
+	enc_test_flow(&r, 0, 0, 6, BOOT_MS);
+	new_session(&s);
+	/* default: every 20 messages */
+	for (i = 0; i < 45; i++) {
+		fm_enc_begin(&m, &s, buf[0], MTU, &clk);
+		fm_enc_add_flow(&m, &r);
+		finish_decode(&m);
+		CHECK_EQ(dm.ntmpl, i % 20 == 0 ? 2 : 0);
+		CHECK_EQ(dm.count, i % 20 == 0 ? 6 : 1);
+	}
+	/* default: every 60 s */
+	clk.unix_sec += 60;
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk);
+	CHECK(m.tmpl);
+	finish_decode(&m);
+	CHECK_EQ(dm.nopt_tmpl, 3);
+	fm_enc_resend_templates(&s);
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk);
+	CHECK(m.tmpl);
+	finish_decode(&m);
+}
+
+static void test_options(void)
+{
+	static const struct fm_enc_stats st = {
+		.messages = 1ULL << 40, .flows = 77,
+		.ignored_packets = 5, .not_sent_flows = 6,
+	};
+	struct fm_enc_session s;
+	struct fm_enc_msg m;
+	const u8 *p;
+	unsigned int len;
+
+	new_session(&s);
+	s.sampling_interval = 512;
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
+	CHECK_EQ(fm_enc_add_sampling(&m), FM_ENC_OK);
+	CHECK_EQ(fm_enc_add_stats(&m, &st), FM_ENC_OK);
+	CHECK_EQ(fm_enc_add_ifname(&m, 12, "enp0s31f6"), FM_ENC_OK);
+	CHECK_EQ(fm_enc_add_sampling(&m), FM_ENC_OK);
+	finish_decode(&m);
+	CHECK_EQ(dm.nrec, 4);
+	CHECK_EQ(dm.count, 9);
+
+	/* scope System (1) = source id: not IN_BYTES */
+	CHECK_EQ(dm.rec[0].tid, FM_TMPL_SAMPLING);
+	CHECK_EQ(dec_u(&dm.rec[0], 1, 1), DOMAIN);
+	CHECK_EQ(dec_u(&dm.rec[0], 34, 0), 512);
+	CHECK_EQ(dec_u(&dm.rec[0], 35, 0), FM_SAMPLING_DETERMINISTIC);
+	CHECK_EQ(dm.rec[0].t->rec_len, 9);
+
+	CHECK_EQ(dm.rec[1].tid, FM_TMPL_STATS);
+	CHECK_EQ(dec_u(&dm.rec[1], 1, 1), DOMAIN);
+	CHECK_EQ(dec_u(&dm.rec[1], 41, 0), st.messages);
+	CHECK_EQ(dec_u(&dm.rec[1], 42, 0), st.flows);
+	CHECK_EQ(dec_u(&dm.rec[1], 164, 0), st.ignored_packets);
+	CHECK_EQ(dec_u(&dm.rec[1], 166, 0), st.not_sent_flows);
+
+	/* scope Interface (2) = ifindex */
+	CHECK_EQ(dm.rec[2].tid, FM_TMPL_IFNAME);
+	CHECK_EQ(dec_u(&dm.rec[2], 2, 1), 12);
+	p = dec_field(&dm.rec[2], 82, 0, &len);
+	CHECK(p && len == 16 && !memcmp(p, "enp0s31f6\0\0\0\0\0\0\0", 16));
+	CHECK_EQ(dm.rec[3].tid, FM_TMPL_SAMPLING);
+
+	/* 1:1 is still announced */
+	new_session(&s);
+	s.sampling_algo = FM_SAMPLING_RANDOM;
+	s.sampling_interval = 0;
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
+	fm_enc_add_sampling(&m);
+	finish_decode(&m);
+	CHECK_EQ(dec_u(&dm.rec[0], 34, 0), 1);
+	CHECK_EQ(dec_u(&dm.rec[0], 35, 0), FM_SAMPLING_RANDOM);
+}
+
+/* 9-byte sampling records: padded to 4 with zeros, padding < record. */
+static void test_padding(void)
+{
+	struct fm_enc_session s;
+	struct fm_enc_msg m;
+	unsigned int len, i;
+
+	new_session(&s);
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
+	finish_decode(&m);
+	for (i = 1; i <= 4; i++) {
+		memset(buf[0], 0xee, sizeof(buf[0]));
+		fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
+		while (m.ndata < i)
+			fm_enc_add_sampling(&m);
+		len = finish_decode(&m);
+		CHECK_EQ(len, 20 + 4 + (9 * i + 3) / 4 * 4);
+		CHECK_EQ(dec_be16(buf[0] + 22), len - 20);
+		CHECK_EQ(dm.nrec, i);
+	}
+}
+
+static void test_determinism(void)
+{
+	struct fm_enc_stats st = { 9, 8, 7, 6 };
+	struct fm_enc_session s[2];
+	unsigned int len[2], k, i, msg;
+	struct fm_enc_msg m;
+	struct fm_record r;
+
+	for (k = 0; k < 2; k++)
+		fm_enc_session_init(&s[k], FM_ENC_NF9, DOMAIN);
+	for (msg = 0; msg < 3; msg++) {
+		for (k = 0; k < 2; k++) {
+			memset(buf[k], k ? 0x55 : 0xaa, sizeof(buf[k]));
+			fm_enc_begin(&m, &s[k], buf[k], MTU, &clk0);
+			fm_enc_add_sampling(&m);
+			fm_enc_add_ifname(&m, 3, "br0");
+			fm_enc_add_stats(&m, &st);
+			for (i = 0; i < 25; i++) {
+				enc_test_flow(&r, i + msg, i & 1, 6, BOOT_MS);
+				if (fm_enc_add_flow(&m, &r) != FM_ENC_OK)
+					break;
+			}
+			fm_enc_add_sampling(&m);
+			len[k] = fm_enc_finish(&m);
+		}
+		CHECK_EQ(len[0], len[1]);
+		CHECK(!memcmp(buf[0], buf[1], len[0]));
+	}
+}
+
+int main(void)
+{
+	RUN_TEST(test_first_message);
+	RUN_TEST(test_uptime);
+	RUN_TEST(test_sequence);
+	RUN_TEST(test_mtu_split);
+	RUN_TEST(test_template_refresh);
+	RUN_TEST(test_options);
+	RUN_TEST(test_padding);
+	RUN_TEST(test_determinism);
+	return KTAP_EXIT();
+}
