@@ -46,7 +46,7 @@ static const struct fm_field nf9_v6[] = {
 	{ 14, 4, FM_S_OUT_IF },		/* OUTPUT_SNMP */
 	{ 7, 2, FM_S_SPORT },		/* L4_SRC_PORT */
 	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
-	{ 139, 2, FM_S_ICMP },		/* icmpTypeCodeIPv6 (IANA) */
+	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE: IPv4 and IPv6 alike in v9 */
 	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */
 	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */
 	{ 5, 1, FM_S_TOS },		/* SRC_TOS */

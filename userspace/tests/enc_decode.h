@@ -335,7 +335,7 @@ static inline const char *dec_check_flow(const struct dec_rec *d,
 		{ 136, r->end_reason },
 		{ 61, k->dir },
 		{ 60, v6 ? 6 : 4 },
-		{ v6 ? 139 : 32, icmp ? ntohs(k->dport) : 0 },
+		{ v6 && version == 10 ? 139 : 32, icmp ? ntohs(k->dport) : 0 },
 		{ version == 10 ? 152 : 22, version == 10 ? r->start_ms :
 		  dec_uptime(r->start_ms, boot_ms) },
 		{ version == 10 ? 153 : 21, version == 10 ? r->end_ms :

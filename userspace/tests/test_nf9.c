@@ -83,7 +83,7 @@ static void test_first_message(void)
 	CHECK_EQ(dec_u(&dm.rec[0], 21, 0), 65000);
 	CHECK_EQ(dec_u(&dm.rec[2], 32, 0), 0x0802);
 	CHECK_EQ(dec_u(&dm.rec[2], 11, 0), 0x0802);
-	CHECK_EQ(dec_u(&dm.rec[3], 139, 0), 0x8003);
+	CHECK_EQ(dec_u(&dm.rec[3], 32, 0), 0x8003);
 	CHECK_EQ(dec_u(&dm.rec[5], 1, 0), r[5].bytes);
 	CHECK(dec_u(&dm.rec[5], 1, 0) > 0xffffffffULL);
 }
