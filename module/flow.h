@@ -54,6 +54,10 @@ static inline unsigned int fm_key_len(const struct fm_key *k)
 	return (k->kflags & FM_KF_IPV6) ? FM_KEY_LEN_V6 : FM_KEY_LEN_V4;
 }
 
+/* TCP flag bits as in the header's flags byte */
+#define FM_TCP_FIN	0x01
+#define FM_TCP_RST	0x04
+
 /* Record flags (struct fm_record.rflags) */
 #define FM_RF_FRAG	0x01	/* at least one packet was a fragment */
 

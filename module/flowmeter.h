@@ -5,6 +5,7 @@
 #ifndef _FLOWMETER_H
 #define _FLOWMETER_H
 
+#include <linux/mutex.h>
 #include <linux/netfilter.h>
 #include <linux/percpu.h>
 #include <linux/u64_stats_sync.h>
@@ -33,16 +34,31 @@ struct fm_stats {
 	u64 bytes_metered;
 	u64 pkts_frag;
 	u64 pkts_no_l4;
+	u64 pkts_skipped;		/* left out by sampling */
 	u64 parse_err[FM_PERR_MAX];
+	u64 flows_created;
+	u64 flows_expired[FM_END_RESOURCES + 1];	/* by end reason */
+	u64 flows_nomem;		/* allocation failed: packet not metered */
+	u64 flows_dropped;		/* table full, nothing to evict */
+	u64 records_dropped;		/* finished, but export ring full */
 	struct u64_stats_sync syncp;
 };
+
+struct fm_cache;	/* cache.c */
+struct fm_export;	/* export.c */
+struct seq_file;
 
 /* One instance per network namespace. */
 struct fm_net {
 	struct net *net;
 	struct fm_stats __percpu *stats;
+	struct fm_cache *cache;
+	struct fm_export *exp;
 	struct proc_dir_entry *proc_dir;
+	struct mutex conf_lock;		/* serialises configuration changes */
 	u32 hook_mask;			/* BIT(NF_INET_*) hooked in this netns */
+	u32 top_n;			/* /proc/net/flowmeter/top: flows shown */
+	u8 top_by;			/* enum fm_top_by: sort key */
 	unsigned int nops;
 	struct nf_hook_ops ops[2 * FM_NHOOKS];
 };
@@ -60,6 +76,22 @@ void fm_hooks_unregister(struct fm_net *fn);
 int fm_netns_init(void);
 void fm_netns_exit(void);
 void fm_stats_sum(struct fm_net *fn, struct fm_stats *sum);
+
+/*
+ * export.c: turns finished flow records into export packets for every
+ * destination of the netns. fm_export_records() is called in process
+ * context (the cache's per-CPU expiry work, or teardown) with no lock held
+ * and may sleep briefly; it never keeps a pointer to recs.
+ */
+int fm_export_init(struct fm_net *fn);
+void fm_export_exit(struct fm_net *fn);
+void fm_export_records(struct fm_net *fn, const struct fm_record *recs,
+		       unsigned int n);
+void fm_export_show(struct seq_file *m, struct fm_net *fn);
+
+/* netlink.c */
+int fm_netlink_init(void);
+void fm_netlink_exit(void);
 
 /* procfs.c */
 int fm_proc_init(struct fm_net *fn);

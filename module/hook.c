@@ -8,31 +8,20 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 
-#include "flowmeter.h"
-
-static void fm_count_parse(struct fm_stats *st, int err,
-			   const struct fm_pktinfo *pi)
-{
-	if (unlikely(err)) {
-		st->parse_err[err]++;
-		return;
-	}
-	st->pkts_metered++;
-	st->bytes_metered += pi->octets;
-	st->pkts_frag += pi->frag;
-	st->pkts_no_l4 += pi->l4_missing;
-}
+#include "cache.h"
 
 static void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 		     const struct nf_hook_state *state)
 {
+	const struct fm_cache_cfg *cfg = fm_cache_config(fn);
 	struct fm_pktinfo pi = {};
 	struct fm_stats *st;
 	struct fm_key key;
 	int err;
 
 	err = fm_parse(skb, skb_network_offset(skb),
-		       state->pf == NFPROTO_IPV4 ? 4 : 6, 0, &key, &pi);
+		       state->pf == NFPROTO_IPV4 ? 4 : 6,
+		       cfg->flowlabel ? FM_PARSE_FLOWLABEL : 0, &key, &pi);
 	if (!err) {
 		key.in_if = state->in ? state->in->ifindex : 0;
 		key.out_if = state->out ? state->out->ifindex : 0;
@@ -51,7 +40,17 @@ static void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 	st = this_cpu_ptr(fn->stats);
 	u64_stats_update_begin(&st->syncp);
 	st->pkts_seen++;
-	fm_count_parse(st, err, &pi);
+	if (unlikely(err)) {
+		st->parse_err[err]++;
+	} else if (fm_sample_skip(fn)) {
+		st->pkts_skipped++;
+	} else {
+		st->pkts_metered++;
+		st->bytes_metered += pi.octets;
+		st->pkts_frag += pi.frag;
+		st->pkts_no_l4 += pi.l4_missing;
+		fm_cache_update(fn, st, &key, &pi);
+	}
 	u64_stats_update_end(&st->syncp);
 	local_bh_enable();
 }

@@ -8,7 +8,7 @@
 #include <linux/module.h>
 #include <linux/string.h>
 
-#include "flowmeter.h"
+#include "cache.h"
 
 u32 fm_param_hook_mask = FM_HOOK_DEFAULT;
 
@@ -70,20 +70,88 @@ static const struct kernel_param_ops fm_hooks_param_ops = {
 module_param_cb(hooks, &fm_hooks_param_ops, NULL, 0444);
 MODULE_PARM_DESC(hooks, "hook points: prerouting,input,forward,output,postrouting (default forward)");
 
+module_param_named(active_timeout, fm_cache_defaults.active_timeout, uint, 0444);
+MODULE_PARM_DESC(active_timeout, "export long flows after this many seconds (default 1800)");
+module_param_named(inactive_timeout, fm_cache_defaults.inactive_timeout, uint, 0444);
+MODULE_PARM_DESC(inactive_timeout, "end flows idle for this many seconds (default 15)");
+module_param_named(max_flows, fm_cache_defaults.max_flows, uint, 0444);
+MODULE_PARM_DESC(max_flows, "flow cache size per netns, shared among CPUs (default 262144)");
+module_param_named(sampling_rate, fm_cache_defaults.sampling_rate, uint, 0444);
+MODULE_PARM_DESC(sampling_rate, "meter 1 of N packets (default 1: all)");
+module_param_named(flowlabel, fm_cache_defaults.flowlabel, byte, 0444);
+MODULE_PARM_DESC(flowlabel, "1: the IPv6 flow label is part of the flow key");
+
+static int fm_sampling_param_set(const char *val, const struct kernel_param *kp)
+{
+	if (sysfs_streq(val, "deterministic"))
+		fm_cache_defaults.sampling_mode = FM_SAMPLING_DETERMINISTIC;
+	else if (sysfs_streq(val, "random"))
+		fm_cache_defaults.sampling_mode = FM_SAMPLING_RANDOM;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int fm_sampling_param_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n",
+			  fm_cache_defaults.sampling_mode == FM_SAMPLING_RANDOM ?
+			  "random" : "deterministic");
+}
+
+static const struct kernel_param_ops fm_sampling_param_ops = {
+	.set = fm_sampling_param_set,
+	.get = fm_sampling_param_get,
+};
+module_param_cb(sampling_mode, &fm_sampling_param_ops, NULL, 0444);
+MODULE_PARM_DESC(sampling_mode, "deterministic (1 of every N) or random (probability 1/N)");
+
+static int fm_params_check(void)
+{
+	struct fm_cache_cfg *c = &fm_cache_defaults;
+
+	if (!c->active_timeout || !c->inactive_timeout || !c->max_flows ||
+	    !c->sampling_rate || c->active_timeout > FM_TIMEOUT_MAX ||
+	    c->inactive_timeout > FM_TIMEOUT_MAX ||
+	    c->max_flows > FM_MAX_FLOWS_MAX) {
+		pr_err("timeouts must be 1..%u s, max_flows 1..%u, sampling_rate >= 1\n",
+		       FM_TIMEOUT_MAX, FM_MAX_FLOWS_MAX);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int __init fm_init(void)
 {
 	int err;
 
-	err = fm_netns_init();
+	err = fm_params_check();
 	if (err)
 		return err;
+	err = fm_cache_module_init();
+	if (err)
+		return err;
+	err = fm_netns_init();
+	if (err)
+		goto err_cache;
+	err = fm_netlink_init();
+	if (err)
+		goto err_netns;
 	pr_info("loaded\n");
 	return 0;
+
+err_netns:
+	fm_netns_exit();
+err_cache:
+	fm_cache_module_exit();
+	return err;
 }
 
 static void __exit fm_exit(void)
 {
+	fm_netlink_exit();
 	fm_netns_exit();
+	fm_cache_module_exit();
 	pr_info("unloaded\n");
 }
 

@@ -7,7 +7,8 @@
 #include <linux/slab.h>
 #include <net/netns/generic.h>
 
-#include "flowmeter.h"
+#include "cache.h"
+#include "uapi_flowmeter.h"
 
 static unsigned int fm_net_id __read_mostly;
 
@@ -36,8 +37,15 @@ void fm_stats_sum(struct fm_net *fn, struct fm_stats *sum)
 		sum->bytes_metered += snap.bytes_metered;
 		sum->pkts_frag += snap.pkts_frag;
 		sum->pkts_no_l4 += snap.pkts_no_l4;
+		sum->pkts_skipped += snap.pkts_skipped;
 		for (i = 0; i < FM_PERR_MAX; i++)
 			sum->parse_err[i] += snap.parse_err[i];
+		sum->flows_created += snap.flows_created;
+		for (i = 0; i < ARRAY_SIZE(snap.flows_expired); i++)
+			sum->flows_expired[i] += snap.flows_expired[i];
+		sum->flows_nomem += snap.flows_nomem;
+		sum->flows_dropped += snap.flows_dropped;
+		sum->records_dropped += snap.records_dropped;
 	}
 }
 
@@ -47,13 +55,22 @@ static int __net_init fm_net_init(struct net *net)
 	int err;
 
 	fn->net = net;
+	mutex_init(&fn->conf_lock);
+	fn->top_n = FM_TOP_N_DEFAULT;
+	fn->top_by = FM_TOP_BY_BYTES;
 	fn->stats = alloc_percpu(struct fm_stats);
 	if (!fn->stats)
 		return -ENOMEM;
 
-	err = fm_proc_init(fn);
+	err = fm_export_init(fn);
 	if (err)
 		goto err_stats;
+	err = fm_cache_init(fn);
+	if (err)
+		goto err_export;
+	err = fm_proc_init(fn);
+	if (err)
+		goto err_cache;
 	err = fm_hooks_register(fn, fm_param_hook_mask);
 	if (err)
 		goto err_proc;
@@ -61,6 +78,11 @@ static int __net_init fm_net_init(struct net *net)
 
 err_proc:
 	fm_proc_exit(fn);
+err_cache:
+	fm_cache_stop(fn);
+	fm_cache_free(fn);
+err_export:
+	fm_export_exit(fn);
 err_stats:
 	free_percpu(fn->stats);
 	return err;
@@ -70,9 +92,16 @@ static void __net_exit fm_net_exit(struct net *net)
 {
 	struct fm_net *fn = fm_pernet(net);
 
-	/* Unregistering waits for every CPU to leave our hooks. */
+	/*
+	 * Unregistering waits for every CPU to leave our hooks, and removing
+	 * the proc files for every reader to leave them; then the cache's
+	 * works stop and its last flows go out to the exporter.
+	 */
 	fm_hooks_unregister(fn);
 	fm_proc_exit(fn);
+	fm_cache_stop(fn);
+	fm_cache_free(fn);
+	fm_export_exit(fn);
 	free_percpu(fn->stats);
 }
 

@@ -3,9 +3,12 @@
  * Read-only views under /proc/net/flowmeter/ of each netns.
  */
 #include <linux/proc_fs.h>
+#include <linux/netdevice.h>
 #include <linux/seq_file.h>
 
-#include "flowmeter.h"
+#include "cache.h"
+#include "top.h"
+#include "uapi_flowmeter.h"
 
 static const char * const fm_perr_names[FM_PERR_MAX] = {
 	[FM_PERR_TRUNC_L3] = "truncated_l3",
@@ -14,6 +17,14 @@ static const char * const fm_perr_names[FM_PERR_MAX] = {
 	[FM_PERR_LEN] = "bad_length",
 	[FM_PERR_EXTHDR] = "bad_ext_header",
 	[FM_PERR_TRUNC_L4] = "truncated_l4",
+};
+
+static const char * const fm_end_names[] = {
+	[FM_END_IDLE] = "idle",
+	[FM_END_ACTIVE] = "active",
+	[FM_END_EOF] = "end_of_flow",
+	[FM_END_FORCED] = "forced",
+	[FM_END_RESOURCES] = "evicted",
 };
 
 static int fm_stats_show(struct seq_file *m, void *v)
@@ -28,10 +39,140 @@ static int fm_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "bytes_metered %llu\n", s.bytes_metered);
 	seq_printf(m, "packets_fragment %llu\n", s.pkts_frag);
 	seq_printf(m, "packets_no_l4 %llu\n", s.pkts_no_l4);
+	seq_printf(m, "packets_skipped_sampling %llu\n", s.pkts_skipped);
 	for (i = 1; i < FM_PERR_MAX; i++)
 		seq_printf(m, "parse_error_%s %llu\n", fm_perr_names[i],
 			   s.parse_err[i]);
+	seq_printf(m, "flows_active %u\n", fm_cache_count(fn));
+	seq_printf(m, "flows_created %llu\n", s.flows_created);
+	for (i = FM_END_IDLE; i <= FM_END_RESOURCES; i++)
+		seq_printf(m, "flows_expired_%s %llu\n", fm_end_names[i],
+			   s.flows_expired[i]);
+	seq_printf(m, "flows_dropped_nomem %llu\n", s.flows_nomem);
+	seq_printf(m, "flows_dropped_full %llu\n", s.flows_dropped);
+	seq_printf(m, "records_dropped %llu\n", s.records_dropped);
+	fm_export_show(m, fn);
 	return 0;
+}
+
+/*
+ * flows: every cached flow, one hash bucket per iteration step, so a big
+ * table is read in many short RCU sections and the seq_file buffer holds
+ * at most one bucket's flows. Like Cisco's "show ip cache flow".
+ */
+/* Where a flow line goes: flows is a seq_net file, top a single one. */
+struct fm_flow_out {
+	struct seq_file *m;
+	struct net *net;
+};
+
+static void fm_flow_ifname(const struct fm_flow_out *o, u32 ifindex)
+{
+	struct seq_file *m = o->m;
+	struct net_device *dev;
+
+	dev = ifindex ? dev_get_by_index_rcu(o->net, ifindex) : NULL;
+	if (dev)
+		seq_printf(m, "%-10s ", dev->name);
+	else
+		seq_printf(m, "%-10u ", ifindex);
+}
+
+static int fm_flow_show_one(const struct fm_record *r, int cpu, void *arg)
+{
+	const struct fm_flow_out *o = arg;
+	const struct fm_key *k = &r->key;
+	struct seq_file *m = o->m;
+
+	rcu_read_lock();
+	fm_flow_ifname(o, k->in_if);
+	if (k->kflags & FM_KF_IPV6)
+		seq_printf(m, "%-39pI6c ", &k->addr.v6.saddr);
+	else
+		seq_printf(m, "%-15pI4 ", &k->addr.v4.saddr);
+	fm_flow_ifname(o, k->out_if);
+	if (k->kflags & FM_KF_IPV6)
+		seq_printf(m, "%-39pI6c ", &k->addr.v6.daddr);
+	else
+		seq_printf(m, "%-15pI4 ", &k->addr.v4.daddr);
+	rcu_read_unlock();
+	seq_printf(m, "%3u %5u %5u %02x %10llu %12llu %6llu",
+		   k->proto, be16_to_cpu(k->sport), be16_to_cpu(k->dport),
+		   k->tos, r->packets, r->bytes,
+		   (r->end_ms - r->start_ms) / MSEC_PER_SEC);
+	if (cpu >= 0)
+		seq_printf(m, " %3d", cpu);
+	seq_putc(m, '\n');
+	return 0;
+}
+
+static void *fm_flows_start(struct seq_file *m, loff_t *pos)
+{
+	struct fm_net *fn = fm_pernet(seq_file_net(m));
+
+	if (!*pos)
+		return SEQ_START_TOKEN;
+	return *pos <= fm_cache_buckets(fn) ? pos : NULL;
+}
+
+static void *fm_flows_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	++*pos;
+	return fm_flows_start(m, pos);
+}
+
+static void fm_flows_stop(struct seq_file *m, void *v)
+{
+}
+
+static int fm_flows_show(struct seq_file *m, void *v)
+{
+	struct fm_flow_out o = { .m = m, .net = seq_file_net(m) };
+	struct fm_net *fn = fm_pernet(o.net);
+
+	if (v == SEQ_START_TOKEN) {
+		seq_puts(m, "SrcIf      SrcIPaddress    DstIf      DstIPaddress    "
+			 " Pr  SrcP  DstP ToS    Packets        Bytes Active Cpu\n");
+		return 0;
+	}
+	return fm_cache_walk_bucket(fn, *(loff_t *)v - 1, fm_flow_show_one, &o);
+}
+
+static const struct seq_operations fm_flows_seq_ops = {
+	.start = fm_flows_start,
+	.next = fm_flows_next,
+	.stop = fm_flows_stop,
+	.show = fm_flows_show,
+};
+
+/*
+ * top: the biggest flows, summed over CPUs, like Cisco's "show ip flow
+ * top-talkers". How many and by what key is set with flowctl.
+ */
+static int fm_top_show(struct seq_file *m, void *v)
+{
+	struct fm_flow_out o = { .m = m, .net = seq_file_single_net(m) };
+	struct fm_net *fn = fm_pernet(o.net);
+	unsigned int n = READ_ONCE(fn->top_n);
+	bool by_packets = READ_ONCE(fn->top_by) == FM_TOP_BY_PACKETS;
+	struct fm_record *top;
+	int i, found;
+
+	top = kvcalloc(n, sizeof(*top), GFP_KERNEL);
+	if (!top)
+		return -ENOMEM;
+	found = fm_top_collect(fn, n, by_packets, top);
+	if (found < 0)
+		goto out;
+	seq_printf(m, "Top %u flows by %s\n", n, by_packets ? "packets" : "bytes");
+	seq_puts(m, "SrcIf      SrcIPaddress    DstIf      DstIPaddress    "
+		 " Pr  SrcP  DstP ToS    Packets        Bytes Active\n");
+	for (i = 0; i < found; i++)
+		fm_flow_show_one(&top[i], -1, &o);
+	seq_printf(m, "%d of %u flows shown\n", found, fm_cache_count(fn));
+out:
+	kvfree(top);
+	return found < 0 ? found : 0;
 }
 
 int fm_proc_init(struct fm_net *fn)
@@ -41,6 +182,12 @@ int fm_proc_init(struct fm_net *fn)
 		return -ENOMEM;
 	if (!proc_create_net_single("stats", 0400, fn->proc_dir,
 				    fm_stats_show, NULL))
+		goto err;
+	if (!proc_create_net_single("top", 0400, fn->proc_dir, fm_top_show,
+				    NULL))
+		goto err;
+	if (!proc_create_net("flows", 0400, fn->proc_dir, &fm_flows_seq_ops,
+			     sizeof(struct seq_net_private)))
 		goto err;
 	return 0;
 err:

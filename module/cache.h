@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The per-CPU flow cache: see the comment at the top of cache.c.
+ */
+#ifndef _FM_CACHE_H
+#define _FM_CACHE_H
+
+#include "enc.h"
+#include "flowmeter.h"
+
+/*
+ * A cached flow. IPv4 entries are allocated only up to the end of
+ * key.addr.v4 (64 bytes with the chain link), IPv6 ones in full.
+ */
+struct fm_entry {
+	struct fm_entry __rcu *next;	/* hash chain */
+	union {
+		u64 bytes;
+		struct fm_entry *grave;	/* out of the chain: see cache.c */
+	};
+	u64 packets;
+	u32 first;			/* jiffies of the first and last packet */
+	u32 last;
+	u8 tcp_flags;
+	u8 ttl_min;
+	u8 ttl_max;
+	u8 rflags;			/* FM_RF_* */
+	struct fm_key key;		/* last: IPv4 entries are cut short */
+};
+
+#define FM_ENTRY_SIZE_V4 (offsetof(struct fm_entry, key) + FM_KEY_LEN_V4)
+#define FM_ENTRY_SIZE_V6 sizeof(struct fm_entry)
+
+/* Load-time defaults and per-netns settings of the cache and meter. */
+struct fm_cache_cfg {
+	u32 active_timeout;	/* seconds */
+	u32 inactive_timeout;	/* seconds */
+	u32 max_flows;		/* whole netns, shared out among CPUs */
+	u32 sampling_rate;	/* meter 1 of N packets; 1 = all */
+	u8 sampling_mode;	/* enum fm_sampling_algo */
+	u8 flowlabel;		/* put the IPv6 flow label in the key */
+};
+
+#define FM_TIMEOUT_MAX (7 * 24 * 3600)	/* s: keeps u32 jiffies math exact */
+#define FM_MAX_FLOWS_MAX (1U << 26)
+
+extern struct fm_cache_cfg fm_cache_defaults;
+
+int fm_cache_module_init(void);
+void fm_cache_module_exit(void);
+
+int fm_cache_init(struct fm_net *fn);
+void fm_cache_stop(struct fm_net *fn);
+void fm_cache_free(struct fm_net *fn);
+
+void fm_cache_update(struct fm_net *fn, struct fm_stats *st,
+		     const struct fm_key *key, const struct fm_pktinfo *pi);
+bool fm_sample_skip(struct fm_net *fn);
+
+int fm_cache_flush(struct fm_net *fn);
+const struct fm_cache_cfg *fm_cache_config(struct fm_net *fn);
+unsigned int fm_cache_count(struct fm_net *fn);
+
+void fm_cache_configure(struct fm_net *fn, const struct fm_cache_cfg *cfg);
+
+/*
+ * Readers: every cached flow of every CPU as a record (end_reason 0,
+ * times as of now), without stopping the packet path; counters are a
+ * snapshot that may lag by the packets in flight, and a flow that saw
+ * packets on several CPUs shows once per CPU. The flows are visited one
+ * hash bucket at a time: positions 0 .. fm_cache_buckets() - 1. cb returns
+ * non-zero to stop; that value is returned. cb runs under rcu_read_lock()
+ * and must not sleep. fm_cache_walk() visits all
+ * buckets and may sleep between them.
+ */
+unsigned long fm_cache_buckets(struct fm_net *fn);
+int fm_cache_walk_bucket(struct fm_net *fn, unsigned long pos,
+			 int (*cb)(const struct fm_record *r, int cpu, void *arg),
+			 void *arg);
+int fm_cache_walk(struct fm_net *fn,
+		  int (*cb)(const struct fm_record *r, int cpu, void *arg),
+		  void *arg);
+
+#endif /* _FM_CACHE_H */

@@ -1,0 +1,791 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Export: finished flow records become IPFIX, NetFlow v9 or v5 messages
+ * to every destination (collector) of the netns; each destination gets
+ * every record.
+ *
+ * Each destination is its own transport session: its own socket, encoder
+ * session (sequence numbers, template schedule) and message buffer. One
+ * mutex per netns serialises all of it: the cache's expiry works handing
+ * over records, the control plane changing the configuration and procfs
+ * reading the counters, all in process context. The packet path never
+ * comes here.
+ *
+ * fm_export_records() sends every message it fills and, before it
+ * returns, the partial last one: records never wait for a later call.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/inet.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <linux/nsproxy.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <net/ipv6.h>
+
+#include "cache.h"
+#include "export.h"
+#include "transport.h"
+
+#define FM_REFRESH_MSGS	20	/* templates at least every 20 messages */
+
+struct fm_dest {
+	struct list_head list;
+	struct fm_dest_cfg cfg;		/* mtu filled in */
+	struct fm_transport tp;
+	struct fm_enc_session sess;
+	u8 *buf;			/* the message being built */
+	unsigned int size;		/* its capacity: the UDP payload */
+	struct fm_dest_stats st;
+};
+
+struct fm_export {
+	struct mutex lock;		/* all of the below, and the dests */
+	struct list_head dests;
+	unsigned int ndests;
+	u32 domain_id;
+	u32 refresh_sec;
+	u32 refresh_msgs;
+	struct fm_dest_stats gone;	/* of deleted destinations */
+};
+
+/* Load-time settings: see the module parameters at the end. */
+static union fm_sockaddr fm_param_dests[FM_DEST_MAX];
+static unsigned int fm_param_ndests;
+static unsigned int fm_param_version = FM_ENC_IPFIX;
+static unsigned int fm_param_domain = 1;
+static unsigned int fm_param_refresh = 60;
+
+/* Wall clock in ms at module load: uptime 0 for v9 and v5. */
+static u64 fm_boot_ms;
+
+static void fm_export_clock(struct fm_enc_clock *clk)
+{
+	struct timespec64 ts;
+	u64 ms;
+
+	ktime_get_real_ts64(&ts);
+	ms = (u64)ts.tv_sec * MSEC_PER_SEC + ts.tv_nsec / NSEC_PER_MSEC;
+	clk->unix_sec = (u32)ts.tv_sec;
+	clk->unix_nsec = (u32)ts.tv_nsec;
+	clk->boot_ms = fm_boot_ms;
+	clk->uptime_ms = ms > fm_boot_ms ? (u32)(ms - fm_boot_ms) : 0;
+}
+
+static void fm_dest_stats_add(struct fm_dest_stats *sum,
+			      const struct fm_dest_stats *s)
+{
+	sum->packets += s->packets;
+	sum->bytes += s->bytes;
+	sum->records += s->records;
+	sum->refused += s->refused;
+	sum->not_sent += s->not_sent;
+	sum->errors += s->errors;
+}
+
+static void fm_dest_error(struct fm_dest *d, int err)
+{
+	d->st.errors++;
+	d->st.last_error = -err;
+}
+
+/* What one fm_export_records() call shares among its destinations. */
+struct fm_batch {
+	struct fm_net *fn;
+	struct fm_enc_clock clk;
+	bool netns_read;		/* the fields below are filled in */
+	u64 ignored;			/* packets the meter could not take */
+	u64 dropped;			/* finished flows the cache lost */
+	struct fm_ifname {
+		u32 ifindex;
+		char name[IFNAMSIZ];
+	} *ifs;
+	unsigned int nifs;
+};
+
+/* Counters and interface names for the options data, read once a call. */
+static void fm_batch_read_netns(struct fm_batch *b)
+{
+	struct net_device *dev;
+	struct fm_stats s;
+	unsigned int i, n = 0;
+
+	if (b->netns_read)
+		return;
+	b->netns_read = true;
+
+	fm_stats_sum(b->fn, &s);
+	b->ignored = s.flows_nomem + s.flows_dropped;
+	for (i = 0; i < FM_PERR_MAX; i++)
+		b->ignored += s.parse_err[i];
+	b->dropped = s.records_dropped;
+
+	/* Sending sleeps: copy the names out of the RCU section. */
+	rcu_read_lock();
+	for_each_netdev_rcu(b->fn->net, dev)
+		n++;
+	rcu_read_unlock();
+	b->ifs = kvmalloc_array(n, sizeof(*b->ifs), GFP_KERNEL);
+	if (!b->ifs)
+		return;
+	rcu_read_lock();
+	for_each_netdev_rcu(b->fn->net, dev) {
+		if (b->nifs == n)
+			break;
+		b->ifs[b->nifs].ifindex = dev->ifindex;
+		strscpy(b->ifs[b->nifs].name, dev->name, IFNAMSIZ);
+		b->nifs++;
+	}
+	rcu_read_unlock();
+}
+
+/* The message being built for one destination during one call. */
+struct fm_out {
+	struct fm_batch *b;
+	struct fm_dest *d;
+	struct fm_enc_msg m;
+	unsigned int flows;		/* flow records in m */
+	bool opts_sent;			/* options data went out in this call */
+};
+
+/* Finish the message and send it, if it holds anything. */
+static void fm_out_send(struct fm_out *o)
+{
+	struct fm_dest *d = o->d;
+	unsigned int len;
+	int err;
+
+	if (!o->m.nrec)
+		return;
+	len = fm_enc_finish(&o->m);
+	err = fm_transport_error(&d->tp);
+	if (err)
+		fm_dest_error(d, err);
+	err = fm_transport_send(&d->tp, d->buf, len);
+	if (err) {
+		fm_dest_error(d, err);
+		d->st.not_sent += o->flows;
+	} else {
+		d->st.packets++;
+		d->st.bytes += len;
+		d->st.records += o->flows;
+	}
+	o->flows = 0;
+}
+
+static int fm_out_begin(struct fm_out *o);
+
+/* Send the full message and begin the next one. */
+static int fm_out_next(struct fm_out *o)
+{
+	fm_out_send(o);
+	return fm_out_begin(o);
+}
+
+/* Options record i: 0 sampling, 1 statistics, 2... interface names */
+static int fm_out_add_option(struct fm_out *o, unsigned int i)
+{
+	const struct fm_batch *b = o->b;
+	const struct fm_dest *d = o->d;
+	struct fm_enc_stats st;
+
+	if (i == 0)
+		return fm_enc_add_sampling(&o->m);
+	if (i > 1)
+		return fm_enc_add_ifname(&o->m, b->ifs[i - 2].ifindex,
+					 b->ifs[i - 2].name);
+	st.messages = d->st.packets;
+	st.flows = d->st.records;
+	st.ignored_packets = b->ignored;
+	st.not_sent_flows = d->st.not_sent + b->dropped;
+	return fm_enc_add_stats(&o->m, &st);
+}
+
+/*
+ * The options data follow the first message of a call that carries the
+ * templates; a later one in the same call (a long burst) does not repeat
+ * them, which also bounds the work when the interface names alone fill
+ * more messages than the template refresh allows.
+ */
+static int fm_out_options(struct fm_out *o)
+{
+	unsigned int i;
+	int err;
+
+	o->opts_sent = true;
+	fm_batch_read_netns(o->b);
+	for (i = 0; i < 2 + o->b->nifs; i++) {
+		if (fm_out_add_option(o, i) != FM_ENC_FULL)
+			continue;
+		err = fm_out_next(o);
+		if (err)
+			return err;
+		fm_out_add_option(o, i);
+	}
+	return 0;
+}
+
+/* The minimum MTU leaves room for a message: this cannot fail in use. */
+static int fm_out_begin(struct fm_out *o)
+{
+	struct fm_dest *d = o->d;
+
+	if (fm_enc_begin(&o->m, &d->sess, d->buf, d->size, &o->b->clk))
+		return -EMSGSIZE;
+	if (o->m.tmpl && !o->opts_sent)
+		return fm_out_options(o);
+	return 0;
+}
+
+/* Follow the cache's sampling; a change goes out with new templates. */
+static void fm_dest_sampling(struct fm_net *fn, struct fm_dest *d)
+{
+	const struct fm_cache_cfg *cc = fm_cache_config(fn);
+	struct fm_enc_session *s = &d->sess;
+
+	if (s->sampling_interval == cc->sampling_rate &&
+	    s->sampling_algo == cc->sampling_mode)
+		return;
+	s->sampling_interval = cc->sampling_rate;
+	s->sampling_algo = cc->sampling_mode;
+	fm_enc_resend_templates(s);
+}
+
+static void fm_dest_export(struct fm_batch *b, struct fm_dest *d,
+			   const struct fm_record *recs, unsigned int n)
+{
+	struct fm_out o = { .b = b, .d = d };
+	unsigned int i = 0;
+	int ret;
+
+	fm_dest_sampling(b->fn, d);
+	if (fm_out_begin(&o))
+		goto err;
+	for (i = 0; i < n; i++) {
+		ret = fm_enc_add_flow(&o.m, &recs[i]);
+		if (ret == FM_ENC_FULL) {
+			if (fm_out_next(&o))
+				goto err;
+			ret = fm_enc_add_flow(&o.m, &recs[i]);
+		}
+		if (ret == FM_ENC_OK) {
+			o.flows++;
+		} else {	/* FM_ENC_UNSUPPORTED: IPv6 flow on v5 */
+			d->st.refused++;
+			d->st.not_sent++;
+		}
+	}
+	fm_out_send(&o);
+	return;
+err:
+	fm_dest_error(d, -EMSGSIZE);
+	d->st.not_sent += n - i;
+}
+
+void fm_export_records(struct fm_net *fn, const struct fm_record *recs,
+		       unsigned int n)
+{
+	struct fm_export *fe = fn->exp;
+	struct fm_batch b = { .fn = fn };
+	struct fm_dest *d;
+
+	mutex_lock(&fe->lock);
+	fm_export_clock(&b.clk);
+	list_for_each_entry(d, &fe->dests, list)
+		fm_dest_export(&b, d, recs, n);
+	mutex_unlock(&fe->lock);
+	kvfree(b.ifs);
+}
+
+/* Configuration */
+
+static bool fm_version_ok(unsigned int v)
+{
+	return v == FM_ENC_NF5 || v == FM_ENC_NF9 || v == FM_ENC_IPFIX;
+}
+
+static __be16 fm_sockaddr_port(const union fm_sockaddr *a)
+{
+	return a->sa.sa_family == AF_INET6 ? a->in6.sin6_port : a->in4.sin_port;
+}
+
+static bool fm_sockaddr_equal(const union fm_sockaddr *a,
+			      const union fm_sockaddr *b)
+{
+	if (a->sa.sa_family != b->sa.sa_family ||
+	    fm_sockaddr_port(a) != fm_sockaddr_port(b))
+		return false;
+	if (a->sa.sa_family == AF_INET)
+		return a->in4.sin_addr.s_addr == b->in4.sin_addr.s_addr;
+	return ipv6_addr_equal(&a->in6.sin6_addr, &b->in6.sin6_addr) &&
+	       a->in6.sin6_scope_id == b->in6.sin6_scope_id;
+}
+
+static struct fm_dest *fm_dest_find(struct fm_export *fe,
+				    const union fm_sockaddr *addr)
+{
+	struct fm_dest *d;
+
+	lockdep_assert_held(&fe->lock);
+	list_for_each_entry(d, &fe->dests, list)
+		if (fm_sockaddr_equal(&d->cfg.addr, addr))
+			return d;
+	return NULL;
+}
+
+static int fm_mtu_check(unsigned int mtu, struct netlink_ext_ack *extack)
+{
+	if (mtu && (mtu < FM_MTU_MIN || mtu > FM_MTU_MAX)) {
+		NL_SET_ERR_MSG_MOD(extack, "MTU must be 576..65535");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The largest message: the MTU less the IP and UDP headers. */
+static unsigned int fm_payload(const union fm_sockaddr *addr, unsigned int mtu)
+{
+	return mtu - (addr->sa.sa_family == AF_INET6 ? 48 : 28);
+}
+
+static int fm_dest_check(const struct fm_dest_cfg *c,
+			 struct netlink_ext_ack *extack)
+{
+	int family = c->addr.sa.sa_family;
+
+	if (family != AF_INET && family != AF_INET6) {
+		NL_SET_ERR_MSG_MOD(extack, "collector address must be IPv4 or IPv6");
+		return -EAFNOSUPPORT;
+	}
+	if (family == AF_INET ? !c->addr.in4.sin_addr.s_addr :
+	    ipv6_addr_any(&c->addr.in6.sin6_addr)) {
+		NL_SET_ERR_MSG_MOD(extack, "collector address is unspecified");
+		return -EINVAL;
+	}
+	if (!fm_sockaddr_port(&c->addr)) {
+		NL_SET_ERR_MSG_MOD(extack, "collector port is 0");
+		return -EINVAL;
+	}
+	if (c->src.sa.sa_family != AF_UNSPEC && c->src.sa.sa_family != family) {
+		NL_SET_ERR_MSG_MOD(extack, "source and collector address families differ");
+		return -EINVAL;
+	}
+	if (!fm_version_ok(c->version)) {
+		NL_SET_ERR_MSG_MOD(extack, "export version must be 5, 9 or 10");
+		return -EINVAL;
+	}
+	if (c->dscp > 63) {
+		NL_SET_ERR_MSG_MOD(extack, "DSCP must be 0..63");
+		return -EINVAL;
+	}
+	return fm_mtu_check(c->mtu, extack);
+}
+
+/* A new session: sequence numbers from 0, templates in the next message. */
+static void fm_dest_session_init(struct fm_export *fe, struct fm_dest *d)
+{
+	fm_enc_session_init(&d->sess, d->cfg.version, fe->domain_id);
+	d->sess.tmpl_refresh_sec = fe->refresh_sec;
+	d->sess.tmpl_refresh_msgs = fe->refresh_msgs;
+}
+
+static void fm_dest_free(struct fm_dest *d)
+{
+	fm_transport_close(&d->tp);
+	kvfree(d->buf);
+	kfree(d);
+}
+
+int fm_export_dest_add(struct fm_net *fn, const struct fm_dest_cfg *cfg,
+		       struct netlink_ext_ack *extack)
+{
+	struct fm_export *fe = fn->exp;
+	struct fm_dest *d;
+	int err;
+
+	err = fm_dest_check(cfg, extack);
+	if (err)
+		return err;
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	d->cfg = *cfg;
+	if (!d->cfg.mtu)
+		d->cfg.mtu = FM_MTU_DEFAULT;
+	d->size = fm_payload(&cfg->addr, d->cfg.mtu);
+	d->buf = kvmalloc(d->size, GFP_KERNEL);
+	if (!d->buf) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+
+	mutex_lock(&fe->lock);
+	if (fe->ndests == FM_DEST_MAX) {
+		NL_SET_ERR_MSG_MOD(extack, "too many destinations");
+		err = -ENOSPC;
+		goto err_unlock;
+	}
+	if (fm_dest_find(fe, &cfg->addr)) {
+		NL_SET_ERR_MSG_MOD(extack, "destination exists");
+		err = -EEXIST;
+		goto err_unlock;
+	}
+	err = fm_transport_open(&d->tp, fn->net, cfg, extack);
+	if (err)
+		goto err_unlock;
+	fm_dest_session_init(fe, d);
+	list_add_tail(&d->list, &fe->dests);
+	fe->ndests++;
+	mutex_unlock(&fe->lock);
+	return 0;
+
+err_unlock:
+	mutex_unlock(&fe->lock);
+	kvfree(d->buf);
+err_free:
+	kfree(d);
+	return err;
+}
+
+int fm_export_dest_del(struct fm_net *fn, const union fm_sockaddr *addr,
+		       struct netlink_ext_ack *extack)
+{
+	struct fm_export *fe = fn->exp;
+	struct fm_dest *d;
+
+	mutex_lock(&fe->lock);
+	d = fm_dest_find(fe, addr);
+	if (d) {
+		list_del(&d->list);
+		fe->ndests--;
+		fm_dest_stats_add(&fe->gone, &d->st);
+	}
+	mutex_unlock(&fe->lock);
+	if (!d) {
+		NL_SET_ERR_MSG_MOD(extack, "no such destination");
+		return -ENOENT;
+	}
+	/* Messages never wait between calls: nothing is left to send. */
+	fm_dest_free(d);
+	return 0;
+}
+
+int fm_export_dest_set_mtu(struct fm_net *fn, const union fm_sockaddr *addr,
+			   unsigned int mtu, struct netlink_ext_ack *extack)
+{
+	struct fm_export *fe = fn->exp;
+	struct fm_dest *d;
+	unsigned int size;
+	u8 *buf;
+	int err;
+
+	err = fm_mtu_check(mtu, extack);
+	if (err)
+		return err;
+	if (!mtu)
+		mtu = FM_MTU_DEFAULT;
+	mutex_lock(&fe->lock);
+	d = fm_dest_find(fe, addr);
+	if (!d) {
+		NL_SET_ERR_MSG_MOD(extack, "no such destination");
+		err = -ENOENT;
+		goto out;
+	}
+	size = fm_payload(addr, mtu);
+	buf = kvmalloc(size, GFP_KERNEL);
+	if (!buf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	kvfree(d->buf);
+	d->buf = buf;
+	d->size = size;
+	d->cfg.mtu = mtu;
+out:
+	mutex_unlock(&fe->lock);
+	return err;
+}
+
+int fm_export_dest_walk(struct fm_net *fn, unsigned int *pos,
+			int (*cb)(const struct fm_dest_info *di, void *arg),
+			void *arg)
+{
+	struct fm_export *fe = fn->exp;
+	struct fm_dest_info di;
+	struct fm_dest *d;
+	unsigned int i = 0;
+	int ret = 0;
+
+	mutex_lock(&fe->lock);
+	list_for_each_entry(d, &fe->dests, list) {
+		if (i++ < *pos)
+			continue;
+		di.cfg = d->cfg;
+		di.stats = d->st;
+		ret = cb(&di, arg);
+		if (ret)
+			break;
+		(*pos)++;
+	}
+	mutex_unlock(&fe->lock);
+	return ret;
+}
+
+int fm_export_set_domain(struct fm_net *fn, u32 domain_id,
+			 struct netlink_ext_ack *extack)
+{
+	struct fm_export *fe = fn->exp;
+	struct fm_dest *d;
+
+	mutex_lock(&fe->lock);
+	fe->domain_id = domain_id;
+	list_for_each_entry(d, &fe->dests, list)
+		fm_dest_session_init(fe, d);
+	mutex_unlock(&fe->lock);
+	return 0;
+}
+
+int fm_export_set_refresh(struct fm_net *fn, u32 sec, u32 msgs,
+			  struct netlink_ext_ack *extack)
+{
+	struct fm_export *fe = fn->exp;
+	struct fm_dest *d;
+
+	if (!sec && !msgs) {
+		NL_SET_ERR_MSG_MOD(extack, "UDP needs a template refresh: seconds or packets must be non-zero");
+		return -EINVAL;
+	}
+	mutex_lock(&fe->lock);
+	fe->refresh_sec = sec;
+	fe->refresh_msgs = msgs;
+	list_for_each_entry(d, &fe->dests, list) {
+		d->sess.tmpl_refresh_sec = sec;
+		d->sess.tmpl_refresh_msgs = msgs;
+		fm_enc_resend_templates(&d->sess);
+	}
+	mutex_unlock(&fe->lock);
+	return 0;
+}
+
+void fm_export_get_config(struct fm_net *fn, struct fm_export_cfg *cfg)
+{
+	struct fm_export *fe = fn->exp;
+
+	mutex_lock(&fe->lock);
+	cfg->domain_id = fe->domain_id;
+	cfg->refresh_sec = fe->refresh_sec;
+	cfg->refresh_msgs = fe->refresh_msgs;
+	cfg->ndests = fe->ndests;
+	mutex_unlock(&fe->lock);
+}
+
+void fm_export_show(struct seq_file *m, struct fm_net *fn)
+{
+	struct fm_export *fe = fn->exp;
+	struct fm_dest_stats t;
+	struct fm_dest *d;
+
+	mutex_lock(&fe->lock);
+	t = fe->gone;
+	list_for_each_entry(d, &fe->dests, list)
+		fm_dest_stats_add(&t, &d->st);
+	seq_printf(m, "export_domain_id %u\n", fe->domain_id);
+	seq_printf(m, "export_template_refresh_sec %u\n", fe->refresh_sec);
+	seq_printf(m, "export_template_refresh_packets %u\n", fe->refresh_msgs);
+	seq_printf(m, "export_destinations %u\n", fe->ndests);
+	seq_printf(m, "export_packets %llu\n", t.packets);
+	seq_printf(m, "export_bytes %llu\n", t.bytes);
+	seq_printf(m, "export_records %llu\n", t.records);
+	seq_printf(m, "export_refused %llu\n", t.refused);
+	seq_printf(m, "export_not_sent %llu\n", t.not_sent);
+	seq_printf(m, "export_errors %llu\n", t.errors);
+	list_for_each_entry(d, &fe->dests, list)
+		seq_printf(m, "destination %pISpc version %u mtu %u packets %llu bytes %llu records %llu refused %llu not_sent %llu errors %llu last_error %d\n",
+			   &d->cfg.addr, d->cfg.version, d->cfg.mtu,
+			   d->st.packets, d->st.bytes, d->st.records,
+			   d->st.refused, d->st.not_sent, d->st.errors,
+			   d->st.last_error);
+	mutex_unlock(&fe->lock);
+}
+
+/*
+ * Load-time destinations go to the netns the module is loaded from:
+ * init_net, unless insmod runs in another one. Module init creates the
+ * instances of all existing netns from the loading task; any later
+ * instance is created by the task making its netns, which is not inside
+ * it yet. So this is true for exactly one instance, at load.
+ */
+static bool fm_net_is_loader(const struct net *net)
+{
+	return net_eq(net, current->nsproxy->net_ns);
+}
+
+static int fm_export_load(struct fm_net *fn)
+{
+	struct netlink_ext_ack extack = {};
+	struct fm_dest_cfg cfg = { .version = fm_param_version };
+	unsigned int i;
+	int err;
+
+	fm_boot_ms = ktime_to_ms(ktime_get_real());
+	for (i = 0; i < fm_param_ndests; i++) {
+		cfg.addr = fm_param_dests[i];
+		err = fm_export_dest_add(fn, &cfg, &extack);
+		if (err) {
+			pr_err("destination %pISpc: %s (%d)\n", &cfg.addr,
+			       extack._msg ? extack._msg : "error", err);
+			return err;
+		}
+	}
+	return 0;
+}
+
+int fm_export_init(struct fm_net *fn)
+{
+	struct fm_export *fe;
+	int err;
+
+	fe = kzalloc(sizeof(*fe), GFP_KERNEL);
+	if (!fe)
+		return -ENOMEM;
+	mutex_init(&fe->lock);
+	INIT_LIST_HEAD(&fe->dests);
+	fe->domain_id = fm_param_domain;
+	fe->refresh_sec = fm_param_refresh;
+	fe->refresh_msgs = FM_REFRESH_MSGS;
+	fn->exp = fe;
+	if (fm_net_is_loader(fn->net)) {
+		err = fm_export_load(fn);
+		if (err) {
+			fm_export_exit(fn);
+			return err;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Called from the netns's pernet exit once the hooks are gone and the
+ * cache has handed over its last flows: nobody else can be in here, and
+ * the sockets, which hold no reference on the netns, go with it.
+ */
+void fm_export_exit(struct fm_net *fn)
+{
+	struct fm_export *fe = fn->exp;
+	struct fm_dest *d, *tmp;
+
+	list_for_each_entry_safe(d, tmp, &fe->dests, list)
+		fm_dest_free(d);
+	mutex_destroy(&fe->lock);
+	kfree(fe);
+	fn->exp = NULL;
+}
+
+/* Module parameters */
+
+/* "192.0.2.1:2055" or "[2001:db8::1]:4739" */
+static int fm_sockaddr_parse(const char *s, union fm_sockaddr *a)
+{
+	const char *end;
+	u16 port;
+
+	memset(a, 0, sizeof(*a));
+	if (*s == '[') {
+		if (!in6_pton(s + 1, -1, a->in6.sin6_addr.s6_addr, ']', &end) ||
+		    end[0] != ']')
+			return -EINVAL;
+		end++;
+	} else if (!in4_pton(s, -1, (u8 *)&a->in4.sin_addr.s_addr, ':', &end)) {
+		return -EINVAL;
+	}
+	if (*end != ':' || kstrtou16(end + 1, 10, &port) || !port)
+		return -EINVAL;
+	if (*s == '[') {
+		a->in6.sin6_family = AF_INET6;
+		a->in6.sin6_port = htons(port);
+	} else {
+		a->in4.sin_family = AF_INET;
+		a->in4.sin_port = htons(port);
+	}
+	return 0;
+}
+
+static int fm_dests_param_set(const char *val, const struct kernel_param *kp)
+{
+	union fm_sockaddr dests[FM_DEST_MAX];
+	char *buf, *p, *word;
+	unsigned int n = 0;
+	int err = 0;
+
+	buf = kstrdup(val, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	p = buf;
+	while ((word = strsep(&p, ",")) != NULL) {
+		word = strim(word);
+		if (!*word)
+			continue;
+		if (n == FM_DEST_MAX) {
+			pr_err("destination: at most %d\n", FM_DEST_MAX);
+			err = -EINVAL;
+			break;
+		}
+		if (fm_sockaddr_parse(word, &dests[n])) {
+			pr_err("destination: \"%s\" is not ADDR:PORT or [ADDR6]:PORT\n",
+			       word);
+			err = -EINVAL;
+			break;
+		}
+		n++;
+	}
+	kfree(buf);
+	if (err)
+		return err;
+	memcpy(fm_param_dests, dests, n * sizeof(dests[0]));
+	fm_param_ndests = n;
+	return 0;
+}
+
+static int fm_dests_param_get(char *buf, const struct kernel_param *kp)
+{
+	unsigned int i;
+	int n = 0;
+
+	for (i = 0; i < fm_param_ndests; i++)
+		n += scnprintf(buf + n, PAGE_SIZE - n, "%s%pISpc", i ? "," : "",
+			       &fm_param_dests[i]);
+	n += scnprintf(buf + n, PAGE_SIZE - n, "\n");
+	return n;
+}
+
+static const struct kernel_param_ops fm_dests_param_ops = {
+	.set = fm_dests_param_set,
+	.get = fm_dests_param_get,
+};
+module_param_cb(destination, &fm_dests_param_ops, NULL, 0444);
+MODULE_PARM_DESC(destination, "collectors of the netns the module is loaded from (normally the initial one): ADDR:PORT or [ADDR6]:PORT, comma-separated");
+
+static int fm_version_param_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+
+	if (kstrtouint(val, 10, &v) || !fm_version_ok(v))
+		return -EINVAL;
+	fm_param_version = v;
+	return 0;
+}
+
+static const struct kernel_param_ops fm_version_param_ops = {
+	.set = fm_version_param_set,
+	.get = param_get_uint,
+};
+module_param_cb(export_version, &fm_version_param_ops, &fm_param_version, 0444);
+MODULE_PARM_DESC(export_version, "of the load-time destinations: 10 IPFIX (default), 9 NetFlow v9, 5 NetFlow v5");
+
+module_param_named(domain_id, fm_param_domain, uint, 0444);
+MODULE_PARM_DESC(domain_id, "IPFIX observation domain / v9 source id of every netns (default 1)");
+
+module_param_named(template_refresh, fm_param_refresh, uint, 0444);
+MODULE_PARM_DESC(template_refresh, "resend templates every this many seconds (default 60; also every 20 messages)");

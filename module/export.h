@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Export configuration, per netns: the collectors (destinations) and the
+ * settings they share. Used by the load-time module parameters and the
+ * netlink control plane. Every call takes the netns's export mutex, so
+ * process context only; a refusal returns -errno and says why in extack.
+ */
+#ifndef _FM_EXPORT_H
+#define _FM_EXPORT_H
+
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/netlink.h>
+
+#include "flowmeter.h"
+
+#define FM_DEST_MAX		8	/* destinations per netns */
+#define FM_MTU_DEFAULT		1500
+#define FM_MTU_MIN		576	/* room for every template and a record */
+#define FM_MTU_MAX		65535
+
+union fm_sockaddr {
+	struct sockaddr sa;
+	struct sockaddr_in in4;
+	struct sockaddr_in6 in6;
+};
+
+struct fm_dest_cfg {
+	union fm_sockaddr addr;	/* collector address and port: the key */
+	union fm_sockaddr src;	/* source address and/or port to bind to;
+				 * family AF_UNSPEC: chosen by routing */
+	u8 version;		/* 5, 9 or 10: enum fm_enc_version */
+	u8 dscp;		/* 0..63, of the export packets */
+	u16 mtu;		/* path MTU to the collector; 0: default */
+};
+
+struct fm_dest_stats {
+	u64 packets;		/* export messages sent */
+	u64 bytes;		/* their UDP payload bytes */
+	u64 records;		/* flow records in them */
+	u64 refused;		/* flow records the version cannot carry */
+	u64 not_sent;		/* refused + records of messages not sent */
+	u64 errors;		/* failed sends and errors the network reported */
+	int last_error;		/* errno of the last error, 0 if none */
+};
+
+struct fm_dest_info {
+	struct fm_dest_cfg cfg;	/* mtu filled in */
+	struct fm_dest_stats stats;
+};
+
+/* Settings shared by a netns's destinations. */
+struct fm_export_cfg {
+	u32 domain_id;		/* observation domain (IPFIX), source id (v9) */
+	u32 refresh_sec;	/* templates every this many seconds... */
+	u32 refresh_msgs;	/* ...or messages, whichever first; 0: never */
+	unsigned int ndests;
+};
+
+int fm_export_dest_add(struct fm_net *fn, const struct fm_dest_cfg *cfg,
+		       struct netlink_ext_ack *extack);
+int fm_export_dest_del(struct fm_net *fn, const union fm_sockaddr *addr,
+		       struct netlink_ext_ack *extack);
+int fm_export_dest_set_mtu(struct fm_net *fn, const union fm_sockaddr *addr,
+			   unsigned int mtu, struct netlink_ext_ack *extack);
+
+/*
+ * Call cb for each destination, in the order they were added, from the
+ * *pos-th on, until cb returns non-zero (e.g. a full dump skb); *pos is
+ * then the one to resume from. Returns cb's last result. cb runs under the
+ * export mutex: it must not call back into export.
+ */
+int fm_export_dest_walk(struct fm_net *fn, unsigned int *pos,
+			int (*cb)(const struct fm_dest_info *di, void *arg),
+			void *arg);
+
+/* A new domain id starts new sessions: sequence numbers from 0. */
+int fm_export_set_domain(struct fm_net *fn, u32 domain_id,
+			 struct netlink_ext_ack *extack);
+int fm_export_set_refresh(struct fm_net *fn, u32 sec, u32 msgs,
+			  struct netlink_ext_ack *extack);
+void fm_export_get_config(struct fm_net *fn, struct fm_export_cfg *cfg);
+
+#endif /* _FM_EXPORT_H */

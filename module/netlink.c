@@ -1,0 +1,617 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "flowmeter" (uapi_flowmeter.h): settings,
+ * export destinations and counters of the requester's netns. The flow
+ * commands are in netlink_flow.c.
+ *
+ * The genetlink core checks every request against its command's policy
+ * before we run, strictly: unknown or read-only attributes, wrong types
+ * and lengths and values out of range are refused there with the
+ * offending attribute and its policy in the extended ack. What a policy
+ * cannot say is checked here before anything changes, so a refused
+ * request changes nothing.
+ *
+ * The family is netnsok and parallel_ops: handlers of different netns
+ * run in parallel; the netns's conf_lock serialises its configuration
+ * changes, and the requester's socket keeps the netns, and so our state
+ * in it, alive while a handler runs.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <net/sock.h>
+
+#include "cache.h"
+#include "export.h"
+#include "netlink.h"
+
+static struct netlink_range_validation fm_nl_timeout_range = {
+	.min = 1,
+	.max = FM_TIMEOUT_MAX,
+};
+
+static struct netlink_range_validation fm_nl_max_flows_range = {
+	.min = 1,
+	.max = FM_MAX_FLOWS_MAX,
+};
+
+static struct netlink_range_validation fm_nl_mtu_range = {
+	.min = FM_MTU_MIN,
+	.max = FM_MTU_MAX,
+};
+
+static struct netlink_range_validation fm_nl_dest_mtu_range = {
+	.min = 0,		/* the default */
+	.max = FM_MTU_MAX,
+};
+
+/* FM_A_HASH_SIZE is read-only: left out, so refused. */
+/* FM_A_TOP_*: what /proc/net/flowmeter/top shows. */
+static const struct nla_policy fm_nl_config_policy[FM_A_TOP_BY + 1] = {
+	[FM_A_ACTIVE_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_timeout_range),
+	[FM_A_INACTIVE_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_timeout_range),
+	[FM_A_MAX_FLOWS] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_max_flows_range),
+	[FM_A_HOOKS] = NLA_POLICY_RANGE(NLA_U32, 1, FM_HOOK_ALL),
+	[FM_A_SAMPLING_RATE] = NLA_POLICY_MIN(NLA_U32, 1),
+	[FM_A_SAMPLING_MODE] = NLA_POLICY_RANGE(NLA_U8,
+						FM_SAMPLING_MODE_DETERMINISTIC,
+						FM_SAMPLING_MODE_RANDOM),
+	[FM_A_FLOWLABEL] = NLA_POLICY_MAX(NLA_U8, 1),
+	[FM_A_DOMAIN_ID] = { .type = NLA_U32 },
+	[FM_A_MTU] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_mtu_range),
+	[FM_A_TEMPLATE_REFRESH] = { .type = NLA_U32 },
+	[FM_A_TEMPLATE_PACKETS] = { .type = NLA_U32 },
+	[FM_A_TOP_N] = NLA_POLICY_RANGE(NLA_U32, 1, FM_TOP_N_MAX),
+	[FM_A_TOP_BY] = NLA_POLICY_MAX(NLA_U8, FM_TOP_BY_PACKETS),
+};
+
+/* The counters are read-only: left out, so refused. */
+static const struct nla_policy fm_nl_dest_policy[FM_DEST_A_MAX + 1] = {
+	[FM_DEST_A_ADDR] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[FM_DEST_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[FM_DEST_A_VERSION] = NLA_POLICY_RANGE(NLA_U8, FM_ENC_NF5, FM_ENC_IPFIX),
+	[FM_DEST_A_SRC_ADDR] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[FM_DEST_A_SRC_PORT] = { .type = NLA_U16 },
+	[FM_DEST_A_DSCP] = NLA_POLICY_MAX(NLA_U8, 63),
+	[FM_DEST_A_MTU] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_dest_mtu_range),
+};
+
+/* A destination to delete is named by its address and port only. */
+static const struct nla_policy fm_nl_dest_key_policy[FM_DEST_A_PORT + 1] = {
+	[FM_DEST_A_ADDR] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[FM_DEST_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+};
+
+static const struct nla_policy fm_nl_add_dest_policy[FM_A_DEST + 1] = {
+	[FM_A_DEST] = NLA_POLICY_NESTED(fm_nl_dest_policy),
+};
+
+static const struct nla_policy fm_nl_del_dest_policy[FM_A_DEST + 1] = {
+	[FM_A_DEST] = NLA_POLICY_NESTED(fm_nl_dest_key_policy),
+};
+
+/* A reply of one message: fill puts its attributes. */
+static int fm_nl_reply(struct genl_info *info, size_t size,
+		       int (*fill)(struct sk_buff *msg, struct fm_net *fn))
+{
+	struct fm_net *fn = fm_pernet(genl_info_net(info));
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = genlmsg_new(size, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &fm_nl_family, 0,
+				info->genlhdr->cmd);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto err;
+	}
+	err = fill(msg, fn);
+	if (err)
+		goto err;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+err:
+	nlmsg_free(msg);
+	return err;
+}
+
+/* Configuration */
+
+static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
+{
+	struct fm_export_cfg ec;
+	struct fm_cache_cfg cc;
+	u32 hooks, top_n;
+	u8 top_by;
+
+	mutex_lock(&fn->conf_lock);
+	cc = *fm_cache_config(fn);
+	hooks = fn->hook_mask;
+	top_n = fn->top_n;
+	top_by = fn->top_by;
+	mutex_unlock(&fn->conf_lock);
+	fm_export_get_config(fn, &ec);
+
+	if (nla_put_u32(msg, FM_A_ACTIVE_TIMEOUT, cc.active_timeout) ||
+	    nla_put_u32(msg, FM_A_INACTIVE_TIMEOUT, cc.inactive_timeout) ||
+	    nla_put_u32(msg, FM_A_MAX_FLOWS, cc.max_flows) ||
+	    nla_put_u32(msg, FM_A_HASH_SIZE,
+			fm_cache_buckets(fn) / nr_cpu_ids) ||
+	    nla_put_u32(msg, FM_A_HOOKS, hooks) ||
+	    nla_put_u32(msg, FM_A_SAMPLING_RATE, cc.sampling_rate) ||
+	    nla_put_u8(msg, FM_A_SAMPLING_MODE, cc.sampling_mode) ||
+	    nla_put_u8(msg, FM_A_FLOWLABEL, cc.flowlabel) ||
+	    nla_put_u32(msg, FM_A_DOMAIN_ID, ec.domain_id) ||
+	    nla_put_u32(msg, FM_A_TEMPLATE_REFRESH, ec.refresh_sec) ||
+	    nla_put_u32(msg, FM_A_TEMPLATE_PACKETS, ec.refresh_msgs) ||
+	    nla_put_u32(msg, FM_A_DESTS, ec.ndests) ||
+	    nla_put_u32(msg, FM_A_TOP_N, top_n) ||
+	    nla_put_u8(msg, FM_A_TOP_BY, top_by))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int fm_nl_get_config(struct sk_buff *skb, struct genl_info *info)
+{
+	return fm_nl_reply(info, NLMSG_GOODSIZE, fm_nl_fill_config);
+}
+
+/* The destinations and their MTUs, to change them all or none. */
+struct fm_nl_mtus {
+	union fm_sockaddr addr[FM_DEST_MAX];
+	u16 mtu[FM_DEST_MAX];
+	unsigned int n;
+};
+
+static int fm_nl_mtus_get(const struct fm_dest_info *di, void *arg)
+{
+	struct fm_nl_mtus *m = arg;
+
+	if (m->n == FM_DEST_MAX)
+		return -ENOSPC;
+	m->addr[m->n] = di->cfg.addr;
+	m->mtu[m->n++] = di->cfg.mtu;
+	return 0;
+}
+
+static void fm_nl_mtus_restore(struct fm_net *fn, const struct fm_nl_mtus *m,
+			       unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		fm_export_dest_set_mtu(fn, &m->addr[i], m->mtu[i], NULL);
+}
+
+/* Every destination to mtu; on failure, the ones changed back. */
+static int fm_nl_set_mtu(struct fm_net *fn, u32 mtu, struct fm_nl_mtus *old,
+			 struct netlink_ext_ack *extack)
+{
+	unsigned int i, pos = 0;
+	int err = 0;
+
+	old->n = 0;
+	fm_export_dest_walk(fn, &pos, fm_nl_mtus_get, old);
+	for (i = 0; i < old->n; i++) {
+		err = fm_export_dest_set_mtu(fn, &old->addr[i], mtu, extack);
+		if (err) {
+			fm_nl_mtus_restore(fn, old, i);
+			break;
+		}
+	}
+	return err;
+}
+
+/* Move the netns's hooks; on failure, put the old ones back. */
+static int fm_nl_set_hooks(struct fm_net *fn, u32 mask,
+			   struct netlink_ext_ack *extack)
+{
+	u32 old = fn->hook_mask;
+	int err;
+
+	lockdep_assert_held(&fn->conf_lock);
+	fm_hooks_unregister(fn);
+	err = fm_hooks_register(fn, mask);
+	if (!err)
+		return 0;
+	NL_SET_ERR_MSG_MOD(extack, "cannot register the new netfilter hooks");
+	if (fm_hooks_register(fn, old))
+		pr_err("cannot restore the netfilter hooks of a netns: it is not metered\n");
+	return err;
+}
+
+static void fm_nl_get_u32(const struct nlattr *a, u32 *v)
+{
+	if (a)
+		*v = nla_get_u32(a);
+}
+
+static void fm_nl_get_u8(const struct nlattr *a, u8 *v)
+{
+	if (a)
+		*v = nla_get_u8(a);
+}
+
+/* All settings given, or, on any error, none. */
+static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fm_net *fn = fm_pernet(genl_info_net(info));
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr **tb = info->attrs;
+	struct nlattr *refresh = tb[FM_A_TEMPLATE_REFRESH] ?:
+				 tb[FM_A_TEMPLATE_PACKETS];
+	struct fm_nl_mtus mtus;
+	struct fm_export_cfg ec;
+	struct fm_cache_cfg cc;
+	u32 hooks;
+	int err;
+
+	mutex_lock(&fn->conf_lock);
+	cc = *fm_cache_config(fn);
+	fm_export_get_config(fn, &ec);
+	hooks = fn->hook_mask;
+	fm_nl_get_u32(tb[FM_A_ACTIVE_TIMEOUT], &cc.active_timeout);
+	fm_nl_get_u32(tb[FM_A_INACTIVE_TIMEOUT], &cc.inactive_timeout);
+	fm_nl_get_u32(tb[FM_A_MAX_FLOWS], &cc.max_flows);
+	fm_nl_get_u32(tb[FM_A_SAMPLING_RATE], &cc.sampling_rate);
+	fm_nl_get_u8(tb[FM_A_SAMPLING_MODE], &cc.sampling_mode);
+	fm_nl_get_u8(tb[FM_A_FLOWLABEL], &cc.flowlabel);
+	fm_nl_get_u32(tb[FM_A_HOOKS], &hooks);
+	fm_nl_get_u32(tb[FM_A_TEMPLATE_REFRESH], &ec.refresh_sec);
+	fm_nl_get_u32(tb[FM_A_TEMPLATE_PACKETS], &ec.refresh_msgs);
+	fm_nl_get_u32(tb[FM_A_DOMAIN_ID], &ec.domain_id);
+
+	if (refresh && !ec.refresh_sec && !ec.refresh_msgs) {
+		NL_SET_ERR_MSG_ATTR(extack, refresh,
+				    "templates need a refresh: seconds or packets must be non-zero");
+		err = -EINVAL;
+		goto out;
+	}
+
+	/* The changes that can fail first, each undone if a later one does. */
+	if (tb[FM_A_MTU]) {
+		err = fm_nl_set_mtu(fn, nla_get_u32(tb[FM_A_MTU]), &mtus, extack);
+		if (err)
+			goto out;
+	}
+	if (hooks != fn->hook_mask) {
+		err = fm_nl_set_hooks(fn, hooks, extack);
+		if (err) {
+			if (tb[FM_A_MTU])
+				fm_nl_mtus_restore(fn, &mtus, mtus.n);
+			goto out;
+		}
+	}
+	if (refresh)
+		fm_export_set_refresh(fn, ec.refresh_sec, ec.refresh_msgs, extack);
+	if (tb[FM_A_DOMAIN_ID])
+		fm_export_set_domain(fn, ec.domain_id, extack);
+	fm_nl_get_u32(tb[FM_A_TOP_N], &fn->top_n);
+	fm_nl_get_u8(tb[FM_A_TOP_BY], &fn->top_by);
+	fm_cache_configure(fn, &cc);
+	err = 0;
+out:
+	mutex_unlock(&fn->conf_lock);
+	return err;
+}
+
+/* Export destinations */
+
+static void fm_nl_sockaddr(union fm_sockaddr *sa, u8 family, const u8 *addr,
+			   u16 port)
+{
+	memset(sa, 0, sizeof(*sa));
+	if (family == 4) {
+		sa->in4.sin_family = AF_INET;
+		memcpy(&sa->in4.sin_addr, addr, 4);
+		sa->in4.sin_port = htons(port);
+	} else {
+		sa->in6.sin6_family = AF_INET6;
+		memcpy(&sa->in6.sin6_addr, addr, 16);
+		sa->in6.sin6_port = htons(port);
+	}
+}
+
+/* The collector's address and port: both required. */
+static int fm_nl_dest_addr(struct nlattr *nest, struct nlattr **tb,
+			   union fm_sockaddr *sa, u8 *family,
+			   struct netlink_ext_ack *extack)
+{
+	u8 addr[16];
+	int err;
+
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, FM_DEST_A_ADDR)) {
+		NL_SET_ERR_MSG_MOD(extack, "destination address missing");
+		return -EINVAL;
+	}
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, FM_DEST_A_PORT)) {
+		NL_SET_ERR_MSG_MOD(extack, "destination port missing");
+		return -EINVAL;
+	}
+	*family = 0;
+	err = fm_nl_get_addr(tb[FM_DEST_A_ADDR], family, addr, extack);
+	if (err)
+		return err;
+	fm_nl_sockaddr(sa, *family, addr, nla_get_u16(tb[FM_DEST_A_PORT]));
+	return 0;
+}
+
+static int fm_nl_add_dest(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fm_net *fn = fm_pernet(genl_info_net(info));
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *nest = info->attrs[FM_A_DEST];
+	struct nlattr *tb[FM_DEST_A_MAX + 1];
+	struct fm_dest_cfg cfg = {};
+	u8 family, src_family = 0;
+	u8 src[16] = {};
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, FM_A_DEST)) {
+		NL_SET_ERR_MSG_MOD(extack, "destination missing");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, FM_DEST_A_MAX, nest, fm_nl_dest_policy,
+			       extack);
+	if (err)
+		return err;
+	err = fm_nl_dest_addr(nest, tb, &cfg.addr, &family, extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, FM_DEST_A_VERSION)) {
+		NL_SET_ERR_MSG_MOD(extack, "export version missing");
+		return -EINVAL;
+	}
+	cfg.version = nla_get_u8(tb[FM_DEST_A_VERSION]);
+	if (tb[FM_DEST_A_SRC_ADDR]) {
+		err = fm_nl_get_addr(tb[FM_DEST_A_SRC_ADDR], &src_family, src,
+				     extack);
+		if (err)
+			return err;
+	} else if (tb[FM_DEST_A_SRC_PORT]) {
+		src_family = family;	/* any address, this port */
+	}
+	if (src_family)
+		fm_nl_sockaddr(&cfg.src, src_family, src,
+			       tb[FM_DEST_A_SRC_PORT] ?
+			       nla_get_u16(tb[FM_DEST_A_SRC_PORT]) : 0);
+	fm_nl_get_u8(tb[FM_DEST_A_DSCP], &cfg.dscp);
+	if (tb[FM_DEST_A_MTU])
+		cfg.mtu = nla_get_u32(tb[FM_DEST_A_MTU]);
+
+	mutex_lock(&fn->conf_lock);
+	err = fm_export_dest_add(fn, &cfg, extack);
+	mutex_unlock(&fn->conf_lock);
+	return err;
+}
+
+static int fm_nl_del_dest(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fm_net *fn = fm_pernet(genl_info_net(info));
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *nest = info->attrs[FM_A_DEST];
+	struct nlattr *tb[ARRAY_SIZE(fm_nl_dest_key_policy)];
+	union fm_sockaddr addr;
+	u8 family;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, FM_A_DEST)) {
+		NL_SET_ERR_MSG_MOD(extack, "destination missing");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, ARRAY_SIZE(tb) - 1, nest,
+			       fm_nl_dest_key_policy, extack);
+	if (err)
+		return err;
+	err = fm_nl_dest_addr(nest, tb, &addr, &family, extack);
+	if (err)
+		return err;
+	mutex_lock(&fn->conf_lock);
+	err = fm_export_dest_del(fn, &addr, extack);
+	mutex_unlock(&fn->conf_lock);
+	return err;
+}
+
+static int fm_nl_put_sockaddr(struct sk_buff *skb, int addr_type,
+			      int port_type, const union fm_sockaddr *sa)
+{
+	if (sa->sa.sa_family == AF_INET)
+		return nla_put_in_addr(skb, addr_type, sa->in4.sin_addr.s_addr) ||
+		       nla_put_u16(skb, port_type, ntohs(sa->in4.sin_port));
+	return nla_put_in6_addr(skb, addr_type, &sa->in6.sin6_addr) ||
+	       nla_put_u16(skb, port_type, ntohs(sa->in6.sin6_port));
+}
+
+static int fm_nl_put_dest(struct sk_buff *skb, const struct fm_dest_info *di)
+{
+	const struct fm_dest_stats *st = &di->stats;
+	const struct fm_dest_cfg *c = &di->cfg;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, FM_A_DEST);
+	if (!nest)
+		return -EMSGSIZE;
+	if (fm_nl_put_sockaddr(skb, FM_DEST_A_ADDR, FM_DEST_A_PORT, &c->addr) ||
+	    (c->src.sa.sa_family != AF_UNSPEC &&
+	     fm_nl_put_sockaddr(skb, FM_DEST_A_SRC_ADDR, FM_DEST_A_SRC_PORT,
+				&c->src)) ||
+	    nla_put_u8(skb, FM_DEST_A_VERSION, c->version) ||
+	    nla_put_u8(skb, FM_DEST_A_DSCP, c->dscp) ||
+	    nla_put_u32(skb, FM_DEST_A_MTU, c->mtu) ||
+	    nla_put_u64_64bit(skb, FM_DEST_A_PACKETS, st->packets, FM_DEST_A_PAD) ||
+	    nla_put_u64_64bit(skb, FM_DEST_A_BYTES, st->bytes, FM_DEST_A_PAD) ||
+	    nla_put_u64_64bit(skb, FM_DEST_A_RECORDS, st->records, FM_DEST_A_PAD) ||
+	    nla_put_u64_64bit(skb, FM_DEST_A_REFUSED, st->refused, FM_DEST_A_PAD) ||
+	    nla_put_u64_64bit(skb, FM_DEST_A_NOT_SENT, st->not_sent, FM_DEST_A_PAD) ||
+	    nla_put_u64_64bit(skb, FM_DEST_A_ERRORS, st->errors, FM_DEST_A_PAD) ||
+	    nla_put_u32(skb, FM_DEST_A_LAST_ERROR, st->last_error)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+struct fm_nl_dests_walk {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+};
+
+static int fm_nl_dest_dump_one(const struct fm_dest_info *di, void *arg)
+{
+	struct fm_nl_dests_walk *w = arg;
+	void *hdr;
+
+	hdr = genlmsg_put(w->skb, NETLINK_CB(w->cb->skb).portid,
+			  w->cb->nlh->nlmsg_seq, &fm_nl_family, NLM_F_MULTI,
+			  FM_CMD_GET_DESTS);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (fm_nl_put_dest(w->skb, di)) {
+		genlmsg_cancel(w->skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(w->skb, hdr);
+	return 0;
+}
+
+/* cb->ctx: the position of the next destination to dump. */
+static int fm_nl_get_dests(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct fm_net *fn = fm_pernet(sock_net(skb->sk));
+	unsigned int *pos = (unsigned int *)cb->ctx;
+	struct fm_nl_dests_walk w = { .skb = skb, .cb = cb };
+
+	fm_export_dest_walk(fn, pos, fm_nl_dest_dump_one, &w);
+	return skb->len;
+}
+
+/* Counters */
+
+static int fm_nl_fill_stats(struct sk_buff *msg, struct fm_net *fn)
+{
+	u64 v[FM_STAT_A_MAX + 1] = {};
+	struct nlattr *nest;
+	struct fm_stats s;
+	int i;
+
+	BUILD_BUG_ON(FM_STAT_A_PARSE_ERROR_TRUNCATED_L4 -
+		     FM_STAT_A_PARSE_ERROR_TRUNCATED_L3 !=
+		     FM_PERR_TRUNC_L4 - FM_PERR_TRUNC_L3);
+	BUILD_BUG_ON(FM_STAT_A_FLOWS_EXPIRED_EVICTED -
+		     FM_STAT_A_FLOWS_EXPIRED_IDLE !=
+		     FM_END_RESOURCES - FM_END_IDLE);
+
+	fm_stats_sum(fn, &s);
+	v[FM_STAT_A_PACKETS_SEEN] = s.pkts_seen;
+	v[FM_STAT_A_PACKETS_METERED] = s.pkts_metered;
+	v[FM_STAT_A_BYTES_METERED] = s.bytes_metered;
+	v[FM_STAT_A_PACKETS_FRAGMENT] = s.pkts_frag;
+	v[FM_STAT_A_PACKETS_NO_L4] = s.pkts_no_l4;
+	v[FM_STAT_A_PACKETS_SKIPPED_SAMPLING] = s.pkts_skipped;
+	for (i = FM_PERR_TRUNC_L3; i <= FM_PERR_TRUNC_L4; i++)
+		v[FM_STAT_A_PARSE_ERROR_TRUNCATED_L3 + i - FM_PERR_TRUNC_L3] =
+			s.parse_err[i];
+	v[FM_STAT_A_FLOWS_ACTIVE] = fm_cache_count(fn);
+	v[FM_STAT_A_FLOWS_CREATED] = s.flows_created;
+	for (i = FM_END_IDLE; i <= FM_END_RESOURCES; i++)
+		v[FM_STAT_A_FLOWS_EXPIRED_IDLE + i - FM_END_IDLE] =
+			s.flows_expired[i];
+	v[FM_STAT_A_FLOWS_DROPPED_NOMEM] = s.flows_nomem;
+	v[FM_STAT_A_FLOWS_DROPPED_FULL] = s.flows_dropped;
+	v[FM_STAT_A_RECORDS_DROPPED] = s.records_dropped;
+
+	nest = nla_nest_start(msg, FM_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = FM_STAT_A_PACKETS_SEEN; i <= FM_STAT_A_MAX; i++)
+		if (nla_put_u64_64bit(msg, i, v[i], FM_STAT_A_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int fm_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
+{
+	return fm_nl_reply(info, NLMSG_GOODSIZE, fm_nl_fill_stats);
+}
+
+static int fm_nl_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	return fm_cache_flush(fm_pernet(genl_info_net(info)));
+}
+
+static const struct genl_ops fm_nl_ops[] = {
+	{
+		.cmd = FM_CMD_GET_CONFIG,
+		.doit = fm_nl_get_config,
+	},
+	{
+		.cmd = FM_CMD_SET_CONFIG,
+		.doit = fm_nl_set_config,
+		.policy = fm_nl_config_policy,
+		.maxattr = ARRAY_SIZE(fm_nl_config_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FM_CMD_ADD_DEST,
+		.doit = fm_nl_add_dest,
+		.policy = fm_nl_add_dest_policy,
+		.maxattr = ARRAY_SIZE(fm_nl_add_dest_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FM_CMD_DEL_DEST,
+		.doit = fm_nl_del_dest,
+		.policy = fm_nl_del_dest_policy,
+		.maxattr = ARRAY_SIZE(fm_nl_del_dest_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FM_CMD_GET_DESTS,
+		.dumpit = fm_nl_get_dests,
+	},
+	{
+		.cmd = FM_CMD_GET_STATS,
+		.doit = fm_nl_get_stats,
+	},
+	{
+		.cmd = FM_CMD_GET_FLOWS,
+		.dumpit = fm_nl_flows_dump,
+		.policy = fm_nl_flows_policy,
+		.maxattr = ARRAY_SIZE(fm_nl_flows_policy) - 1,
+	},
+	{
+		.cmd = FM_CMD_GET_TOP,
+		.doit = fm_nl_top,
+		.policy = fm_nl_top_policy,
+		.maxattr = ARRAY_SIZE(fm_nl_top_policy) - 1,
+	},
+	{
+		.cmd = FM_CMD_FLUSH,
+		.doit = fm_nl_flush,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+};
+
+struct genl_family fm_nl_family __ro_after_init = {
+	.name = FM_GENL_NAME,
+	.version = FM_GENL_VERSION,
+	.netnsok = true,
+	.parallel_ops = true,
+	.module = THIS_MODULE,
+	.ops = fm_nl_ops,
+	.n_ops = ARRAY_SIZE(fm_nl_ops),
+};
+
+int fm_netlink_init(void)
+{
+	return genl_register_family(&fm_nl_family);
+}
+
+void fm_netlink_exit(void)
+{
+	genl_unregister_family(&fm_nl_family);
+}

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * UDP transport to the collectors: one kernel socket per destination, in
+ * the exporter's netns, connected to the collector so that the network's
+ * ICMP errors (port unreachable: ECONNREFUSED) come back to it.
+ *
+ * Nothing here blocks or fails the exporter: sends use MSG_DONTWAIT, a
+ * collector without a route stays unconnected and is connected again at
+ * each send until routing finds it, and every error is returned to be
+ * counted.
+ *
+ * A kernel socket holds no reference on its netns, so it must not outlive
+ * it: fm_export_exit() closes every socket from the netns's pernet exit.
+ */
+#include <linux/net.h>
+#include <linux/sockptr.h>
+#include <net/sock.h>
+
+#include "transport.h"
+
+/*
+ * Room for a burst of messages in flight to a slow NIC (an unload flush
+ * of a large cache), beyond which sends fail with EAGAIN and are counted.
+ */
+#define FM_SNDBUF	(1 << 20)
+
+static int fm_sockaddr_len(const union fm_sockaddr *a)
+{
+	return a->sa.sa_family == AF_INET6 ? sizeof(a->in6) : sizeof(a->in4);
+}
+
+static int fm_transport_connect(struct fm_transport *t)
+{
+	int err;
+
+	err = kernel_connect(t->sock, &t->peer.sa, fm_sockaddr_len(&t->peer), 0);
+	t->connected = !err;
+	return err;
+}
+
+static int fm_set_dscp(struct socket *sock, int family, u8 dscp)
+{
+	int val = dscp << 2;
+
+	if (family == AF_INET6)
+		return sock->ops->setsockopt(sock, SOL_IPV6, IPV6_TCLASS,
+					     KERNEL_SOCKPTR(&val), sizeof(val));
+	return sock->ops->setsockopt(sock, SOL_IP, IP_TOS,
+				     KERNEL_SOCKPTR(&val), sizeof(val));
+}
+
+static void fm_set_sndbuf(struct sock *sk)
+{
+	lock_sock(sk);
+	sk->sk_userlocks |= SOCK_SNDBUF_LOCK;
+	WRITE_ONCE(sk->sk_sndbuf, FM_SNDBUF);
+	release_sock(sk);
+}
+
+int fm_transport_open(struct fm_transport *t, struct net *net,
+		      const struct fm_dest_cfg *cfg,
+		      struct netlink_ext_ack *extack)
+{
+	int family = cfg->addr.sa.sa_family;
+	union fm_sockaddr src = cfg->src;
+	struct socket *sock;
+	int err;
+
+	err = sock_create_kern(net, family, SOCK_DGRAM, IPPROTO_UDP, &sock);
+	if (err) {
+		NL_SET_ERR_MSG_MOD(extack, "cannot create the export socket");
+		return err;
+	}
+	err = fm_set_dscp(sock, family, cfg->dscp);
+	if (err) {
+		NL_SET_ERR_MSG_MOD(extack, "cannot set the DSCP");
+		goto err;
+	}
+	if (src.sa.sa_family != AF_UNSPEC) {
+		err = kernel_bind(sock, &src.sa, fm_sockaddr_len(&src));
+		if (err == -EADDRNOTAVAIL)
+			NL_SET_ERR_MSG_MOD(extack, "source address is not local");
+		else if (err == -EADDRINUSE)
+			NL_SET_ERR_MSG_MOD(extack, "source port is in use");
+		else if (err)
+			NL_SET_ERR_MSG_MOD(extack, "cannot bind to the source");
+		if (err)
+			goto err;
+	}
+	fm_set_sndbuf(sock->sk);
+	t->sock = sock;
+	t->peer = cfg->addr;
+	/* No route yet is no refusal: fm_transport_send() tries again. */
+	fm_transport_connect(t);
+	return 0;
+
+err:
+	sock_release(sock);
+	return err;
+}
+
+void fm_transport_close(struct fm_transport *t)
+{
+	sock_release(t->sock);
+	t->sock = NULL;
+}
+
+int fm_transport_send(struct fm_transport *t, const void *buf,
+		      unsigned int len)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
+	int ret;
+
+	if (!t->connected) {
+		ret = fm_transport_connect(t);
+		if (ret)
+			return ret;
+	}
+	ret = kernel_sendmsg(t->sock, &msg, &iov, 1, len);
+	return ret < 0 ? ret : 0;
+}
+
+/*
+ * Reading the socket's pending error clears it, so that it is counted
+ * once and does not fail the next send instead.
+ */
+int fm_transport_error(struct fm_transport *t)
+{
+	return sock_error(t->sock->sk);
+}

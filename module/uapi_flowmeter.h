@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * The flowmeter generic netlink family: shared by the module and flowctl.
+ * Described for tools in Documentation/netlink/specs/flowmeter.yaml.
+ *
+ * Every command acts on the network namespace of the requesting socket.
+ * Commands that change state need CAP_NET_ADMIN in the user namespace
+ * that owns that network namespace. Numbers are host order unless said
+ * otherwise; addresses are 4 (IPv4) or 16 (IPv6) bytes, network order.
+ * Every refusal comes with an extended ack message.
+ */
+#ifndef _UAPI_FLOWMETER_H
+#define _UAPI_FLOWMETER_H
+
+#include <linux/types.h>
+
+#define FM_GENL_NAME		"flowmeter"
+#define FM_GENL_VERSION		1
+
+enum fm_cmd {
+	FM_CMD_UNSPEC,
+	FM_CMD_GET_CONFIG,	/* do: the config attributes of FM_A_* */
+	FM_CMD_SET_CONFIG,	/* do, admin: any config attributes, all or none applied */
+	FM_CMD_ADD_DEST,	/* do, admin: FM_A_DEST with ADDR, PORT, VERSION, opt. rest */
+	FM_CMD_DEL_DEST,	/* do, admin: FM_A_DEST with ADDR, PORT */
+	FM_CMD_GET_DESTS,	/* dump: one FM_A_DEST per destination, with stats */
+	FM_CMD_GET_STATS,	/* do: FM_A_STATS */
+	FM_CMD_GET_FLOWS,	/* dump: one FM_A_FLOW per flow per CPU; opt. filter */
+	FM_CMD_GET_TOP,		/* do: FM_A_TOP_N, FM_A_TOP_BY -> FM_A_FLOW... */
+	FM_CMD_FLUSH,		/* do, admin: end (and export) every cached flow */
+
+	__FM_CMD_MAX,
+	FM_CMD_MAX = __FM_CMD_MAX - 1
+};
+
+/* FM_A_SAMPLING_MODE */
+enum fm_sampling_mode {
+	FM_SAMPLING_MODE_DETERMINISTIC = 1,	/* 1 of every N packets */
+	FM_SAMPLING_MODE_RANDOM = 2,		/* each packet with probability 1/N */
+};
+
+/* FM_A_TOP_BY */
+enum fm_top_by {
+	FM_TOP_BY_BYTES = 0,
+	FM_TOP_BY_PACKETS = 1,
+};
+
+#define FM_TOP_N_DEFAULT	10
+#define FM_TOP_N_MAX		100
+
+enum fm_attr {
+	FM_A_UNSPEC,
+	FM_A_PAD,
+	FM_A_ACTIVE_TIMEOUT,	/* u32, s: 1..604800 */
+	FM_A_INACTIVE_TIMEOUT,	/* u32, s: 1..604800 */
+	FM_A_MAX_FLOWS,		/* u32: 1..2^26, the netns's cache, all CPUs */
+	FM_A_HASH_SIZE,		/* u32, read-only: hash buckets per CPU */
+	FM_A_HOOKS,		/* u32: BIT(NF_INET_*), hooks 0..4, not 0 */
+	FM_A_SAMPLING_RATE,	/* u32: meter 1 of N packets, 1 = all */
+	FM_A_SAMPLING_MODE,	/* u8: enum fm_sampling_mode */
+	FM_A_FLOWLABEL,		/* u8: 1 = IPv6 flow label is a key field */
+	FM_A_DOMAIN_ID,		/* u32: IPFIX observation domain, v9 source id */
+	FM_A_MTU,		/* u32, set only: MTU of every destination, 576..65535 */
+	FM_A_TEMPLATE_REFRESH,	/* u32, s: templates resent after; 0 = never */
+	FM_A_TEMPLATE_PACKETS,	/* u32: ...or after this many messages; 0 = never */
+	FM_A_DEST,		/* nest: FM_DEST_A_* */
+	FM_A_STATS,		/* nest: FM_STAT_A_* */
+	FM_A_FLOW,		/* nest: FM_FLOW_A_* */
+	FM_A_TOP_N,		/* u32: 1..100, default 10 */
+	FM_A_TOP_BY,		/* u8: enum fm_top_by, default bytes */
+	FM_A_DESTS,		/* u32, read-only: number of destinations */
+
+	__FM_A_MAX,
+	FM_A_MAX = __FM_A_MAX - 1
+};
+
+/* An export destination (collector). ADDR and PORT identify it. */
+enum fm_dest_attr {
+	FM_DEST_A_UNSPEC,
+	FM_DEST_A_PAD,
+	FM_DEST_A_ADDR,		/* binary, 4 or 16 bytes */
+	FM_DEST_A_PORT,		/* u16: 1..65535 */
+	FM_DEST_A_VERSION,	/* u8: 5, 9 or 10 (IPFIX) */
+	FM_DEST_A_SRC_ADDR,	/* binary, 4 or 16 bytes, same family as ADDR */
+	FM_DEST_A_SRC_PORT,	/* u16 */
+	FM_DEST_A_DSCP,		/* u8: 0..63 */
+	FM_DEST_A_MTU,		/* u32: 576..65535; 0 or absent: 1500 */
+	FM_DEST_A_PACKETS,	/* u64, read-only: export messages sent */
+	FM_DEST_A_BYTES,	/* u64, read-only: their UDP payload bytes */
+	FM_DEST_A_RECORDS,	/* u64, read-only: flow records in them */
+	FM_DEST_A_REFUSED,	/* u64, read-only: records the version cannot carry */
+	FM_DEST_A_NOT_SENT,	/* u64, read-only: refused + records of unsent messages */
+	FM_DEST_A_ERRORS,	/* u64, read-only: failed sends, ICMP errors */
+	FM_DEST_A_LAST_ERROR,	/* u32, read-only: errno of the last error, 0 if none */
+
+	__FM_DEST_A_MAX,
+	FM_DEST_A_MAX = __FM_DEST_A_MAX - 1
+};
+
+/* Counters, all u64; the names follow /proc/net/flowmeter/stats. */
+enum fm_stat_attr {
+	FM_STAT_A_UNSPEC,
+	FM_STAT_A_PAD,
+	FM_STAT_A_PACKETS_SEEN,
+	FM_STAT_A_PACKETS_METERED,
+	FM_STAT_A_BYTES_METERED,
+	FM_STAT_A_PACKETS_FRAGMENT,
+	FM_STAT_A_PACKETS_NO_L4,
+	FM_STAT_A_PACKETS_SKIPPED_SAMPLING,
+	FM_STAT_A_PARSE_ERROR_TRUNCATED_L3,
+	FM_STAT_A_PARSE_ERROR_BAD_VERSION,
+	FM_STAT_A_PARSE_ERROR_BAD_IHL,
+	FM_STAT_A_PARSE_ERROR_BAD_LENGTH,
+	FM_STAT_A_PARSE_ERROR_BAD_EXT_HEADER,
+	FM_STAT_A_PARSE_ERROR_TRUNCATED_L4,
+	FM_STAT_A_FLOWS_ACTIVE,
+	FM_STAT_A_FLOWS_CREATED,
+	FM_STAT_A_FLOWS_EXPIRED_IDLE,
+	FM_STAT_A_FLOWS_EXPIRED_ACTIVE,
+	FM_STAT_A_FLOWS_EXPIRED_END_OF_FLOW,
+	FM_STAT_A_FLOWS_EXPIRED_FORCED,
+	FM_STAT_A_FLOWS_EXPIRED_EVICTED,
+	FM_STAT_A_FLOWS_DROPPED_NOMEM,
+	FM_STAT_A_FLOWS_DROPPED_FULL,
+	FM_STAT_A_RECORDS_DROPPED,
+
+	__FM_STAT_A_MAX,
+	FM_STAT_A_MAX = __FM_STAT_A_MAX - 1
+};
+
+/*
+ * A cached flow. In a FM_CMD_GET_FLOWS request, a filter: a flow is
+ * dumped if it matches every one of FAMILY, SRC_ADDR, DST_ADDR, SRC_PORT,
+ * DST_PORT and PROTO given (no other attribute is accepted there).
+ */
+enum fm_flow_attr {
+	FM_FLOW_A_UNSPEC,
+	FM_FLOW_A_PAD,
+	FM_FLOW_A_FAMILY,	/* u8: 4 or 6 */
+	FM_FLOW_A_SRC_ADDR,	/* binary, 4 or 16 bytes */
+	FM_FLOW_A_DST_ADDR,	/* binary, 4 or 16 bytes */
+	FM_FLOW_A_SRC_PORT,	/* u16 */
+	FM_FLOW_A_DST_PORT,	/* u16; ICMP: type * 256 + code */
+	FM_FLOW_A_PROTO,	/* u8: IP protocol */
+	FM_FLOW_A_TOS,		/* u8: IPv4 TOS byte, IPv6 traffic class */
+	FM_FLOW_A_IN_IF,	/* u32: ingress ifindex, 0 if none */
+	FM_FLOW_A_OUT_IF,	/* u32: egress ifindex, 0 if none */
+	FM_FLOW_A_VLAN,		/* u16: 802.1Q id, 0 if untagged */
+	FM_FLOW_A_DIR,		/* u8: 0 ingress, 1 egress (IPFIX flowDirection) */
+	FM_FLOW_A_PACKETS,	/* u64 */
+	FM_FLOW_A_BYTES,	/* u64: sum of IP total lengths */
+	FM_FLOW_A_START_MS,	/* u64: first packet, ms since the Unix epoch */
+	FM_FLOW_A_END_MS,	/* u64: last packet, ms since the Unix epoch */
+	FM_FLOW_A_TCP_FLAGS,	/* u8: OR of the TCP flags seen */
+	FM_FLOW_A_TTL_MIN,	/* u8 */
+	FM_FLOW_A_TTL_MAX,	/* u8 */
+	FM_FLOW_A_CPU,		/* u32: the CPU that metered it; absent in top */
+	FM_FLOW_A_FLOWLABEL,	/* u32: IPv6 flow label, if a key field */
+
+	__FM_FLOW_A_MAX,
+	FM_FLOW_A_MAX = __FM_FLOW_A_MAX - 1
+};
+
+#endif /* _UAPI_FLOWMETER_H */
