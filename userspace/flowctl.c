@@ -1,0 +1,990 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flowctl: configure and read the flowmeter module of the current network
+ * namespace. Each command parses all its words first, so a bad command
+ * line never reaches the kernel, then sends one or two requests.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/genetlink.h>
+
+#include "flowctl_nl.h"
+#include "uapi_flowmeter.h"
+
+struct fc_ctx {
+	bool json;
+	bool exact;
+	struct fc_nl nl;
+	struct fc_json j;
+	int sections;		/* human output: printed so far, blank between */
+};
+
+struct fc_cmd {
+	const char *name;
+	int (*run)(struct fc_ctx *c, int argc, char **argv);
+	const char *usage;
+	const char *help;
+};
+
+static const struct fc_cmd fc_cmds[];
+static const struct fc_cmd *fc_cur;	/* the command being parsed */
+
+static void fc_usage(FILE *f, const struct fc_cmd *cmd)
+{
+	fprintf(f, "Usage: flowctl [-j] [-e] %s %s\n", cmd->name, cmd->usage);
+}
+
+/* A bad word: name it, show the command's usage, exit 2. */
+static int fc_bad_word(const char *word)
+{
+	fc_err("%s: unknown word '%s'", fc_cur->name, word);
+	fc_usage(stderr, fc_cur);
+	return FC_EXIT_USAGE;
+}
+
+/* The value after argv[*i]: the word it belongs to is named if missing. */
+static const char *fc_value(int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc) {
+		fc_err("%s: '%s' needs a value", fc_cur->name, argv[*i]);
+		fc_usage(stderr, fc_cur);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static int fc_open(struct fc_ctx *c)
+{
+	if (fc_nl_open(&c->nl))
+		return -1;
+	fc_json_init(&c->j, stdout);
+	return 0;
+}
+
+/* A request that only needs its ack. */
+static int fc_do(struct fc_ctx *c, struct nlmsghdr *nlh)
+{
+	return fc_nl_run(&c->nl, nlh, NULL, NULL) ? FC_EXIT_ERR : FC_EXIT_OK;
+}
+
+static void fc_put_addr(struct nlmsghdr *nlh, uint16_t type,
+			const struct fc_addr *a)
+{
+	mnl_attr_put(nlh, type, fc_addr_len(a), a->addr);
+}
+
+static int fc_get_addr(const struct nlattr *attr, struct fc_addr *a,
+		       uint16_t port)
+{
+	size_t len = mnl_attr_get_payload_len(attr);
+
+	memset(a, 0, sizeof(*a));
+	if (len != 4 && len != 16)
+		return -1;
+	a->family = len == 4 ? AF_INET : AF_INET6;
+	memcpy(a->addr, mnl_attr_get_payload(attr), len);
+	a->port = port;
+	return 0;
+}
+
+/* show: the config attributes, then the destinations. */
+static void fc_print_hooks(struct fc_ctx *c, uint32_t mask)
+{
+	const char *sep = "";
+	int i;
+
+	if (c->json)
+		fc_json_open(&c->j, "hooks", '[');
+	else
+		printf("  hooks: ");
+	for (i = 0; i < FC_NHOOKS; i++) {
+		if (!(mask & (1U << i)))
+			continue;
+		if (c->json)
+			fc_json_str(&c->j, NULL, fc_hook_names[i]);
+		else
+			printf("%s%s", sep, fc_hook_names[i]);
+		sep = ",";
+	}
+	if (c->json)
+		fc_json_close(&c->j, ']');
+	else
+		printf("\n");
+}
+
+enum fc_cfg_kind { FC_CFG_NUM, FC_CFG_MODE, FC_CFG_ONOFF, FC_CFG_TOPBY };
+
+static const struct fc_cfg_field {
+	uint16_t attr;
+	enum fc_cfg_kind kind;
+	const char *json;
+	const char *human;
+	const char *unit;
+} fc_cfg_fields[] = {
+	{ FM_A_ACTIVE_TIMEOUT, FC_CFG_NUM, "active_timeout", "active timeout", "s" },
+	{ FM_A_INACTIVE_TIMEOUT, FC_CFG_NUM, "inactive_timeout", "inactive timeout", "s" },
+	{ FM_A_MAX_FLOWS, FC_CFG_NUM, "max_flows", "max flows", "" },
+	{ FM_A_HASH_SIZE, FC_CFG_NUM, "hash_size", "hash size", " buckets per CPU" },
+	{ FM_A_SAMPLING_RATE, FC_CFG_NUM, "sampling_rate", "sampling rate", "" },
+	{ FM_A_SAMPLING_MODE, FC_CFG_MODE, "sampling_mode", "sampling mode", "" },
+	{ FM_A_FLOWLABEL, FC_CFG_ONOFF, "flowlabel", "flow label", "" },
+	{ FM_A_DOMAIN_ID, FC_CFG_NUM, "domain_id", "domain id", "" },
+	{ FM_A_TEMPLATE_REFRESH, FC_CFG_NUM, "template_refresh", "template refresh", "s" },
+	{ FM_A_TEMPLATE_PACKETS, FC_CFG_NUM, "template_packets", "template packets", "" },
+	{ FM_A_DESTS, FC_CFG_NUM, "destination_count", "destinations", "" },
+	{ FM_A_TOP_N, FC_CFG_NUM, "top_n", "procfs top flows", "" },
+	{ FM_A_TOP_BY, FC_CFG_TOPBY, "top_by", "procfs top by", "" },
+};
+
+static void fc_config_field(struct fc_ctx *c, const struct fc_cfg_field *f,
+			    uint64_t v)
+{
+	const char *s = NULL;
+
+	if (f->kind == FC_CFG_MODE)
+		s = v == FM_SAMPLING_MODE_RANDOM ? "random" : "deterministic";
+	else if (f->kind == FC_CFG_ONOFF)
+		s = v ? "on" : "off";
+	else if (f->kind == FC_CFG_TOPBY)
+		s = v == FM_TOP_BY_PACKETS ? "packets" : "bytes";
+	if (c->json && f->kind == FC_CFG_ONOFF)
+		fc_json_bool(&c->j, f->json, v);
+	else if (c->json && s)
+		fc_json_str(&c->j, f->json, s);
+	else if (c->json)
+		fc_json_u64(&c->j, f->json, v);
+	else if (s)
+		printf("  %s: %s\n", f->human, s);
+	else
+		printf("  %s: %llu%s\n", f->human, (unsigned long long)v,
+		       f->unit);
+}
+
+static int fc_config_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[FM_A_MAX + 1] = { 0 };
+	struct fc_ctx *c = data;
+	size_t i;
+
+	fc_nl_msg_attrs(nlh, tb, FM_A_MAX);
+	if (!c->json) {
+		printf("flowmeter:\n");
+		c->sections++;
+	}
+	if (tb[FM_A_HOOKS])
+		fc_print_hooks(c, fc_nl_uint(tb[FM_A_HOOKS]));
+	for (i = 0; i < ARRAY_SIZE(fc_cfg_fields); i++)
+		if (tb[fc_cfg_fields[i].attr])
+			fc_config_field(c, &fc_cfg_fields[i],
+					fc_nl_uint(tb[fc_cfg_fields[i].attr]));
+	return MNL_CB_OK;
+}
+
+/* One "key": value, or "  label: value" line. */
+static void fc_field(struct fc_ctx *c, const char *key, const char *label,
+		     uint64_t v)
+{
+	if (c->json)
+		fc_json_u64(&c->j, key, v);
+	else
+		printf("  %s: %llu\n", label, (unsigned long long)v);
+}
+
+/* An address: in JSON without its port, which has a field of its own. */
+static void fc_addr_field(struct fc_ctx *c, const char *key,
+			  const char *label, const struct fc_addr *a)
+{
+	char s[INET6_ADDRSTRLEN + 8];
+
+	fc_format_addr(a, !c->json && a->port, s, sizeof(s));
+	if (c->json)
+		fc_json_str(&c->j, key, s);
+	else
+		printf("%s: %s\n", label, s);
+}
+
+static void fc_dest_counters(struct fc_ctx *c, const struct nlattr **tb)
+{
+	static const struct {
+		uint16_t attr;
+		const char *json;
+		const char *human;
+	} counters[] = {
+		{ FM_DEST_A_PACKETS, "packets", "packets" },
+		{ FM_DEST_A_BYTES, "bytes", "bytes" },
+		{ FM_DEST_A_RECORDS, "records", "records" },
+		{ FM_DEST_A_REFUSED, "refused", "refused" },
+		{ FM_DEST_A_NOT_SENT, "not_sent", "not sent" },
+		{ FM_DEST_A_ERRORS, "errors", "errors" },
+	};
+	const char *sep = "  sent: ";
+	char h[FC_HUMAN_LEN];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(counters); i++) {
+		const struct nlattr *n = tb[counters[i].attr];
+
+		if (!n)
+			continue;
+		if (c->json) {
+			fc_json_u64(&c->j, counters[i].json, fc_nl_uint(n));
+			continue;
+		}
+		printf("%s%s %s", sep, fc_human(fc_nl_uint(n), c->exact, h),
+		       counters[i].human);
+		sep = ", ";
+	}
+	if (!c->json)
+		printf("\n");
+}
+
+/* One destination, like a wg(8) peer: its key line, then its fields. */
+static int fc_dest_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *top[FM_A_MAX + 1] = { 0 };
+	const struct nlattr *tb[FM_DEST_A_MAX + 1] = { 0 };
+	struct fc_ctx *c = data;
+	uint16_t sport = 0;
+	struct fc_addr a;
+	int err;
+
+	fc_nl_msg_attrs(nlh, top, FM_A_MAX);
+	if (!top[FM_A_DEST])
+		return MNL_CB_OK;
+	fc_nl_nest_attrs(top[FM_A_DEST], tb, FM_DEST_A_MAX);
+	if (!tb[FM_DEST_A_ADDR] || !tb[FM_DEST_A_PORT] ||
+	    fc_get_addr(tb[FM_DEST_A_ADDR], &a, fc_nl_uint(tb[FM_DEST_A_PORT])))
+		return MNL_CB_OK;
+	if (c->json)
+		fc_json_open(&c->j, NULL, '{');
+	else if (c->sections++)
+		printf("\n");
+	fc_addr_field(c, "address", "destination", &a);
+	if (c->json)
+		fc_json_u64(&c->j, "port", a.port);
+	if (tb[FM_DEST_A_VERSION] && c->json)
+		fc_json_u64(&c->j, "version", fc_nl_uint(tb[FM_DEST_A_VERSION]));
+	else if (tb[FM_DEST_A_VERSION])
+		printf("  version: %s\n",
+		       fc_version_name(fc_nl_uint(tb[FM_DEST_A_VERSION])));
+	if (tb[FM_DEST_A_SRC_PORT])
+		sport = fc_nl_uint(tb[FM_DEST_A_SRC_PORT]);
+	if (tb[FM_DEST_A_SRC_ADDR] &&
+	    !fc_get_addr(tb[FM_DEST_A_SRC_ADDR], &a, sport))
+		fc_addr_field(c, "source_address", "  source", &a);
+	if (c->json && sport)
+		fc_json_u64(&c->j, "source_port", sport);
+	if (tb[FM_DEST_A_DSCP])
+		fc_field(c, "dscp", "dscp", fc_nl_uint(tb[FM_DEST_A_DSCP]));
+	if (tb[FM_DEST_A_MTU])
+		fc_field(c, "mtu", "mtu", fc_nl_uint(tb[FM_DEST_A_MTU]));
+	fc_dest_counters(c, tb);
+	if (tb[FM_DEST_A_LAST_ERROR]) {
+		err = fc_nl_uint(tb[FM_DEST_A_LAST_ERROR]);
+		if (c->json)
+			fc_json_u64(&c->j, "last_error", err);
+		else if (err)
+			printf("  last error: %s\n", strerror(err));
+	}
+	if (c->json)
+		fc_json_close(&c->j, '}');
+	return MNL_CB_OK;
+}
+
+static int fc_dests_dump(struct fc_ctx *c)
+{
+	struct nlmsghdr *nlh = fc_nl_req(&c->nl, FM_CMD_GET_DESTS, NLM_F_DUMP);
+
+	return fc_nl_run(&c->nl, nlh, fc_dest_cb, c);
+}
+
+static int fc_cmd_show(struct fc_ctx *c, int argc, char **argv)
+{
+	struct nlmsghdr *nlh;
+	int err;
+
+	if (argc > 1)
+		return fc_bad_word(argv[1]);
+	if (fc_open(c))
+		return FC_EXIT_ERR;
+	if (c->json)
+		fc_json_open(&c->j, NULL, '{');
+	nlh = fc_nl_req(&c->nl, FM_CMD_GET_CONFIG, 0);
+	err = fc_nl_run(&c->nl, nlh, fc_config_cb, c);
+	if (!err && c->json)
+		fc_json_open(&c->j, "destinations", '[');
+	if (!err)
+		err = fc_dests_dump(c);
+	if (!err && c->json) {
+		fc_json_close(&c->j, ']');
+		fc_json_close(&c->j, '}');
+	}
+	return err ? FC_EXIT_ERR : FC_EXIT_OK;
+}
+
+/* set: every setting given goes in one request, applied all or none. */
+struct fc_set {
+	uint32_t v[FM_A_MAX + 1];
+	bool has[FM_A_MAX + 1];
+};
+
+static const struct {
+	const char *word;
+	uint16_t attr;
+	uint32_t min;
+	uint32_t max;
+} fc_set_nums[] = {
+	{ "max-flows", FM_A_MAX_FLOWS, 1, 1U << 26 },
+	{ "domain-id", FM_A_DOMAIN_ID, 0, UINT32_MAX },
+	{ "mtu", FM_A_MTU, 576, 65535 },
+};
+
+#define FC_TIMEOUT_MAX (7 * 24 * 3600)
+
+static int fc_set_num(struct fc_set *s, uint16_t attr, const char *what,
+		      const char *word, uint32_t min, uint32_t max)
+{
+	if (!word || fc_parse_u32(what, word, min, max, &s->v[attr]))
+		return -1;
+	s->has[attr] = true;
+	return 0;
+}
+
+/* timeout [active N] [inactive N]: at least one of them */
+static int fc_set_timeout(struct fc_set *s, int argc, char **argv, int *i)
+{
+	int first = *i;
+
+	while (*i + 1 < argc) {
+		const char *w = argv[*i + 1], *what;
+		uint16_t attr;
+
+		if (!strcmp(w, "active")) {
+			attr = FM_A_ACTIVE_TIMEOUT;
+			what = "active timeout";
+		} else if (!strcmp(w, "inactive")) {
+			attr = FM_A_INACTIVE_TIMEOUT;
+			what = "inactive timeout";
+		} else {
+			break;
+		}
+		++*i;
+		if (fc_set_num(s, attr, what, fc_value(argc, argv, i), 1,
+			       FC_TIMEOUT_MAX))
+			return -1;
+	}
+	if (*i == first) {
+		fc_err("set: 'timeout' needs 'active N' and/or 'inactive N'");
+		return -1;
+	}
+	return 0;
+}
+
+/* An optional word after a setting: true, and *i on it, if it is next. */
+static bool fc_take(int argc, char **argv, int *i, const char *word)
+{
+	if (*i + 1 >= argc || strcmp(argv[*i + 1], word))
+		return false;
+	++*i;
+	return true;
+}
+
+static int fc_cmd_set(struct fc_ctx *c, int argc, char **argv)
+{
+	struct fc_set s = { 0 };
+	struct nlmsghdr *nlh;
+	const char *w;
+	bool on;
+	size_t k;
+	int i, a;
+
+	if (argc < 2) {
+		fc_err("set: nothing to set");
+		fc_usage(stderr, fc_cur);
+		return FC_EXIT_USAGE;
+	}
+	for (i = 1; i < argc; i++) {
+		w = argv[i];
+		for (k = 0; k < ARRAY_SIZE(fc_set_nums); k++)
+			if (!strcmp(w, fc_set_nums[k].word))
+				break;
+		if (k < ARRAY_SIZE(fc_set_nums)) {
+			if (fc_set_num(&s, fc_set_nums[k].attr, w,
+				       fc_value(argc, argv, &i),
+				       fc_set_nums[k].min, fc_set_nums[k].max))
+				return FC_EXIT_USAGE;
+		} else if (!strcmp(w, "timeout")) {
+			if (fc_set_timeout(&s, argc, argv, &i))
+				return FC_EXIT_USAGE;
+		} else if (!strcmp(w, "sampling")) {
+			if (fc_set_num(&s, FM_A_SAMPLING_RATE, w,
+				       fc_value(argc, argv, &i), 1, UINT32_MAX))
+				return FC_EXIT_USAGE;
+			if (fc_take(argc, argv, &i, "deterministic"))
+				s.v[FM_A_SAMPLING_MODE] =
+					FM_SAMPLING_MODE_DETERMINISTIC;
+			else if (fc_take(argc, argv, &i, "random"))
+				s.v[FM_A_SAMPLING_MODE] = FM_SAMPLING_MODE_RANDOM;
+			s.has[FM_A_SAMPLING_MODE] = s.v[FM_A_SAMPLING_MODE];
+		} else if (!strcmp(w, "template-refresh")) {
+			if (fc_set_num(&s, FM_A_TEMPLATE_REFRESH, w,
+				       fc_value(argc, argv, &i), 0, UINT32_MAX))
+				return FC_EXIT_USAGE;
+			if (fc_take(argc, argv, &i, "packets") &&
+			    fc_set_num(&s, FM_A_TEMPLATE_PACKETS, "packets",
+				       fc_value(argc, argv, &i), 0,
+				       UINT32_MAX))
+				return FC_EXIT_USAGE;
+		} else if (!strcmp(w, "top")) {
+			if (fc_set_num(&s, FM_A_TOP_N, w,
+				       fc_value(argc, argv, &i), 1, FM_TOP_N_MAX))
+				return FC_EXIT_USAGE;
+			if (fc_take(argc, argv, &i, "by")) {
+				w = fc_value(argc, argv, &i);
+				if (!w || (strcmp(w, "bytes") && strcmp(w, "packets")))
+					return fc_bad_word(w ? w : "by");
+				s.v[FM_A_TOP_BY] = strcmp(w, "bytes") ?
+					FM_TOP_BY_PACKETS : FM_TOP_BY_BYTES;
+				s.has[FM_A_TOP_BY] = true;
+			}
+		} else if (!strcmp(w, "hooks")) {
+			w = fc_value(argc, argv, &i);
+			if (!w || fc_parse_hooks(w, &s.v[FM_A_HOOKS]))
+				return FC_EXIT_USAGE;
+			s.has[FM_A_HOOKS] = true;
+		} else if (!strcmp(w, "flowlabel")) {
+			w = fc_value(argc, argv, &i);
+			if (!w || fc_parse_onoff("flowlabel", w, &on))
+				return FC_EXIT_USAGE;
+			s.v[FM_A_FLOWLABEL] = on;
+			s.has[FM_A_FLOWLABEL] = true;
+		} else {
+			return fc_bad_word(w);
+		}
+	}
+	if (fc_open(c))
+		return FC_EXIT_ERR;
+	nlh = fc_nl_req(&c->nl, FM_CMD_SET_CONFIG, 0);
+	for (a = 0; a <= FM_A_MAX; a++) {
+		if (!s.has[a])
+			continue;
+		if (a == FM_A_SAMPLING_MODE || a == FM_A_FLOWLABEL ||
+		    a == FM_A_TOP_BY)
+			mnl_attr_put_u8(nlh, a, s.v[a]);
+		else
+			mnl_attr_put_u32(nlh, a, s.v[a]);
+	}
+	return fc_do(c, nlh);
+}
+
+/* destination add|del|list */
+struct fc_dest {
+	struct fc_addr addr;
+	struct fc_addr src;	/* family 0: none given */
+	uint8_t version;
+	uint8_t dscp;
+	bool has_dscp;
+	uint32_t mtu;
+};
+
+static int fc_dest_parse(struct fc_dest *d, bool add, int argc, char **argv)
+{
+	const char *w;
+	uint32_t v;
+	int i;
+
+	if (argc < 3) {
+		fc_err("destination: '%s' needs ADDR:PORT", argv[1]);
+		fc_usage(stderr, fc_cur);
+		return -1;
+	}
+	if (fc_parse_addr_port("destination", argv[2], true, &d->addr))
+		return -1;
+	d->version = 10;
+	for (i = 3; i < argc; i++) {
+		w = argv[i];
+		if (!add) {
+			fc_bad_word(w);
+			return -1;
+		} else if (!strcmp(w, "version")) {
+			w = fc_value(argc, argv, &i);
+			if (!w || fc_parse_version(w, &d->version))
+				return -1;
+		} else if (!strcmp(w, "source")) {
+			w = fc_value(argc, argv, &i);
+			if (!w || fc_parse_addr_port("source", w, false, &d->src))
+				return -1;
+			if (d->src.family != d->addr.family) {
+				fc_err("source: '%s' is not of the destination's address family",
+				       w);
+				return -1;
+			}
+		} else if (!strcmp(w, "dscp")) {
+			w = fc_value(argc, argv, &i);
+			if (!w || fc_parse_u32("dscp", w, 0, 63, &v))
+				return -1;
+			d->dscp = v;
+			d->has_dscp = true;
+		} else if (!strcmp(w, "mtu")) {
+			w = fc_value(argc, argv, &i);
+			if (!w || fc_parse_u32("mtu", w, 576, 65535, &d->mtu))
+				return -1;
+		} else {
+			fc_bad_word(w);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int fc_cmd_destination(struct fc_ctx *c, int argc, char **argv)
+{
+	struct fc_dest d = { 0 };
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	bool add;
+
+	if (argc < 2 || !strcmp(argv[1], "list")) {
+		if (argc > 2)
+			return fc_bad_word(argv[2]);
+		if (fc_open(c))
+			return FC_EXIT_ERR;
+		if (c->json)
+			fc_json_open(&c->j, NULL, '[');
+		if (fc_dests_dump(c))
+			return FC_EXIT_ERR;
+		if (c->json)
+			fc_json_close(&c->j, ']');
+		return FC_EXIT_OK;
+	}
+	add = !strcmp(argv[1], "add");
+	if (!add && strcmp(argv[1], "del"))
+		return fc_bad_word(argv[1]);
+	if (fc_dest_parse(&d, add, argc, argv))
+		return FC_EXIT_USAGE;
+	if (fc_open(c))
+		return FC_EXIT_ERR;
+	nlh = fc_nl_req(&c->nl, add ? FM_CMD_ADD_DEST : FM_CMD_DEL_DEST, 0);
+	nest = mnl_attr_nest_start(nlh, FM_A_DEST);
+	fc_put_addr(nlh, FM_DEST_A_ADDR, &d.addr);
+	mnl_attr_put_u16(nlh, FM_DEST_A_PORT, d.addr.port);
+	if (add) {
+		mnl_attr_put_u8(nlh, FM_DEST_A_VERSION, d.version);
+		if (d.src.family)
+			fc_put_addr(nlh, FM_DEST_A_SRC_ADDR, &d.src);
+		if (d.src.port)
+			mnl_attr_put_u16(nlh, FM_DEST_A_SRC_PORT, d.src.port);
+		if (d.has_dscp)
+			mnl_attr_put_u8(nlh, FM_DEST_A_DSCP, d.dscp);
+		if (d.mtu)
+			mnl_attr_put_u32(nlh, FM_DEST_A_MTU, d.mtu);
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return fc_do(c, nlh);
+}
+
+/* flows and top: flows gathered from every reply, then merged. */
+struct fc_flows {
+	struct fc_flow *f;
+	size_t n;
+	size_t cap;
+};
+
+static int fc_flow_parse(const struct nlattr *nest, struct fc_flow *f)
+{
+	const struct nlattr *tb[FM_FLOW_A_MAX + 1] = { 0 };
+	uint16_t sport = 0, dport = 0;
+
+	fc_nl_nest_attrs(nest, tb, FM_FLOW_A_MAX);
+	if (tb[FM_FLOW_A_SRC_PORT])
+		sport = fc_nl_uint(tb[FM_FLOW_A_SRC_PORT]);
+	if (tb[FM_FLOW_A_DST_PORT])
+		dport = fc_nl_uint(tb[FM_FLOW_A_DST_PORT]);
+	if (!tb[FM_FLOW_A_SRC_ADDR] || !tb[FM_FLOW_A_DST_ADDR] ||
+	    fc_get_addr(tb[FM_FLOW_A_SRC_ADDR], &f->src, sport) ||
+	    fc_get_addr(tb[FM_FLOW_A_DST_ADDR], &f->dst, dport))
+		return -1;
+#define FC_GET(field, attr) \
+	f->field = tb[attr] ? fc_nl_uint(tb[attr]) : 0
+	FC_GET(in_if, FM_FLOW_A_IN_IF);
+	FC_GET(out_if, FM_FLOW_A_OUT_IF);
+	FC_GET(vlan, FM_FLOW_A_VLAN);
+	FC_GET(proto, FM_FLOW_A_PROTO);
+	FC_GET(tos, FM_FLOW_A_TOS);
+	FC_GET(dir, FM_FLOW_A_DIR);
+	FC_GET(tcp_flags, FM_FLOW_A_TCP_FLAGS);
+	FC_GET(ttl_min, FM_FLOW_A_TTL_MIN);
+	FC_GET(ttl_max, FM_FLOW_A_TTL_MAX);
+	FC_GET(packets, FM_FLOW_A_PACKETS);
+	FC_GET(bytes, FM_FLOW_A_BYTES);
+	FC_GET(start_ms, FM_FLOW_A_START_MS);
+	FC_GET(end_ms, FM_FLOW_A_END_MS);
+	FC_GET(flowlabel, FM_FLOW_A_FLOWLABEL);
+#undef FC_GET
+	f->cpu = tb[FM_FLOW_A_CPU] ? (int)fc_nl_uint(tb[FM_FLOW_A_CPU]) : -1;
+	return 0;
+}
+
+static int fc_flows_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct fc_flows *fl = data;
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) != FM_A_FLOW)
+			continue;
+		if (fl->n == fl->cap) {
+			size_t cap = fl->cap ? 2 * fl->cap : 256;
+			struct fc_flow *f = realloc(fl->f, cap * sizeof(*f));
+
+			if (!f) {
+				errno = ENOMEM;
+				return MNL_CB_ERROR;
+			}
+			fl->f = f;
+			fl->cap = cap;
+		}
+		if (!fc_flow_parse(a, &fl->f[fl->n]))
+			fl->n++;
+	}
+	return MNL_CB_OK;
+}
+
+static int fc_flows_show(struct fc_ctx *c, struct nlmsghdr *nlh,
+			 enum fc_sort by, uint32_t limit)
+{
+	struct fc_flows fl = { 0 };
+
+	if (fc_nl_run(&c->nl, nlh, fc_flows_cb, &fl)) {
+		free(fl.f);
+		return FC_EXIT_ERR;
+	}
+	fl.n = fc_flows_merge(fl.f, fl.n);
+	fc_flows_sort(fl.f, fl.n, by);
+	if (limit && fl.n > limit)
+		fl.n = limit;
+	fc_flows_print(fl.f, fl.n, c->json, c->exact);
+	free(fl.f);
+	return FC_EXIT_OK;
+}
+
+static int fc_parse_sort(const char *s, enum fc_sort *by)
+{
+	if (!strcmp(s, "bytes"))
+		*by = FC_SORT_BYTES;
+	else if (!strcmp(s, "packets"))
+		*by = FC_SORT_PACKETS;
+	else {
+		fc_err("%s: '%s' is not bytes or packets", fc_cur->name, s);
+		return -1;
+	}
+	return 0;
+}
+
+static int fc_cmd_flows(struct fc_ctx *c, int argc, char **argv)
+{
+	struct fc_addr src = { 0 }, dst = { 0 };
+	uint32_t port[2], limit = 0;	/* sport, dport */
+	bool has_port[2] = { false, false }, has_proto = false;
+	enum fc_sort by = FC_SORT_NONE;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	uint8_t proto = 0;
+	const char *w;
+	int i, family;
+
+	for (i = 1; i < argc; i++) {
+		w = argv[i];
+		if (!strcmp(w, "src") || !strcmp(w, "dst")) {
+			struct fc_addr *a = w[0] == 's' ? &src : &dst;
+			const char *v = fc_value(argc, argv, &i);
+
+			if (!v || fc_parse_addr(w, v, a))
+				return FC_EXIT_USAGE;
+		} else if (!strcmp(w, "sport") || !strcmp(w, "dport")) {
+			int d = w[0] == 'd';
+			const char *v = fc_value(argc, argv, &i);
+
+			if (!v || fc_parse_u32(w, v, 0, 65535, &port[d]))
+				return FC_EXIT_USAGE;
+			has_port[d] = true;
+		} else if (!strcmp(w, "proto")) {
+			w = fc_value(argc, argv, &i);
+			if (!w || fc_parse_proto(w, &proto))
+				return FC_EXIT_USAGE;
+			has_proto = true;
+		} else if (!strcmp(w, "sort")) {
+			w = fc_value(argc, argv, &i);
+			if (!w || fc_parse_sort(w, &by))
+				return FC_EXIT_USAGE;
+		} else if (!strcmp(w, "limit")) {
+			w = fc_value(argc, argv, &i);
+			if (!w || fc_parse_u32("limit", w, 1, UINT32_MAX, &limit))
+				return FC_EXIT_USAGE;
+		} else {
+			return fc_bad_word(w);
+		}
+	}
+	if (src.family && dst.family && src.family != dst.family) {
+		fc_err("flows: src and dst are of different address families");
+		return FC_EXIT_USAGE;
+	}
+	family = src.family ? src.family : dst.family;
+	if (fc_open(c))
+		return FC_EXIT_ERR;
+	nlh = fc_nl_req(&c->nl, FM_CMD_GET_FLOWS, NLM_F_DUMP);
+	if (family || has_port[0] || has_port[1] || has_proto) {
+		nest = mnl_attr_nest_start(nlh, FM_A_FLOW);
+		if (family)
+			mnl_attr_put_u8(nlh, FM_FLOW_A_FAMILY,
+					family == AF_INET ? 4 : 6);
+		if (src.family)
+			fc_put_addr(nlh, FM_FLOW_A_SRC_ADDR, &src);
+		if (dst.family)
+			fc_put_addr(nlh, FM_FLOW_A_DST_ADDR, &dst);
+		if (has_port[0])
+			mnl_attr_put_u16(nlh, FM_FLOW_A_SRC_PORT, port[0]);
+		if (has_port[1])
+			mnl_attr_put_u16(nlh, FM_FLOW_A_DST_PORT, port[1]);
+		if (has_proto)
+			mnl_attr_put_u8(nlh, FM_FLOW_A_PROTO, proto);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	return fc_flows_show(c, nlh, by, limit);
+}
+
+static int fc_cmd_top(struct fc_ctx *c, int argc, char **argv)
+{
+	uint32_t n = FM_TOP_N_DEFAULT;
+	enum fc_sort by = FC_SORT_BYTES;
+	struct nlmsghdr *nlh;
+	const char *w;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		w = argv[i];
+		if (!strcmp(w, "-n")) {
+			w = fc_value(argc, argv, &i);
+			if (!w || fc_parse_u32("-n", w, 1, FM_TOP_N_MAX, &n))
+				return FC_EXIT_USAGE;
+		} else if (!strcmp(w, "--by")) {
+			w = fc_value(argc, argv, &i);
+			if (!w || fc_parse_sort(w, &by))
+				return FC_EXIT_USAGE;
+		} else {
+			return fc_bad_word(w);
+		}
+	}
+	if (fc_open(c))
+		return FC_EXIT_ERR;
+	nlh = fc_nl_req(&c->nl, FM_CMD_GET_TOP, 0);
+	mnl_attr_put_u32(nlh, FM_A_TOP_N, n);
+	mnl_attr_put_u8(nlh, FM_A_TOP_BY, by == FC_SORT_PACKETS ?
+			FM_TOP_BY_PACKETS : FM_TOP_BY_BYTES);
+	return fc_flows_show(c, nlh, by, n);
+}
+
+/* stats: the names of /proc/net/flowmeter/stats */
+static const char * const fc_stat_names[FM_STAT_A_MAX + 1] = {
+	[FM_STAT_A_PACKETS_SEEN] = "packets_seen",
+	[FM_STAT_A_PACKETS_METERED] = "packets_metered",
+	[FM_STAT_A_BYTES_METERED] = "bytes_metered",
+	[FM_STAT_A_PACKETS_FRAGMENT] = "packets_fragment",
+	[FM_STAT_A_PACKETS_NO_L4] = "packets_no_l4",
+	[FM_STAT_A_PACKETS_SKIPPED_SAMPLING] = "packets_skipped_sampling",
+	[FM_STAT_A_PARSE_ERROR_TRUNCATED_L3] = "parse_error_truncated_l3",
+	[FM_STAT_A_PARSE_ERROR_BAD_VERSION] = "parse_error_bad_version",
+	[FM_STAT_A_PARSE_ERROR_BAD_IHL] = "parse_error_bad_ihl",
+	[FM_STAT_A_PARSE_ERROR_BAD_LENGTH] = "parse_error_bad_length",
+	[FM_STAT_A_PARSE_ERROR_BAD_EXT_HEADER] = "parse_error_bad_ext_header",
+	[FM_STAT_A_PARSE_ERROR_TRUNCATED_L4] = "parse_error_truncated_l4",
+	[FM_STAT_A_FLOWS_ACTIVE] = "flows_active",
+	[FM_STAT_A_FLOWS_CREATED] = "flows_created",
+	[FM_STAT_A_FLOWS_EXPIRED_IDLE] = "flows_expired_idle",
+	[FM_STAT_A_FLOWS_EXPIRED_ACTIVE] = "flows_expired_active",
+	[FM_STAT_A_FLOWS_EXPIRED_END_OF_FLOW] = "flows_expired_end_of_flow",
+	[FM_STAT_A_FLOWS_EXPIRED_FORCED] = "flows_expired_forced",
+	[FM_STAT_A_FLOWS_EXPIRED_EVICTED] = "flows_expired_evicted",
+	[FM_STAT_A_FLOWS_DROPPED_NOMEM] = "flows_dropped_nomem",
+	[FM_STAT_A_FLOWS_DROPPED_FULL] = "flows_dropped_full",
+	[FM_STAT_A_RECORDS_DROPPED] = "records_dropped",
+};
+
+static int fc_stats_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *top[FM_A_MAX + 1] = { 0 };
+	const struct nlattr *tb[FM_STAT_A_MAX + 1] = { 0 };
+	struct fc_ctx *c = data;
+	char h[FC_HUMAN_LEN];
+	int i;
+
+	fc_nl_msg_attrs(nlh, top, FM_A_MAX);
+	if (!top[FM_A_STATS])
+		return MNL_CB_OK;
+	fc_nl_nest_attrs(top[FM_A_STATS], tb, FM_STAT_A_MAX);
+	if (c->json)
+		fc_json_open(&c->j, NULL, '{');
+	for (i = 0; i <= FM_STAT_A_MAX; i++) {
+		if (!tb[i] || !fc_stat_names[i])
+			continue;
+		if (c->json)
+			fc_json_u64(&c->j, fc_stat_names[i], fc_nl_uint(tb[i]));
+		else
+			printf("%-27s %s\n", fc_stat_names[i],
+			       fc_human(fc_nl_uint(tb[i]), c->exact, h));
+	}
+	if (c->json)
+		fc_json_close(&c->j, '}');
+	return MNL_CB_OK;
+}
+
+static int fc_cmd_stats(struct fc_ctx *c, int argc, char **argv)
+{
+	struct nlmsghdr *nlh;
+
+	if (argc > 1)
+		return fc_bad_word(argv[1]);
+	if (fc_open(c))
+		return FC_EXIT_ERR;
+	nlh = fc_nl_req(&c->nl, FM_CMD_GET_STATS, 0);
+	return fc_nl_run(&c->nl, nlh, fc_stats_cb, c) ? FC_EXIT_ERR :
+							FC_EXIT_OK;
+}
+
+static int fc_cmd_flush(struct fc_ctx *c, int argc, char **argv)
+{
+	if (argc > 1)
+		return fc_bad_word(argv[1]);
+	if (fc_open(c))
+		return FC_EXIT_ERR;
+	return fc_do(c, fc_nl_req(&c->nl, FM_CMD_FLUSH, 0));
+}
+
+static void fc_help_all(FILE *f)
+{
+	const struct fc_cmd *cmd;
+
+	fprintf(f,
+		"Usage: flowctl [-j] [-e] COMMAND [ARGS]\n"
+		"Configure and read the flowmeter module of this network namespace.\n\n"
+		"Options:\n"
+		"  -j, --json     JSON output, exact numbers\n"
+		"  -e, --exact    exact numbers (default 1.2K, 3.4M, ...)\n"
+		"  -h, --help     this help\n"
+		"  -V, --version  the version\n\n"
+		"Commands:\n");
+	for (cmd = fc_cmds; cmd->name; cmd++)
+		fprintf(f, "  %-12s %s\n", cmd->name, cmd->help);
+	fprintf(f, "\n'flowctl help COMMAND' shows a command's words.\n"
+		"Exit status: 0 done, 1 refused by the kernel or the system, 2 bad command line.\n");
+}
+
+static const struct fc_cmd *fc_find(const char *name)
+{
+	const struct fc_cmd *cmd;
+
+	for (cmd = fc_cmds; cmd->name; cmd++)
+		if (!strcmp(cmd->name, name))
+			return cmd;
+	return NULL;
+}
+
+static int fc_cmd_help(struct fc_ctx *c, int argc, char **argv)
+{
+	const struct fc_cmd *cmd;
+
+	(void)c;
+	if (argc < 2) {
+		fc_help_all(stdout);
+		return FC_EXIT_OK;
+	}
+	if (argc > 2)
+		return fc_bad_word(argv[2]);
+	cmd = fc_find(argv[1]);
+	if (!cmd) {
+		fc_err("help: unknown command '%s'", argv[1]);
+		return FC_EXIT_USAGE;
+	}
+	fc_usage(stdout, cmd);
+	printf("%s\n", cmd->help);
+	return FC_EXIT_OK;
+}
+
+static const struct fc_cmd fc_cmds[] = {
+	{ "show", fc_cmd_show, "",
+	  "the configuration and the destinations" },
+	{ "set", fc_cmd_set,
+	  "[timeout [active SECONDS] [inactive SECONDS]] [max-flows N]\n"
+	  "\t[sampling N [deterministic|random]] [hooks HOOK[,HOOK...]]\n"
+	  "\t[flowlabel on|off] [domain-id N] [mtu BYTES]\n"
+	  "\t[template-refresh SECONDS [packets N]]\n"
+	  "\t[top N [by bytes|packets]]   (what /proc/net/flowmeter/top shows)\n"
+	  "HOOK := prerouting|input|forward|output|postrouting",
+	  "change the configuration, every setting given or none" },
+	{ "destination", fc_cmd_destination,
+	  "{ add ADDR:PORT [version ipfix|10|9|5] [source ADDR[:PORT]]\n"
+	  "\t[dscp N] [mtu BYTES] | del ADDR:PORT | list }\n"
+	  "ADDR:PORT := IPV4:PORT | [IPV6]:PORT",
+	  "add, remove or list the collectors flows are exported to" },
+	{ "flows", fc_cmd_flows,
+	  "[src ADDR] [dst ADDR] [sport N] [dport N]\n"
+	  "\t[proto tcp|udp|icmp|icmpv6|sctp|gre|esp|ah|N]\n"
+	  "\t[sort bytes|packets] [limit N]",
+	  "the cached flows, each once with its CPUs' counts summed" },
+	{ "top", fc_cmd_top, "[-n N] [--by bytes|packets]",
+	  "the N (default 10, at most 100) biggest flows" },
+	{ "stats", fc_cmd_stats, "", "the meter's counters" },
+	{ "flush", fc_cmd_flush, "",
+	  "end every cached flow now, exporting it" },
+	{ "help", fc_cmd_help, "[COMMAND]", "help on flowctl or one command" },
+	{}
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "exact", no_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{}
+	};
+	struct fc_ctx c = { 0 };
+	int o, ret;
+
+	while ((o = getopt_long(argc, argv, "+jehV", opts, NULL)) != -1) {
+		switch (o) {
+		case 'j':
+			c.json = true;
+			break;
+		case 'e':
+			c.exact = true;
+			break;
+		case 'h':
+			fc_help_all(stdout);
+			return FC_EXIT_OK;
+		case 'V':
+			printf("flowctl %s\n", FLOWCTL_VERSION);
+			return FC_EXIT_OK;
+		default:
+			fc_help_all(stderr);
+			return FC_EXIT_USAGE;
+		}
+	}
+	if (optind == argc) {
+		fc_help_all(stderr);
+		return FC_EXIT_USAGE;
+	}
+	fc_cur = fc_find(argv[optind]);
+	if (!fc_cur) {
+		fc_err("unknown command '%s' (try 'flowctl help')",
+		       argv[optind]);
+		return FC_EXIT_USAGE;
+	}
+	ret = fc_cur->run(&c, argc - optind, argv + optind);
+	fc_nl_close(&c.nl);
+	return ret;
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * flowctl: configure and read the flowmeter module over generic netlink.
+ *
+ * flowctl_args.c	words on the command line -> values (no libmnl)
+ * flowctl_out.c	human numbers, JSON writer, flow tables (no libmnl)
+ * flowctl_nl.c		the generic netlink socket, requests, extended acks
+ * flowctl.c		the commands
+ */
+#ifndef _FLOWCTL_H
+#define _FLOWCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#define FLOWCTL_VERSION "0.1"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Exit codes */
+#define FC_EXIT_OK	0
+#define FC_EXIT_ERR	1	/* the kernel or the system refused */
+#define FC_EXIT_USAGE	2	/* bad command line */
+
+/* An IPv4 or IPv6 address, with a port where one was given. */
+struct fc_addr {
+	int family;		/* AF_INET, AF_INET6 */
+	uint8_t addr[16];	/* network order; IPv4 in the first 4 bytes */
+	uint16_t port;		/* host order; 0 if none */
+};
+
+static inline size_t fc_addr_len(const struct fc_addr *a)
+{
+	return a->family == AF_INET ? 4 : 16;
+}
+
+/* Hook names, indexed by NF_INET_* */
+#define FC_NHOOKS 5
+extern const char * const fc_hook_names[FC_NHOOKS];
+
+/* One flow as the kernel reports it; cpu is -1 once merged across CPUs. */
+struct fc_flow {
+	struct fc_addr src;	/* with sport */
+	struct fc_addr dst;	/* with dport */
+	uint32_t in_if;
+	uint32_t out_if;
+	uint16_t vlan;
+	uint8_t proto;
+	uint8_t tos;
+	uint8_t dir;
+	uint8_t tcp_flags;
+	uint8_t ttl_min;
+	uint8_t ttl_max;
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t start_ms;
+	uint64_t end_ms;
+	uint32_t flowlabel;
+	int cpu;
+};
+
+enum fc_sort { FC_SORT_NONE, FC_SORT_BYTES, FC_SORT_PACKETS };
+
+/* flowctl_args.c: each parser prints its own error and returns -1. */
+void fc_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int fc_parse_u64(const char *what, const char *s, uint64_t min, uint64_t max,
+		 uint64_t *out);
+int fc_parse_u32(const char *what, const char *s, uint32_t min, uint32_t max,
+		 uint32_t *out);
+int fc_parse_addr(const char *what, const char *s, struct fc_addr *a);
+int fc_parse_addr_port(const char *what, const char *s, bool need_port,
+		       struct fc_addr *a);
+int fc_parse_proto(const char *s, uint8_t *proto);
+int fc_parse_hooks(const char *s, uint32_t *mask);
+int fc_parse_version(const char *s, uint8_t *version);
+int fc_parse_onoff(const char *what, const char *s, bool *on);
+const char *fc_proto_name(uint8_t proto);
+const char *fc_version_name(uint8_t version);
+
+/* flowctl_out.c */
+#define FC_HUMAN_LEN 24
+const char *fc_human(uint64_t v, bool exact, char buf[FC_HUMAN_LEN]);
+int fc_format_addr(const struct fc_addr *a, bool with_port, char *buf,
+		   size_t len);
+size_t fc_flows_merge(struct fc_flow *f, size_t n);
+void fc_flows_sort(struct fc_flow *f, size_t n, enum fc_sort by);
+void fc_flows_print(const struct fc_flow *f, size_t n, bool json, bool exact);
+
+/*
+ * A small JSON writer: objects and arrays nest up to FC_JSON_DEPTH; key is
+ * NULL inside arrays. Numbers are written as exact integers.
+ */
+#define FC_JSON_DEPTH 8
+struct fc_json {
+	FILE *f;
+	int depth;
+	bool first[FC_JSON_DEPTH];
+};
+
+void fc_json_init(struct fc_json *j, FILE *f);
+void fc_json_open(struct fc_json *j, const char *key, char bracket);
+void fc_json_close(struct fc_json *j, char bracket);
+void fc_json_u64(struct fc_json *j, const char *key, uint64_t v);
+void fc_json_int(struct fc_json *j, const char *key, long long v);
+void fc_json_str(struct fc_json *j, const char *key, const char *s);
+void fc_json_bool(struct fc_json *j, const char *key, bool v);
+
+#endif /* _FLOWCTL_H */

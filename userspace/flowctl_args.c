@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Words on the command line to values. Every parser names the word it
+ * refuses and what it expected, so the caller only has to exit.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowctl.h"
+
+const char * const fc_hook_names[FC_NHOOKS] = {
+	"prerouting", "input", "forward", "output", "postrouting",
+};
+
+static const struct {
+	const char *name;
+	uint8_t proto;
+} fc_protos[] = {
+	{ "icmp", 1 }, { "tcp", 6 }, { "udp", 17 }, { "gre", 47 },
+	{ "esp", 50 }, { "ah", 51 }, { "icmpv6", 58 }, { "sctp", 132 },
+};
+
+void fc_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("flowctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int fc_parse_u64(const char *what, const char *s, uint64_t min, uint64_t max,
+		 uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!isdigit((unsigned char)*s)) {
+		fc_err("%s: '%s' is not a number", what, s);
+		return -1;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end) {
+		fc_err("%s: '%s' is not a number", what, s);
+		return -1;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		fc_err("%s: %s is out of range (%llu..%llu)", what, s,
+		       (unsigned long long)min, (unsigned long long)max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int fc_parse_u32(const char *what, const char *s, uint32_t min, uint32_t max,
+		 uint32_t *out)
+{
+	uint64_t v;
+
+	if (fc_parse_u64(what, s, min, max, &v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int fc_parse_addr(const char *what, const char *s, struct fc_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, s, a->addr) == 1) {
+		a->family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, a->addr) == 1) {
+		a->family = AF_INET6;
+		return 0;
+	}
+	fc_err("%s: '%s' is not an IPv4 or IPv6 address", what, s);
+	return -1;
+}
+
+/*
+ * ADDR, ADDR:PORT, [ADDR6] or [ADDR6]:PORT; a bare IPv6 address is taken
+ * whole when no port is needed, as its colons cannot hold one.
+ */
+int fc_parse_addr_port(const char *what, const char *s, bool need_port,
+		       struct fc_addr *a)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *arg = s, *port = NULL, *colon;
+	size_t len;
+
+	if (*s == '[') {
+		colon = strchr(s, ']');
+		if (!colon || (colon[1] && colon[1] != ':'))
+			goto bad;
+		len = colon - s - 1;
+		if (colon[1])
+			port = colon + 2;
+		s++;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon && strchr(s, ':') == colon) {
+			len = colon - s;
+			port = colon + 1;
+		} else {
+			len = strlen(s);
+		}
+	}
+	if (len >= sizeof(host))
+		goto bad;
+	memcpy(host, s, len);
+	host[len] = '\0';
+	if (fc_parse_addr(what, host, a))
+		return -1;
+	if (port) {
+		uint32_t p;
+
+		if (fc_parse_u32(what, port, 1, 65535, &p))
+			return -1;
+		a->port = p;
+	} else if (need_port) {
+		fc_err("%s: '%s' has no port (ADDR:PORT, [ADDR6]:PORT)", what,
+		       arg);
+		return -1;
+	}
+	return 0;
+bad:
+	fc_err("%s: '%s' is not ADDR[:PORT] or [ADDR6][:PORT]", what, arg);
+	return -1;
+}
+
+int fc_parse_proto(const char *s, uint8_t *proto)
+{
+	uint32_t v;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(fc_protos); i++) {
+		if (!strcmp(s, fc_protos[i].name)) {
+			*proto = fc_protos[i].proto;
+			return 0;
+		}
+	}
+	if (!isdigit((unsigned char)*s)) {
+		fc_err("proto: '%s' is not tcp, udp, icmp, icmpv6, sctp, gre, esp, ah or a number",
+		       s);
+		return -1;
+	}
+	if (fc_parse_u32("proto", s, 0, 255, &v))
+		return -1;
+	*proto = v;
+	return 0;
+}
+
+const char *fc_proto_name(uint8_t proto)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(fc_protos); i++)
+		if (fc_protos[i].proto == proto)
+			return fc_protos[i].name;
+	return NULL;
+}
+
+/* A comma-separated list of hook names to a mask of BIT(NF_INET_*). */
+int fc_parse_hooks(const char *s, uint32_t *mask)
+{
+	const char *p = s;
+	size_t len;
+	int i;
+
+	*mask = 0;
+	for (;;) {
+		len = strcspn(p, ",");
+		for (i = 0; i < FC_NHOOKS; i++)
+			if (strlen(fc_hook_names[i]) == len &&
+			    !strncmp(p, fc_hook_names[i], len))
+				break;
+		if (i == FC_NHOOKS) {
+			fc_err("hooks: '%.*s' is not one of prerouting, input, forward, output, postrouting",
+			       (int)len, p);
+			return -1;
+		}
+		*mask |= 1U << i;
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+}
+
+int fc_parse_version(const char *s, uint8_t *version)
+{
+	if (!strcmp(s, "ipfix") || !strcmp(s, "10"))
+		*version = 10;
+	else if (!strcmp(s, "9"))
+		*version = 9;
+	else if (!strcmp(s, "5"))
+		*version = 5;
+	else {
+		fc_err("version: '%s' is not ipfix, 10, 9 or 5", s);
+		return -1;
+	}
+	return 0;
+}
+
+const char *fc_version_name(uint8_t version)
+{
+	switch (version) {
+	case 10:
+		return "ipfix";
+	case 9:
+		return "netflow9";
+	case 5:
+		return "netflow5";
+	}
+	return "unknown";
+}
+
+int fc_parse_onoff(const char *what, const char *s, bool *on)
+{
+	if (!strcmp(s, "on") || !strcmp(s, "off")) {
+		*on = s[1] == 'n';
+		return 0;
+	}
+	fc_err("%s: '%s' is not on or off", what, s);
+	return -1;
+}

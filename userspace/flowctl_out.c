@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Output: human numbers, a small JSON writer, and the flow table shared
+ * by `flowctl flows` and `flowctl top`.
+ */
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowctl.h"
+
+/*
+ * v below 1000 as is, else with one decimal and an SI suffix: 1.2K, 3.4M.
+ * Rounded to the nearest tenth without overflow, moving to the next unit
+ * when the tenth rounds up to 1000.0.
+ */
+const char *fc_human(uint64_t v, bool exact, char buf[FC_HUMAN_LEN])
+{
+	static const char units[] = "KMGTPE";
+	uint64_t tenth = 100, t;
+	int u;
+
+	if (exact || v < 1000) {
+		snprintf(buf, FC_HUMAN_LEN, "%llu", (unsigned long long)v);
+		return buf;
+	}
+	for (u = 0;; u++, tenth *= 1000) {
+		t = v / tenth + (v % tenth >= tenth / 2);
+		if (t < 10000 || !units[u + 1])
+			break;
+	}
+	snprintf(buf, FC_HUMAN_LEN, "%llu.%llu%c", (unsigned long long)t / 10,
+		 (unsigned long long)t % 10, units[u]);
+	return buf;
+}
+
+int fc_format_addr(const struct fc_addr *a, bool with_port, char *buf,
+		   size_t len)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(a->family, a->addr, s, sizeof(s)))
+		return -1;
+	if (!with_port)
+		return snprintf(buf, len, "%s", s);
+	if (a->family == AF_INET6)
+		return snprintf(buf, len, "[%s]:%u", s, a->port);
+	return snprintf(buf, len, "%s:%u", s, a->port);
+}
+
+void fc_json_init(struct fc_json *j, FILE *f)
+{
+	j->f = f;
+	j->depth = 0;
+	j->first[0] = true;
+}
+
+static void fc_json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void fc_json_key(struct fc_json *j, const char *key)
+{
+	if (!j->first[j->depth])
+		fputc(',', j->f);
+	j->first[j->depth] = false;
+	if (key) {
+		fc_json_string(j->f, key);
+		fputc(':', j->f);
+	}
+}
+
+void fc_json_open(struct fc_json *j, const char *key, char bracket)
+{
+	fc_json_key(j, key);
+	fputc(bracket, j->f);
+	j->first[++j->depth] = true;
+}
+
+void fc_json_close(struct fc_json *j, char bracket)
+{
+	fputc(bracket, j->f);
+	if (!--j->depth)
+		fputc('\n', j->f);
+}
+
+void fc_json_u64(struct fc_json *j, const char *key, uint64_t v)
+{
+	fc_json_key(j, key);
+	fprintf(j->f, "%llu", (unsigned long long)v);
+}
+
+void fc_json_int(struct fc_json *j, const char *key, long long v)
+{
+	fc_json_key(j, key);
+	fprintf(j->f, "%lld", v);
+}
+
+void fc_json_str(struct fc_json *j, const char *key, const char *s)
+{
+	fc_json_key(j, key);
+	fc_json_string(j->f, s);
+}
+
+void fc_json_bool(struct fc_json *j, const char *key, bool v)
+{
+	fc_json_key(j, key);
+	fputs(v ? "true" : "false", j->f);
+}
+
+/* The flow key, in a fixed order, so flows can be sorted and merged. */
+static int fc_flow_keycmp(const struct fc_flow *a, const struct fc_flow *b)
+{
+	int d;
+
+	if (a->src.family != b->src.family)
+		return a->src.family - b->src.family;
+	d = memcmp(a->src.addr, b->src.addr, sizeof(a->src.addr));
+	if (!d)
+		d = memcmp(a->dst.addr, b->dst.addr, sizeof(a->dst.addr));
+	if (d)
+		return d;
+	if (a->proto != b->proto)
+		return a->proto - b->proto;
+	if (a->src.port != b->src.port)
+		return a->src.port - b->src.port;
+	if (a->dst.port != b->dst.port)
+		return a->dst.port - b->dst.port;
+	if (a->in_if != b->in_if)
+		return a->in_if < b->in_if ? -1 : 1;
+	if (a->out_if != b->out_if)
+		return a->out_if < b->out_if ? -1 : 1;
+	if (a->tos != b->tos)
+		return a->tos - b->tos;
+	if (a->vlan != b->vlan)
+		return a->vlan - b->vlan;
+	if (a->flowlabel != b->flowlabel)
+		return a->flowlabel < b->flowlabel ? -1 : 1;
+	return a->dir - b->dir;
+}
+
+static int fc_flow_cmp_key(const void *a, const void *b)
+{
+	return fc_flow_keycmp(a, b);
+}
+
+static int fc_u64_desc(uint64_t a, uint64_t b)
+{
+	return a < b ? 1 : a > b ? -1 : 0;
+}
+
+static int fc_flow_cmp_bytes(const void *pa, const void *pb)
+{
+	const struct fc_flow *a = pa, *b = pb;
+
+	return fc_u64_desc(a->bytes, b->bytes) ?:
+	       fc_u64_desc(a->packets, b->packets) ?: fc_flow_keycmp(a, b);
+}
+
+static int fc_flow_cmp_packets(const void *pa, const void *pb)
+{
+	const struct fc_flow *a = pa, *b = pb;
+
+	return fc_u64_desc(a->packets, b->packets) ?:
+	       fc_u64_desc(a->bytes, b->bytes) ?: fc_flow_keycmp(a, b);
+}
+
+/*
+ * One flow seen on several CPUs is reported once per CPU: sort by key and
+ * fold each run of equal keys into its first entry. Returns the new count.
+ */
+size_t fc_flows_merge(struct fc_flow *f, size_t n)
+{
+	size_t i, out = 0;
+
+	if (!n)
+		return 0;
+	qsort(f, n, sizeof(*f), fc_flow_cmp_key);
+	for (i = 1; i < n; i++) {
+		struct fc_flow *m = &f[out];
+
+		if (fc_flow_keycmp(m, &f[i])) {
+			f[++out] = f[i];
+			continue;
+		}
+		m->packets += f[i].packets;
+		m->bytes += f[i].bytes;
+		if (f[i].start_ms < m->start_ms)
+			m->start_ms = f[i].start_ms;
+		if (f[i].end_ms > m->end_ms)
+			m->end_ms = f[i].end_ms;
+		m->tcp_flags |= f[i].tcp_flags;
+		if (f[i].ttl_min < m->ttl_min)
+			m->ttl_min = f[i].ttl_min;
+		if (f[i].ttl_max > m->ttl_max)
+			m->ttl_max = f[i].ttl_max;
+		if (m->cpu != f[i].cpu)
+			m->cpu = -1;
+	}
+	return out + 1;
+}
+
+void fc_flows_sort(struct fc_flow *f, size_t n, enum fc_sort by)
+{
+	if (by == FC_SORT_BYTES)
+		qsort(f, n, sizeof(*f), fc_flow_cmp_bytes);
+	else if (by == FC_SORT_PACKETS)
+		qsort(f, n, sizeof(*f), fc_flow_cmp_packets);
+}
+
+static bool fc_is_icmp(uint8_t proto)
+{
+	return proto == 1 || proto == 58;
+}
+
+/* Interface name if it exists in this netns, else its index; 0 is "-". */
+static void fc_ifname(uint32_t ifindex, char buf[IF_NAMESIZE + 8])
+{
+	if (!ifindex)
+		strcpy(buf, "-");
+	else if (!if_indextoname(ifindex, buf))
+		snprintf(buf, IF_NAMESIZE + 8, "%u", ifindex);
+}
+
+static void fc_flow_json(struct fc_json *j, const struct fc_flow *f)
+{
+	char s[INET6_ADDRSTRLEN + 8];
+
+	fc_json_open(j, NULL, '{');
+	fc_json_str(j, "family", f->src.family == AF_INET6 ? "inet6" : "inet");
+	fc_format_addr(&f->src, false, s, sizeof(s));
+	fc_json_str(j, "src", s);
+	fc_format_addr(&f->dst, false, s, sizeof(s));
+	fc_json_str(j, "dst", s);
+	fc_json_u64(j, "proto", f->proto);
+	fc_json_u64(j, "sport", f->src.port);
+	fc_json_u64(j, "dport", f->dst.port);
+	fc_json_u64(j, "in_if", f->in_if);
+	if (f->in_if && if_indextoname(f->in_if, s))
+		fc_json_str(j, "in_ifname", s);
+	fc_json_u64(j, "out_if", f->out_if);
+	if (f->out_if && if_indextoname(f->out_if, s))
+		fc_json_str(j, "out_ifname", s);
+	fc_json_u64(j, "tos", f->tos);
+	fc_json_u64(j, "vlan", f->vlan);
+	if (f->src.family == AF_INET6)
+		fc_json_u64(j, "flowlabel", f->flowlabel);
+	fc_json_str(j, "direction", f->dir ? "egress" : "ingress");
+	fc_json_u64(j, "packets", f->packets);
+	fc_json_u64(j, "bytes", f->bytes);
+	fc_json_u64(j, "start_ms", f->start_ms);
+	fc_json_u64(j, "end_ms", f->end_ms);
+	fc_json_u64(j, "tcp_flags", f->tcp_flags);
+	fc_json_u64(j, "ttl_min", f->ttl_min);
+	fc_json_u64(j, "ttl_max", f->ttl_max);
+	if (f->cpu >= 0)
+		fc_json_u64(j, "cpu", f->cpu);
+	fc_json_close(j, '}');
+}
+
+/* The table: like Cisco's "show ip cache flow", one line per flow. */
+enum { C_SRCIF, C_SRC, C_DSTIF, C_DST, C_PR, C_SP, C_DP, C_PKTS, C_BYTES,
+       FC_NCOLS };
+#define FC_CELL (INET6_ADDRSTRLEN + 8)
+
+static const char * const fc_col_names[FC_NCOLS] = {
+	"SrcIf", "SrcIPaddress", "DstIf", "DstIPaddress", "Pr", "SrcP", "DstP",
+	"Pkts", "Bytes",
+};
+
+static void fc_flow_cells(const struct fc_flow *f, bool exact,
+			  char c[FC_NCOLS][FC_CELL])
+{
+	const char *pname = fc_proto_name(f->proto);
+
+	fc_ifname(f->in_if, c[C_SRCIF]);
+	fc_format_addr(&f->src, false, c[C_SRC], FC_CELL);
+	fc_ifname(f->out_if, c[C_DSTIF]);
+	fc_format_addr(&f->dst, false, c[C_DST], FC_CELL);
+	if (pname)
+		snprintf(c[C_PR], FC_CELL, "%s", pname);
+	else
+		snprintf(c[C_PR], FC_CELL, "%u", f->proto);
+	if (fc_is_icmp(f->proto)) {	/* NetFlow: dport = type * 256 + code */
+		strcpy(c[C_SP], "-");
+		snprintf(c[C_DP], FC_CELL, "%u.%u", f->dst.port >> 8,
+			 f->dst.port & 0xff);
+	} else {
+		snprintf(c[C_SP], FC_CELL, "%u", f->src.port);
+		snprintf(c[C_DP], FC_CELL, "%u", f->dst.port);
+	}
+	fc_human(f->packets, exact, c[C_PKTS]);
+	fc_human(f->bytes, exact, c[C_BYTES]);
+}
+
+static void fc_table_row(char c[FC_NCOLS][FC_CELL], const int *w)
+{
+	int i;
+
+	for (i = 0; i < FC_NCOLS; i++) {
+		printf(i >= C_SP ? "%*s" : "%-*s", w[i], c[i]);
+		putchar(i == FC_NCOLS - 1 ? '\n' : ' ');
+	}
+}
+
+void fc_flows_print(const struct fc_flow *f, size_t n, bool json, bool exact)
+{
+	char c[FC_NCOLS][FC_CELL];
+	int w[FC_NCOLS], i;
+	size_t k;
+
+	if (json) {
+		struct fc_json j;
+
+		fc_json_init(&j, stdout);
+		fc_json_open(&j, NULL, '[');
+		for (k = 0; k < n; k++)
+			fc_flow_json(&j, &f[k]);
+		fc_json_close(&j, ']');
+		return;
+	}
+	for (i = 0; i < FC_NCOLS; i++)
+		w[i] = strlen(fc_col_names[i]);
+	for (k = 0; k < n; k++) {
+		fc_flow_cells(&f[k], exact, c);
+		for (i = 0; i < FC_NCOLS; i++)
+			if ((int)strlen(c[i]) > w[i])
+				w[i] = strlen(c[i]);
+	}
+	for (i = 0; i < FC_NCOLS; i++)
+		snprintf(c[i], FC_CELL, "%s", fc_col_names[i]);
+	fc_table_row(c, w);
+	for (k = 0; k < n; k++) {
+		fc_flow_cells(&f[k], exact, c);
+		fc_table_row(c, w);
+	}
+}
