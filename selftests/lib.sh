@@ -36,6 +36,22 @@ fm_stat() {
 	"${cmd[@]}" | awk -v k="$1" '$1 == k { print $2; found = 1 } END { if (!found) print "missing" }'
 }
 
+# wait_stat NAME NETNS VALUE [SECONDS]: until the counter equals VALUE
+# wait_stat_min NAME NETNS MIN [SECONDS]: until it is at least MIN
+# Else fail after SECONDS (default 30: TCG on a loaded machine is slow).
+wait_stat() { wait_stat_op -eq "$@"; }
+wait_stat_min() { wait_stat_op -ge "$@"; }
+wait_stat_op() {
+	local op=$1 i v
+	shift
+	for i in $(seq $((${4:-30} * 5))); do
+		v=$(fm_stat "$1" "$2")
+		[ "$v" != missing ] && [ "$v" "$op" "$3" ] && return 0
+		sleep 0.2
+	done
+	fail "$1 in ${2:-init netns} is $v after ${4:-30} s, want $op $3"
+}
+
 # expect_eq WHAT GOT WANT
 expect_eq() {
 	[ "$2" = "$3" ] || fail "$1: got $2, want $3"
@@ -70,15 +86,53 @@ topo_routed() {
 	# A sink on b's UDP port 9000, so test traffic draws no ICMP errors.
 	ip netns exec ${p}b python3 "$SELFTESTS/udpsink.py" 9000 &
 	PIDS+=($!)
+	wait_port ${p}b 9000
 	# Resolve neighbours now so later counts hold only the test's packets.
 	ip netns exec ${p}a ping -q -c 1 -W 5 10.0.2.1 >/dev/null || fail "no IPv4 route through ${p}r"
 	ip netns exec ${p}a ping -q -c 1 -W 5 fd02::1 >/dev/null || fail "no IPv6 route through ${p}r"
 }
 
-# udp_send NETNS DST PORT COUNT [SIZE] [SPORT]: COUNT datagrams of SIZE
-# payload bytes from one socket (one flow)
+# topo_collector [PFX]: a collector namespace c (c0: 10.0.9.1, fd09::1)
+# on a third link of topo_routed's router r (r9: 10.0.9.254, fd09::fe).
+topo_collector() {
+	local p=${1:-}
+	ns_add ${p}c
+	ip link add name ${p}c0 netns ${p}c type veth peer name ${p}r9 netns ${p}r || fail veth
+	ip -n ${p}c link set dev ${p}c0 up
+	ip -n ${p}r link set dev ${p}r9 up
+	ip -n ${p}c addr add 10.0.9.1/24 dev ${p}c0
+	ip -n ${p}r addr add 10.0.9.254/24 dev ${p}r9
+	ip -n ${p}c addr add fd09::1/64 dev ${p}c0 nodad
+	ip -n ${p}r addr add fd09::fe/64 dev ${p}r9 nodad
+	ip -n ${p}c route add default via 10.0.9.254
+	ip -n ${p}c -6 route add default via fd09::fe
+	ip netns exec ${p}r ping -q -c 1 -W 5 10.0.9.1 >/dev/null || fail "no IPv4 link to ${p}c"
+	ip netns exec ${p}r ping -q -c 1 -W 5 fd09::1 >/dev/null || fail "no IPv6 link to ${p}c"
+}
+
+# fm_load_in NETNS [PARAM...]: load the module from inside NETNS, so that
+# NETNS's instance gets the load-time export destinations
+fm_load_in() {
+	local n=$1
+	shift
+	ip netns exec "$n" insmod "$FM_KO" "$@" || fail "insmod in $n: $*"
+}
+
+# wait_port NETNS PORT [udp|tcp]: until a socket listens there (30 s at most)
+wait_port() {
+	local i proto=${3:-udp}
+	for i in $(seq 300); do
+		ip netns exec "$1" ss -Hl --$proto -n "sport = :$2" | grep -q . && return 0
+		sleep 0.1
+	done
+	fail "nothing listens on $proto port $2 in $1"
+}
+
+# udp_send NETNS DST PORT COUNT [SIZE] [SPORT] [FLOWS]: COUNT datagrams of
+# SIZE payload bytes, round robin from FLOWS sockets bound to source ports
+# SPORT, SPORT+1, ... (SPORT 0: one socket, ephemeral port)
 udp_send() {
-	ip netns exec "$1" python3 "$SELFTESTS/udpgen.py" "$2" "$3" "$4" "${5:-64}" "${6:-0}" ||
+	ip netns exec "$1" python3 "$SELFTESTS/udpgen.py" "$2" "$3" "$4" "${5:-64}" "${6:-0}" "${7:-1}" ||
 		fail "udpgen $*"
 }
 

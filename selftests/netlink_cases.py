@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+# netlink_cases.py: hostile requests to the flowmeter family, as root in
+# the netns under test. Each must be refused with the expected errno and
+# an extended ack message, and must change nothing. Exits 1 on a failure.
+import errno
+import struct
+import sys
+
+from genl import CMD, U, Genl, NlError, encode, nla
+
+A, D, F = U["FM_A_"], U["FM_DEST_A_"], U["FM_FLOW_A_"]
+
+
+def a(name, fmt, v, space=A):
+    return nla(space[name][0], struct.pack(fmt, v))
+
+
+def nest(name, payload):
+    return nla(A[name][0] | 0x8000, payload)
+
+
+def dest(**kw):
+    return encode("FM_A_", {"dest": kw})
+
+
+EINVAL, ERANGE, ENOENT = errno.EINVAL, errno.ERANGE, errno.ENOENT
+V4 = {"addr": "10.0.9.1", "port": 2055, "version": 10}
+CASES = [
+    # (what, command, attributes, errno, message must contain or None:
+    # refused by the netlink core, which may give no message). The core
+    # refuses values out of a policy's range with ERANGE, other policy
+    # violations with EINVAL: EINVAL here accepts either.
+    ("inactive timeout 0", "set_config", a("inactive_timeout", "=I", 0), EINVAL, "range"),
+    ("inactive timeout 604801", "set_config", a("inactive_timeout", "=I", 604801), EINVAL, "range"),
+    ("valid active timeout with a bad inactive one",
+     "set_config", a("active_timeout", "=I", 5) + a("inactive_timeout", "=I", 0), EINVAL, "range"),
+    ("timeout as u16", "set_config", a("inactive_timeout", "=H", 5), EINVAL, ""),
+    ("timeout as u64", "set_config", a("inactive_timeout", "=Q", 5), EINVAL, ""),
+    ("unknown attribute", "set_config", nla(200, struct.pack("=I", 1)), EINVAL, "nknown"),
+    ("read-only hash size", "set_config", a("hash_size", "=I", 64), EINVAL, ""),
+    ("read-only dests count", "set_config", a("dests", "=I", 1), EINVAL, ""),
+    ("no hooks", "set_config", a("hooks", "=I", 0), EINVAL, "range"),
+    ("hook 5", "set_config", a("hooks", "=I", 32), EINVAL, "range"),
+    ("sampling rate 0", "set_config", a("sampling_rate", "=I", 0), EINVAL, "range"),
+    ("sampling mode 3", "set_config", a("sampling_mode", "=B", 3), EINVAL, "range"),
+    ("flowlabel 2", "set_config", a("flowlabel", "=B", 2), EINVAL, "range"),
+    ("max flows 0", "set_config", a("max_flows", "=I", 0), EINVAL, "range"),
+    ("max flows 2^26+1", "set_config", a("max_flows", "=I", (1 << 26) + 1), EINVAL, "range"),
+    ("mtu 100", "set_config", a("mtu", "=I", 100), EINVAL, "range"),
+    ("no template refresh at all", "set_config",
+     a("template_refresh", "=I", 0) + a("template_packets", "=I", 0), EINVAL, "refresh"),
+    ("truncated attribute", "set_config", a("inactive_timeout", "=I", 5)[:6], EINVAL, None),
+    ("attribute longer than the message", "set_config",
+     struct.pack("=HHI", 12, A["inactive_timeout"][0], 5), EINVAL, ""),
+    ("get config with an attribute", "get_config", a("inactive_timeout", "=I", 5), EINVAL, ""),
+    ("flush with an attribute", "flush", a("top_n", "=I", 5), EINVAL, ""),
+    ("add dest: nothing", "add_dest", b"", EINVAL, "destination missing"),
+    ("add dest: no port", "add_dest", dest(addr="10.0.9.1", version=10), EINVAL, "port missing"),
+    ("add dest: no address", "add_dest", dest(port=2055, version=10), EINVAL, "address missing"),
+    ("add dest: no version", "add_dest", dest(addr="10.0.9.1", port=2055), EINVAL, "version missing"),
+    ("add dest: 5-byte address", "add_dest", dest(**dict(V4, addr=b"\1\2\3\4\5")), EINVAL, "4 (IPv4) or 16"),
+    ("add dest: 17-byte address", "add_dest", dest(**dict(V4, addr=bytes(17))), EINVAL, ""),
+    ("add dest: 3-byte address", "add_dest", dest(**dict(V4, addr=b"\1\2\3")), EINVAL, ""),
+    ("add dest: address 0.0.0.0", "add_dest", dest(**dict(V4, addr="0.0.0.0")), EINVAL, "unspecified"),
+    ("add dest: port 0", "add_dest", dest(**dict(V4, port=0)), EINVAL, "range"),
+    ("add dest: version 7", "add_dest", dest(**dict(V4, version=7)), EINVAL, "5, 9 or 10"),
+    ("add dest: version 11", "add_dest", dest(**dict(V4, version=11)), EINVAL, "range"),
+    ("add dest: DSCP 64", "add_dest", dest(**dict(V4, dscp=64)), EINVAL, "range"),
+    ("add dest: MTU 100", "add_dest", dest(**dict(V4, mtu=100)), EINVAL, "576"),
+    ("add dest: IPv6 source for an IPv4 collector", "add_dest",
+     dest(**dict(V4, src_addr="fd09::fe")), EINVAL, "families differ"),
+    ("add dest: read-only counter", "add_dest", dest(**dict(V4, packets=1)), EINVAL, ""),
+    ("add dest: nest of garbage", "add_dest", nest("dest", b"\xff\x01\x02"), EINVAL, ""),
+    ("add dest: nest with a short attribute", "add_dest",
+     nest("dest", struct.pack("=HH", 2, 2)), EINVAL, ""),
+    ("add dest: dest as u32", "add_dest", a("dest", "=I", 7), EINVAL, ""),
+    ("del dest: version given", "del_dest", dest(**V4), EINVAL, ""),
+    ("del dest: no such", "del_dest", dest(addr="10.0.9.7", port=2055), ENOENT, "no such destination"),
+    ("flows: family 5", "get_flows", encode("FM_A_", {"flow": {"family": 5}}), EINVAL, "4 or 6"),
+    ("flows: family 4, IPv6 address", "get_flows",
+     encode("FM_A_", {"flow": {"family": 4, "src_addr": "fd01::1"}}), EINVAL, "does not match"),
+    ("flows: filter on packets", "get_flows", encode("FM_A_", {"flow": {"packets": 1}}), EINVAL, ""),
+    ("flows: top-level stray", "get_flows", a("top_n", "=I", 1), EINVAL, ""),
+    ("top: 0", "get_top", a("top_n", "=I", 0), EINVAL, "range"),
+    ("top: 101", "get_top", a("top_n", "=I", 101), EINVAL, "range"),
+    ("top: by 2", "get_top", a("top_by", "=B", 2), EINVAL, "range"),
+]
+
+
+def main():
+    g = Genl()
+    before = g.cmd("get_config"), g.cmd("get_dests", dump=True)
+    failed = 0
+    for what, cmd, attrs, want, text in CASES:
+        try:
+            g.request(CMD[cmd], attrs, dump=cmd in ("get_flows", "get_dests"))
+            print("# FAIL %s: accepted" % what)
+            failed += 1
+            continue
+        except NlError as e:
+            ok = e.errno in ((EINVAL, ERANGE) if want == EINVAL else (want,))
+            ok = ok and (text is None or (e.msg and text in e.msg))
+            print("# %s %s: %s" % ("refused" if ok else "FAIL", what, e))
+            failed += not ok
+    after = g.cmd("get_config"), g.cmd("get_dests", dump=True)
+    if after != before:
+        print("# FAIL: state changed: %s -> %s" % (before, after))
+        failed += 1
+    print("# %d of %d hostile requests refused properly, state unchanged: %s" %
+          (len(CASES) - failed, len(CASES), after == before))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
