@@ -138,7 +138,9 @@ udp_send() {
 
 fm_cleanup() {
 	local n
-	for n in "${PIDS[@]}"; do kill "$n" 2>/dev/null; done
+	# Every background job of the test, also those a failed check left
+	# running (a collector it meant to stop), then wait for them.
+	for n in "${PIDS[@]}" $(jobs -p); do kill "$n" 2>/dev/null; done
 	wait 2>/dev/null
 	for n in "${NETNS[@]}"; do ip netns del "$n" 2>/dev/null; done
 	NETNS=()
