@@ -512,21 +512,6 @@ int fm_cache_walk_bucket(struct fm_net *fn, unsigned long pos,
 	return err;
 }
 
-int fm_cache_walk(struct fm_net *fn,
-		  int (*cb)(const struct fm_record *r, int cpu, void *arg),
-		  void *arg)
-{
-	unsigned long pos, n = fm_cache_buckets(fn);
-	int err = 0;
-
-	for (pos = 0; pos < n && !err; pos++) {
-		err = fm_cache_walk_bucket(fn, pos, cb, arg);
-		if (!(pos % FM_SCAN_CHUNK))
-			cond_resched();
-	}
-	return err;
-}
-
 /*
  * Apply new settings. Timeouts and the flow limit take effect at once
  * (a lower limit evicts as new flows come); a change to what a flow is

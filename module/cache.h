@@ -70,15 +70,11 @@ void fm_cache_configure(struct fm_net *fn, const struct fm_cache_cfg *cfg);
  * packets on several CPUs shows once per CPU. The flows are visited one
  * hash bucket at a time: positions 0 .. fm_cache_buckets() - 1. cb returns
  * non-zero to stop; that value is returned. cb runs under rcu_read_lock()
- * and must not sleep. fm_cache_walk() visits all
- * buckets and may sleep between them.
+ * and must not sleep.
  */
 unsigned long fm_cache_buckets(struct fm_net *fn);
 int fm_cache_walk_bucket(struct fm_net *fn, unsigned long pos,
 			 int (*cb)(const struct fm_record *r, int cpu, void *arg),
 			 void *arg);
-int fm_cache_walk(struct fm_net *fn,
-		  int (*cb)(const struct fm_record *r, int cpu, void *arg),
-		  void *arg);
 
 #endif /* _FM_CACHE_H */
