@@ -36,6 +36,8 @@
  * nothing else touches the tables and fm_cache_stop() flushes them from
  * any CPU.
  */
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
 #include <linux/jhash.h>
 #include <linux/random.h>
 #include <linux/slab.h>
@@ -58,6 +60,8 @@ struct fm_table {
 	unsigned int ring_head;		/* ring[ring_head % SIZE] is next out */
 	unsigned int ring_len;
 	bool flush;			/* expire everything at next run */
+	bool parked;			/* CPU offline (or going): no work */
+	unsigned long mem;		/* bytes of entries, buried ones too */
 	unsigned int ngraves;		/* buried, not yet freed */
 	struct fm_entry *graves;	/* buried since old_cookie was taken */
 	struct fm_entry *old_graves;	/* free when old_cookie's GP is over */
@@ -74,6 +78,8 @@ struct fm_cache {
 	struct fm_cache_cfg cfg;
 	u32 seed;
 	bool stopping;
+	struct hlist_node cpu_online;	/* CPU hotplug instances */
+	struct hlist_node cpu_dead;
 };
 
 struct fm_cache_cfg fm_cache_defaults = {
@@ -87,6 +93,8 @@ struct fm_cache_cfg fm_cache_defaults = {
 static struct kmem_cache *fm_entry_cache_v4 __read_mostly;
 static struct kmem_cache *fm_entry_cache_v6 __read_mostly;
 static struct workqueue_struct *fm_wq __read_mostly;
+static int fm_cpuhp_online __read_mostly = -1;	/* dynamic hotplug states */
+static int fm_cpuhp_dead __read_mostly = -1;
 
 static struct fm_entry *fm_entry_deref(struct fm_entry __rcu *const *p)
 {
@@ -108,10 +116,16 @@ static bool fm_key_eq(const struct fm_key *a, const struct fm_key *b)
 	return !memcmp(a, b, FM_KEY_LEN_V4);
 }
 
-static void fm_entry_free(struct fm_entry *e)
+static struct kmem_cache *fm_entry_cache(const struct fm_key *key)
 {
-	kmem_cache_free(e->key.kflags & FM_KF_IPV6 ? fm_entry_cache_v6 :
-			fm_entry_cache_v4, e);
+	return key->kflags & FM_KF_IPV6 ? fm_entry_cache_v6 : fm_entry_cache_v4;
+}
+
+/* Wake t's expiry work now, unless its CPU is leaving or gone. */
+static void fm_table_kick(struct fm_table *t)
+{
+	if (!READ_ONCE(t->parked))
+		mod_delayed_work_on(t->cpu, fm_wq, &t->work, 0);
 }
 
 /* e is out of its chain: free it once no RCU reader can still see it. */
@@ -127,17 +141,21 @@ static void fm_entry_bury(struct fm_table *t, struct fm_entry *e)
 	e->grave = t->graves;
 	t->graves = e;
 	if (++t->ngraves == fm_graves_limit(t) / 2)
-		mod_delayed_work_on(t->cpu, fm_wq, &t->work, 0);
+		fm_table_kick(t);
 }
 
-static unsigned int fm_graves_free(struct fm_entry *e)
+/* Free a list of graves; returns how many, and their bytes in *mem. */
+static unsigned int fm_graves_free(struct fm_entry *e, unsigned long *mem)
 {
 	unsigned int n = 0;
 
+	*mem = 0;
 	while (e) {
 		struct fm_entry *next = e->grave;
+		struct kmem_cache *kc = fm_entry_cache(&e->key);
 
-		fm_entry_free(e);
+		*mem += kmem_cache_size(kc);
+		kmem_cache_free(kc, e);
 		e = next;
 		n++;
 	}
@@ -162,10 +180,12 @@ static void fm_table_reap(struct fm_table *t)
 	}
 	local_bh_enable();
 	if (old) {
-		unsigned int n = fm_graves_free(old);
+		unsigned long mem;
+		unsigned int n = fm_graves_free(old, &mem);
 
 		local_bh_disable();
 		t->ngraves -= n;
+		t->mem -= mem;
 		local_bh_enable();
 	}
 	local_bh_disable();
@@ -215,7 +235,7 @@ static void fm_entry_end(struct fm_table *t, struct fm_stats *st,
 		fm_entry_record(e, &t->ring[i], reason, (u32)jiffies,
 				fm_now_ms());
 		if (++t->ring_len == FM_RING_SIZE / 2)
-			mod_delayed_work_on(t->cpu, fm_wq, &t->work, 0);
+			fm_table_kick(t);
 	} else {
 		st->records_dropped++;
 	}
@@ -256,6 +276,7 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 {
 	unsigned int limit = READ_ONCE(t->limit);
 	bool v6 = key->kflags & FM_KF_IPV6;
+	struct kmem_cache *kc = fm_entry_cache(key);
 	struct fm_entry __rcu **head;
 	struct fm_entry *e;
 
@@ -264,12 +285,12 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 		st->flows_dropped++;
 		return NULL;
 	}
-	e = kmem_cache_alloc(v6 ? fm_entry_cache_v6 : fm_entry_cache_v4,
-			     GFP_ATOMIC | __GFP_NOWARN);
+	e = kmem_cache_alloc(kc, GFP_ATOMIC | __GFP_NOWARN);
 	if (unlikely(!e)) {
 		st->flows_nomem++;
 		return NULL;
 	}
+	t->mem += kmem_cache_size(kc);
 	memcpy(&e->key, key, v6 ? FM_KEY_LEN_V6 : FM_KEY_LEN_V4);
 	e->bytes = 0;
 	e->packets = 0;
@@ -425,7 +446,7 @@ static void fm_table_work(struct work_struct *work)
 	fm_table_expire(t, all);
 	if (all)
 		WRITE_ONCE(t->flush, false);
-	if (!READ_ONCE(t->fn->cache->stopping))
+	if (!READ_ONCE(t->fn->cache->stopping) && !READ_ONCE(t->parked))
 		queue_delayed_work_on(t->cpu, fm_wq, &t->work, HZ);
 }
 
@@ -435,6 +456,8 @@ int fm_cache_flush(struct fm_net *fn)
 	struct fm_cache *c = fn->cache;
 	int cpu;
 
+	/* An offline CPU's table was emptied when it went (fm_cpu_dead). */
+	cpus_read_lock();
 	for_each_online_cpu(cpu) {
 		struct fm_table *t = per_cpu_ptr(c->tables, cpu);
 
@@ -443,6 +466,7 @@ int fm_cache_flush(struct fm_net *fn)
 	}
 	for_each_online_cpu(cpu)
 		flush_delayed_work(&per_cpu_ptr(c->tables, cpu)->work);
+	cpus_read_unlock();
 	return 0;
 }
 
@@ -461,11 +485,51 @@ unsigned int fm_cache_count(struct fm_net *fn)
 	return n;
 }
 
+/*
+ * Bytes the cache holds: entries (cached and buried, at their slab
+ * object size) plus every table's buckets, ring and export batch.
+ */
+unsigned long fm_cache_memory(struct fm_net *fn)
+{
+	unsigned long mem = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct fm_table *t = per_cpu_ptr(fn->cache->tables, cpu);
+
+		mem += READ_ONCE(t->mem) +
+		       (t->mask + 1) * sizeof(*t->buckets) +
+		       (FM_RING_SIZE + FM_BATCH) * sizeof(struct fm_record);
+	}
+	return mem;
+}
+
 /* Every table has the same number of buckets. */
 unsigned long fm_cache_buckets(struct fm_net *fn)
 {
 	return (unsigned long)nr_cpu_ids *
 	       (raw_cpu_ptr(fn->cache->tables)->mask + 1);
+}
+
+/*
+ * A reader's copy of e, under rcu_read_lock(); false if e is buried.
+ * bytes is read first: a buried entry's is a link, its packets 0.
+ */
+static bool fm_entry_snap(const struct fm_entry *e, struct fm_entry *copy)
+{
+	copy->bytes = READ_ONCE(e->bytes);
+	smp_rmb();
+	copy->packets = READ_ONCE(e->packets);
+	if (!copy->packets)
+		return false;
+	copy->first = READ_ONCE(e->first);
+	copy->last = READ_ONCE(e->last);
+	copy->tcp_flags = READ_ONCE(e->tcp_flags);
+	copy->ttl_min = READ_ONCE(e->ttl_min);
+	copy->ttl_max = READ_ONCE(e->ttl_max);
+	copy->rflags = READ_ONCE(e->rflags);
+	memcpy(&copy->key, &e->key, fm_key_len(&e->key));
+	return true;
 }
 
 int fm_cache_walk_bucket(struct fm_net *fn, unsigned long pos,
@@ -492,21 +556,92 @@ int fm_cache_walk_bucket(struct fm_net *fn, unsigned long pos,
 	     e = rcu_dereference(e->next)) {
 		struct fm_entry copy;
 
-		/* bytes first: a buried entry's is a link, its packets 0 */
-		copy.bytes = READ_ONCE(e->bytes);
-		smp_rmb();
-		copy.packets = READ_ONCE(e->packets);
-		if (!copy.packets)
+		if (!fm_entry_snap(e, &copy))
 			continue;
-		copy.first = e->first;
-		copy.last = e->last;
-		copy.tcp_flags = e->tcp_flags;
-		copy.ttl_min = e->ttl_min;
-		copy.ttl_max = e->ttl_max;
-		copy.rflags = e->rflags;
-		memcpy(&copy.key, &e->key, fm_key_len(&e->key));
 		fm_entry_record(&copy, &r, 0, now, now_ms);
 		err = cb(&r, cpu, arg);
+	}
+	rcu_read_unlock();
+	return err;
+}
+
+/* The live entry of key in bucket b of t, copied to *copy, if any. */
+static bool fm_bucket_find(struct fm_table *t, unsigned long b,
+			   const struct fm_key *key, struct fm_entry *copy)
+{
+	const struct fm_entry *e;
+
+	for (e = rcu_dereference(t->buckets[b]); e; e = rcu_dereference(e->next))
+		if (fm_key_eq(&e->key, key) && fm_entry_snap(e, copy))
+			return true;
+	return false;
+}
+
+/* Add the counts of b (the same flow, on another CPU) to a. */
+static void fm_entry_merge(struct fm_entry *a, const struct fm_entry *b)
+{
+	a->packets += b->packets;
+	a->bytes += b->bytes;
+	if ((s32)(b->first - a->first) < 0)
+		a->first = b->first;
+	if ((s32)(b->last - a->last) > 0)
+		a->last = b->last;
+	a->tcp_flags |= b->tcp_flags;
+	a->ttl_min = min(a->ttl_min, b->ttl_min);
+	a->ttl_max = max(a->ttl_max, b->ttl_max);
+	a->rflags |= b->rflags;
+}
+
+/*
+ * Every table has as many buckets, and a flow hashes to the same one on
+ * each CPU: bucket b of every CPU holds all the partial records of the
+ * flows it holds. Each flow is reported once, with the counts of every
+ * CPU that saw it; ncpus says how many did.
+ */
+int fm_cache_walk_merged(struct fm_net *fn, unsigned long b,
+			 int (*cb)(const struct fm_record *r, int ncpus, void *arg),
+			 void *arg)
+{
+	struct fm_cache *c = fn->cache;
+	struct fm_record r;
+	u64 now_ms;
+	u32 now;
+	int cpu, other, err = 0;
+
+	if (b > raw_cpu_ptr(c->tables)->mask)
+		return -ENOENT;
+	now_ms = fm_now_ms();
+	now = (u32)jiffies;
+	rcu_read_lock();
+	for_each_possible_cpu(cpu) {
+		struct fm_table *t = per_cpu_ptr(c->tables, cpu);
+		const struct fm_entry *e;
+
+		for (e = rcu_dereference(t->buckets[b]); e && !err;
+		     e = rcu_dereference(e->next)) {
+			struct fm_entry sum, part;
+			int ncpus = 1;
+			bool seen = false;
+
+			if (!fm_entry_snap(e, &sum))
+				continue;
+			for_each_possible_cpu(other) {
+				struct fm_table *o = per_cpu_ptr(c->tables, other);
+
+				if (other == cpu || !fm_bucket_find(o, b, &sum.key, &part))
+					continue;
+				if (other < cpu) {	/* reported with that CPU's */
+					seen = true;
+					break;
+				}
+				fm_entry_merge(&sum, &part);
+				ncpus++;
+			}
+			if (seen)
+				continue;
+			fm_entry_record(&sum, &r, 0, now, now_ms);
+			err = cb(&r, ncpus, arg);
+		}
 	}
 	rcu_read_unlock();
 	return err;
@@ -563,8 +698,10 @@ static int fm_table_init(struct fm_net *fn, struct fm_table *t, int cpu,
 
 static void fm_table_free(struct fm_table *t)
 {
-	fm_graves_free(t->old_graves);
-	fm_graves_free(t->graves);
+	unsigned long mem;
+
+	fm_graves_free(t->old_graves, &mem);
+	fm_graves_free(t->graves, &mem);
 	kvfree(t->buckets);
 	kvfree(t->ring);
 	kvfree(t->batch);
@@ -596,9 +733,21 @@ int fm_cache_init(struct fm_net *fn)
 			return err;
 		}
 	}
-	for_each_possible_cpu(cpu)
-		queue_delayed_work_on(cpu, fm_wq,
-				      &per_cpu_ptr(c->tables, cpu)->work, HZ);
+	/* Works run on online CPUs; the hotplug states follow the rest. */
+	cpus_read_lock();
+	for_each_possible_cpu(cpu) {
+		struct fm_table *t = per_cpu_ptr(c->tables, cpu);
+
+		if (cpu_online(cpu))
+			queue_delayed_work_on(cpu, fm_wq, &t->work, HZ);
+		else
+			t->parked = true;
+	}
+	cpuhp_state_add_instance_nocalls_cpuslocked(fm_cpuhp_online,
+						    &c->cpu_online);
+	cpuhp_state_add_instance_nocalls_cpuslocked(fm_cpuhp_dead,
+						    &c->cpu_dead);
+	cpus_read_unlock();
 	return 0;
 }
 
@@ -611,6 +760,8 @@ void fm_cache_stop(struct fm_net *fn)
 	struct fm_cache *c = fn->cache;
 	int cpu;
 
+	cpuhp_state_remove_instance_nocalls(fm_cpuhp_online, &c->cpu_online);
+	cpuhp_state_remove_instance_nocalls(fm_cpuhp_dead, &c->cpu_dead);
 	WRITE_ONCE(c->stopping, true);
 	for_each_possible_cpu(cpu)
 		cancel_delayed_work_sync(&per_cpu_ptr(c->tables, cpu)->work);
@@ -633,8 +784,57 @@ void fm_cache_free(struct fm_net *fn)
 	fn->cache = NULL;
 }
 
+/*
+ * CPU hotplug. Every possible CPU has a table from the start; what
+ * follows a CPU is its expiry work. Going offline, on the CPU itself, the
+ * table is parked: its work is cancelled and nothing may queue it again.
+ * Once the CPU is dead, no packet can reach its table any more (its
+ * backlog is re-queued to a live CPU), so the dead callback, on a CPU
+ * that stays, is the table's only user: it ends every flow left
+ * (FM_END_FORCED) for export and frees the graves. Coming back online,
+ * on the CPU again, the table's work restarts.
+ */
+static int fm_cpu_online(unsigned int cpu, struct hlist_node *node)
+{
+	struct fm_cache *c = hlist_entry(node, struct fm_cache, cpu_online);
+	struct fm_table *t = per_cpu_ptr(c->tables, cpu);
+
+	WRITE_ONCE(t->parked, false);
+	queue_delayed_work_on(cpu, fm_wq, &t->work, HZ);
+	return 0;
+}
+
+static int fm_cpu_offline(unsigned int cpu, struct hlist_node *node)
+{
+	struct fm_cache *c = hlist_entry(node, struct fm_cache, cpu_online);
+	struct fm_table *t = per_cpu_ptr(c->tables, cpu);
+
+	WRITE_ONCE(t->parked, true);
+	cancel_delayed_work_sync(&t->work);
+	return 0;
+}
+
+static int fm_cpu_dead(unsigned int cpu, struct hlist_node *node)
+{
+	struct fm_cache *c = hlist_entry(node, struct fm_cache, cpu_dead);
+	struct fm_table *t = per_cpu_ptr(c->tables, cpu);
+	unsigned long mem, mem2;
+
+	fm_table_expire(t, true);
+	synchronize_rcu();
+	fm_graves_free(t->old_graves, &mem);
+	fm_graves_free(t->graves, &mem2);
+	t->old_graves = NULL;
+	t->graves = NULL;
+	t->ngraves = 0;
+	WRITE_ONCE(t->mem, t->mem - mem - mem2);
+	return 0;
+}
+
 int fm_cache_module_init(void)
 {
+	int ret;
+
 	fm_entry_cache_v4 = kmem_cache_create("flowmeter_flow4",
 					      FM_ENTRY_SIZE_V4, 0, 0, NULL);
 	fm_entry_cache_v6 = kmem_cache_create("flowmeter_flow6",
@@ -644,11 +844,30 @@ int fm_cache_module_init(void)
 		fm_cache_module_exit();
 		return -ENOMEM;
 	}
+	ret = cpuhp_setup_state_multi(CPUHP_AP_ONLINE_DYN, "net/flowmeter:online",
+				      fm_cpu_online, fm_cpu_offline);
+	if (ret < 0)
+		goto err;
+	fm_cpuhp_online = ret;
+	ret = cpuhp_setup_state_multi(CPUHP_BP_PREPARE_DYN, "net/flowmeter:dead",
+				      NULL, fm_cpu_dead);
+	if (ret < 0)
+		goto err;
+	fm_cpuhp_dead = ret;
 	return 0;
+err:
+	fm_cache_module_exit();
+	return ret;
 }
 
 void fm_cache_module_exit(void)
 {
+	if (fm_cpuhp_dead >= 0)
+		cpuhp_remove_multi_state(fm_cpuhp_dead);
+	if (fm_cpuhp_online >= 0)
+		cpuhp_remove_multi_state(fm_cpuhp_online);
+	fm_cpuhp_dead = -1;
+	fm_cpuhp_online = -1;
 	if (fm_wq)
 		destroy_workqueue(fm_wq);
 	kmem_cache_destroy(fm_entry_cache_v4);

@@ -60,6 +60,7 @@ bool fm_sample_skip(struct fm_net *fn);
 int fm_cache_flush(struct fm_net *fn);
 const struct fm_cache_cfg *fm_cache_config(struct fm_net *fn);
 unsigned int fm_cache_count(struct fm_net *fn);
+unsigned long fm_cache_memory(struct fm_net *fn);
 
 void fm_cache_configure(struct fm_net *fn, const struct fm_cache_cfg *cfg);
 
@@ -75,6 +76,15 @@ void fm_cache_configure(struct fm_net *fn, const struct fm_cache_cfg *cfg);
 unsigned long fm_cache_buckets(struct fm_net *fn);
 int fm_cache_walk_bucket(struct fm_net *fn, unsigned long pos,
 			 int (*cb)(const struct fm_record *r, int cpu, void *arg),
+			 void *arg);
+
+/*
+ * The same, one flow at a time: bucket b (0 .. fm_cache_buckets() /
+ * nr_cpu_ids - 1) of every CPU, each flow once with its CPUs' partial
+ * counts summed; ncpus: how many CPUs metered it.
+ */
+int fm_cache_walk_merged(struct fm_net *fn, unsigned long b,
+			 int (*cb)(const struct fm_record *r, int ncpus, void *arg),
 			 void *arg);
 
 #endif /* _FM_CACHE_H */

@@ -12,6 +12,7 @@
 #include <net/net_namespace.h>
 
 #include "flow.h"
+#include "iffilter.h"
 #include "parse.h"
 
 #define FM_NAME "flowmeter"
@@ -35,6 +36,7 @@ struct fm_stats {
 	u64 pkts_frag;
 	u64 pkts_no_l4;
 	u64 pkts_skipped;		/* left out by sampling */
+	u64 pkts_filtered;		/* left out by the interface filter */
 	u64 parse_err[FM_PERR_MAX];
 	u64 flows_created;
 	u64 flows_expired[FM_END_RESOURCES + 1];	/* by end reason */
@@ -56,6 +58,7 @@ struct fm_net {
 	struct fm_export *exp;
 	struct proc_dir_entry *proc_dir;
 	struct mutex conf_lock;		/* serialises configuration changes */
+	struct fm_iffilter_rcu __rcu *iffilter;	/* NULL: every interface */
 	u32 hook_mask;			/* BIT(NF_INET_*) hooked in this netns */
 	u32 top_n;			/* /proc/net/flowmeter/top: flows shown */
 	u8 top_by;			/* enum fm_top_by: sort key */
@@ -67,10 +70,21 @@ struct fm_net *fm_pernet(const struct net *net);
 
 /* Load-time defaults (module parameters), main.c */
 extern u32 fm_param_hook_mask;
+extern struct fm_iffilter fm_param_iffilter;
+
+/* An interface filter as the packet path reads it. */
+struct fm_iffilter_rcu {
+	struct rcu_head rcu;
+	struct fm_iffilter f;
+};
 
 /* hook.c */
 int fm_hooks_register(struct fm_net *fn, u32 mask);
 void fm_hooks_unregister(struct fm_net *fn);
+struct fm_iffilter_rcu *fm_iffilter_new(const struct fm_iffilter *f);
+void fm_iffilter_install(struct fm_net *fn, struct fm_iffilter_rcu *ff);
+void fm_iffilter_get(struct fm_net *fn, struct fm_iffilter *f);
+void fm_iffilter_free(struct fm_net *fn);
 
 /* netns.c */
 int fm_netns_init(void);

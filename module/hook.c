@@ -7,8 +7,20 @@
 #include <linux/if_vlan.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
+#include <linux/slab.h>
 
 #include "cache.h"
+
+/* Hooks run under rcu_read_lock(). */
+static bool fm_filtered(struct fm_net *fn, const struct nf_hook_state *state)
+{
+	const struct fm_iffilter_rcu *ff = rcu_dereference(fn->iffilter);
+
+	if (likely(!ff))
+		return false;
+	return !fm_iffilter_pass(&ff->f, state->in ? state->in->name : NULL,
+				 state->out ? state->out->name : NULL);
+}
 
 static void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 		     const struct nf_hook_state *state)
@@ -19,6 +31,16 @@ static void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 	struct fm_key key;
 	int err;
 
+	if (unlikely(fm_filtered(fn, state))) {
+		local_bh_disable();
+		st = this_cpu_ptr(fn->stats);
+		u64_stats_update_begin(&st->syncp);
+		st->pkts_seen++;
+		st->pkts_filtered++;
+		u64_stats_update_end(&st->syncp);
+		local_bh_enable();
+		return;
+	}
 	err = fm_parse(skb, skb_network_offset(skb),
 		       state->pf == NFPROTO_IPV4 ? 4 : 6,
 		       cfg->flowlabel ? FM_PARSE_FLOWLABEL : 0, &key, &pi);
@@ -97,4 +119,55 @@ void fm_hooks_unregister(struct fm_net *fn)
 		nf_unregister_net_hooks(fn->net, fn->ops, fn->nops);
 	fn->nops = 0;
 	fn->hook_mask = 0;
+}
+
+/*
+ * An interface filter in the form the packet path reads: NULL for an
+ * empty one (every interface), an ERR_PTR if out of memory.
+ */
+struct fm_iffilter_rcu *fm_iffilter_new(const struct fm_iffilter *f)
+{
+	struct fm_iffilter_rcu *ff;
+
+	if (fm_iffilter_empty(f))
+		return NULL;
+	ff = kmalloc(sizeof(*ff), GFP_KERNEL);
+	if (!ff)
+		return ERR_PTR(-ENOMEM);
+	ff->f = *f;
+	return ff;
+}
+
+/*
+ * Replace the netns's interface filter with ff (from fm_iffilter_new()).
+ * Under conf_lock; packets see the old or the new one whole.
+ */
+void fm_iffilter_install(struct fm_net *fn, struct fm_iffilter_rcu *ff)
+{
+	struct fm_iffilter_rcu *old;
+
+	old = rcu_replace_pointer(fn->iffilter, ff,
+				  lockdep_is_held(&fn->conf_lock));
+	if (old)
+		kfree_rcu(old, rcu);
+}
+
+/* The filter now in use, under conf_lock. */
+void fm_iffilter_get(struct fm_net *fn, struct fm_iffilter *f)
+{
+	const struct fm_iffilter_rcu *ff;
+
+	ff = rcu_dereference_protected(fn->iffilter,
+				       lockdep_is_held(&fn->conf_lock));
+	if (ff)
+		*f = ff->f;
+	else
+		memset(f, 0, sizeof(*f));
+}
+
+/* Teardown, once the hooks are gone. */
+void fm_iffilter_free(struct fm_net *fn)
+{
+	kfree(rcu_dereference_protected(fn->iffilter, 1));
+	RCU_INIT_POINTER(fn->iffilter, NULL);
 }

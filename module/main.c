@@ -106,6 +106,41 @@ static const struct kernel_param_ops fm_sampling_param_ops = {
 module_param_cb(sampling_mode, &fm_sampling_param_ops, NULL, 0444);
 MODULE_PARM_DESC(sampling_mode, "deterministic (1 of every N) or random (probability 1/N)");
 
+/* interfaces=, exclude_interfaces=: comma-separated names or prefix* */
+struct fm_iffilter fm_param_iffilter;
+
+static int fm_iflist_param_set(const char *val, const struct kernel_param *kp)
+{
+	struct fm_iflist *dst = kp->arg, l = {};
+	int err = fm_iflist_parse(&l, val);
+
+	if (err) {
+		pr_err("%s: '%s' is not a list of at most %u interface names or prefixes*\n",
+		       kp->name, val, FM_IFF_MAX);
+		return -EINVAL;
+	}
+	*dst = l;
+	return 0;
+}
+
+static int fm_iflist_param_get(char *buf, const struct kernel_param *kp)
+{
+	int n = fm_iflist_format(kp->arg, buf, PAGE_SIZE - 1);
+
+	buf[n++] = '\n';
+	buf[n] = '\0';
+	return n;
+}
+
+static const struct kernel_param_ops fm_iflist_param_ops = {
+	.set = fm_iflist_param_set,
+	.get = fm_iflist_param_get,
+};
+module_param_cb(interfaces, &fm_iflist_param_ops, &fm_param_iffilter.incl, 0444);
+MODULE_PARM_DESC(interfaces, "meter only packets in or out of these interfaces (name or prefix*, comma-separated; default all)");
+module_param_cb(exclude_interfaces, &fm_iflist_param_ops, &fm_param_iffilter.excl, 0444);
+MODULE_PARM_DESC(exclude_interfaces, "never meter packets in or out of these interfaces (name or prefix*, comma-separated)");
+
 static int fm_params_check(void)
 {
 	struct fm_cache_cfg *c = &fm_cache_defaults;

@@ -44,9 +44,14 @@ static struct netlink_range_validation fm_nl_dest_mtu_range = {
 	.max = FM_MTU_MAX,
 };
 
-/* FM_A_HASH_SIZE is read-only: left out, so refused. */
+static const struct nla_policy fm_nl_iff_policy[FM_IFF_A_MAX + 1] = {
+	[FM_IFF_A_INCLUDE] = { .type = NLA_NUL_STRING, .len = FM_IFNAMSIZ - 1 },
+	[FM_IFF_A_EXCLUDE] = { .type = NLA_NUL_STRING, .len = FM_IFNAMSIZ - 1 },
+};
+
+/* FM_A_HASH_SIZE and FM_A_DESTS are read-only: left out, so refused. */
 /* FM_A_TOP_*: what /proc/net/flowmeter/top shows. */
-static const struct nla_policy fm_nl_config_policy[FM_A_TOP_BY + 1] = {
+static const struct nla_policy fm_nl_config_policy[FM_A_IFFILTER + 1] = {
 	[FM_A_ACTIVE_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_timeout_range),
 	[FM_A_INACTIVE_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_timeout_range),
 	[FM_A_MAX_FLOWS] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_max_flows_range),
@@ -62,6 +67,7 @@ static const struct nla_policy fm_nl_config_policy[FM_A_TOP_BY + 1] = {
 	[FM_A_TEMPLATE_PACKETS] = { .type = NLA_U32 },
 	[FM_A_TOP_N] = NLA_POLICY_RANGE(NLA_U32, 1, FM_TOP_N_MAX),
 	[FM_A_TOP_BY] = NLA_POLICY_MAX(NLA_U8, FM_TOP_BY_PACKETS),
+	[FM_A_IFFILTER] = NLA_POLICY_NESTED(fm_nl_iff_policy),
 };
 
 /* The counters are read-only: left out, so refused. */
@@ -119,10 +125,63 @@ err:
 
 /* Configuration */
 
+static int fm_nl_put_iflist(struct sk_buff *msg, int type,
+			    const struct fm_iflist *l)
+{
+	char name[FM_IFNAMSIZ + 1];
+	unsigned int i;
+
+	for (i = 0; i < l->n; i++) {
+		fm_ifpat_string(&l->pat[i], name);
+		if (nla_put_string(msg, type, name))
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+static int fm_nl_put_iffilter(struct sk_buff *msg, const struct fm_iffilter *f)
+{
+	struct nlattr *nest = nla_nest_start(msg, FM_A_IFFILTER);
+
+	if (!nest ||
+	    fm_nl_put_iflist(msg, FM_IFF_A_INCLUDE, &f->incl) ||
+	    fm_nl_put_iflist(msg, FM_IFF_A_EXCLUDE, &f->excl))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* The patterns of nest (validated by fm_nl_iff_policy) into f. */
+static int fm_nl_get_iffilter(const struct nlattr *nest, struct fm_iffilter *f,
+			      struct netlink_ext_ack *extack)
+{
+	const struct nlattr *a;
+	int rem, err;
+
+	memset(f, 0, sizeof(*f));
+	nla_for_each_nested(a, nest, rem) {
+		struct fm_iflist *l = nla_type(a) == FM_IFF_A_INCLUDE ?
+				      &f->incl : &f->excl;
+
+		err = fm_iflist_add(l, nla_data(a),
+				    strnlen(nla_data(a), nla_len(a)));
+		if (err == -ENOSPC)
+			NL_SET_ERR_MSG_ATTR(extack, a, "too many interfaces: at most 8 to include and 8 to exclude");
+		else if (err == -EEXIST)
+			NL_SET_ERR_MSG_ATTR(extack, a, "interface listed twice");
+		else if (err)
+			NL_SET_ERR_MSG_ATTR(extack, a, "not an interface name or prefix*: 1-15 characters, no '/', ':' or space, '*' only at the end");
+		if (err)
+			return -EINVAL;
+	}
+	return 0;
+}
+
 static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 {
 	struct fm_export_cfg ec;
 	struct fm_cache_cfg cc;
+	struct fm_iffilter iff;
 	u32 hooks, top_n;
 	u8 top_by;
 
@@ -131,6 +190,7 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	hooks = fn->hook_mask;
 	top_n = fn->top_n;
 	top_by = fn->top_by;
+	fm_iffilter_get(fn, &iff);
 	mutex_unlock(&fn->conf_lock);
 	fm_export_get_config(fn, &ec);
 
@@ -148,7 +208,8 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	    nla_put_u32(msg, FM_A_TEMPLATE_PACKETS, ec.refresh_msgs) ||
 	    nla_put_u32(msg, FM_A_DESTS, ec.ndests) ||
 	    nla_put_u32(msg, FM_A_TOP_N, top_n) ||
-	    nla_put_u8(msg, FM_A_TOP_BY, top_by))
+	    nla_put_u8(msg, FM_A_TOP_BY, top_by) ||
+	    fm_nl_put_iffilter(msg, &iff))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -242,11 +303,22 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr **tb = info->attrs;
 	struct nlattr *refresh = tb[FM_A_TEMPLATE_REFRESH] ?:
 				 tb[FM_A_TEMPLATE_PACKETS];
+	struct fm_iffilter_rcu *ff = NULL;
 	struct fm_nl_mtus mtus;
 	struct fm_export_cfg ec;
 	struct fm_cache_cfg cc;
+	struct fm_iffilter iff;
 	u32 hooks;
 	int err;
+
+	if (tb[FM_A_IFFILTER]) {
+		err = fm_nl_get_iffilter(tb[FM_A_IFFILTER], &iff, extack);
+		if (err)
+			return err;
+		ff = fm_iffilter_new(&iff);
+		if (IS_ERR(ff))
+			return PTR_ERR(ff);
+	}
 
 	mutex_lock(&fn->conf_lock);
 	cc = *fm_cache_config(fn);
@@ -290,10 +362,15 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		fm_export_set_domain(fn, ec.domain_id, extack);
 	fm_nl_get_u32(tb[FM_A_TOP_N], &fn->top_n);
 	fm_nl_get_u8(tb[FM_A_TOP_BY], &fn->top_by);
+	if (tb[FM_A_IFFILTER]) {
+		fm_iffilter_install(fn, ff);
+		ff = NULL;
+	}
 	fm_cache_configure(fn, &cc);
 	err = 0;
 out:
 	mutex_unlock(&fn->conf_lock);
+	kfree(ff);
 	return err;
 }
 
@@ -522,6 +599,8 @@ static int fm_nl_fill_stats(struct sk_buff *msg, struct fm_net *fn)
 	v[FM_STAT_A_FLOWS_DROPPED_NOMEM] = s.flows_nomem;
 	v[FM_STAT_A_FLOWS_DROPPED_FULL] = s.flows_dropped;
 	v[FM_STAT_A_RECORDS_DROPPED] = s.records_dropped;
+	v[FM_STAT_A_MEMORY_BYTES] = fm_cache_memory(fn);
+	v[FM_STAT_A_PACKETS_FILTERED] = s.pkts_filtered;
 
 	nest = nla_nest_start(msg, FM_A_STATS);
 	if (!nest)

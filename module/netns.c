@@ -38,6 +38,7 @@ void fm_stats_sum(struct fm_net *fn, struct fm_stats *sum)
 		sum->pkts_frag += snap.pkts_frag;
 		sum->pkts_no_l4 += snap.pkts_no_l4;
 		sum->pkts_skipped += snap.pkts_skipped;
+		sum->pkts_filtered += snap.pkts_filtered;
 		for (i = 0; i < FM_PERR_MAX; i++)
 			sum->parse_err[i] += snap.parse_err[i];
 		sum->flows_created += snap.flows_created;
@@ -52,6 +53,7 @@ void fm_stats_sum(struct fm_net *fn, struct fm_stats *sum)
 static int __net_init fm_net_init(struct net *net)
 {
 	struct fm_net *fn = fm_pernet(net);
+	struct fm_iffilter_rcu *ff;
 	int err;
 
 	fn->net = net;
@@ -71,11 +73,19 @@ static int __net_init fm_net_init(struct net *net)
 	err = fm_proc_init(fn);
 	if (err)
 		goto err_cache;
+	ff = fm_iffilter_new(&fm_param_iffilter);
+	if (IS_ERR(ff)) {
+		err = PTR_ERR(ff);
+		goto err_proc;
+	}
+	RCU_INIT_POINTER(fn->iffilter, ff);
 	err = fm_hooks_register(fn, fm_param_hook_mask);
 	if (err)
-		goto err_proc;
+		goto err_filter;
 	return 0;
 
+err_filter:
+	fm_iffilter_free(fn);
 err_proc:
 	fm_proc_exit(fn);
 err_cache:
@@ -98,6 +108,7 @@ static void __net_exit fm_net_exit(struct net *net)
 	 * works stop and its last flows go out to the exporter.
 	 */
 	fm_hooks_unregister(fn);
+	fm_iffilter_free(fn);
 	fm_proc_exit(fn);
 	fm_cache_stop(fn);
 	fm_cache_free(fn);

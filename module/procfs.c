@@ -40,6 +40,7 @@ static int fm_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "packets_fragment %llu\n", s.pkts_frag);
 	seq_printf(m, "packets_no_l4 %llu\n", s.pkts_no_l4);
 	seq_printf(m, "packets_skipped_sampling %llu\n", s.pkts_skipped);
+	seq_printf(m, "packets_filtered %llu\n", s.pkts_filtered);
 	for (i = 1; i < FM_PERR_MAX; i++)
 		seq_printf(m, "parse_error_%s %llu\n", fm_perr_names[i],
 			   s.parse_err[i]);
@@ -51,14 +52,16 @@ static int fm_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "flows_dropped_nomem %llu\n", s.flows_nomem);
 	seq_printf(m, "flows_dropped_full %llu\n", s.flows_dropped);
 	seq_printf(m, "records_dropped %llu\n", s.records_dropped);
+	seq_printf(m, "memory_bytes %lu\n", fm_cache_memory(fn));
 	fm_export_show(m, fn);
 	return 0;
 }
 
 /*
- * flows: every cached flow, one hash bucket per iteration step, so a big
- * table is read in many short RCU sections and the seq_file buffer holds
- * at most one bucket's flows. Like Cisco's "show ip cache flow".
+ * flows: every cached flow, once, its CPUs' counts summed; one hash
+ * bucket (of every CPU) per iteration step, so a big table is read in
+ * many short RCU sections and the seq_file buffer holds at most one
+ * bucket's flows. Like Cisco's "show ip cache flow".
  */
 /* Where a flow line goes: flows is a seq_net file, top a single one. */
 struct fm_flow_out {
@@ -78,7 +81,7 @@ static void fm_flow_ifname(const struct fm_flow_out *o, u32 ifindex)
 		seq_printf(m, "%-10u ", ifindex);
 }
 
-static int fm_flow_show_one(const struct fm_record *r, int cpu, void *arg)
+static int fm_flow_show_one(const struct fm_record *r, int ncpus, void *arg)
 {
 	const struct fm_flow_out *o = arg;
 	const struct fm_key *k = &r->key;
@@ -100,8 +103,8 @@ static int fm_flow_show_one(const struct fm_record *r, int cpu, void *arg)
 		   k->proto, be16_to_cpu(k->sport), be16_to_cpu(k->dport),
 		   k->tos, r->packets, r->bytes,
 		   (r->end_ms - r->start_ms) / MSEC_PER_SEC);
-	if (cpu >= 0)
-		seq_printf(m, " %3d", cpu);
+	if (ncpus > 0)
+		seq_printf(m, " %4d", ncpus);
 	seq_putc(m, '\n');
 	return 0;
 }
@@ -112,7 +115,7 @@ static void *fm_flows_start(struct seq_file *m, loff_t *pos)
 
 	if (!*pos)
 		return SEQ_START_TOKEN;
-	return *pos <= fm_cache_buckets(fn) ? pos : NULL;
+	return *pos <= fm_cache_buckets(fn) / nr_cpu_ids ? pos : NULL;
 }
 
 static void *fm_flows_next(struct seq_file *m, void *v, loff_t *pos)
@@ -132,10 +135,10 @@ static int fm_flows_show(struct seq_file *m, void *v)
 
 	if (v == SEQ_START_TOKEN) {
 		seq_puts(m, "SrcIf      SrcIPaddress    DstIf      DstIPaddress    "
-			 " Pr  SrcP  DstP ToS    Packets        Bytes Active Cpu\n");
+			 " Pr  SrcP  DstP ToS    Packets        Bytes Active CPUs\n");
 		return 0;
 	}
-	return fm_cache_walk_bucket(fn, *(loff_t *)v - 1, fm_flow_show_one, &o);
+	return fm_cache_walk_merged(fn, *(loff_t *)v - 1, fm_flow_show_one, &o);
 }
 
 static const struct seq_operations fm_flows_seq_ops = {

@@ -69,9 +69,24 @@ enum fm_attr {
 	FM_A_TOP_N,		/* u32: 1..100, default 10 */
 	FM_A_TOP_BY,		/* u8: enum fm_top_by, default bytes */
 	FM_A_DESTS,		/* u32, read-only: number of destinations */
+	FM_A_IFFILTER,		/* nest: FM_IFF_A_*; set: replaces the filter, empty = none */
 
 	__FM_A_MAX,
 	FM_A_MAX = __FM_A_MAX - 1
+};
+
+/*
+ * Interface filter: a packet is metered if there is no INCLUDE or its
+ * input or output interface matches one, and neither matches an EXCLUDE.
+ * Each is a name or a prefix ending in '*'; at most 8 of each.
+ */
+enum fm_iff_attr {
+	FM_IFF_A_UNSPEC,
+	FM_IFF_A_INCLUDE,	/* string, 1..15 chars, repeated */
+	FM_IFF_A_EXCLUDE,	/* string, 1..15 chars, repeated */
+
+	__FM_IFF_A_MAX,
+	FM_IFF_A_MAX = __FM_IFF_A_MAX - 1
 };
 
 /* An export destination (collector). ADDR and PORT identify it. */
@@ -123,6 +138,8 @@ enum fm_stat_attr {
 	FM_STAT_A_FLOWS_DROPPED_NOMEM,
 	FM_STAT_A_FLOWS_DROPPED_FULL,
 	FM_STAT_A_RECORDS_DROPPED,
+	FM_STAT_A_MEMORY_BYTES,		/* the cache's memory: entries and tables */
+	FM_STAT_A_PACKETS_FILTERED,	/* left out by the interface filter */
 
 	__FM_STAT_A_MAX,
 	FM_STAT_A_MAX = __FM_STAT_A_MAX - 1

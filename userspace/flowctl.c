@@ -115,6 +115,44 @@ static void fc_print_hooks(struct fc_ctx *c, uint32_t mask)
 		printf("\n");
 }
 
+/* The interface filter: "all", or its include and exclude lists. */
+static void fc_print_iflist(struct fc_ctx *c, const struct nlattr *nest,
+			    uint16_t type, const char *key, const char *label)
+{
+	const struct nlattr *a;
+	bool first = true;
+
+	if (c->json)
+		fc_json_open(&c->j, key, '[');
+	mnl_attr_for_each_nested(a, nest) {
+		if (mnl_attr_get_type(a) != type)
+			continue;
+		if (c->json)
+			fc_json_str(&c->j, NULL, mnl_attr_get_str(a));
+		else
+			printf("%s%s", first ? label : ",", mnl_attr_get_str(a));
+		first = false;
+	}
+	if (c->json)
+		fc_json_close(&c->j, ']');
+}
+
+static void fc_print_iffilter(struct fc_ctx *c, const struct nlattr *nest)
+{
+	if (!c->json && !mnl_attr_get_payload_len(nest)) {
+		printf("  interfaces: all\n");
+		return;
+	}
+	if (!c->json)
+		printf("  interfaces:");
+	fc_print_iflist(c, nest, FM_IFF_A_INCLUDE, "interfaces_include",
+			" include ");
+	fc_print_iflist(c, nest, FM_IFF_A_EXCLUDE, "interfaces_exclude",
+			" exclude ");
+	if (!c->json)
+		printf("\n");
+}
+
 enum fc_cfg_kind { FC_CFG_NUM, FC_CFG_MODE, FC_CFG_ONOFF, FC_CFG_TOPBY };
 
 static const struct fc_cfg_field {
@@ -176,6 +214,8 @@ static int fc_config_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (tb[FM_A_HOOKS])
 		fc_print_hooks(c, fc_nl_uint(tb[FM_A_HOOKS]));
+	if (tb[FM_A_IFFILTER])
+		fc_print_iffilter(c, tb[FM_A_IFFILTER]);
 	for (i = 0; i < ARRAY_SIZE(fc_cfg_fields); i++)
 		if (tb[fc_cfg_fields[i].attr])
 			fc_config_field(c, &fc_cfg_fields[i],
@@ -326,10 +366,45 @@ static int fc_cmd_show(struct fc_ctx *c, int argc, char **argv)
 }
 
 /* set: every setting given goes in one request, applied all or none. */
+/* An optional word after a setting: true, and *i on it, if it is next. */
+static bool fc_take(int argc, char **argv, int *i, const char *word)
+{
+	if (*i + 1 >= argc || strcmp(argv[*i + 1], word))
+		return false;
+	++*i;
+	return true;
+}
+
 struct fc_set {
 	uint32_t v[FM_A_MAX + 1];
 	bool has[FM_A_MAX + 1];
+	struct fc_iflist incl, excl;	/* has[FM_A_IFFILTER] */
 };
+
+/* interfaces all | [include LIST] [exclude LIST] */
+static int fc_set_interfaces(struct fc_set *s, int argc, char **argv, int *i)
+{
+	const char *w;
+
+	s->has[FM_A_IFFILTER] = true;
+	if (fc_take(argc, argv, i, "all"))
+		return 0;
+	if (fc_take(argc, argv, i, "include")) {
+		w = fc_value(argc, argv, i);
+		if (!w || fc_parse_iflist("include", w, &s->incl))
+			return -1;
+	}
+	if (fc_take(argc, argv, i, "exclude")) {
+		w = fc_value(argc, argv, i);
+		if (!w || fc_parse_iflist("exclude", w, &s->excl))
+			return -1;
+	}
+	if (!s->incl.n && !s->excl.n) {
+		fc_err("set: 'interfaces' needs 'all', 'include LIST' and/or 'exclude LIST'");
+		return -1;
+	}
+	return 0;
+}
 
 static const struct {
 	const char *word;
@@ -383,13 +458,16 @@ static int fc_set_timeout(struct fc_set *s, int argc, char **argv, int *i)
 	return 0;
 }
 
-/* An optional word after a setting: true, and *i on it, if it is next. */
-static bool fc_take(int argc, char **argv, int *i, const char *word)
+static void fc_put_iffilter(struct nlmsghdr *nlh, const struct fc_set *s)
 {
-	if (*i + 1 >= argc || strcmp(argv[*i + 1], word))
-		return false;
-	++*i;
-	return true;
+	struct nlattr *nest = mnl_attr_nest_start(nlh, FM_A_IFFILTER);
+	unsigned int k;
+
+	for (k = 0; k < s->incl.n; k++)
+		mnl_attr_put_strz(nlh, FM_IFF_A_INCLUDE, s->incl.name[k]);
+	for (k = 0; k < s->excl.n; k++)
+		mnl_attr_put_strz(nlh, FM_IFF_A_EXCLUDE, s->excl.name[k]);
+	mnl_attr_nest_end(nlh, nest);
 }
 
 static int fc_cmd_set(struct fc_ctx *c, int argc, char **argv)
@@ -455,6 +533,9 @@ static int fc_cmd_set(struct fc_ctx *c, int argc, char **argv)
 			if (!w || fc_parse_hooks(w, &s.v[FM_A_HOOKS]))
 				return FC_EXIT_USAGE;
 			s.has[FM_A_HOOKS] = true;
+		} else if (!strcmp(w, "interfaces")) {
+			if (fc_set_interfaces(&s, argc, argv, &i))
+				return FC_EXIT_USAGE;
 		} else if (!strcmp(w, "flowlabel")) {
 			w = fc_value(argc, argv, &i);
 			if (!w || fc_parse_onoff("flowlabel", w, &on))
@@ -471,7 +552,9 @@ static int fc_cmd_set(struct fc_ctx *c, int argc, char **argv)
 	for (a = 0; a <= FM_A_MAX; a++) {
 		if (!s.has[a])
 			continue;
-		if (a == FM_A_SAMPLING_MODE || a == FM_A_FLOWLABEL ||
+		if (a == FM_A_IFFILTER)
+			fc_put_iffilter(nlh, &s);
+		else if (a == FM_A_SAMPLING_MODE || a == FM_A_FLOWLABEL ||
 		    a == FM_A_TOP_BY)
 			mnl_attr_put_u8(nlh, a, s.v[a]);
 		else
@@ -811,6 +894,8 @@ static const char * const fc_stat_names[FM_STAT_A_MAX + 1] = {
 	[FM_STAT_A_FLOWS_DROPPED_NOMEM] = "flows_dropped_nomem",
 	[FM_STAT_A_FLOWS_DROPPED_FULL] = "flows_dropped_full",
 	[FM_STAT_A_RECORDS_DROPPED] = "records_dropped",
+	[FM_STAT_A_MEMORY_BYTES] = "memory_bytes",
+	[FM_STAT_A_PACKETS_FILTERED] = "packets_filtered",
 };
 
 static int fc_stats_cb(const struct nlmsghdr *nlh, void *data)
@@ -922,7 +1007,9 @@ static const struct fc_cmd fc_cmds[] = {
 	  "\t[flowlabel on|off] [domain-id N] [mtu BYTES]\n"
 	  "\t[template-refresh SECONDS [packets N]]\n"
 	  "\t[top N [by bytes|packets]]   (what /proc/net/flowmeter/top shows)\n"
-	  "HOOK := prerouting|input|forward|output|postrouting",
+	  "\t[interfaces all | [include IF[,IF...]] [exclude IF[,IF...]]]\n"
+	  "HOOK := prerouting|input|forward|output|postrouting\n"
+	  "IF := an interface name, or a prefix ending in '*' (at most 8)",
 	  "change the configuration, every setting given or none" },
 	{ "destination", fc_cmd_destination,
 	  "{ add ADDR:PORT [version ipfix|10|9|5] [source ADDR[:PORT]]\n"

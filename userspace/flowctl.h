@@ -64,6 +64,14 @@ struct fc_flow {
 
 enum fc_sort { FC_SORT_NONE, FC_SORT_BYTES, FC_SORT_PACKETS };
 
+/* Interface names or prefixes*, as the kernel's filter takes them. */
+#define FC_IFNAMSIZ	16
+#define FC_IFLIST_MAX	8
+struct fc_iflist {
+	unsigned int n;
+	char name[FC_IFLIST_MAX][FC_IFNAMSIZ];
+};
+
 /* flowctl_args.c: each parser prints its own error and returns -1. */
 void fc_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int fc_parse_u64(const char *what, const char *s, uint64_t min, uint64_t max,
@@ -77,6 +85,7 @@ int fc_parse_proto(const char *s, uint8_t *proto);
 int fc_parse_hooks(const char *s, uint32_t *mask);
 int fc_parse_version(const char *s, uint8_t *version);
 int fc_parse_onoff(const char *what, const char *s, bool *on);
+int fc_parse_iflist(const char *what, const char *s, struct fc_iflist *l);
 const char *fc_proto_name(uint8_t proto);
 const char *fc_version_name(uint8_t version);
 

@@ -232,3 +232,32 @@ int fc_parse_onoff(const char *what, const char *s, bool *on)
 	fc_err("%s: '%s' is not on or off", what, s);
 	return -1;
 }
+
+/*
+ * A comma-separated list of interface names or prefixes ending in '*'
+ * (1..15 characters each, at most FC_IFLIST_MAX) into l.
+ */
+int fc_parse_iflist(const char *what, const char *s, struct fc_iflist *l)
+{
+	const char *p = s;
+	size_t len;
+
+	l->n = 0;
+	for (;;) {
+		len = strcspn(p, ",");
+		if (!len || len >= FC_IFNAMSIZ) {
+			fc_err("%s: '%.*s' is not an interface name (1-15 characters)",
+			       what, (int)len, p);
+			return -1;
+		}
+		if (l->n == FC_IFLIST_MAX) {
+			fc_err("%s: at most %d interfaces", what, FC_IFLIST_MAX);
+			return -1;
+		}
+		memcpy(l->name[l->n], p, len);
+		l->name[l->n++][len] = '\0';
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+}

@@ -157,6 +157,26 @@ static void test_hooks(void)
 	CHECK(fc_parse_hooks("forward input", &m));
 }
 
+static void test_iflist(void)
+{
+	struct fc_iflist l;
+
+	CHECK(!fc_parse_iflist("include", "eth0", &l));
+	CHECK_EQ(l.n, 1);
+	CHECK(!strcmp(l.name[0], "eth0"));
+	CHECK(!fc_parse_iflist("include", "eth0,veth*,0123456789abcde", &l));
+	CHECK_EQ(l.n, 3);
+	CHECK(!strcmp(l.name[1], "veth*"));
+	CHECK(!strcmp(l.name[2], "0123456789abcde"));
+	CHECK(!fc_parse_iflist("exclude", "a,b,c,d,e,f,g,h", &l));
+	CHECK_EQ(l.n, 8);
+	CHECK(fc_parse_iflist("exclude", "a,b,c,d,e,f,g,h,i", &l));
+	CHECK(fc_parse_iflist("include", "0123456789abcdef", &l));
+	CHECK(fc_parse_iflist("include", "", &l));
+	CHECK(fc_parse_iflist("include", "eth0,", &l));
+	CHECK(fc_parse_iflist("include", ",eth0", &l));
+}
+
 static void test_words(void)
 {
 	uint8_t v;
@@ -300,6 +320,7 @@ int main(void)
 	RUN_TEST(test_format_addr);
 	RUN_TEST(test_proto);
 	RUN_TEST(test_hooks);
+	RUN_TEST(test_iflist);
 	RUN_TEST(test_words);
 	RUN_TEST(test_human);
 	RUN_TEST(test_json);
