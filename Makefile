@@ -8,6 +8,7 @@
 # Supported kernels are the Debian 12 ones installed under /boot; see
 # scripts/kernels. Per-kernel builds go to build/<kver>/.
 
+SHELL := /bin/bash
 TOP := $(CURDIR)
 KVER ?= $(shell uname -r)
 KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
@@ -29,8 +30,8 @@ build/%/module/flowmeter.ko: FORCE
 	@mkdir -p build/$*/module
 	@ln -sf $(TOP)/Kbuild build/$*/Kbuild
 	@for f in module/*; do ln -sf $(TOP)/$$f build/$*/$$f; done
-	$(MAKE) -C /lib/modules/$*/build M=$(TOP)/build/$* W=1 modules 2>&1 | tee build/$*/build.log
-	@! grep -E 'warning:|error:' build/$*/build.log
+	@set -o pipefail; $(MAKE) -C /lib/modules/$*/build M=$(TOP)/build/$* W=1 modules 2>&1 | tee build/$*/build.log
+	@! grep -iE 'warning:|error:|error ' build/$*/build.log
 
 modules-all: $(foreach k,$(BUILD_KERNELS),build/$(k)/module/flowmeter.ko)
 
@@ -38,8 +39,8 @@ sparse: FORCE
 	@set -e; for k in $(BUILD_KERNELS); do \
 		mkdir -p build/sparse-$$k/module; ln -sf $(TOP)/Kbuild build/sparse-$$k/Kbuild; \
 		for f in module/*; do ln -sf $(TOP)/$$f build/sparse-$$k/$$f; done; \
-		$(MAKE) -C /lib/modules/$$k/build M=$(TOP)/build/sparse-$$k C=2 W=1 modules 2>&1 | tee build/sparse-$$k/log; \
-		! grep -E 'warning:|error:' build/sparse-$$k/log; \
+		set -o pipefail; $(MAKE) -C /lib/modules/$$k/build M=$(TOP)/build/sparse-$$k C=2 W=1 modules 2>&1 | tee build/sparse-$$k/log; \
+		! grep -iE 'warning:|error:|error ' build/sparse-$$k/log; \
 	done
 
 unit:

@@ -675,9 +675,9 @@ void fm_cache_configure(struct fm_net *fn, const struct fm_cache_cfg *cfg)
 }
 
 static int fm_table_init(struct fm_net *fn, struct fm_table *t, int cpu,
-			 unsigned int limit)
+			 unsigned int limit, unsigned int hash_size)
 {
-	unsigned int nb = roundup_pow_of_two(max(limit, 16U));
+	unsigned int nb = roundup_pow_of_two(max(hash_size ?: limit, 16U));
 	int node = cpu_to_node(cpu);
 
 	t->fn = fn;
@@ -727,26 +727,31 @@ int fm_cache_init(struct fm_net *fn)
 
 	limit = max(c->cfg.max_flows / num_possible_cpus(), 1U);
 	for_each_possible_cpu(cpu) {
-		err = fm_table_init(fn, per_cpu_ptr(c->tables, cpu), cpu, limit);
+		err = fm_table_init(fn, per_cpu_ptr(c->tables, cpu), cpu, limit,
+				    c->cfg.hash_size);
 		if (err) {
 			fm_cache_free(fn);
 			return err;
 		}
 	}
-	/* Works run on online CPUs; the hotplug states follow the rest. */
+	/*
+	 * Works run on online CPUs. Every table starts parked; once the
+	 * hotplug callbacks follow CPUs coming and going, those online now
+	 * and not yet started by a callback are started here.
+	 */
+	for_each_possible_cpu(cpu)
+		per_cpu_ptr(c->tables, cpu)->parked = true;
+	cpuhp_state_add_instance_nocalls(fm_cpuhp_online, &c->cpu_online);
+	cpuhp_state_add_instance_nocalls(fm_cpuhp_dead, &c->cpu_dead);
 	cpus_read_lock();
-	for_each_possible_cpu(cpu) {
+	for_each_online_cpu(cpu) {
 		struct fm_table *t = per_cpu_ptr(c->tables, cpu);
 
-		if (cpu_online(cpu))
+		if (t->parked) {
+			WRITE_ONCE(t->parked, false);
 			queue_delayed_work_on(cpu, fm_wq, &t->work, HZ);
-		else
-			t->parked = true;
+		}
 	}
-	cpuhp_state_add_instance_nocalls_cpuslocked(fm_cpuhp_online,
-						    &c->cpu_online);
-	cpuhp_state_add_instance_nocalls_cpuslocked(fm_cpuhp_dead,
-						    &c->cpu_dead);
 	cpus_read_unlock();
 	return 0;
 }

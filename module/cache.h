@@ -39,10 +39,12 @@ struct fm_cache_cfg {
 	u32 sampling_rate;	/* meter 1 of N packets; 1 = all */
 	u8 sampling_mode;	/* enum fm_sampling_algo */
 	u8 flowlabel;		/* put the IPv6 flow label in the key */
+	u32 hash_size;		/* buckets per CPU, at creation; 0: per-CPU limit */
 };
 
 #define FM_TIMEOUT_MAX (7 * 24 * 3600)	/* s: keeps u32 jiffies math exact */
 #define FM_MAX_FLOWS_MAX (1U << 26)
+#define FM_HASH_SIZE_MAX (1U << 24)
 
 extern struct fm_cache_cfg fm_cache_defaults;
 
