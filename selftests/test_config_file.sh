@@ -91,7 +91,7 @@ awk '
 	/^# TYPE / { if ($4 != "counter" && $4 != "gauge") { print "bad TYPE: " $0; bad = 1 }
 		     type[$3] = $4; next }
 	{
-		if ($0 !~ /^flowmeter_[a-z0-9_]+(\{reason="[a-z0-9_]+"\})? [0-9]+$/) { print "bad line: " $0; bad = 1; next }
+		if ($0 !~ /^flowmeter_[a-z0-9_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9]+$/) { print "bad line: " $0; bad = 1; next }
 		name = $1; sub(/\{.*/, "", name)
 		if (!(name in type) || !(name in help)) { print "no HELP/TYPE before: " $0; bad = 1 }
 		if (type[name] == "counter" && name !~ /_total$/) { print "counter without _total: " name; bad = 1 }
@@ -120,6 +120,16 @@ between "flows created" flowmeter_flows_created_total flows_created
 between "expired idle" 'flowmeter_flows_expired_total{reason="idle"}' flows_expired_idle
 between "parse errors, bad ihl" 'flowmeter_parse_errors_total{reason="bad_ihl"}' parse_error_bad_ihl
 [ "$(prom flowmeter_packets_metered_total "$prom1")" -ge 50 ] || fail "the 50 packets are not metered"
+# the destination left by the files above, against its /proc line
+dest='{destination="10.0.9.1:2055",version="netflow9"}'
+a=$(prom "flowmeter_export_packets_total$dest" "$prom1")
+b=$(prom "flowmeter_export_packets_total$dest" "$prom2")
+p=$(awk '$1 == "destination" && $2 == "10.0.9.1:2055" { for (i = 3; i < NF; i++) if ($i == "packets") print $(i + 1) }' <<< "$proc")
+[ -n "$a" ] && [ -n "$p" ] && [ -n "$b" ] && [ "$a" -le "$p" ] && [ "$p" -le "$b" ] ||
+	fail "export packets of 10.0.9.1:2055: prometheus $a, $b; /proc $p"
+log "export packets of 10.0.9.1:2055: prometheus $a .. $b, /proc $p"
+[ "$(grep -c '^flowmeter_export_[a-z_]*_total{destination=' <<< "$prom1")" = 6 ] ||
+	fail "not 6 export counters for the one destination"
 grep -qx '# TYPE flowmeter_flows_active gauge' <<< "$prom1" || fail "flows_active is not a gauge"
 
 rm -rf "$TMPD"

@@ -722,8 +722,51 @@ static int fc_stats_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* stats --prometheus: every destination's counters, after the meter's */
+#define FC_PROM_DESTS_MAX 64	/* the kernel allows 8 a namespace */
+struct fc_prom_dests {
+	struct fc_prom_dest d[FC_PROM_DESTS_MAX];
+	size_t n;
+};
+
+static int fc_prom_dest_cb(const struct nlmsghdr *nlh, void *data)
+{
+	static const uint16_t attrs[FC_DEST_NCOUNTERS] = {
+		[FC_DEST_PACKETS] = FM_DEST_A_PACKETS,
+		[FC_DEST_BYTES] = FM_DEST_A_BYTES,
+		[FC_DEST_RECORDS] = FM_DEST_A_RECORDS,
+		[FC_DEST_REFUSED] = FM_DEST_A_REFUSED,
+		[FC_DEST_NOT_SENT] = FM_DEST_A_NOT_SENT,
+		[FC_DEST_ERRORS] = FM_DEST_A_ERRORS,
+	};
+	const struct nlattr *top[FM_A_MAX + 1] = { 0 };
+	const struct nlattr *tb[FM_DEST_A_MAX + 1] = { 0 };
+	struct fc_prom_dests *pd = data;
+	struct fc_prom_dest *d;
+	struct fc_addr a;
+	int k;
+
+	fc_nl_msg_attrs(nlh, top, FM_A_MAX);
+	if (!top[FM_A_DEST] || pd->n == ARRAY_SIZE(pd->d))
+		return MNL_CB_OK;
+	fc_nl_nest_attrs(top[FM_A_DEST], tb, FM_DEST_A_MAX);
+	if (!tb[FM_DEST_A_ADDR] || !tb[FM_DEST_A_PORT] ||
+	    fc_get_addr(tb[FM_DEST_A_ADDR], &a, fc_nl_uint(tb[FM_DEST_A_PORT])))
+		return MNL_CB_OK;
+	d = &pd->d[pd->n++];
+	memset(d, 0, sizeof(*d));
+	fc_format_addr(&a, true, d->name, sizeof(d->name));
+	if (tb[FM_DEST_A_VERSION])
+		d->version = fc_nl_uint(tb[FM_DEST_A_VERSION]);
+	for (k = 0; k < FC_DEST_NCOUNTERS; k++)
+		if (tb[attrs[k]])
+			d->v[k] = fc_nl_uint(tb[attrs[k]]);
+	return MNL_CB_OK;
+}
+
 static int fc_cmd_stats(struct fc_ctx *c, int argc, char **argv)
 {
+	struct fc_prom_dests pd = { .n = 0 };
 	struct nlmsghdr *nlh;
 
 	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--prometheus")))
@@ -732,8 +775,15 @@ static int fc_cmd_stats(struct fc_ctx *c, int argc, char **argv)
 	if (fc_open(c))
 		return FC_EXIT_ERR;
 	nlh = fc_nl_req(&c->nl, FM_CMD_GET_STATS, 0);
-	return fc_nl_run(&c->nl, nlh, fc_stats_cb, c) ? FC_EXIT_ERR :
-							FC_EXIT_OK;
+	if (fc_nl_run(&c->nl, nlh, fc_stats_cb, c))
+		return FC_EXIT_ERR;
+	if (!c->prometheus)
+		return FC_EXIT_OK;
+	nlh = fc_nl_req(&c->nl, FM_CMD_GET_DESTS, NLM_F_DUMP);
+	if (fc_nl_run(&c->nl, nlh, fc_prom_dest_cb, &pd))
+		return FC_EXIT_ERR;
+	fc_prom_print_dests(stdout, pd.d, pd.n);
+	return FC_EXIT_OK;
 }
 
 static int fc_cmd_flush(struct fc_ctx *c, int argc, char **argv)

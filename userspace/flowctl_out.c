@@ -445,3 +445,37 @@ void fc_prom_print(FILE *f, const struct fc_stat *s, size_t n)
 	}
 	free(done);
 }
+
+/* Per destination: one family per counter, labelled by destination. */
+void fc_prom_print_dests(FILE *f, const struct fc_prom_dest *d, size_t n)
+{
+	static const struct {
+		const char *metric;
+		const char *help;
+	} fams[FC_DEST_NCOUNTERS] = {
+		[FC_DEST_PACKETS] = { "export_packets_total",
+				      "Export messages sent to the destination." },
+		[FC_DEST_BYTES] = { "export_bytes_total",
+				    "UDP payload bytes of those messages." },
+		[FC_DEST_RECORDS] = { "export_records_total",
+				      "Flow records in those messages." },
+		[FC_DEST_REFUSED] = { "export_refused_total",
+				      "Flow records the export version cannot carry." },
+		[FC_DEST_NOT_SENT] = { "export_not_sent_total",
+				       "Flow records not sent: refused, or in messages that failed." },
+		[FC_DEST_ERRORS] = { "export_errors_total",
+				     "Failed sends and ICMP errors from the destination." },
+	};
+	size_t i, k;
+
+	if (!n)
+		return;
+	for (k = 0; k < FC_DEST_NCOUNTERS; k++) {
+		fc_prom_head(f, fams[k].metric, fams[k].help, "counter");
+		for (i = 0; i < n; i++)
+			fprintf(f, "flowmeter_%s{destination=\"%s\",version=\"%s\"} %llu\n",
+				fams[k].metric, d[i].name,
+				fc_version_name(d[i].version),
+				(unsigned long long)d[i].v[k]);
+	}
+}

@@ -613,6 +613,37 @@ static void test_prometheus(void)
 	free(out);
 }
 
+static void test_prometheus_dests(void)
+{
+	struct fc_prom_dest d[2] = {
+		{ "192.0.2.1:2055", 9, { 1, 2, 3, 4, 5, 6 } },
+		{ "[2001:db8::1]:4739", 10, { 10, 20, 30, 0, 0, 18446744073709551615ULL } },
+	};
+	char *out = NULL, *p;
+	size_t len;
+	FILE *f = open_memstream(&out, &len);
+
+	fc_prom_print_dests(f, d, 0);
+	fflush(f);
+	CHECK_EQ(len, 0);
+	fc_prom_print_dests(f, d, 2);
+	fclose(f);
+	p = strstr(out, "# TYPE flowmeter_export_packets_total counter\n"
+		       "flowmeter_export_packets_total{destination=\"192.0.2.1:2055\",version=\"netflow9\"} 1\n"
+		       "flowmeter_export_packets_total{destination=\"[2001:db8::1]:4739\",version=\"ipfix\"} 10\n");
+	CHECK(p);
+	CHECK(strstr(out, "flowmeter_export_bytes_total{destination=\"192.0.2.1:2055\",version=\"netflow9\"} 2\n"));
+	CHECK(strstr(out, "flowmeter_export_records_total{destination=\"[2001:db8::1]:4739\",version=\"ipfix\"} 30\n"));
+	CHECK(strstr(out, "flowmeter_export_refused_total{destination=\"192.0.2.1:2055\",version=\"netflow9\"} 4\n"));
+	CHECK(strstr(out, "flowmeter_export_not_sent_total{destination=\"192.0.2.1:2055\",version=\"netflow9\"} 5\n"));
+	CHECK(strstr(out, "flowmeter_export_errors_total{destination=\"[2001:db8::1]:4739\",version=\"ipfix\"} 18446744073709551615\n"));
+	/* 6 families: a HELP, a TYPE and 2 samples each */
+	for (len = 0, p = out; (p = strchr(p, '\n')); p++)
+		len++;
+	CHECK_EQ(len, 6 * 4);
+	free(out);
+}
+
 int main(void)
 {
 	RUN_TEST(test_numbers);
@@ -629,5 +660,6 @@ int main(void)
 	RUN_TEST(test_conf);
 	RUN_TEST(test_conf_load);
 	RUN_TEST(test_prometheus);
+	RUN_TEST(test_prometheus_dests);
 	return KTAP_EXIT();
 }
