@@ -138,7 +138,10 @@ struct fc_conf {
 	size_t n;
 };
 
-/* Both print every error as FILE:LINE: message and return -1. */
+/*
+ * Both return 0 or -1 after printing why: a bad line as "FILE:LINE:
+ * message", a file that cannot be read as "flowctl: FILE: error".
+ */
 int fc_conf_parse(struct fc_conf *conf, const char *path, char *text,
 		  size_t len);
 int fc_conf_load(struct fc_conf *conf, const char *path);
