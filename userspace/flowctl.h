@@ -165,8 +165,15 @@ struct fc_stat {
 void fc_prom_print(FILE *f, const struct fc_stat *s, size_t n);
 
 /* One destination's export counters, FC_DEST_* indexed. */
-enum { FC_DEST_PACKETS, FC_DEST_BYTES, FC_DEST_RECORDS, FC_DEST_REFUSED,
-       FC_DEST_NOT_SENT, FC_DEST_ERRORS, FC_DEST_NCOUNTERS };
+enum {
+	FC_DEST_PACKETS,
+	FC_DEST_BYTES,
+	FC_DEST_RECORDS,
+	FC_DEST_REFUSED,
+	FC_DEST_NOT_SENT,
+	FC_DEST_ERRORS,
+	FC_DEST_NCOUNTERS
+};
 
 struct fc_prom_dest {
 	char name[64];		/* ADDR:PORT or [ADDR6]:PORT */
