@@ -4,6 +4,10 @@
 # make check             unit lane + VM selftests on every supported kernel
 # make modules-all       build the module for every supported kernel (W=1)
 # make sparse            sparse (C=1) on every supported kernel
+# make install           module (KVER, default running) + depmod, flowctl,
+#                        man page, systemd unit; DESTDIR, PREFIX honoured
+# make dkms-install      source to /usr/src/flowmeter-VERSION, dkms build+install
+# make debs              scripts/build-debs: flowmeter-dkms and flowctl .debs
 #
 # Supported kernels are the Debian 12 ones installed under /boot; see
 # scripts/kernels. Per-kernel builds go to build/<kver>/.
@@ -63,4 +67,54 @@ clean:
 demo:
 	scripts/demo
 
-.PHONY: demo all module flowctl modules-all sparse unit selftests check clean FORCE
+# Installing. The module goes to updates/ so it wins over any in-tree
+# copy; depmod runs unless DESTDIR is given (packaging).
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DKMS_SRC := /usr/src/flowmeter-$(VERSION)
+
+install: install-module install-flowctl
+
+install-module: module
+	install -D -m 644 module/flowmeter.ko \
+		$(DESTDIR)/lib/modules/$(KVER)/updates/flowmeter.ko
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+install-flowctl: flowctl
+	install -D -m 755 userspace/flowctl $(DESTDIR)$(SBINDIR)/flowctl
+	install -D -m 644 Documentation/flowctl.8 $(DESTDIR)$(MANDIR)/man8/flowctl.8
+	install -D -m 644 scripts/system/flowmeter.service \
+		$(DESTDIR)$(UNITDIR)/flowmeter.service
+	sed -i 's|/usr/sbin/flowctl|$(SBINDIR)/flowctl|' \
+		$(DESTDIR)$(UNITDIR)/flowmeter.service
+	[ -e $(DESTDIR)/etc/flowmeter.conf ] || \
+		install -D -m 644 scripts/system/flowmeter.conf $(DESTDIR)/etc/flowmeter.conf
+
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/flowmeter.ko \
+		$(DESTDIR)$(SBINDIR)/flowctl $(DESTDIR)$(MANDIR)/man8/flowctl.8 \
+		$(DESTDIR)$(UNITDIR)/flowmeter.service
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+# DKMS: builds and installs for the running kernel now, and for every
+# kernel installed later.
+dkms-install:
+	install -d $(DESTDIR)$(DKMS_SRC)/module
+	install -m 644 Kbuild dkms.conf $(DESTDIR)$(DKMS_SRC)/
+	install -m 644 module/Kbuild module/*.c module/*.h $(DESTDIR)$(DKMS_SRC)/module/
+	$(if $(DESTDIR),,dkms add -m flowmeter -v $(VERSION) || true)
+	$(if $(DESTDIR),,dkms build -m flowmeter -v $(VERSION) -k $(KVER))
+	$(if $(DESTDIR),,dkms install -m flowmeter -v $(VERSION) -k $(KVER))
+
+dkms-uninstall:
+	dkms remove -m flowmeter -v $(VERSION) --all
+	rm -rf $(DKMS_SRC)
+
+debs:
+	scripts/build-debs
+
+.PHONY: demo all module flowctl modules-all sparse unit selftests check clean FORCE \
+	install install-module install-flowctl uninstall dkms-install dkms-uninstall debs

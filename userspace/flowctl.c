@@ -17,6 +17,7 @@
 struct fc_ctx {
 	bool json;
 	bool exact;
+	bool prometheus;
 	struct fc_nl nl;
 	struct fc_json j;
 	int sections;		/* human output: printed so far, blank between */
@@ -365,97 +366,12 @@ static int fc_cmd_show(struct fc_ctx *c, int argc, char **argv)
 	return err ? FC_EXIT_ERR : FC_EXIT_OK;
 }
 
-/* set: every setting given goes in one request, applied all or none. */
-/* An optional word after a setting: true, and *i on it, if it is next. */
-static bool fc_take(int argc, char **argv, int *i, const char *word)
+/* A parser's failure: a wrong or missing word shows the usage too. */
+static int fc_parse_failed(int err)
 {
-	if (*i + 1 >= argc || strcmp(argv[*i + 1], word))
-		return false;
-	++*i;
-	return true;
-}
-
-struct fc_set {
-	uint32_t v[FM_A_MAX + 1];
-	bool has[FM_A_MAX + 1];
-	struct fc_iflist incl, excl;	/* has[FM_A_IFFILTER] */
-};
-
-/* interfaces all | [include LIST] [exclude LIST] */
-static int fc_set_interfaces(struct fc_set *s, int argc, char **argv, int *i)
-{
-	const char *w;
-
-	s->has[FM_A_IFFILTER] = true;
-	if (fc_take(argc, argv, i, "all"))
-		return 0;
-	if (fc_take(argc, argv, i, "include")) {
-		w = fc_value(argc, argv, i);
-		if (!w || fc_parse_iflist("include", w, &s->incl))
-			return -1;
-	}
-	if (fc_take(argc, argv, i, "exclude")) {
-		w = fc_value(argc, argv, i);
-		if (!w || fc_parse_iflist("exclude", w, &s->excl))
-			return -1;
-	}
-	if (!s->incl.n && !s->excl.n) {
-		fc_err("set: 'interfaces' needs 'all', 'include LIST' and/or 'exclude LIST'");
-		return -1;
-	}
-	return 0;
-}
-
-static const struct {
-	const char *word;
-	uint16_t attr;
-	uint32_t min;
-	uint32_t max;
-} fc_set_nums[] = {
-	{ "max-flows", FM_A_MAX_FLOWS, 1, 1U << 26 },
-	{ "domain-id", FM_A_DOMAIN_ID, 0, UINT32_MAX },
-	{ "mtu", FM_A_MTU, 576, 65535 },
-};
-
-#define FC_TIMEOUT_MAX (7 * 24 * 3600)
-
-static int fc_set_num(struct fc_set *s, uint16_t attr, const char *what,
-		      const char *word, uint32_t min, uint32_t max)
-{
-	if (!word || fc_parse_u32(what, word, min, max, &s->v[attr]))
-		return -1;
-	s->has[attr] = true;
-	return 0;
-}
-
-/* timeout [active N] [inactive N]: at least one of them */
-static int fc_set_timeout(struct fc_set *s, int argc, char **argv, int *i)
-{
-	int first = *i;
-
-	while (*i + 1 < argc) {
-		const char *w = argv[*i + 1], *what;
-		uint16_t attr;
-
-		if (!strcmp(w, "active")) {
-			attr = FM_A_ACTIVE_TIMEOUT;
-			what = "active timeout";
-		} else if (!strcmp(w, "inactive")) {
-			attr = FM_A_INACTIVE_TIMEOUT;
-			what = "inactive timeout";
-		} else {
-			break;
-		}
-		++*i;
-		if (fc_set_num(s, attr, what, fc_value(argc, argv, i), 1,
-			       FC_TIMEOUT_MAX))
-			return -1;
-	}
-	if (*i == first) {
-		fc_err("set: 'timeout' needs 'active N' and/or 'inactive N'");
-		return -1;
-	}
-	return 0;
+	if (err == FC_PARSE_WORD)
+		fc_usage(stderr, fc_cur);
+	return FC_EXIT_USAGE;
 }
 
 static void fc_put_iffilter(struct nlmsghdr *nlh, const struct fc_set *s)
@@ -470,165 +386,68 @@ static void fc_put_iffilter(struct nlmsghdr *nlh, const struct fc_set *s)
 	mnl_attr_nest_end(nlh, nest);
 }
 
-static int fc_cmd_set(struct fc_ctx *c, int argc, char **argv)
+static int fc_apply_set(struct fc_ctx *c, const struct fc_set *s)
 {
-	struct fc_set s = { 0 };
 	struct nlmsghdr *nlh;
-	const char *w;
-	bool on;
-	size_t k;
-	int i, a;
+	int a;
 
-	if (argc < 2) {
-		fc_err("set: nothing to set");
-		fc_usage(stderr, fc_cur);
-		return FC_EXIT_USAGE;
-	}
-	for (i = 1; i < argc; i++) {
-		w = argv[i];
-		for (k = 0; k < ARRAY_SIZE(fc_set_nums); k++)
-			if (!strcmp(w, fc_set_nums[k].word))
-				break;
-		if (k < ARRAY_SIZE(fc_set_nums)) {
-			if (fc_set_num(&s, fc_set_nums[k].attr, w,
-				       fc_value(argc, argv, &i),
-				       fc_set_nums[k].min, fc_set_nums[k].max))
-				return FC_EXIT_USAGE;
-		} else if (!strcmp(w, "timeout")) {
-			if (fc_set_timeout(&s, argc, argv, &i))
-				return FC_EXIT_USAGE;
-		} else if (!strcmp(w, "sampling")) {
-			if (fc_set_num(&s, FM_A_SAMPLING_RATE, w,
-				       fc_value(argc, argv, &i), 1, UINT32_MAX))
-				return FC_EXIT_USAGE;
-			if (fc_take(argc, argv, &i, "deterministic"))
-				s.v[FM_A_SAMPLING_MODE] =
-					FM_SAMPLING_MODE_DETERMINISTIC;
-			else if (fc_take(argc, argv, &i, "random"))
-				s.v[FM_A_SAMPLING_MODE] = FM_SAMPLING_MODE_RANDOM;
-			s.has[FM_A_SAMPLING_MODE] = s.v[FM_A_SAMPLING_MODE];
-		} else if (!strcmp(w, "template-refresh")) {
-			if (fc_set_num(&s, FM_A_TEMPLATE_REFRESH, w,
-				       fc_value(argc, argv, &i), 0, UINT32_MAX))
-				return FC_EXIT_USAGE;
-			if (fc_take(argc, argv, &i, "packets") &&
-			    fc_set_num(&s, FM_A_TEMPLATE_PACKETS, "packets",
-				       fc_value(argc, argv, &i), 0,
-				       UINT32_MAX))
-				return FC_EXIT_USAGE;
-		} else if (!strcmp(w, "top")) {
-			if (fc_set_num(&s, FM_A_TOP_N, w,
-				       fc_value(argc, argv, &i), 1, FM_TOP_N_MAX))
-				return FC_EXIT_USAGE;
-			if (fc_take(argc, argv, &i, "by")) {
-				w = fc_value(argc, argv, &i);
-				if (!w || (strcmp(w, "bytes") && strcmp(w, "packets")))
-					return fc_bad_word(w ? w : "by");
-				s.v[FM_A_TOP_BY] = strcmp(w, "bytes") ?
-					FM_TOP_BY_PACKETS : FM_TOP_BY_BYTES;
-				s.has[FM_A_TOP_BY] = true;
-			}
-		} else if (!strcmp(w, "hooks")) {
-			w = fc_value(argc, argv, &i);
-			if (!w || fc_parse_hooks(w, &s.v[FM_A_HOOKS]))
-				return FC_EXIT_USAGE;
-			s.has[FM_A_HOOKS] = true;
-		} else if (!strcmp(w, "interfaces")) {
-			if (fc_set_interfaces(&s, argc, argv, &i))
-				return FC_EXIT_USAGE;
-		} else if (!strcmp(w, "flowlabel")) {
-			w = fc_value(argc, argv, &i);
-			if (!w || fc_parse_onoff("flowlabel", w, &on))
-				return FC_EXIT_USAGE;
-			s.v[FM_A_FLOWLABEL] = on;
-			s.has[FM_A_FLOWLABEL] = true;
-		} else {
-			return fc_bad_word(w);
-		}
-	}
-	if (fc_open(c))
-		return FC_EXIT_ERR;
 	nlh = fc_nl_req(&c->nl, FM_CMD_SET_CONFIG, 0);
 	for (a = 0; a <= FM_A_MAX; a++) {
-		if (!s.has[a])
+		if (!s->has[a])
 			continue;
 		if (a == FM_A_IFFILTER)
-			fc_put_iffilter(nlh, &s);
+			fc_put_iffilter(nlh, s);
 		else if (a == FM_A_SAMPLING_MODE || a == FM_A_FLOWLABEL ||
 		    a == FM_A_TOP_BY)
-			mnl_attr_put_u8(nlh, a, s.v[a]);
+			mnl_attr_put_u8(nlh, a, s->v[a]);
 		else
-			mnl_attr_put_u32(nlh, a, s.v[a]);
+			mnl_attr_put_u32(nlh, a, s->v[a]);
 	}
 	return fc_do(c, nlh);
 }
 
-/* destination add|del|list */
-struct fc_dest {
-	struct fc_addr addr;
-	struct fc_addr src;	/* family 0: none given */
-	uint8_t version;
-	uint8_t dscp;
-	bool has_dscp;
-	uint32_t mtu;
-};
-
-static int fc_dest_parse(struct fc_dest *d, bool add, int argc, char **argv)
+static int fc_cmd_set(struct fc_ctx *c, int argc, char **argv)
 {
-	const char *w;
-	uint32_t v;
-	int i;
+	struct fc_set s;
+	int err;
 
-	if (argc < 3) {
-		fc_err("destination: '%s' needs ADDR:PORT", argv[1]);
-		fc_usage(stderr, fc_cur);
-		return -1;
-	}
-	if (fc_parse_addr_port("destination", argv[2], true, &d->addr))
-		return -1;
-	d->version = 10;
-	for (i = 3; i < argc; i++) {
-		w = argv[i];
-		if (!add) {
-			fc_bad_word(w);
-			return -1;
-		} else if (!strcmp(w, "version")) {
-			w = fc_value(argc, argv, &i);
-			if (!w || fc_parse_version(w, &d->version))
-				return -1;
-		} else if (!strcmp(w, "source")) {
-			w = fc_value(argc, argv, &i);
-			if (!w || fc_parse_addr_port("source", w, false, &d->src))
-				return -1;
-			if (d->src.family != d->addr.family) {
-				fc_err("source: '%s' is not of the destination's address family",
-				       w);
-				return -1;
-			}
-		} else if (!strcmp(w, "dscp")) {
-			w = fc_value(argc, argv, &i);
-			if (!w || fc_parse_u32("dscp", w, 0, 63, &v))
-				return -1;
-			d->dscp = v;
-			d->has_dscp = true;
-		} else if (!strcmp(w, "mtu")) {
-			w = fc_value(argc, argv, &i);
-			if (!w || fc_parse_u32("mtu", w, 576, 65535, &d->mtu))
-				return -1;
-		} else {
-			fc_bad_word(w);
-			return -1;
-		}
-	}
-	return 0;
+	err = fc_set_parse(&s, argc, argv);
+	if (err)
+		return fc_parse_failed(err);
+	if (fc_open(c))
+		return FC_EXIT_ERR;
+	return fc_apply_set(c, &s);
 }
 
-static int fc_cmd_destination(struct fc_ctx *c, int argc, char **argv)
+static int fc_apply_dest(struct fc_ctx *c, const struct fc_dest *d)
 {
-	struct fc_dest d = { 0 };
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
-	bool add;
+
+	nlh = fc_nl_req(&c->nl, d->add ? FM_CMD_ADD_DEST : FM_CMD_DEL_DEST, 0);
+	nest = mnl_attr_nest_start(nlh, FM_A_DEST);
+	fc_put_addr(nlh, FM_DEST_A_ADDR, &d->addr);
+	mnl_attr_put_u16(nlh, FM_DEST_A_PORT, d->addr.port);
+	if (d->add) {
+		mnl_attr_put_u8(nlh, FM_DEST_A_VERSION, d->version);
+		if (d->src.family)
+			fc_put_addr(nlh, FM_DEST_A_SRC_ADDR, &d->src);
+		if (d->src.port)
+			mnl_attr_put_u16(nlh, FM_DEST_A_SRC_PORT, d->src.port);
+		if (d->has_dscp)
+			mnl_attr_put_u8(nlh, FM_DEST_A_DSCP, d->dscp);
+		if (d->mtu)
+			mnl_attr_put_u32(nlh, FM_DEST_A_MTU, d->mtu);
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return fc_do(c, nlh);
+}
+
+/* destination add|del|list */
+static int fc_cmd_destination(struct fc_ctx *c, int argc, char **argv)
+{
+	struct fc_dest d;
+	int err;
 
 	if (argc < 2 || !strcmp(argv[1], "list")) {
 		if (argc > 2)
@@ -643,32 +462,55 @@ static int fc_cmd_destination(struct fc_ctx *c, int argc, char **argv)
 			fc_json_close(&c->j, ']');
 		return FC_EXIT_OK;
 	}
-	add = !strcmp(argv[1], "add");
-	if (!add && strcmp(argv[1], "del"))
-		return fc_bad_word(argv[1]);
-	if (fc_dest_parse(&d, add, argc, argv))
-		return FC_EXIT_USAGE;
+	err = fc_dest_parse(&d, argc, argv);
+	if (err)
+		return fc_parse_failed(err);
 	if (fc_open(c))
 		return FC_EXIT_ERR;
-	nlh = fc_nl_req(&c->nl, add ? FM_CMD_ADD_DEST : FM_CMD_DEL_DEST, 0);
-	nest = mnl_attr_nest_start(nlh, FM_A_DEST);
-	fc_put_addr(nlh, FM_DEST_A_ADDR, &d.addr);
-	mnl_attr_put_u16(nlh, FM_DEST_A_PORT, d.addr.port);
-	if (add) {
-		mnl_attr_put_u8(nlh, FM_DEST_A_VERSION, d.version);
-		if (d.src.family)
-			fc_put_addr(nlh, FM_DEST_A_SRC_ADDR, &d.src);
-		if (d.src.port)
-			mnl_attr_put_u16(nlh, FM_DEST_A_SRC_PORT, d.src.port);
-		if (d.has_dscp)
-			mnl_attr_put_u8(nlh, FM_DEST_A_DSCP, d.dscp);
-		if (d.mtu)
-			mnl_attr_put_u32(nlh, FM_DEST_A_MTU, d.mtu);
-	}
-	mnl_attr_nest_end(nlh, nest);
-	return fc_do(c, nlh);
+	return fc_apply_dest(c, &d);
 }
 
+/*
+ * load FILE: every line parsed first, so a bad file changes nothing; then
+ * one request a line, in order, stopping at the first the kernel refuses.
+ */
+static int fc_load(struct fc_ctx *c, const char *path)
+{
+	struct fc_conf conf;
+	int ret = FC_EXIT_OK;
+	size_t k;
+
+	if (fc_conf_load(&conf, path))
+		return FC_EXIT_USAGE;
+	if (conf.n && fc_open(c)) {
+		fc_conf_free(&conf);
+		return FC_EXIT_ERR;
+	}
+	for (k = 0; k < conf.n && ret == FC_EXIT_OK; k++) {
+		const struct fc_conf_op *op = &conf.ops[k];
+
+		fc_err_at(path, op->line);
+		if (op->kind == FC_OP_SET)
+			ret = fc_apply_set(c, &op->set);
+		else
+			ret = fc_apply_dest(c, &op->dest);
+	}
+	fc_err_at(NULL, 0);
+	fc_conf_free(&conf);
+	return ret;
+}
+
+static int fc_cmd_load(struct fc_ctx *c, int argc, char **argv)
+{
+	if (argc < 2) {
+		fc_err("load: needs a FILE");
+		fc_usage(stderr, fc_cur);
+		return FC_EXIT_USAGE;
+	}
+	if (argc > 2)
+		return fc_bad_word(argv[2]);
+	return fc_load(c, argv[1]);
+}
 /* flows and top: flows gathered from every reply, then merged. */
 struct fc_flows {
 	struct fc_flow *f;
@@ -902,41 +744,102 @@ static int fc_stats_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *top[FM_A_MAX + 1] = { 0 };
 	const struct nlattr *tb[FM_STAT_A_MAX + 1] = { 0 };
+	struct fc_stat st[FM_STAT_A_MAX + 1];
 	struct fc_ctx *c = data;
 	char h[FC_HUMAN_LEN];
+	size_t n = 0;
 	int i;
 
 	fc_nl_msg_attrs(nlh, top, FM_A_MAX);
 	if (!top[FM_A_STATS])
 		return MNL_CB_OK;
 	fc_nl_nest_attrs(top[FM_A_STATS], tb, FM_STAT_A_MAX);
-	if (c->json)
-		fc_json_open(&c->j, NULL, '{');
 	for (i = 0; i <= FM_STAT_A_MAX; i++) {
 		if (!tb[i] || !fc_stat_names[i])
 			continue;
+		st[n].name = fc_stat_names[i];
+		st[n++].v = fc_nl_uint(tb[i]);
+	}
+	if (c->prometheus) {
+		fc_prom_print(stdout, st, n);
+		return MNL_CB_OK;
+	}
+	if (c->json)
+		fc_json_open(&c->j, NULL, '{');
+	for (i = 0; i < (int)n; i++) {
 		if (c->json)
-			fc_json_u64(&c->j, fc_stat_names[i], fc_nl_uint(tb[i]));
+			fc_json_u64(&c->j, st[i].name, st[i].v);
 		else
-			printf("%-27s %s\n", fc_stat_names[i],
-			       fc_human(fc_nl_uint(tb[i]), c->exact, h));
+			printf("%-27s %s\n", st[i].name,
+			       fc_human(st[i].v, c->exact, h));
 	}
 	if (c->json)
 		fc_json_close(&c->j, '}');
 	return MNL_CB_OK;
 }
 
+/* stats --prometheus: every destination's counters, after the meter's */
+#define FC_PROM_DESTS_MAX 64	/* the kernel allows 8 a namespace */
+struct fc_prom_dests {
+	struct fc_prom_dest d[FC_PROM_DESTS_MAX];
+	size_t n;
+};
+
+static int fc_prom_dest_cb(const struct nlmsghdr *nlh, void *data)
+{
+	static const uint16_t attrs[FC_DEST_NCOUNTERS] = {
+		[FC_DEST_PACKETS] = FM_DEST_A_PACKETS,
+		[FC_DEST_BYTES] = FM_DEST_A_BYTES,
+		[FC_DEST_RECORDS] = FM_DEST_A_RECORDS,
+		[FC_DEST_REFUSED] = FM_DEST_A_REFUSED,
+		[FC_DEST_NOT_SENT] = FM_DEST_A_NOT_SENT,
+		[FC_DEST_ERRORS] = FM_DEST_A_ERRORS,
+	};
+	const struct nlattr *top[FM_A_MAX + 1] = { 0 };
+	const struct nlattr *tb[FM_DEST_A_MAX + 1] = { 0 };
+	struct fc_prom_dests *pd = data;
+	struct fc_prom_dest *d;
+	struct fc_addr a;
+	int k;
+
+	fc_nl_msg_attrs(nlh, top, FM_A_MAX);
+	if (!top[FM_A_DEST] || pd->n == ARRAY_SIZE(pd->d))
+		return MNL_CB_OK;
+	fc_nl_nest_attrs(top[FM_A_DEST], tb, FM_DEST_A_MAX);
+	if (!tb[FM_DEST_A_ADDR] || !tb[FM_DEST_A_PORT] ||
+	    fc_get_addr(tb[FM_DEST_A_ADDR], &a, fc_nl_uint(tb[FM_DEST_A_PORT])))
+		return MNL_CB_OK;
+	d = &pd->d[pd->n++];
+	memset(d, 0, sizeof(*d));
+	fc_format_addr(&a, true, d->name, sizeof(d->name));
+	if (tb[FM_DEST_A_VERSION])
+		d->version = fc_nl_uint(tb[FM_DEST_A_VERSION]);
+	for (k = 0; k < FC_DEST_NCOUNTERS; k++)
+		if (tb[attrs[k]])
+			d->v[k] = fc_nl_uint(tb[attrs[k]]);
+	return MNL_CB_OK;
+}
+
 static int fc_cmd_stats(struct fc_ctx *c, int argc, char **argv)
 {
+	struct fc_prom_dests pd = { .n = 0 };
 	struct nlmsghdr *nlh;
 
-	if (argc > 1)
-		return fc_bad_word(argv[1]);
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--prometheus")))
+		return fc_bad_word(argv[argc == 2 ? 1 : 2]);
+	c->prometheus = argc == 2;
 	if (fc_open(c))
 		return FC_EXIT_ERR;
 	nlh = fc_nl_req(&c->nl, FM_CMD_GET_STATS, 0);
-	return fc_nl_run(&c->nl, nlh, fc_stats_cb, c) ? FC_EXIT_ERR :
-							FC_EXIT_OK;
+	if (fc_nl_run(&c->nl, nlh, fc_stats_cb, c))
+		return FC_EXIT_ERR;
+	if (!c->prometheus)
+		return FC_EXIT_OK;
+	nlh = fc_nl_req(&c->nl, FM_CMD_GET_DESTS, NLM_F_DUMP);
+	if (fc_nl_run(&c->nl, nlh, fc_prom_dest_cb, &pd))
+		return FC_EXIT_ERR;
+	fc_prom_print_dests(stdout, pd.d, pd.n);
+	return FC_EXIT_OK;
 }
 
 static int fc_cmd_flush(struct fc_ctx *c, int argc, char **argv)
@@ -954,17 +857,20 @@ static void fc_help_all(FILE *f)
 
 	fprintf(f,
 		"Usage: flowctl [-j] [-e] COMMAND [ARGS]\n"
+		"       flowctl -f FILE\n"
 		"Configure and read the flowmeter module of this network namespace.\n\n"
 		"Options:\n"
-		"  -j, --json     JSON output, exact numbers\n"
-		"  -e, --exact    exact numbers (default 1.2K, 3.4M, ...)\n"
-		"  -h, --help     this help\n"
-		"  -V, --version  the version\n\n"
+		"  -j, --json       JSON output, exact numbers\n"
+		"  -e, --exact      exact numbers (default 1.2K, 3.4M, ...)\n"
+		"  -f, --file FILE  the same as 'flowctl load FILE'\n"
+		"  -h, --help       this help\n"
+		"  -V, --version    the version\n\n"
 		"Commands:\n");
 	for (cmd = fc_cmds; cmd->name; cmd++)
 		fprintf(f, "  %-12s %s\n", cmd->name, cmd->help);
 	fprintf(f, "\n'flowctl help COMMAND' shows a command's words.\n"
-		"Exit status: 0 done, 1 refused by the kernel or the system, 2 bad command line.\n");
+		"Exit status: 0 done, 1 refused by the kernel or the system, 2 bad command line\n"
+		"or file.\n");
 }
 
 static const struct fc_cmd *fc_find(const char *name)
@@ -1023,7 +929,10 @@ static const struct fc_cmd fc_cmds[] = {
 	  "the cached flows, each once with its CPUs' counts summed" },
 	{ "top", fc_cmd_top, "[-n N] [--by bytes|packets]",
 	  "the N (default 10, at most 100) biggest flows" },
-	{ "stats", fc_cmd_stats, "", "the meter's counters" },
+	{ "stats", fc_cmd_stats, "[--prometheus]",
+	  "the meter's counters, or in Prometheus text format" },
+	{ "load", fc_cmd_load, "FILE",
+	  "apply a file of set and destination commands, one a line" },
 	{ "flush", fc_cmd_flush, "",
 	  "end every cached flow now, exporting it" },
 	{ "help", fc_cmd_help, "[COMMAND]", "help on flowctl or one command" },
@@ -1037,12 +946,14 @@ int main(int argc, char **argv)
 		{ "exact", no_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "file", required_argument, NULL, 'f' },
 		{}
 	};
 	struct fc_ctx c = { 0 };
+	const char *file = NULL;
 	int o, ret;
 
-	while ((o = getopt_long(argc, argv, "+jehV", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+jehVf:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'j':
 			c.json = true;
@@ -1056,10 +967,21 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("flowctl %s\n", FLOWCTL_VERSION);
 			return FC_EXIT_OK;
+		case 'f':
+			file = optarg;
+			break;
 		default:
 			fc_help_all(stderr);
 			return FC_EXIT_USAGE;
 		}
+	}
+	if (file) {
+		fc_cur = fc_find("load");
+		if (optind < argc)
+			return fc_bad_word(argv[optind]);
+		ret = fc_load(&c, file);
+		fc_nl_close(&c.nl);
+		return ret;
 	}
 	if (optind == argc) {
 		fc_help_all(stderr);

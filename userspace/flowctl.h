@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "uapi_flowmeter.h"
+
 #define FLOWCTL_VERSION "0.1"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -72,8 +74,13 @@ struct fc_iflist {
 	char name[FC_IFLIST_MAX][FC_IFNAMSIZ];
 };
 
-/* flowctl_args.c: each parser prints its own error and returns -1. */
+/*
+ * flowctl_args.c: each parser prints its own error and returns -1.
+ * fc_err() starts its messages with "flowctl: ", or with "FILE:LINE: "
+ * between fc_err_at(FILE, LINE) and fc_err_at(NULL, 0).
+ */
 void fc_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fc_err_at(const char *file, unsigned int line);
 int fc_parse_u64(const char *what, const char *s, uint64_t min, uint64_t max,
 		 uint64_t *out);
 int fc_parse_u32(const char *what, const char *s, uint32_t min, uint32_t max,
@@ -89,6 +96,67 @@ int fc_parse_iflist(const char *what, const char *s, struct fc_iflist *l);
 const char *fc_proto_name(uint8_t proto);
 const char *fc_version_name(uint8_t version);
 
+/*
+ * flowctl_conf.c: the commands that change the configuration, as values.
+ * Parsers return 0, -1 for a bad value, or FC_PARSE_WORD for a missing or
+ * unknown word (the command line then shows the command's usage).
+ */
+#define FC_PARSE_WORD	(-2)
+
+/* set: every setting given goes in one request, applied all or none. */
+struct fc_set {
+	uint32_t v[FM_A_MAX + 1];
+	bool has[FM_A_MAX + 1];
+	struct fc_iflist incl, excl;	/* has[FM_A_IFFILTER] */
+};
+
+/* destination add|del */
+struct fc_dest {
+	bool add;
+	struct fc_addr addr;
+	struct fc_addr src;	/* family 0: none given */
+	uint8_t version;
+	uint8_t dscp;
+	bool has_dscp;
+	uint32_t mtu;
+};
+
+int fc_set_parse(struct fc_set *s, int argc, char **argv);
+int fc_dest_parse(struct fc_dest *d, int argc, char **argv);
+
+/*
+ * A configuration file: one command a line, the words of the command line
+ * without "flowctl"; blank lines and '#' comments ignored. Parsed whole
+ * before anything is applied.
+ */
+#define FC_CONF_MAX	(1U << 20)	/* bytes */
+
+enum fc_op_kind { FC_OP_SET, FC_OP_DEST };
+
+struct fc_conf_op {
+	unsigned int line;
+	enum fc_op_kind kind;
+	union {
+		struct fc_set set;
+		struct fc_dest dest;
+	};
+};
+
+struct fc_conf {
+	const char *path;
+	struct fc_conf_op *ops;
+	size_t n;
+};
+
+/*
+ * Both return 0 or -1 after printing why: a bad line as "FILE:LINE:
+ * message", a file that cannot be read as "flowctl: FILE: error".
+ */
+int fc_conf_parse(struct fc_conf *conf, const char *path, char *text,
+		  size_t len);
+int fc_conf_load(struct fc_conf *conf, const char *path);
+void fc_conf_free(struct fc_conf *conf);
+
 /* flowctl_out.c */
 #define FC_HUMAN_LEN 24
 const char *fc_human(uint64_t v, bool exact, char buf[FC_HUMAN_LEN]);
@@ -97,6 +165,33 @@ int fc_format_addr(const struct fc_addr *a, bool with_port, char *buf,
 size_t fc_flows_merge(struct fc_flow *f, size_t n);
 void fc_flows_sort(struct fc_flow *f, size_t n, enum fc_sort by);
 void fc_flows_print(const struct fc_flow *f, size_t n, bool json, bool exact);
+
+/* A counter by its /proc/net/flowmeter/stats name. */
+struct fc_stat {
+	const char *name;
+	uint64_t v;
+};
+
+void fc_prom_print(FILE *f, const struct fc_stat *s, size_t n);
+
+/* One destination's export counters, FC_DEST_* indexed. */
+enum {
+	FC_DEST_PACKETS,
+	FC_DEST_BYTES,
+	FC_DEST_RECORDS,
+	FC_DEST_REFUSED,
+	FC_DEST_NOT_SENT,
+	FC_DEST_ERRORS,
+	FC_DEST_NCOUNTERS
+};
+
+struct fc_prom_dest {
+	char name[64];		/* ADDR:PORT or [ADDR6]:PORT */
+	uint8_t version;
+	uint64_t v[FC_DEST_NCOUNTERS];
+};
+
+void fc_prom_print_dests(FILE *f, const struct fc_prom_dest *d, size_t n);
 
 /*
  * A small JSON writer: objects and arrays nest up to FC_JSON_DEPTH; key is

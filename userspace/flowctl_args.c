@@ -24,11 +24,23 @@ static const struct {
 	{ "esp", 50 }, { "ah", 51 }, { "icmpv6", 58 }, { "sctp", 132 },
 };
 
+static const char *fc_err_file;
+static unsigned int fc_err_line;
+
+void fc_err_at(const char *file, unsigned int line)
+{
+	fc_err_file = file;
+	fc_err_line = line;
+}
+
 void fc_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("flowctl: ", stderr);
+	if (fc_err_file)
+		fprintf(stderr, "%s:%u: ", fc_err_file, fc_err_line);
+	else
+		fputs("flowctl: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

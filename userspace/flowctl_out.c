@@ -348,3 +348,138 @@ void fc_flows_print(const struct fc_flow *f, size_t n, bool json, bool exact)
 		fc_table_row(c, w);
 	}
 }
+
+/*
+ * Prometheus text exposition format, version 0.0.4: per family a # HELP
+ * and a # TYPE line, then its samples. Counters that differ only by a
+ * reason (parse_error_*, flows_expired_*, flows_dropped_*) are one family
+ * with a reason label; a counter no family knows gets one of its own.
+ */
+enum fc_prom_kind { FC_PROM_COUNTER, FC_PROM_GAUGE, FC_PROM_BY_REASON };
+
+static const struct fc_prom_family {
+	const char *stat;	/* its name; by reason: its name's start */
+	const char *metric;
+	enum fc_prom_kind kind;
+	const char *help;
+} fc_prom_families[] = {
+	{ "packets_seen", "packets_seen_total", FC_PROM_COUNTER,
+	  "Packets seen at the hooks, metered or not." },
+	{ "packets_metered", "packets_metered_total", FC_PROM_COUNTER,
+	  "Packets counted into a flow." },
+	{ "bytes_metered", "bytes_metered_total", FC_PROM_COUNTER,
+	  "IP bytes (total length) of the metered packets." },
+	{ "packets_fragment", "packets_fragment_total", FC_PROM_COUNTER,
+	  "Metered IP fragments, first or not." },
+	{ "packets_no_l4", "packets_no_l4_total", FC_PROM_COUNTER,
+	  "Metered packets without transport ports." },
+	{ "packets_skipped_sampling", "packets_skipped_sampling_total",
+	  FC_PROM_COUNTER, "Packets left out by sampling." },
+	{ "parse_error_", "parse_errors_total", FC_PROM_BY_REASON,
+	  "Packets not metered because their headers are malformed." },
+	{ "flows_active", "flows_active", FC_PROM_GAUGE,
+	  "Flows in the cache now." },
+	{ "flows_created", "flows_created_total", FC_PROM_COUNTER,
+	  "Flows started in the cache." },
+	{ "flows_expired_", "flows_expired_total", FC_PROM_BY_REASON,
+	  "Flows ended, by reason." },
+	{ "flows_dropped_", "flows_dropped_total", FC_PROM_BY_REASON,
+	  "Metered packets whose new flow could not be cached, by reason." },
+	{ "records_dropped", "records_dropped_total", FC_PROM_COUNTER,
+	  "Finished flow records lost because the export queue was full." },
+	{ "packets_filtered", "packets_filtered_total", FC_PROM_COUNTER,
+	  "Packets left out by the interface filter." },
+	{ "memory_bytes", "memory_bytes", FC_PROM_GAUGE,
+	  "Memory the flow cache holds: entries and tables." },
+};
+
+static bool fc_prom_match(const struct fc_prom_family *fam, const char *name)
+{
+	if (fam->kind == FC_PROM_BY_REASON)
+		return !strncmp(name, fam->stat, strlen(fam->stat)) &&
+		       name[strlen(fam->stat)];
+	return !strcmp(name, fam->stat);
+}
+
+static void fc_prom_head(FILE *f, const char *metric, const char *help,
+			 const char *type)
+{
+	fprintf(f, "# HELP flowmeter_%s %s\n", metric, help);
+	fprintf(f, "# TYPE flowmeter_%s %s\n", metric, type);
+}
+
+void fc_prom_print(FILE *f, const struct fc_stat *s, size_t n)
+{
+	const struct fc_prom_family *fam;
+	bool *done = calloc(n ? n : 1, sizeof(*done));
+	size_t i, k;
+
+	for (k = 0; k < ARRAY_SIZE(fc_prom_families); k++) {
+		bool head = false;
+
+		fam = &fc_prom_families[k];
+		for (i = 0; i < n; i++) {
+			if (!fc_prom_match(fam, s[i].name))
+				continue;
+			if (!head)
+				fc_prom_head(f, fam->metric, fam->help,
+					     fam->kind == FC_PROM_GAUGE ?
+					     "gauge" : "counter");
+			head = true;
+			if (done)
+				done[i] = true;
+			if (fam->kind == FC_PROM_BY_REASON)
+				fprintf(f, "flowmeter_%s{reason=\"%s\"} %llu\n",
+					fam->metric, s[i].name + strlen(fam->stat),
+					(unsigned long long)s[i].v);
+			else
+				fprintf(f, "flowmeter_%s %llu\n", fam->metric,
+					(unsigned long long)s[i].v);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		char metric[96];
+
+		if (done && done[i])
+			continue;
+		snprintf(metric, sizeof(metric), "%s_total", s[i].name);
+		fc_prom_head(f, metric, "A flowmeter counter.", "counter");
+		fprintf(f, "flowmeter_%s %llu\n", metric,
+			(unsigned long long)s[i].v);
+	}
+	free(done);
+}
+
+/* Per destination: one family per counter, labelled by destination. */
+void fc_prom_print_dests(FILE *f, const struct fc_prom_dest *d, size_t n)
+{
+	static const struct {
+		const char *metric;
+		const char *help;
+	} fams[FC_DEST_NCOUNTERS] = {
+		[FC_DEST_PACKETS] = { "export_packets_total",
+				      "Export messages sent to the destination." },
+		[FC_DEST_BYTES] = { "export_bytes_total",
+				    "UDP payload bytes of those messages." },
+		[FC_DEST_RECORDS] = { "export_records_total",
+				      "Flow records in those messages." },
+		[FC_DEST_REFUSED] = { "export_refused_total",
+				      "Flow records the export version cannot carry." },
+		[FC_DEST_NOT_SENT] = { "export_not_sent_total",
+				       "Flow records not sent: refused, or in messages that failed." },
+		[FC_DEST_ERRORS] = { "export_errors_total",
+				     "Failed sends and ICMP errors from the destination." },
+	};
+	size_t i, k;
+
+	if (!n)
+		return;
+	for (k = 0; k < FC_DEST_NCOUNTERS; k++) {
+		fc_prom_head(f, fams[k].metric, fams[k].help, "counter");
+		for (i = 0; i < n; i++)
+			fprintf(f, "flowmeter_%s{destination=\"%s\",version=\"%s\"} %llu\n",
+				fams[k].metric, d[i].name,
+				fc_version_name(d[i].version),
+				(unsigned long long)d[i].v[k]);
+	}
+}

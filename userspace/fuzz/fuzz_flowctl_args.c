@@ -4,7 +4,9 @@
  * each goes through every parser, and what parses must print back to
  * something that parses to the same value. The input's bytes, read again
  * as flows with few distinct keys, are merged and sorted: no packet or
- * byte may be lost and the order must hold. Aborts on any mismatch.
+ * byte may be lost and the order must hold. The input is also read as a
+ * configuration file: if it parses, its operations come in line order,
+ * each on a line that holds a command. Aborts on any mismatch.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -103,6 +105,33 @@ static void check_flows(const uint8_t *data, size_t size)
 		ASSERT(f[i - 1].packets >= f[i].packets);
 }
 
+static void check_conf(const uint8_t *data, size_t size)
+{
+	unsigned int lines = 1;
+	struct fc_conf c;
+	char *text = malloc(size + 1);
+	size_t i;
+
+	ASSERT(text);
+	memcpy(text, data, size);
+	text[size] = '\0';
+	for (i = 0; i < size; i++)
+		lines += data[i] == '\n';
+	if (!fc_conf_parse(&c, "f", text, size)) {
+		ASSERT(!memchr(data, '\0', size));
+		for (i = 0; i < c.n; i++) {
+			ASSERT(c.ops[i].line >= 1 && c.ops[i].line <= lines);
+			ASSERT(!i || c.ops[i - 1].line < c.ops[i].line);
+			ASSERT(c.ops[i].kind == FC_OP_SET ||
+			       c.ops[i].kind == FC_OP_DEST);
+		}
+		fc_conf_free(&c);
+	} else {
+		ASSERT(!c.ops && !c.n);
+	}
+	free(text);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char w[MAX_WORD + 1];
@@ -119,5 +148,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		i += len + 1;
 	}
 	check_flows(data, size);
+	check_conf(data, size);
 	return 0;
 }

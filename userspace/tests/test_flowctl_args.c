@@ -2,10 +2,14 @@
 /*
  * flowctl's command line parsers and output helpers: numbers with range
  * checks, ADDR:PORT in both families, protocols, hook lists, versions,
- * human numbers, the JSON writer, and merging and sorting flows.
+ * human numbers, the JSON writer, merging and sorting flows, the set and
+ * destination words, configuration files with their line numbers, and the
+ * Prometheus text format.
  */
 #include <arpa/inet.h>
+#include <stdarg.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "flowctl.h"
@@ -313,6 +317,353 @@ static void test_merge_sort(void)
 	CHECK_EQ(fc_flows_merge(f, 0), 0);
 }
 
+/* stderr is captured while a parser runs, so its message can be checked. */
+static char *err_buf;
+static size_t err_len;
+static FILE *err_saved;
+
+static void err_capture(void)
+{
+	err_saved = stderr;
+	stderr = open_memstream(&err_buf, &err_len);
+}
+
+/* Stop capturing; true if the message equals want ("" for none). */
+static bool err_is(const char *want)
+{
+	bool ok;
+
+	fclose(stderr);
+	stderr = err_saved;
+	ok = !strcmp(err_buf, want);
+	if (!ok)
+		printf("#   stderr: '%s', want '%s'\n", err_buf, want);
+	free(err_buf);
+	err_buf = NULL;
+	return ok;
+}
+
+/* Split a string of words (at most 16) into argv, then parse it as set. */
+static int set_words(struct fc_set *s, const char *words)
+{
+	char buf[256], *argv[16];
+	int argc = 0;
+	char *p;
+
+	snprintf(buf, sizeof(buf), "%s", words);
+	for (p = strtok(buf, " "); p && argc < 16; p = strtok(NULL, " "))
+		argv[argc++] = p;
+	return fc_set_parse(s, argc, argv);
+}
+
+static int dest_words(struct fc_dest *d, const char *words)
+{
+	char buf[256], *argv[16];
+	int argc = 0;
+	char *p;
+
+	snprintf(buf, sizeof(buf), "%s", words);
+	for (p = strtok(buf, " "); p && argc < 16; p = strtok(NULL, " "))
+		argv[argc++] = p;
+	return fc_dest_parse(d, argc, argv);
+}
+
+static void test_set(void)
+{
+	struct fc_set s;
+
+	CHECK(!set_words(&s, "set timeout active 60 inactive 15 mtu 1400"));
+	CHECK(s.has[FM_A_ACTIVE_TIMEOUT] && s.has[FM_A_INACTIVE_TIMEOUT]);
+	CHECK_EQ(s.v[FM_A_ACTIVE_TIMEOUT], 60);
+	CHECK_EQ(s.v[FM_A_INACTIVE_TIMEOUT], 15);
+	CHECK_EQ(s.v[FM_A_MTU], 1400);
+	CHECK(!s.has[FM_A_MAX_FLOWS]);
+	CHECK(!set_words(&s, "set sampling 10 random hooks input,forward flowlabel on top 5 by packets"));
+	CHECK_EQ(s.v[FM_A_SAMPLING_RATE], 10);
+	CHECK_EQ(s.v[FM_A_SAMPLING_MODE], FM_SAMPLING_MODE_RANDOM);
+	CHECK_EQ(s.v[FM_A_HOOKS], (1 << 1) | (1 << 2));
+	CHECK(s.has[FM_A_FLOWLABEL] && s.v[FM_A_FLOWLABEL] == 1);
+	CHECK_EQ(s.v[FM_A_TOP_N], 5);
+	CHECK_EQ(s.v[FM_A_TOP_BY], FM_TOP_BY_PACKETS);
+	CHECK(!set_words(&s, "set sampling 3"));
+	CHECK(!s.has[FM_A_SAMPLING_MODE]);
+	CHECK(!set_words(&s, "set template-refresh 30 packets 5 max-flows 67108864 domain-id 0"));
+	CHECK_EQ(s.v[FM_A_TEMPLATE_PACKETS], 5);
+	CHECK_EQ(s.v[FM_A_MAX_FLOWS], 1 << 26);
+	CHECK(s.has[FM_A_DOMAIN_ID] && !s.v[FM_A_DOMAIN_ID]);
+
+	err_capture();
+	CHECK_EQ(set_words(&s, "set bogus 1"), FC_PARSE_WORD);
+	CHECK(err_is("flowctl: set: unknown word 'bogus'\n"));
+	err_capture();
+	CHECK_EQ(set_words(&s, "set mtu"), FC_PARSE_WORD);
+	CHECK(err_is("flowctl: set: 'mtu' needs a value\n"));
+	err_capture();
+	CHECK_EQ(set_words(&s, "set"), FC_PARSE_WORD);
+	CHECK_EQ(set_words(&s, "set timeout 5"), FC_PARSE_WORD);
+	CHECK_EQ(set_words(&s, "set top 5 by flows"), FC_PARSE_WORD);
+	CHECK(err_is("flowctl: set: nothing to set\n"
+		     "flowctl: set: 'timeout' needs 'active N' and/or 'inactive N'\n"
+		     "flowctl: set: unknown word 'flows'\n"));
+	err_capture();
+	CHECK_EQ(set_words(&s, "set timeout inactive 0"), -1);
+	CHECK_EQ(set_words(&s, "set max-flows 67108865"), -1);
+	CHECK_EQ(set_words(&s, "set hooks forwad"), -1);
+	CHECK_EQ(set_words(&s, "set flowlabel yes"), -1);
+	CHECK_EQ(set_words(&s, "set template-refresh 1 packets x"), -1);
+	CHECK(err_is("flowctl: inactive timeout: 0 is out of range (1..604800)\n"
+		     "flowctl: max-flows: 67108865 is out of range (1..67108864)\n"
+		     "flowctl: hooks: 'forwad' is not one of prerouting, input, forward, output, postrouting\n"
+		     "flowctl: flowlabel: 'yes' is not on or off\n"
+		     "flowctl: packets: 'x' is not a number\n"));
+}
+
+static void test_dest(void)
+{
+	struct fc_dest d;
+	struct fc_addr a;
+
+	CHECK(!dest_words(&d, "destination add 192.0.2.1:2055"));
+	CHECK(d.add);
+	CHECK_EQ(d.version, 10);
+	CHECK_EQ(d.addr.port, 2055);
+	CHECK(!d.src.family && !d.has_dscp && !d.mtu);
+	CHECK(!dest_words(&d, "destination add [2001:db8::1]:9995 version 9 source [2001:db8::2]:5000 dscp 46 mtu 9000"));
+	CHECK_EQ(d.addr.family, AF_INET6);
+	CHECK_EQ(d.version, 9);
+	CHECK(!fc_parse_addr("t", "2001:db8::2", &a));
+	CHECK(!memcmp(d.src.addr, a.addr, 16));
+	CHECK_EQ(d.src.port, 5000);
+	CHECK(d.has_dscp && d.dscp == 46);
+	CHECK_EQ(d.mtu, 9000);
+	CHECK(!dest_words(&d, "destination del 192.0.2.1:2055"));
+	CHECK(!d.add);
+
+	err_capture();
+	CHECK_EQ(dest_words(&d, "destination del 192.0.2.1:2055 version 9"),
+		 FC_PARSE_WORD);
+	CHECK_EQ(dest_words(&d, "destination list"), FC_PARSE_WORD);
+	CHECK_EQ(dest_words(&d, "destination add"), FC_PARSE_WORD);
+	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 version"),
+		 FC_PARSE_WORD);
+	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 version 7"), -1);
+	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 source fd00::1"), -1);
+	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 dscp 64"), -1);
+	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 mtu 575"), -1);
+	CHECK(err_is("flowctl: destination: unknown word 'version'\n"
+		     "flowctl: destination: 'list' is not add or del\n"
+		     "flowctl: destination: 'add' needs ADDR:PORT\n"
+		     "flowctl: destination: 'version' needs a value\n"
+		     "flowctl: version: '7' is not ipfix, 10, 9 or 5\n"
+		     "flowctl: source: 'fd00::1' is not of the destination's address family\n"
+		     "flowctl: dscp: 64 is out of range (0..63)\n"
+		     "flowctl: mtu: 575 is out of range (576..65535)\n"));
+}
+
+/* Parse text as the file "f.conf": its return, messages checked by caller. */
+static int conf_text(struct fc_conf *c, const char *text)
+{
+	char *buf = strdup(text);
+	int ret = fc_conf_parse(c, "f.conf", buf, strlen(text));
+
+	free(buf);
+	return ret;
+}
+
+static void test_conf(void)
+{
+	struct fc_conf c;
+	static const char good[] =
+		"# flowmeter\n"
+		"\n"
+		"set timeout active 60 inactive 15\n"
+		"   \t  # indented comment\n"
+		"destination add 192.0.2.1:2055 version ipfix # a comment\n"
+		"\tset  mtu\t1400#no blank before it\r\n"
+		"destination add [2001:db8::1]:4739 version 9\n"
+		"set max-flows 1000";	/* no newline at the end */
+	char nul[] = "set mtu 1400\nset\0 mtu 1500\n";
+
+	err_capture();
+	CHECK(!conf_text(&c, good));
+	CHECK(!strcmp(c.path, "f.conf"));
+	CHECK_EQ(c.n, 5);
+	if (c.n == 5) {
+		CHECK_EQ(c.ops[0].line, 3);
+		CHECK_EQ(c.ops[0].kind, FC_OP_SET);
+		CHECK_EQ(c.ops[0].set.v[FM_A_ACTIVE_TIMEOUT], 60);
+		CHECK_EQ(c.ops[0].set.v[FM_A_INACTIVE_TIMEOUT], 15);
+		CHECK_EQ(c.ops[1].line, 5);
+		CHECK_EQ(c.ops[1].kind, FC_OP_DEST);
+		CHECK(c.ops[1].dest.add);
+		CHECK_EQ(c.ops[1].dest.addr.port, 2055);
+		CHECK_EQ(c.ops[2].line, 6);
+		CHECK_EQ(c.ops[2].set.v[FM_A_MTU], 1400);
+		CHECK_EQ(c.ops[3].line, 7);
+		CHECK_EQ(c.ops[3].dest.version, 9);
+		CHECK_EQ(c.ops[3].dest.addr.family, AF_INET6);
+		CHECK_EQ(c.ops[4].line, 8);
+		CHECK_EQ(c.ops[4].set.v[FM_A_MAX_FLOWS], 1000);
+	}
+	fc_conf_free(&c);
+	CHECK(!conf_text(&c, ""));
+	CHECK_EQ(c.n, 0);
+	CHECK(!conf_text(&c, "\n\n# only comments\n   \n"));
+	CHECK_EQ(c.n, 0);
+	CHECK(err_is(""));
+
+	/* The first bad line is named, nothing is kept. */
+	err_capture();
+	CHECK(conf_text(&c, "set mtu 1400\n\n# x\nset bogus 1\nset mtu 0\n"));
+	CHECK(!c.ops && !c.n);
+	CHECK(conf_text(&c, "set mtu 1400\nflush\n"));
+	CHECK(conf_text(&c, "destination add 192.0.2.1:2055\n"
+			"destination add 192.0.2.1 version 9\n"));
+	CHECK(conf_text(&c, "set timeout active 99999999\n"));
+	CHECK(conf_text(&c, "\n\n\ndestination\n"));
+	CHECK(conf_text(&c, "set mtu 1400\r\nset timeout\r\n"));
+	CHECK(err_is("f.conf:4: set: unknown word 'bogus'\n"
+		     "f.conf:2: 'flush' cannot be used in a file (set, destination add|del)\n"
+		     "f.conf:2: destination: '192.0.2.1' has no port (ADDR:PORT, [ADDR6]:PORT)\n"
+		     "f.conf:1: active timeout: 99999999 is out of range (1..604800)\n"
+		     "f.conf:4: destination: '' is not add or del\n"
+		     "f.conf:2: set: 'timeout' needs 'active N' and/or 'inactive N'\n"));
+
+	/* A NUL byte: not text, named at its line. */
+	err_capture();
+	CHECK(fc_conf_parse(&c, "f.conf", nul, sizeof(nul) - 1));
+	CHECK(err_is("f.conf:2: a NUL byte: not a text file\n"));
+
+	/* After a file, messages are flowctl's again. */
+	err_capture();
+	fc_err("x");
+	CHECK(err_is("flowctl: x\n"));
+}
+
+static void test_conf_load(void)
+{
+	char path[] = "/tmp/fc_conf_XXXXXX";
+	struct fc_conf c;
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	char *big;
+
+	CHECK(f);
+	if (!f)
+		return;
+	fputs("# test\nset timeout inactive 30\ndestination del 10.0.0.1:9\n", f);
+	fclose(f);
+	CHECK(!fc_conf_load(&c, path));
+	CHECK_EQ(c.n, 2);
+	if (c.n == 2) {
+		CHECK_EQ(c.ops[0].line, 2);
+		CHECK_EQ(c.ops[1].line, 3);
+		CHECK(!c.ops[1].dest.add);
+	}
+	fc_conf_free(&c);
+
+	/* Too big: refused before parsing. */
+	big = malloc(FC_CONF_MAX + 2);
+	CHECK(big);
+	if (big) {
+		memset(big, '\n', FC_CONF_MAX + 1);
+		f = fopen(path, "w");
+		fwrite(big, 1, FC_CONF_MAX + 1, f);
+		fclose(f);
+		err_capture();
+		CHECK(fc_conf_load(&c, path));
+		fclose(stderr);
+		stderr = err_saved;
+		CHECK(strstr(err_buf, "larger than"));
+		free(err_buf);
+		err_buf = NULL;
+		free(big);
+	}
+	unlink(path);
+	err_capture();
+	CHECK(fc_conf_load(&c, path));
+	fclose(stderr);
+	stderr = err_saved;
+	CHECK(strstr(err_buf, "No such file"));
+	free(err_buf);
+	err_buf = NULL;
+}
+
+static void test_prometheus(void)
+{
+	static const struct fc_stat st[] = {
+		{ "packets_seen", 10 },
+		{ "parse_error_bad_ihl", 1 },
+		{ "flows_expired_idle", 4 },
+		{ "flows_active", 2 },
+		{ "parse_error_truncated_l4", 18446744073709551615ULL },
+		{ "flows_expired_end_of_flow", 0 },
+		{ "flows_something_new", 7 },
+		{ "records_dropped", 3 },
+	};
+	char *out = NULL;
+	size_t len;
+	FILE *f = open_memstream(&out, &len);
+
+	fc_prom_print(f, st, ARRAY_SIZE(st));
+	fclose(f);
+	CHECK(!strcmp(out,
+		"# HELP flowmeter_packets_seen_total Packets seen at the hooks, metered or not.\n"
+		"# TYPE flowmeter_packets_seen_total counter\n"
+		"flowmeter_packets_seen_total 10\n"
+		"# HELP flowmeter_parse_errors_total Packets not metered because their headers are malformed.\n"
+		"# TYPE flowmeter_parse_errors_total counter\n"
+		"flowmeter_parse_errors_total{reason=\"bad_ihl\"} 1\n"
+		"flowmeter_parse_errors_total{reason=\"truncated_l4\"} 18446744073709551615\n"
+		"# HELP flowmeter_flows_active Flows in the cache now.\n"
+		"# TYPE flowmeter_flows_active gauge\n"
+		"flowmeter_flows_active 2\n"
+		"# HELP flowmeter_flows_expired_total Flows ended, by reason.\n"
+		"# TYPE flowmeter_flows_expired_total counter\n"
+		"flowmeter_flows_expired_total{reason=\"idle\"} 4\n"
+		"flowmeter_flows_expired_total{reason=\"end_of_flow\"} 0\n"
+		"# HELP flowmeter_records_dropped_total Finished flow records lost because the export queue was full.\n"
+		"# TYPE flowmeter_records_dropped_total counter\n"
+		"flowmeter_records_dropped_total 3\n"
+		"# HELP flowmeter_flows_something_new_total A flowmeter counter.\n"
+		"# TYPE flowmeter_flows_something_new_total counter\n"
+		"flowmeter_flows_something_new_total 7\n"));
+	if (strncmp(out, "# HELP", 6))
+		printf("#   %s\n", out);
+	free(out);
+}
+
+static void test_prometheus_dests(void)
+{
+	struct fc_prom_dest d[2] = {
+		{ "192.0.2.1:2055", 9, { 1, 2, 3, 4, 5, 6 } },
+		{ "[2001:db8::1]:4739", 10, { 10, 20, 30, 0, 0, 18446744073709551615ULL } },
+	};
+	char *out = NULL, *p;
+	size_t len;
+	FILE *f = open_memstream(&out, &len);
+
+	fc_prom_print_dests(f, d, 0);
+	fflush(f);
+	CHECK_EQ(len, 0);
+	fc_prom_print_dests(f, d, 2);
+	fclose(f);
+	p = strstr(out, "# TYPE flowmeter_export_packets_total counter\n"
+		       "flowmeter_export_packets_total{destination=\"192.0.2.1:2055\",version=\"netflow9\"} 1\n"
+		       "flowmeter_export_packets_total{destination=\"[2001:db8::1]:4739\",version=\"ipfix\"} 10\n");
+	CHECK(p);
+	CHECK(strstr(out, "flowmeter_export_bytes_total{destination=\"192.0.2.1:2055\",version=\"netflow9\"} 2\n"));
+	CHECK(strstr(out, "flowmeter_export_records_total{destination=\"[2001:db8::1]:4739\",version=\"ipfix\"} 30\n"));
+	CHECK(strstr(out, "flowmeter_export_refused_total{destination=\"192.0.2.1:2055\",version=\"netflow9\"} 4\n"));
+	CHECK(strstr(out, "flowmeter_export_not_sent_total{destination=\"192.0.2.1:2055\",version=\"netflow9\"} 5\n"));
+	CHECK(strstr(out, "flowmeter_export_errors_total{destination=\"[2001:db8::1]:4739\",version=\"ipfix\"} 18446744073709551615\n"));
+	/* 6 families: a HELP, a TYPE and 2 samples each */
+	for (len = 0, p = out; (p = strchr(p, '\n')); p++)
+		len++;
+	CHECK_EQ(len, 6 * 4);
+	free(out);
+}
+
 int main(void)
 {
 	RUN_TEST(test_numbers);
@@ -325,5 +676,11 @@ int main(void)
 	RUN_TEST(test_human);
 	RUN_TEST(test_json);
 	RUN_TEST(test_merge_sort);
+	RUN_TEST(test_set);
+	RUN_TEST(test_dest);
+	RUN_TEST(test_conf);
+	RUN_TEST(test_conf_load);
+	RUN_TEST(test_prometheus);
+	RUN_TEST(test_prometheus_dests);
 	return KTAP_EXIT();
 }

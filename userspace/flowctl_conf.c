@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The words of the commands that change the configuration (set,
+ * destination add|del) to the values of their requests, and configuration
+ * files of such commands, one a line. No libmnl here: the unit tests and
+ * the fuzzer link this file alone.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowctl.h"
+
+#define FC_TIMEOUT_MAX (7 * 24 * 3600)
+
+/* The value after argv[*i]: the word it belongs to is named if missing. */
+static const char *fc_need(const char *cmd, int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc) {
+		fc_err("%s: '%s' needs a value", cmd, argv[*i]);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static int fc_unknown(const char *cmd, const char *word)
+{
+	fc_err("%s: unknown word '%s'", cmd, word);
+	return FC_PARSE_WORD;
+}
+
+static const struct {
+	const char *word;
+	uint16_t attr;
+	uint32_t min;
+	uint32_t max;
+} fc_set_nums[] = {
+	{ "max-flows", FM_A_MAX_FLOWS, 1, 1U << 26 },
+	{ "domain-id", FM_A_DOMAIN_ID, 0, UINT32_MAX },
+	{ "mtu", FM_A_MTU, 576, 65535 },
+};
+
+static int fc_set_num(struct fc_set *s, uint16_t attr, const char *what,
+		      const char *word, uint32_t min, uint32_t max)
+{
+	if (!word)
+		return FC_PARSE_WORD;
+	if (fc_parse_u32(what, word, min, max, &s->v[attr]))
+		return -1;
+	s->has[attr] = true;
+	return 0;
+}
+
+/* timeout [active N] [inactive N]: at least one of them */
+static int fc_set_timeout(struct fc_set *s, int argc, char **argv, int *i)
+{
+	int first = *i, err;
+
+	while (*i + 1 < argc) {
+		const char *w = argv[*i + 1], *what;
+		uint16_t attr;
+
+		if (!strcmp(w, "active")) {
+			attr = FM_A_ACTIVE_TIMEOUT;
+			what = "active timeout";
+		} else if (!strcmp(w, "inactive")) {
+			attr = FM_A_INACTIVE_TIMEOUT;
+			what = "inactive timeout";
+		} else {
+			break;
+		}
+		++*i;
+		err = fc_set_num(s, attr, what, fc_need("set", argc, argv, i),
+				 1, FC_TIMEOUT_MAX);
+		if (err)
+			return err;
+	}
+	if (*i == first) {
+		fc_err("set: 'timeout' needs 'active N' and/or 'inactive N'");
+		return FC_PARSE_WORD;
+	}
+	return 0;
+}
+
+/* An optional word after a setting: true, and *i on it, if it is next. */
+static bool fc_take(int argc, char **argv, int *i, const char *word)
+{
+	if (*i + 1 >= argc || strcmp(argv[*i + 1], word))
+		return false;
+	++*i;
+	return true;
+}
+
+/* interfaces all | [include LIST] [exclude LIST] */
+static int fc_set_interfaces(struct fc_set *s, int argc, char **argv, int *i)
+{
+	const char *w;
+
+	s->has[FM_A_IFFILTER] = true;
+	if (fc_take(argc, argv, i, "all"))
+		return 0;
+	if (fc_take(argc, argv, i, "include")) {
+		w = fc_need("set", argc, argv, i);
+		if (!w)
+			return FC_PARSE_WORD;
+		if (fc_parse_iflist("include", w, &s->incl))
+			return -1;
+	}
+	if (fc_take(argc, argv, i, "exclude")) {
+		w = fc_need("set", argc, argv, i);
+		if (!w)
+			return FC_PARSE_WORD;
+		if (fc_parse_iflist("exclude", w, &s->excl))
+			return -1;
+	}
+	if (!s->incl.n && !s->excl.n) {
+		fc_err("set: 'interfaces' needs 'all', 'include LIST' and/or 'exclude LIST'");
+		return FC_PARSE_WORD;
+	}
+	return 0;
+}
+
+int fc_set_parse(struct fc_set *s, int argc, char **argv)
+{
+	const char *w;
+	bool on;
+	size_t k;
+	int i, err;
+
+	memset(s, 0, sizeof(*s));
+	if (argc < 2) {
+		fc_err("set: nothing to set");
+		return FC_PARSE_WORD;
+	}
+	for (i = 1; i < argc; i++) {
+		w = argv[i];
+		for (k = 0; k < ARRAY_SIZE(fc_set_nums); k++)
+			if (!strcmp(w, fc_set_nums[k].word))
+				break;
+		if (k < ARRAY_SIZE(fc_set_nums)) {
+			err = fc_set_num(s, fc_set_nums[k].attr, w,
+					 fc_need("set", argc, argv, &i),
+					 fc_set_nums[k].min, fc_set_nums[k].max);
+		} else if (!strcmp(w, "timeout")) {
+			err = fc_set_timeout(s, argc, argv, &i);
+		} else if (!strcmp(w, "sampling")) {
+			err = fc_set_num(s, FM_A_SAMPLING_RATE, w,
+					 fc_need("set", argc, argv, &i), 1,
+					 UINT32_MAX);
+			if (fc_take(argc, argv, &i, "deterministic"))
+				s->v[FM_A_SAMPLING_MODE] =
+					FM_SAMPLING_MODE_DETERMINISTIC;
+			else if (fc_take(argc, argv, &i, "random"))
+				s->v[FM_A_SAMPLING_MODE] = FM_SAMPLING_MODE_RANDOM;
+			s->has[FM_A_SAMPLING_MODE] = s->v[FM_A_SAMPLING_MODE];
+		} else if (!strcmp(w, "template-refresh")) {
+			err = fc_set_num(s, FM_A_TEMPLATE_REFRESH, w,
+					 fc_need("set", argc, argv, &i), 0,
+					 UINT32_MAX);
+			if (!err && fc_take(argc, argv, &i, "packets"))
+				err = fc_set_num(s, FM_A_TEMPLATE_PACKETS,
+						 "packets",
+						 fc_need("set", argc, argv, &i),
+						 0, UINT32_MAX);
+		} else if (!strcmp(w, "top")) {
+			err = fc_set_num(s, FM_A_TOP_N, w,
+					 fc_need("set", argc, argv, &i), 1,
+					 FM_TOP_N_MAX);
+			if (!err && fc_take(argc, argv, &i, "by")) {
+				w = fc_need("set", argc, argv, &i);
+				if (!w || (strcmp(w, "bytes") && strcmp(w, "packets")))
+					return w ? fc_unknown("set", w) :
+						   FC_PARSE_WORD;
+				s->v[FM_A_TOP_BY] = strcmp(w, "bytes") ?
+					FM_TOP_BY_PACKETS : FM_TOP_BY_BYTES;
+				s->has[FM_A_TOP_BY] = true;
+			}
+		} else if (!strcmp(w, "hooks")) {
+			w = fc_need("set", argc, argv, &i);
+			if (!w)
+				return FC_PARSE_WORD;
+			err = fc_parse_hooks(w, &s->v[FM_A_HOOKS]);
+			s->has[FM_A_HOOKS] = true;
+		} else if (!strcmp(w, "interfaces")) {
+			err = fc_set_interfaces(s, argc, argv, &i);
+		} else if (!strcmp(w, "flowlabel")) {
+			w = fc_need("set", argc, argv, &i);
+			if (!w)
+				return FC_PARSE_WORD;
+			err = fc_parse_onoff("flowlabel", w, &on);
+			s->v[FM_A_FLOWLABEL] = on;
+			s->has[FM_A_FLOWLABEL] = true;
+		} else {
+			return fc_unknown("set", w);
+		}
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int fc_dest_parse(struct fc_dest *d, int argc, char **argv)
+{
+	const char *w;
+	uint32_t v;
+	int i;
+
+	memset(d, 0, sizeof(*d));
+	d->add = argc > 1 && !strcmp(argv[1], "add");
+	if (argc < 2 || (!d->add && strcmp(argv[1], "del"))) {
+		fc_err("destination: '%s' is not add or del",
+		       argc < 2 ? "" : argv[1]);
+		return FC_PARSE_WORD;
+	}
+	if (argc < 3) {
+		fc_err("destination: '%s' needs ADDR:PORT", argv[1]);
+		return FC_PARSE_WORD;
+	}
+	if (fc_parse_addr_port("destination", argv[2], true, &d->addr))
+		return -1;
+	d->version = 10;
+	for (i = 3; i < argc; i++) {
+		w = argv[i];
+		if (!d->add)
+			return fc_unknown("destination", w);
+		if (!strcmp(w, "version")) {
+			w = fc_need("destination", argc, argv, &i);
+			if (!w)
+				return FC_PARSE_WORD;
+			if (fc_parse_version(w, &d->version))
+				return -1;
+		} else if (!strcmp(w, "source")) {
+			w = fc_need("destination", argc, argv, &i);
+			if (!w)
+				return FC_PARSE_WORD;
+			if (fc_parse_addr_port("source", w, false, &d->src))
+				return -1;
+			if (d->src.family != d->addr.family) {
+				fc_err("source: '%s' is not of the destination's address family",
+				       w);
+				return -1;
+			}
+		} else if (!strcmp(w, "dscp")) {
+			w = fc_need("destination", argc, argv, &i);
+			if (!w)
+				return FC_PARSE_WORD;
+			if (fc_parse_u32("dscp", w, 0, 63, &v))
+				return -1;
+			d->dscp = v;
+			d->has_dscp = true;
+		} else if (!strcmp(w, "mtu")) {
+			w = fc_need("destination", argc, argv, &i);
+			if (!w)
+				return FC_PARSE_WORD;
+			if (fc_parse_u32("mtu", w, 576, 65535, &d->mtu))
+				return -1;
+		} else {
+			return fc_unknown("destination", w);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Split one line, in place, into words separated by blanks; a '#' starts
+ * a comment that runs to the end of the line.
+ */
+static int fc_conf_words(char *line, char ***argv)
+{
+	char **v = NULL, **nv;
+	int n = 0, cap = 0;
+	char *p = line;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\r')
+			p++;
+		if (!*p || *p == '#')
+			break;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 8;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				return -1;
+			}
+			v = nv;
+		}
+		v[n++] = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '#')
+			p++;
+		if (*p == '#') {
+			*p = '\0';
+			break;
+		}
+		if (*p)
+			*p++ = '\0';
+	}
+	*argv = v;
+	return n;
+}
+
+/* One line's words to an operation; messages say FILE:LINE. */
+static int fc_conf_line(struct fc_conf_op *op, int argc, char **argv)
+{
+	if (!strcmp(argv[0], "set")) {
+		op->kind = FC_OP_SET;
+		return fc_set_parse(&op->set, argc, argv);
+	}
+	if (!strcmp(argv[0], "destination")) {
+		op->kind = FC_OP_DEST;
+		return fc_dest_parse(&op->dest, argc, argv);
+	}
+	fc_err("'%s' cannot be used in a file (set, destination add|del)",
+	       argv[0]);
+	return -1;
+}
+
+int fc_conf_parse(struct fc_conf *conf, const char *path, char *text,
+		  size_t len)
+{
+	unsigned int lineno = 0;
+	char *line = text, *end = text + len, *nl;
+	struct fc_conf_op *ops;
+	char **argv;
+	int argc;
+
+	memset(conf, 0, sizeof(*conf));
+	conf->path = path;
+	nl = memchr(text, '\0', len);
+	if (nl) {
+		for (lineno = 1, line = text; line < nl; line++)
+			lineno += *line == '\n';
+		fc_err_at(path, lineno);
+		fc_err("a NUL byte: not a text file");
+		fc_err_at(NULL, 0);
+		return -1;
+	}
+	while (line < end) {
+		nl = memchr(line, '\n', end - line);
+		if (nl)
+			*nl = '\0';
+		lineno++;
+		argc = fc_conf_words(line, &argv);
+		if (argc < 0) {
+			fc_err("%s: %s", path, strerror(ENOMEM));
+			goto err;
+		}
+		if (argc) {
+			ops = realloc(conf->ops, (conf->n + 1) * sizeof(*ops));
+			if (!ops) {
+				free(argv);
+				fc_err("%s: %s", path, strerror(ENOMEM));
+				goto err;
+			}
+			conf->ops = ops;
+			ops += conf->n;
+			memset(ops, 0, sizeof(*ops));
+			ops->line = lineno;
+			fc_err_at(path, lineno);
+			if (fc_conf_line(ops, argc, argv)) {
+				free(argv);
+				fc_err_at(NULL, 0);
+				goto err;
+			}
+			fc_err_at(NULL, 0);
+			conf->n++;
+		}
+		free(argv);
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+	return 0;
+err:
+	fc_conf_free(conf);
+	return -1;
+}
+
+void fc_conf_free(struct fc_conf *conf)
+{
+	free(conf->ops);
+	conf->ops = NULL;
+	conf->n = 0;
+}
+
+/* Read PATH ("-": standard input) whole, then parse it. */
+int fc_conf_load(struct fc_conf *conf, const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char *buf = NULL;
+	size_t len = 0, n;
+	int ret = -1;
+
+	memset(conf, 0, sizeof(*conf));
+	if (!f) {
+		fc_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	buf = malloc(FC_CONF_MAX + 1);
+	if (!buf) {
+		errno = ENOMEM;
+		fc_err("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	while ((n = fread(buf + len, 1, FC_CONF_MAX + 1 - len, f)) > 0)
+		len += n;
+	if (ferror(f)) {
+		fc_err("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (len > FC_CONF_MAX) {
+		fc_err("%s: larger than %u bytes", path, FC_CONF_MAX);
+		goto out;
+	}
+	buf[len] = '\0';
+	ret = fc_conf_parse(conf, path, buf, len);
+out:
+	free(buf);
+	if (f != stdin)
+		fclose(f);
+	return ret;
+}
