@@ -68,6 +68,7 @@ struct fm_table {
 	unsigned long old_cookie;
 	struct fm_record *ring;
 	struct fm_record *batch;	/* the work's export buffer */
+	struct fm_cache *cache;
 	struct fm_net *fn;
 	int cpu;
 	struct delayed_work work;
@@ -89,6 +90,22 @@ struct fm_cache_cfg fm_cache_defaults = {
 	.sampling_rate = 1,
 	.sampling_mode = FM_SAMPLING_DETERMINISTIC,
 };
+
+/*
+ * fn->cache is replaced whole when the hash size changes (fm_cache_resize).
+ * The packet path and readers find it under RCU, configuration under
+ * conf_lock; netns init and exit own it.
+ */
+static struct fm_cache *fm_cache_rcu(struct fm_net *fn)
+{
+	return rcu_dereference_check(fn->cache,
+				     lockdep_is_held(&fn->conf_lock));
+}
+
+static struct fm_cache *fm_cache_own(struct fm_net *fn)
+{
+	return rcu_dereference_protected(fn->cache, 1);
+}
 
 static struct kmem_cache *fm_entry_cache_v4 __read_mostly;
 static struct kmem_cache *fm_entry_cache_v6 __read_mostly;
@@ -312,8 +329,9 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 void fm_cache_update(struct fm_net *fn, struct fm_stats *st,
 		     const struct fm_key *key, const struct fm_pktinfo *pi)
 {
-	struct fm_table *t = this_cpu_ptr(fn->cache->tables);
-	u32 hash = fm_hash(fn->cache, key);
+	struct fm_cache *c = fm_cache_rcu(fn);
+	struct fm_table *t = this_cpu_ptr(c->tables);
+	u32 hash = fm_hash(c, key);
 	struct fm_entry __rcu **pprev = &t->buckets[hash & t->mask];
 	struct fm_entry *e;
 
@@ -344,7 +362,8 @@ void fm_cache_update(struct fm_net *fn, struct fm_stats *st,
 /* Packet path, BH disabled: true if sampling leaves this packet out. */
 bool fm_sample_skip(struct fm_net *fn)
 {
-	const struct fm_cache_cfg *cfg = &fn->cache->cfg;
+	struct fm_cache *c = fm_cache_rcu(fn);
+	const struct fm_cache_cfg *cfg = &c->cfg;
 	struct fm_table *t;
 
 	u32 rate = READ_ONCE(cfg->sampling_rate);
@@ -353,7 +372,7 @@ bool fm_sample_skip(struct fm_net *fn)
 		return false;
 	if (READ_ONCE(cfg->sampling_mode) == FM_SAMPLING_RANDOM)
 		return get_random_u32_below(rate) != 0;
-	t = this_cpu_ptr(fn->cache->tables);
+	t = this_cpu_ptr(c->tables);
 	if (t->sample_count) {
 		t->sample_count--;
 		return true;
@@ -383,7 +402,7 @@ static bool fm_entry_expired(const struct fm_cache_cfg *cfg,
  */
 static void fm_table_expire(struct fm_table *t, bool all)
 {
-	const struct fm_cache_cfg *cfg = &t->fn->cache->cfg;
+	const struct fm_cache_cfg *cfg = &t->cache->cfg;
 	unsigned int n = 0, b = 0;
 	struct fm_stats *st;
 	u64 now_ms;
@@ -446,14 +465,15 @@ static void fm_table_work(struct work_struct *work)
 	fm_table_expire(t, all);
 	if (all)
 		WRITE_ONCE(t->flush, false);
-	if (!READ_ONCE(t->fn->cache->stopping) && !READ_ONCE(t->parked))
+	if (!READ_ONCE(t->cache->stopping) && !READ_ONCE(t->parked))
 		queue_delayed_work_on(t->cpu, fm_wq, &t->work, HZ);
 }
 
 /* Expire every flow now (FM_END_FORCED), on each CPU by its own work. */
 int fm_cache_flush(struct fm_net *fn)
 {
-	struct fm_cache *c = fn->cache;
+	struct fm_cache *c = rcu_dereference_protected(fn->cache,
+					lockdep_is_held(&fn->conf_lock));
 	int cpu;
 
 	/* An offline CPU's table was emptied when it went (fm_cpu_dead). */
@@ -472,16 +492,20 @@ int fm_cache_flush(struct fm_net *fn)
 
 const struct fm_cache_cfg *fm_cache_config(struct fm_net *fn)
 {
-	return &fn->cache->cfg;
+	return &fm_cache_rcu(fn)->cfg;
 }
 
 unsigned int fm_cache_count(struct fm_net *fn)
 {
 	unsigned int n = 0;
+	struct fm_cache *c;
 	int cpu;
 
+	rcu_read_lock();
+	c = fm_cache_rcu(fn);
 	for_each_possible_cpu(cpu)
-		n += READ_ONCE(per_cpu_ptr(fn->cache->tables, cpu)->count);
+		n += READ_ONCE(per_cpu_ptr(c->tables, cpu)->count);
+	rcu_read_unlock();
 	return n;
 }
 
@@ -492,23 +516,32 @@ unsigned int fm_cache_count(struct fm_net *fn)
 unsigned long fm_cache_memory(struct fm_net *fn)
 {
 	unsigned long mem = 0;
+	struct fm_cache *c;
 	int cpu;
 
+	rcu_read_lock();
+	c = fm_cache_rcu(fn);
 	for_each_possible_cpu(cpu) {
-		const struct fm_table *t = per_cpu_ptr(fn->cache->tables, cpu);
+		const struct fm_table *t = per_cpu_ptr(c->tables, cpu);
 
 		mem += READ_ONCE(t->mem) +
 		       (t->mask + 1) * sizeof(*t->buckets) +
 		       (FM_RING_SIZE + FM_BATCH) * sizeof(struct fm_record);
 	}
+	rcu_read_unlock();
 	return mem;
 }
 
 /* Every table has the same number of buckets. */
 unsigned long fm_cache_buckets(struct fm_net *fn)
 {
-	return (unsigned long)nr_cpu_ids *
-	       (raw_cpu_ptr(fn->cache->tables)->mask + 1);
+	unsigned long n;
+
+	rcu_read_lock();
+	n = (unsigned long)nr_cpu_ids *
+	    (raw_cpu_ptr(fm_cache_rcu(fn)->tables)->mask + 1);
+	rcu_read_unlock();
+	return n;
 }
 
 /*
@@ -536,22 +569,29 @@ int fm_cache_walk_bucket(struct fm_net *fn, unsigned long pos,
 			 int (*cb)(const struct fm_record *r, int cpu, void *arg),
 			 void *arg)
 {
-	struct fm_cache *c = fn->cache;
-	unsigned long nb = raw_cpu_ptr(c->tables)->mask + 1;
-	unsigned int cpu = pos / nb, b = pos % nb;
 	const struct fm_entry *e;
+	unsigned int cpu, b;
+	struct fm_cache *c;
 	struct fm_table *t;
 	struct fm_record r;
+	unsigned long nb;
 	u64 now_ms;
 	u32 now;
 	int err = 0;
 
-	if (cpu >= nr_cpu_ids || !cpu_possible(cpu))
-		return cpu >= nr_cpu_ids ? -ENOENT : 0;
-	t = per_cpu_ptr(c->tables, cpu);
 	now_ms = fm_now_ms();
 	now = (u32)jiffies;
 	rcu_read_lock();
+	/* After a resize a position may be past the end: nothing there. */
+	c = fm_cache_rcu(fn);
+	nb = raw_cpu_ptr(c->tables)->mask + 1;
+	cpu = pos / nb;
+	b = pos % nb;
+	if (cpu >= nr_cpu_ids || !cpu_possible(cpu)) {
+		rcu_read_unlock();
+		return 0;
+	}
+	t = per_cpu_ptr(c->tables, cpu);
 	for (e = rcu_dereference(t->buckets[b]); e && !err;
 	     e = rcu_dereference(e->next)) {
 		struct fm_entry copy;
@@ -602,17 +642,20 @@ int fm_cache_walk_merged(struct fm_net *fn, unsigned long b,
 			 int (*cb)(const struct fm_record *r, int ncpus, void *arg),
 			 void *arg)
 {
-	struct fm_cache *c = fn->cache;
+	struct fm_cache *c;
 	struct fm_record r;
 	u64 now_ms;
 	u32 now;
 	int cpu, other, err = 0;
 
-	if (b > raw_cpu_ptr(c->tables)->mask)
-		return -ENOENT;
 	now_ms = fm_now_ms();
 	now = (u32)jiffies;
 	rcu_read_lock();
+	c = fm_cache_rcu(fn);
+	if (b > raw_cpu_ptr(c->tables)->mask) {	/* past the end after a resize */
+		rcu_read_unlock();
+		return 0;
+	}
 	for_each_possible_cpu(cpu) {
 		struct fm_table *t = per_cpu_ptr(c->tables, cpu);
 		const struct fm_entry *e;
@@ -654,7 +697,8 @@ int fm_cache_walk_merged(struct fm_net *fn, unsigned long b,
  */
 void fm_cache_configure(struct fm_net *fn, const struct fm_cache_cfg *cfg)
 {
-	struct fm_cache *c = fn->cache;
+	struct fm_cache *c = rcu_dereference_protected(fn->cache,
+					lockdep_is_held(&fn->conf_lock));
 	unsigned int limit = max(cfg->max_flows / num_possible_cpus(), 1U);
 	bool flush = cfg->sampling_rate != c->cfg.sampling_rate ||
 		     cfg->sampling_mode != c->cfg.sampling_mode ||
@@ -674,16 +718,23 @@ void fm_cache_configure(struct fm_net *fn, const struct fm_cache_cfg *cfg)
 	fm_cache_flush(fn);
 }
 
-static int fm_table_init(struct fm_net *fn, struct fm_table *t, int cpu,
-			 unsigned int limit, unsigned int hash_size)
+static unsigned int fm_table_nbuckets(unsigned int limit, u32 hash_size)
 {
-	unsigned int nb = roundup_pow_of_two(max(hash_size ?: limit, 16U));
+	return roundup_pow_of_two(max(hash_size ?: limit, 16U));
+}
+
+static int fm_table_init(struct fm_net *fn, struct fm_cache *c,
+			 struct fm_table *t, int cpu, unsigned int limit)
+{
+	unsigned int nb = fm_table_nbuckets(limit, c->cfg.hash_size);
 	int node = cpu_to_node(cpu);
 
 	t->fn = fn;
+	t->cache = c;
 	t->cpu = cpu;
 	t->limit = limit;
 	t->mask = nb - 1;
+	t->parked = true;
 	INIT_DELAYED_WORK(&t->work, fm_table_work);
 	t->buckets = kvzalloc_node(array_size(nb, sizeof(*t->buckets)),
 				   GFP_KERNEL, node);
@@ -707,40 +758,56 @@ static void fm_table_free(struct fm_table *t)
 	kvfree(t->batch);
 }
 
-int fm_cache_init(struct fm_net *fn)
+/* Free a cache nothing uses any more: no packet, reader or work. */
+static void fm_cache_destroy(struct fm_cache *c)
 {
+	int cpu;
+
+	synchronize_rcu();	/* for the graves */
+	for_each_possible_cpu(cpu)
+		fm_table_free(per_cpu_ptr(c->tables, cpu));
+	free_percpu(c->tables);
+	kfree(c);
+}
+
+/* A cache for fn with settings cfg, its works not started. */
+static struct fm_cache *fm_cache_create(struct fm_net *fn,
+					const struct fm_cache_cfg *cfg)
+{
+	unsigned int limit = max(cfg->max_flows / num_possible_cpus(), 1U);
 	struct fm_cache *c;
-	unsigned int limit;
 	int cpu, err;
 
 	c = kzalloc(sizeof(*c), GFP_KERNEL);
 	if (!c)
-		return -ENOMEM;
-	c->cfg = fm_cache_defaults;
+		return ERR_PTR(-ENOMEM);
+	c->cfg = *cfg;
 	c->seed = get_random_u32();
 	c->tables = alloc_percpu(struct fm_table);
 	if (!c->tables) {
 		kfree(c);
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	}
-	fn->cache = c;
-
-	limit = max(c->cfg.max_flows / num_possible_cpus(), 1U);
 	for_each_possible_cpu(cpu) {
-		err = fm_table_init(fn, per_cpu_ptr(c->tables, cpu), cpu, limit,
-				    c->cfg.hash_size);
+		err = fm_table_init(fn, c, per_cpu_ptr(c->tables, cpu), cpu,
+				    limit);
 		if (err) {
-			fm_cache_free(fn);
-			return err;
+			fm_cache_destroy(c);
+			return ERR_PTR(err);
 		}
 	}
-	/*
-	 * Works run on online CPUs. Every table starts parked; once the
-	 * hotplug callbacks follow CPUs coming and going, those online now
-	 * and not yet started by a callback are started here.
-	 */
-	for_each_possible_cpu(cpu)
-		per_cpu_ptr(c->tables, cpu)->parked = true;
+	return c;
+}
+
+/*
+ * Works run on online CPUs. Every table starts parked; once the hotplug
+ * callbacks follow CPUs coming and going, those online now and not yet
+ * started by a callback are started here.
+ */
+static void fm_cache_start(struct fm_cache *c)
+{
+	int cpu;
+
 	cpuhp_state_add_instance_nocalls(fm_cpuhp_online, &c->cpu_online);
 	cpuhp_state_add_instance_nocalls(fm_cpuhp_dead, &c->cpu_dead);
 	cpus_read_lock();
@@ -753,16 +820,14 @@ int fm_cache_init(struct fm_net *fn)
 		}
 	}
 	cpus_read_unlock();
-	return 0;
 }
 
 /*
- * The hooks are gone: stop the works, then end every flow still cached
- * (FM_END_FORCED) and hand it to the exporter.
+ * No packet reaches c any more: stop its works, then end every flow still
+ * cached (FM_END_FORCED) and hand it to the exporter.
  */
-void fm_cache_stop(struct fm_net *fn)
+static void fm_cache_halt(struct fm_cache *c)
 {
-	struct fm_cache *c = fn->cache;
 	int cpu;
 
 	cpuhp_state_remove_instance_nocalls(fm_cpuhp_online, &c->cpu_online);
@@ -774,19 +839,74 @@ void fm_cache_stop(struct fm_net *fn)
 		fm_table_expire(per_cpu_ptr(c->tables, cpu), true);
 }
 
+int fm_cache_init(struct fm_net *fn)
+{
+	struct fm_cache *c = fm_cache_create(fn, &fm_cache_defaults);
+
+	if (IS_ERR(c))
+		return PTR_ERR(c);
+	RCU_INIT_POINTER(fn->cache, c);
+	fm_cache_start(c);
+	return 0;
+}
+
+/* The hooks are gone: end and export every flow. */
+void fm_cache_stop(struct fm_net *fn)
+{
+	fm_cache_halt(fm_cache_own(fn));
+}
+
 void fm_cache_free(struct fm_net *fn)
 {
-	struct fm_cache *c = fn->cache;
-	int cpu;
+	struct fm_cache *c = fm_cache_own(fn);
 
 	if (!c)
 		return;
-	synchronize_rcu();	/* for the graves */
-	for_each_possible_cpu(cpu)
-		fm_table_free(per_cpu_ptr(c->tables, cpu));
-	free_percpu(c->tables);
-	kfree(c);
-	fn->cache = NULL;
+	RCU_INIT_POINTER(fn->cache, NULL);
+	fm_cache_destroy(c);
+}
+
+/*
+ * A new hash size, cfg->hash_size buckets per CPU (0: as many as the
+ * per-CPU flow limit): a new cache of that size, with the settings cfg,
+ * takes over, then the old one's flows end (FM_END_FORCED) and are
+ * exported. Packets and readers move to the new cache as they next look;
+ * a dump running across the change may miss or repeat flows. Under
+ * conf_lock.
+ */
+int fm_cache_resize(struct fm_net *fn, const struct fm_cache_cfg *cfg)
+{
+	struct fm_cache *old = rcu_dereference_protected(fn->cache,
+					lockdep_is_held(&fn->conf_lock));
+	unsigned int limit = max(old->cfg.max_flows / num_possible_cpus(), 1U);
+	struct fm_cache *new;
+
+	if (fm_table_nbuckets(limit, cfg->hash_size) ==
+	    raw_cpu_ptr(old->tables)->mask + 1) {
+		old->cfg.hash_size = cfg->hash_size;
+		return 0;
+	}
+	new = fm_cache_create(fn, cfg);
+	if (IS_ERR(new))
+		return PTR_ERR(new);
+	fm_cache_start(new);
+	rcu_assign_pointer(fn->cache, new);
+	synchronize_net();	/* no packet or reader holds the old one */
+	fm_cache_halt(old);
+	fm_cache_destroy(old);
+	return 0;
+}
+
+/* The sampling settings, for the exporter's options records. */
+void fm_cache_sampling(struct fm_net *fn, u32 *rate, u8 *mode)
+{
+	const struct fm_cache *c;
+
+	rcu_read_lock();
+	c = fm_cache_rcu(fn);
+	*rate = READ_ONCE(c->cfg.sampling_rate);
+	*mode = READ_ONCE(c->cfg.sampling_mode);
+	rcu_read_unlock();
 }
 
 /*

@@ -65,6 +65,8 @@ unsigned int fm_cache_count(struct fm_net *fn);
 unsigned long fm_cache_memory(struct fm_net *fn);
 
 void fm_cache_configure(struct fm_net *fn, const struct fm_cache_cfg *cfg);
+int fm_cache_resize(struct fm_net *fn, const struct fm_cache_cfg *cfg);
+void fm_cache_sampling(struct fm_net *fn, u32 *rate, u8 *mode);
 
 /*
  * Readers: every cached flow of every CPU as a record (end_reason 0,

@@ -242,14 +242,15 @@ static int fm_out_begin(struct fm_out *o)
 /* Follow the cache's sampling; a change goes out with new templates. */
 static void fm_dest_sampling(struct fm_net *fn, struct fm_dest *d)
 {
-	const struct fm_cache_cfg *cc = fm_cache_config(fn);
 	struct fm_enc_session *s = &d->sess;
+	u32 rate;
+	u8 mode;
 
-	if (s->sampling_interval == cc->sampling_rate &&
-	    s->sampling_algo == cc->sampling_mode)
+	fm_cache_sampling(fn, &rate, &mode);
+	if (s->sampling_interval == rate && s->sampling_algo == mode)
 		return;
-	s->sampling_interval = cc->sampling_rate;
-	s->sampling_algo = cc->sampling_mode;
+	s->sampling_interval = rate;
+	s->sampling_algo = mode;
 	fm_enc_resend_templates(s);
 }
 

@@ -54,7 +54,7 @@ struct seq_file;
 struct fm_net {
 	struct net *net;
 	struct fm_stats __percpu *stats;
-	struct fm_cache *cache;
+	struct fm_cache __rcu *cache;	/* replaced whole on a hash resize */
 	struct fm_export *exp;
 	struct proc_dir_entry *proc_dir;
 	struct mutex conf_lock;		/* serialises configuration changes */

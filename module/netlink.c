@@ -34,6 +34,11 @@ static struct netlink_range_validation fm_nl_max_flows_range = {
 	.max = FM_MAX_FLOWS_MAX,
 };
 
+static struct netlink_range_validation fm_nl_hash_size_range = {
+	.min = 0,		/* as many as the per-CPU flow limit */
+	.max = FM_HASH_SIZE_MAX,
+};
+
 static struct netlink_range_validation fm_nl_mtu_range = {
 	.min = FM_MTU_MIN,
 	.max = FM_MTU_MAX,
@@ -49,12 +54,13 @@ static const struct nla_policy fm_nl_iff_policy[FM_IFF_A_MAX + 1] = {
 	[FM_IFF_A_EXCLUDE] = { .type = NLA_NUL_STRING, .len = FM_IFNAMSIZ - 1 },
 };
 
-/* FM_A_HASH_SIZE and FM_A_DESTS are read-only: left out, so refused. */
+/* FM_A_DESTS is read-only: left out, so refused. */
 /* FM_A_TOP_*: what /proc/net/flowmeter/top shows. */
 static const struct nla_policy fm_nl_config_policy[FM_A_IFFILTER + 1] = {
 	[FM_A_ACTIVE_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_timeout_range),
 	[FM_A_INACTIVE_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_timeout_range),
 	[FM_A_MAX_FLOWS] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_max_flows_range),
+	[FM_A_HASH_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_hash_size_range),
 	[FM_A_HOOKS] = NLA_POLICY_RANGE(NLA_U32, 1, FM_HOOK_ALL),
 	[FM_A_SAMPLING_RATE] = NLA_POLICY_MIN(NLA_U32, 1),
 	[FM_A_SAMPLING_MODE] = NLA_POLICY_RANGE(NLA_U8,
@@ -308,7 +314,7 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	struct fm_export_cfg ec;
 	struct fm_cache_cfg cc;
 	struct fm_iffilter iff;
-	u32 hooks;
+	u32 hooks, old_hooks;
 	int err;
 
 	if (tb[FM_A_IFFILTER]) {
@@ -324,9 +330,11 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	cc = *fm_cache_config(fn);
 	fm_export_get_config(fn, &ec);
 	hooks = fn->hook_mask;
+	old_hooks = hooks;
 	fm_nl_get_u32(tb[FM_A_ACTIVE_TIMEOUT], &cc.active_timeout);
 	fm_nl_get_u32(tb[FM_A_INACTIVE_TIMEOUT], &cc.inactive_timeout);
 	fm_nl_get_u32(tb[FM_A_MAX_FLOWS], &cc.max_flows);
+	fm_nl_get_u32(tb[FM_A_HASH_SIZE], &cc.hash_size);
 	fm_nl_get_u32(tb[FM_A_SAMPLING_RATE], &cc.sampling_rate);
 	fm_nl_get_u8(tb[FM_A_SAMPLING_MODE], &cc.sampling_mode);
 	fm_nl_get_u8(tb[FM_A_FLOWLABEL], &cc.flowlabel);
@@ -351,6 +359,18 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	if (hooks != fn->hook_mask) {
 		err = fm_nl_set_hooks(fn, hooks, extack);
 		if (err) {
+			if (tb[FM_A_MTU])
+				fm_nl_mtus_restore(fn, &mtus, mtus.n);
+			goto out;
+		}
+	}
+	if (tb[FM_A_HASH_SIZE]) {
+		err = fm_cache_resize(fn, &cc);
+		if (err) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[FM_A_HASH_SIZE],
+					    "no memory for a hash table of that size");
+			if (hooks != old_hooks)
+				fm_nl_set_hooks(fn, old_hooks, NULL);
 			if (tb[FM_A_MTU])
 				fm_nl_mtus_restore(fn, &mtus, mtus.n);
 			goto out;
@@ -619,7 +639,13 @@ static int fm_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
 
 static int fm_nl_flush(struct sk_buff *skb, struct genl_info *info)
 {
-	return fm_cache_flush(fm_pernet(genl_info_net(info)));
+	struct fm_net *fn = fm_pernet(genl_info_net(info));
+	int err;
+
+	mutex_lock(&fn->conf_lock);
+	err = fm_cache_flush(fn);
+	mutex_unlock(&fn->conf_lock);
+	return err;
 }
 
 static const struct genl_ops fm_nl_ops[] = {

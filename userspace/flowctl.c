@@ -908,7 +908,7 @@ static const struct fc_cmd fc_cmds[] = {
 	{ "show", fc_cmd_show, "",
 	  "the configuration and the destinations" },
 	{ "set", fc_cmd_set,
-	  "[timeout [active SECONDS] [inactive SECONDS]] [max-flows N]\n"
+	  "[timeout [active SECONDS] [inactive SECONDS]] [max-flows N] [hash-size N]\n"
 	  "\t[sampling N [deterministic|random]] [hooks HOOK[,HOOK...]]\n"
 	  "\t[flowlabel on|off] [domain-id N] [mtu BYTES]\n"
 	  "\t[template-refresh SECONDS [packets N]]\n"

@@ -37,6 +37,7 @@ static const struct {
 	uint32_t max;
 } fc_set_nums[] = {
 	{ "max-flows", FM_A_MAX_FLOWS, 1, 1U << 26 },
+	{ "hash-size", FM_A_HASH_SIZE, 0, 1U << 24 },
 	{ "domain-id", FM_A_DOMAIN_ID, 0, UINT32_MAX },
 	{ "mtu", FM_A_MTU, 576, 65535 },
 };
