@@ -88,24 +88,9 @@ static struct kmem_cache *fm_entry_cache_v4 __read_mostly;
 static struct kmem_cache *fm_entry_cache_v6 __read_mostly;
 static struct workqueue_struct *fm_wq __read_mostly;
 
-static struct fm_entry *fm_entry_deref(struct fm_entry __rcu *const *p)
-{
-	/* Only the owning CPU, with BH disabled, writes these pointers. */
-	return rcu_dereference_protected(*p, 1);
-}
-
 static u32 fm_hash(const struct fm_cache *c, const struct fm_key *key)
 {
-	return jhash2((const u32 *)key, fm_key_len(key) / sizeof(u32), c->seed);
-}
-
-static bool fm_key_eq(const struct fm_key *a, const struct fm_key *b)
-{
-	if (a->kflags != b->kflags)
-		return false;
-	if (a->kflags & FM_KF_IPV6)
-		return !memcmp(a, b, FM_KEY_LEN_V6);
-	return !memcmp(a, b, FM_KEY_LEN_V4);
+	return fm_key_hash(key, c->seed);
 }
 
 static void fm_entry_free(struct fm_entry *e)
@@ -270,18 +255,8 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 		st->flows_nomem++;
 		return NULL;
 	}
-	memcpy(&e->key, key, v6 ? FM_KEY_LEN_V6 : FM_KEY_LEN_V4);
-	e->bytes = 0;
-	e->packets = 0;
-	e->first = (u32)jiffies;
-	e->tcp_flags = 0;
-	e->ttl_min = 255;
-	e->ttl_max = 0;
-	e->rflags = 0;
-
 	head = &t->buckets[hash & t->mask];
-	RCU_INIT_POINTER(e->next, fm_entry_deref(head));
-	rcu_assign_pointer(*head, e);
+	fm_entry_start(e, key, (u32)jiffies, head);
 	t->count++;
 	st->flows_created++;
 	return e;
@@ -293,29 +268,18 @@ void fm_cache_update(struct fm_net *fn, struct fm_stats *st,
 {
 	struct fm_table *t = this_cpu_ptr(fn->cache->tables);
 	u32 hash = fm_hash(fn->cache, key);
-	struct fm_entry __rcu **pprev = &t->buckets[hash & t->mask];
-	struct fm_entry *e;
+	struct fm_entry __rcu **head = &t->buckets[hash & t->mask];
+	struct fm_entry __rcu **pprev = fm_chain_find(head, key);
+	struct fm_entry *e = fm_entry_deref(pprev);
+	u32 now = (u32)jiffies;
 
-	for (e = fm_entry_deref(pprev); e; e = fm_entry_deref(pprev)) {
-		if (fm_key_eq(&e->key, key))
-			break;
-		pprev = &e->next;
-	}
 	if (!e) {
 		e = fm_entry_new(t, st, key, hash);
 		if (unlikely(!e))
 			return;
-		pprev = &t->buckets[hash & t->mask];	/* new head */
+		pprev = head;	/* new entries go first */
 	}
-
-	e->packets++;
-	e->bytes += pi->octets;
-	e->last = (u32)jiffies;
-	e->tcp_flags |= pi->tcp_flags;
-	e->ttl_min = min(e->ttl_min, pi->ttl);
-	e->ttl_max = max(e->ttl_max, pi->ttl);
-	e->rflags |= pi->frag ? FM_RF_FRAG : 0;
-
+	fm_entry_count(e, pi, now);
 	if (unlikely(pi->tcp_flags & (FM_TCP_FIN | FM_TCP_RST)))
 		fm_entry_end(t, st, pprev, e, FM_END_EOF);
 }
