@@ -4,6 +4,8 @@
 # make check             unit lane + VM selftests on every supported kernel
 # make modules-all       build the module for every supported kernel (W=1)
 # make sparse            sparse (C=1) on every supported kernel
+# make bench             forwarding benchmark in a VM + hot-path instruction counts
+#                        (Documentation/performance.rst; not part of make check)
 #
 # Supported kernels are the Debian 12 ones installed under /boot; see
 # scripts/kernels. Per-kernel builds go to build/<kver>/.
@@ -62,4 +64,8 @@ clean:
 demo:
 	scripts/demo
 
-.PHONY: demo all module flowctl modules-all sparse unit selftests check clean FORCE
+bench:
+	$(MAKE) -C userspace bench
+	scripts/bench $(BENCH_ARGS)
+
+.PHONY: bench demo all module flowctl modules-all sparse unit selftests check clean FORCE
