@@ -8,6 +8,8 @@
 #                        man page, systemd unit; DESTDIR, PREFIX honoured
 # make dkms-install      source to /usr/src/flowmeter-VERSION, dkms build+install
 # make debs              scripts/build-debs: flowmeter-dkms and flowctl .debs
+# make bench             forwarding benchmark in a VM + hot-path instruction counts
+#                        (Documentation/performance.rst; not part of make check)
 #
 # Supported kernels are the Debian 12 ones installed under /boot; see
 # scripts/kernels. Per-kernel builds go to build/<kver>/.
@@ -116,5 +118,9 @@ dkms-uninstall:
 debs:
 	scripts/build-debs
 
-.PHONY: demo all module flowctl modules-all sparse unit selftests check clean FORCE \
+bench:
+	$(MAKE) -C userspace bench
+	scripts/bench $(BENCH_ARGS)
+
+.PHONY: bench demo all module flowctl modules-all sparse unit selftests check clean FORCE \
 	install install-module install-flowctl uninstall dkms-install dkms-uninstall debs

@@ -38,7 +38,6 @@
  */
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
-#include <linux/jhash.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -61,6 +60,8 @@ struct fm_table {
 	unsigned int ring_len;
 	bool flush;			/* expire everything at next run */
 	bool parked;			/* CPU offline (or going): no work */
+	u32 clk_jiffies;		/* wall clock at clk_jiffies, for the */
+	u64 clk_ms;			/* packet path: see fm_table_now_ms() */
 	unsigned long mem;		/* bytes of entries, buried ones too */
 	unsigned int ngraves;		/* buried, not yet freed */
 	struct fm_entry *graves;	/* buried since old_cookie was taken */
@@ -113,24 +114,9 @@ static struct workqueue_struct *fm_wq __read_mostly;
 static int fm_cpuhp_online __read_mostly = -1;	/* dynamic hotplug states */
 static int fm_cpuhp_dead __read_mostly = -1;
 
-static struct fm_entry *fm_entry_deref(struct fm_entry __rcu *const *p)
-{
-	/* Only the owning CPU, with BH disabled, writes these pointers. */
-	return rcu_dereference_protected(*p, 1);
-}
-
 static u32 fm_hash(const struct fm_cache *c, const struct fm_key *key)
 {
-	return jhash2((const u32 *)key, fm_key_len(key) / sizeof(u32), c->seed);
-}
-
-static bool fm_key_eq(const struct fm_key *a, const struct fm_key *b)
-{
-	if (a->kflags != b->kflags)
-		return false;
-	if (a->kflags & FM_KF_IPV6)
-		return !memcmp(a, b, FM_KEY_LEN_V6);
-	return !memcmp(a, b, FM_KEY_LEN_V4);
+	return fm_key_hash(key, c->seed);
 }
 
 static struct kmem_cache *fm_entry_cache(const struct fm_key *key)
@@ -236,6 +222,23 @@ static u64 fm_now_ms(void)
 }
 
 /*
+ * Wall-clock ms for the packet path without reading a clock there (an
+ * emulated HPET read costs more than the rest of the packet): the time
+ * the expiry work last noted, advanced by jiffies since. Own CPU, BH
+ * disabled.
+ */
+static u64 fm_table_now_ms(const struct fm_table *t, u32 now)
+{
+	return t->clk_ms + jiffies_to_msecs(now - t->clk_jiffies);
+}
+
+static void fm_table_clock(struct fm_table *t)
+{
+	t->clk_jiffies = (u32)jiffies;
+	t->clk_ms = fm_now_ms();
+}
+
+/*
  * Unlink e (found through *pprev) and free it, after queueing its record
  * for export. Packet path or expiry work, BH disabled, own CPU.
  */
@@ -248,9 +251,10 @@ static void fm_entry_end(struct fm_table *t, struct fm_stats *st,
 	st->flows_expired[reason]++;
 	if (likely(t->ring_len < FM_RING_SIZE)) {
 		unsigned int i = (t->ring_head + t->ring_len) % FM_RING_SIZE;
+		u32 now = (u32)jiffies;
 
-		fm_entry_record(e, &t->ring[i], reason, (u32)jiffies,
-				fm_now_ms());
+		fm_entry_record(e, &t->ring[i], reason, now,
+				fm_table_now_ms(t, now));
 		if (++t->ring_len == FM_RING_SIZE / 2)
 			fm_table_kick(t);
 	} else {
@@ -292,7 +296,6 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 				     const struct fm_key *key, u32 hash)
 {
 	unsigned int limit = READ_ONCE(t->limit);
-	bool v6 = key->kflags & FM_KF_IPV6;
 	struct kmem_cache *kc = fm_entry_cache(key);
 	struct fm_entry __rcu **head;
 	struct fm_entry *e;
@@ -308,18 +311,8 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 		return NULL;
 	}
 	t->mem += kmem_cache_size(kc);
-	memcpy(&e->key, key, v6 ? FM_KEY_LEN_V6 : FM_KEY_LEN_V4);
-	e->bytes = 0;
-	e->packets = 0;
-	e->first = (u32)jiffies;
-	e->tcp_flags = 0;
-	e->ttl_min = 255;
-	e->ttl_max = 0;
-	e->rflags = 0;
-
 	head = &t->buckets[hash & t->mask];
-	RCU_INIT_POINTER(e->next, fm_entry_deref(head));
-	rcu_assign_pointer(*head, e);
+	fm_entry_start(e, key, (u32)jiffies, head);
 	t->count++;
 	st->flows_created++;
 	return e;
@@ -332,29 +325,18 @@ void fm_cache_update(struct fm_net *fn, struct fm_stats *st,
 	struct fm_cache *c = fm_cache_rcu(fn);
 	struct fm_table *t = this_cpu_ptr(c->tables);
 	u32 hash = fm_hash(c, key);
-	struct fm_entry __rcu **pprev = &t->buckets[hash & t->mask];
-	struct fm_entry *e;
+	struct fm_entry __rcu **head = &t->buckets[hash & t->mask];
+	struct fm_entry __rcu **pprev = fm_chain_find(head, key);
+	struct fm_entry *e = fm_entry_deref(pprev);
+	u32 now = (u32)jiffies;
 
-	for (e = fm_entry_deref(pprev); e; e = fm_entry_deref(pprev)) {
-		if (fm_key_eq(&e->key, key))
-			break;
-		pprev = &e->next;
-	}
 	if (!e) {
 		e = fm_entry_new(t, st, key, hash);
 		if (unlikely(!e))
 			return;
-		pprev = &t->buckets[hash & t->mask];	/* new head */
+		pprev = head;	/* new entries go first */
 	}
-
-	e->packets++;
-	e->bytes += pi->octets;
-	e->last = (u32)jiffies;
-	e->tcp_flags |= pi->tcp_flags;
-	e->ttl_min = min(e->ttl_min, pi->ttl);
-	e->ttl_max = max(e->ttl_max, pi->ttl);
-	e->rflags |= pi->frag ? FM_RF_FRAG : 0;
-
+	fm_entry_count(e, pi, now);
 	if (unlikely(pi->tcp_flags & (FM_TCP_FIN | FM_TCP_RST)))
 		fm_entry_end(t, st, pprev, e, FM_END_EOF);
 }
@@ -461,6 +443,9 @@ static void fm_table_work(struct work_struct *work)
 					  struct fm_table, work);
 	bool all = READ_ONCE(t->flush);
 
+	local_bh_disable();
+	fm_table_clock(t);
+	local_bh_enable();
 	fm_table_reap(t);
 	fm_table_expire(t, all);
 	if (all)
@@ -735,6 +720,7 @@ static int fm_table_init(struct fm_net *fn, struct fm_cache *c,
 	t->limit = limit;
 	t->mask = nb - 1;
 	t->parked = true;
+	fm_table_clock(t);
 	INIT_DELAYED_WORK(&t->work, fm_table_work);
 	t->buckets = kvzalloc_node(array_size(nb, sizeof(*t->buckets)),
 				   GFP_KERNEL, node);

@@ -5,31 +5,9 @@
 #ifndef _FM_CACHE_H
 #define _FM_CACHE_H
 
+#include "cache_hot.h"
 #include "enc.h"
 #include "flowmeter.h"
-
-/*
- * A cached flow. IPv4 entries are allocated only up to the end of
- * key.addr.v4 (64 bytes with the chain link), IPv6 ones in full.
- */
-struct fm_entry {
-	struct fm_entry __rcu *next;	/* hash chain */
-	union {
-		u64 bytes;
-		struct fm_entry *grave;	/* out of the chain: see cache.c */
-	};
-	u64 packets;
-	u32 first;			/* jiffies of the first and last packet */
-	u32 last;
-	u8 tcp_flags;
-	u8 ttl_min;
-	u8 ttl_max;
-	u8 rflags;			/* FM_RF_* */
-	struct fm_key key;		/* last: IPv4 entries are cut short */
-};
-
-#define FM_ENTRY_SIZE_V4 (offsetof(struct fm_entry, key) + FM_KEY_LEN_V4)
-#define FM_ENTRY_SIZE_V6 sizeof(struct fm_entry)
 
 /* Load-time defaults and per-netns settings of the cache and meter. */
 struct fm_cache_cfg {

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The flow cache's packet path, pure logic: the entry, hashing a key,
+ * finding it in a chain, starting and counting an entry. cache.c builds
+ * fm_cache_update() from these; they are static inline and touch no
+ * kernel state other than what they are given, so the userspace
+ * benchmark (userspace/bench) runs exactly this code under callgrind.
+ */
+#ifndef _FM_CACHE_HOT_H
+#define _FM_CACHE_HOT_H
+
+#include "parse.h"
+
+#ifdef __KERNEL__
+#include <linux/rcupdate.h>
+#else
+#define BUILD_BUG_ON(c) _Static_assert(!(c), #c)
+#define __rcu
+#define rcu_dereference_protected(p, c) (p)
+#define rcu_assign_pointer(p, v) __atomic_store_n(&(p), (v), __ATOMIC_RELEASE)
+#define RCU_INIT_POINTER(p, v) ((p) = (v))
+#endif
+
+/*
+ * A cached flow. IPv4 entries are allocated only up to the end of
+ * key.addr.v4 (64 bytes with the chain link), IPv6 ones in full.
+ */
+struct fm_entry {
+	struct fm_entry __rcu *next;	/* hash chain */
+	union {
+		u64 bytes;
+		struct fm_entry *grave;	/* out of the chain: see cache.c */
+	};
+	u64 packets;
+	u32 first;			/* jiffies of the first and last packet */
+	u32 last;
+	u8 tcp_flags;
+	u8 ttl_min;
+	u8 ttl_max;
+	u8 rflags;			/* FM_RF_* */
+	struct fm_key key;		/* last: IPv4 entries are cut short */
+};
+
+#define FM_ENTRY_SIZE_V4 (offsetof(struct fm_entry, key) + FM_KEY_LEN_V4)
+#define FM_ENTRY_SIZE_V6 sizeof(struct fm_entry)
+
+static inline struct fm_entry *fm_entry_deref(struct fm_entry __rcu *const *p)
+{
+	/* Only the owning CPU, with BH disabled, writes these pointers. */
+	return rcu_dereference_protected(*p, 1);
+}
+
+static inline u64 fm_load64(const void *p)
+{
+	u64 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline u32 fm_load32(const void *p)
+{
+	u32 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+#define FM_HASH_MUL 0x9e3779b97f4a7c15ULL	/* 2^64 / golden ratio, odd */
+
+static inline u64 fm_hash_step(u64 h, u64 w)
+{
+	h = (h ^ w) * FM_HASH_MUL;
+	return h ^ (h >> 32);
+}
+
+/*
+ * The key's bucket hash: multiply-xorshift over its 8-byte words, seeded
+ * per netns. Each step is a bijection of the word for a given state, so
+ * keys that differ in one word never collide before the final fold, and
+ * the result is the top half of a product, which depends on every bit.
+ * About 25 instructions for an IPv4 key (jhash2 took over 100).
+ */
+static inline u32 fm_key_hash(const struct fm_key *key, u32 seed)
+{
+	const u8 *p = (const u8 *)key;
+	u64 h = seed;
+
+	h = fm_hash_step(h, fm_load64(p));
+	h = fm_hash_step(h, fm_load64(p + 8));
+	h = fm_hash_step(h, fm_load64(p + 16));
+	if (key->kflags & FM_KF_IPV6) {
+		h = fm_hash_step(h, fm_load64(p + 24));
+		h = fm_hash_step(h, fm_load64(p + 32));
+		h = fm_hash_step(h, fm_load64(p + 40));
+		h = fm_hash_step(h, fm_load64(p + 48));
+	} else {
+		h = fm_hash_step(h, fm_load32(p + 24));
+	}
+	return (h * FM_HASH_MUL) >> 32;
+}
+
+/*
+ * Does entry key e equal lookup key k? The first 28 bytes (an IPv4 key,
+ * kflags included) are compared as words; only when they match and k is
+ * IPv6, which then e is too, the rest. An IPv4 entry is never read past
+ * its key. No memcmp() call on the packet path.
+ */
+static inline bool fm_key_eq(const struct fm_key *e, const struct fm_key *k)
+{
+	const u8 *x = (const u8 *)e, *y = (const u8 *)k;
+	u64 d;
+
+	BUILD_BUG_ON(FM_KEY_LEN_V4 != 28 || FM_KEY_LEN_V6 != 56);
+	d = (fm_load64(x) ^ fm_load64(y)) |
+	    (fm_load64(x + 8) ^ fm_load64(y + 8)) |
+	    (fm_load64(x + 16) ^ fm_load64(y + 16)) |
+	    (fm_load32(x + 24) ^ fm_load32(y + 24));
+	if (d)
+		return false;
+	if (!(k->kflags & FM_KF_IPV6))
+		return true;
+	d = (fm_load64(x + 24) ^ fm_load64(y + 24)) |
+	    (fm_load64(x + 32) ^ fm_load64(y + 32)) |
+	    (fm_load64(x + 40) ^ fm_load64(y + 40)) |
+	    (fm_load64(x + 48) ^ fm_load64(y + 48));
+	return !d;
+}
+
+/*
+ * The link that points at key's entry in the chain at head, or at the
+ * chain's terminating NULL if key is not there.
+ */
+static inline struct fm_entry __rcu **
+fm_chain_find(struct fm_entry __rcu **head, const struct fm_key *key)
+{
+	struct fm_entry __rcu **pprev = head;
+	struct fm_entry *e;
+
+	for (e = fm_entry_deref(pprev); e; e = fm_entry_deref(pprev)) {
+		if (fm_key_eq(&e->key, key))
+			break;
+		pprev = &e->next;
+	}
+	return pprev;
+}
+
+/* A new entry for key, not counted yet, pushed at head. */
+static inline void fm_entry_start(struct fm_entry *e, const struct fm_key *key,
+				  u32 now, struct fm_entry __rcu **head)
+{
+	memcpy(&e->key, key, fm_key_len(key));
+	e->bytes = 0;
+	e->packets = 0;
+	e->first = now;
+	e->tcp_flags = 0;
+	e->ttl_min = 255;
+	e->ttl_max = 0;
+	e->rflags = 0;
+	RCU_INIT_POINTER(e->next, fm_entry_deref(head));
+	rcu_assign_pointer(*head, e);
+}
+
+/* Count one packet in e. */
+static inline void fm_entry_count(struct fm_entry *e,
+				  const struct fm_pktinfo *pi, u32 now)
+{
+	e->packets++;
+	e->bytes += pi->octets;
+	e->last = now;
+	e->tcp_flags |= pi->tcp_flags;
+	e->ttl_min = min(e->ttl_min, pi->ttl);
+	e->ttl_max = max(e->ttl_max, pi->ttl);
+	e->rflags |= pi->frag ? FM_RF_FRAG : 0;
+}
+
+#endif /* _FM_CACHE_HOT_H */
