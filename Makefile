@@ -4,6 +4,7 @@
 # make check             unit lane + VM selftests on every supported kernel
 # make modules-all       build the module for every supported kernel (W=1)
 # make sparse            sparse (C=1) on every supported kernel
+# make check-debug       selftests on a KASAN/lockdep/kmemleak kernel (scripts/check-debug)
 #
 # Supported kernels are the Debian 12 ones installed under /boot; see
 # scripts/kernels. Per-kernel builds go to build/<kver>/.
@@ -54,6 +55,9 @@ selftests: modules-all flowctl
 check:
 	scripts/check
 
+check-debug:
+	scripts/check-debug
+
 clean:
 	$(MAKE) -C userspace clean
 	rm -rf build .vm
@@ -62,4 +66,4 @@ clean:
 demo:
 	scripts/demo
 
-.PHONY: demo all module flowctl modules-all sparse unit selftests check clean FORCE
+.PHONY: demo all module flowctl modules-all sparse unit selftests check check-debug clean FORCE
