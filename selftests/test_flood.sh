@@ -57,9 +57,12 @@ expired=$(awk '$1 ~ /^flows_expired_/ { n += $2 } END { print n }' <<< "$snap")
 log "active $active created $created evicted $evicted dropped_full $dropped nomem $nomem records_dropped $(st records_dropped)"
 [ "$active" -le $MAX ] || fail "flows_active $active above max_flows $MAX"
 expect_eq "flows created = active + expired" "$created" $((active + expired))
-# Each datagram is a new flow (its port's last flow was evicted long ago):
-# created or refused.
-[ $((created + dropped + nomem)) -ge "$sent" ] || fail "created $created + dropped $dropped + nomem $nomem < sent $sent"
+# Nearly every datagram is a new flow, created or refused: its port's last
+# flow was evicted 50000 flows ago, unless it sat in the table of a CPU
+# that saw no traffic meanwhile (the sender migrated; seen on PREEMPT_RT:
+# 154 of 200000 met such a flow).
+[ $((created + dropped + nomem)) -ge $((sent - sent / 20)) ] ||
+	fail "created $created + dropped $dropped + nomem $nomem: not 95% of the $sent sent"
 [ "$evicted" -ge $((created - MAX - 20)) ] || fail "evicted $evicted of $created flows with room for $MAX"
 
 # The graves go back to the slab once the flood is over.
