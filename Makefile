@@ -10,6 +10,7 @@
 # make debs              scripts/build-debs: flowmeter-dkms and flowctl .debs
 # make bench             forwarding benchmark in a VM + hot-path instruction counts
 #                        (Documentation/performance.rst; not part of make check)
+# make check-debug       selftests on a KASAN/lockdep/kmemleak kernel (scripts/check-debug)
 #
 # Supported kernels are the Debian 12 ones installed under /boot; see
 # scripts/kernels. Per-kernel builds go to build/<kver>/.
@@ -60,6 +61,9 @@ selftests: modules-all flowctl
 
 check:
 	scripts/check
+
+check-debug:
+	scripts/check-debug
 
 clean:
 	$(MAKE) -C userspace clean
@@ -122,5 +126,5 @@ bench:
 	$(MAKE) -C userspace bench
 	scripts/bench $(BENCH_ARGS)
 
-.PHONY: bench demo all module flowctl modules-all sparse unit selftests check clean FORCE \
+.PHONY: bench demo all module flowctl modules-all sparse unit selftests check check-debug clean FORCE \
 	install install-module install-flowctl uninstall dkms-install dkms-uninstall debs
