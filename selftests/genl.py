@@ -62,14 +62,15 @@ def read_uapi(path=UAPI):
 
 U = read_uapi()
 CMD = {n: v for n, (v, _) in U["FM_CMD_"].items()}
-NESTS = {"dest": "FM_DEST_A_", "stats": "FM_STAT_A_", "flow": "FM_FLOW_A_"}
+NESTS = {"dest": "FM_DEST_A_", "stats": "FM_STAT_A_", "flow": "FM_FLOW_A_",
+         "iffilter": "FM_IFF_A_"}
 
 
 def attr_type(space, name):
     t = U[space][name][1]
     if space == "FM_STAT_A_" or t == "u64":
         return "u64"
-    if t in ("u8", "u16", "u32", "binary", "nest"):
+    if t in ("u8", "u16", "u32", "binary", "nest", "string"):
         return t
     return "pad"
 
@@ -86,6 +87,9 @@ def encode(space, attrs):
         num, t = U[space][name][0], attr_type(space, name)
         if t == "nest":
             out += nla(num | NLA_F_NESTED, encode(NESTS[name], v))
+        elif t == "string":	# a list: the attribute repeated
+            for s in v:
+                out += nla(num, s.encode() + b"\0")
         elif t == "binary":
             out += nla(num, v if isinstance(v, bytes) else
                        ipaddress.ip_address(v).packed)
@@ -118,6 +122,8 @@ def decode(space, buf):
             out[name] = decode(NESTS[name], p)
         elif kind == "binary":
             out[name] = str(ipaddress.ip_address(p)) if len(p) in (4, 16) else p.hex()
+        elif kind == "string":
+            out.setdefault(name, []).append(p.rstrip(b"\0").decode())
         elif kind != "pad":
             out[name] = int.from_bytes(p, sys.byteorder)
     return out
