@@ -61,7 +61,7 @@ ip netns exec r "$FC" destination del 10.0.9.1:4739 || fail "destination del"
 fm_unload
 kill "$nfc"
 wait "$nfc"
-read -r exported bexported < <(nfdump -R "$TMPD" -q -o 'fmt:%pkt %byt' |
+read -r exported bexported < <(nfdump -R "$TMPD" -q -N -o 'fmt:%pkt %byt' |
 	awk '{ p += $1; b += $2 } END { print p + 0, b + 0 }')
 log "nfdump: $exported packets, $bexported bytes in $(nfdump -R "$TMPD" -q -o 'fmt:%pkt' | wc -l) records"
 expect_eq "packets metered = exported + cached + dropped ($exported + $cached + $dropped)" \
