@@ -62,6 +62,7 @@ struct fm_table {
 	bool parked;			/* CPU offline (or going): no work */
 	u32 clk_jiffies;		/* wall clock at clk_jiffies, for the */
 	u64 clk_ms;			/* packet path: see fm_table_now_ms() */
+	u32 next_scan;			/* jiffies: the work's next timeout scan */
 	unsigned long mem;		/* bytes of entries, buried ones too */
 	unsigned int ngraves;		/* buried, not yet freed */
 	struct fm_entry *graves;	/* buried since old_cookie was taken */
@@ -379,13 +380,14 @@ static bool fm_entry_expired(const struct fm_cache_cfg *cfg,
 
 /*
  * Move finished flows of t into its batch and export each full batch.
- * With all set, every flow ends (FM_END_FORCED). Runs on t's CPU from its
+ * With all set, every flow ends (FM_END_FORCED); without scan, only the
+ * ring is drained. Runs on t's CPU from its
  * work, or, once the packet path and the work are stopped, from anywhere.
  */
-static void fm_table_expire(struct fm_table *t, bool all)
+static void fm_table_expire(struct fm_table *t, bool all, bool scan)
 {
 	const struct fm_cache_cfg *cfg = &t->cache->cfg;
-	unsigned int n = 0, b = 0;
+	unsigned int n = 0, b = scan ? 0 : t->mask + 1;
 	struct fm_stats *st;
 	u64 now_ms;
 	u32 now;
@@ -442,12 +444,21 @@ static void fm_table_work(struct work_struct *work)
 	struct fm_table *t = container_of(to_delayed_work(work),
 					  struct fm_table, work);
 	bool all = READ_ONCE(t->flush);
+	u32 now = (u32)jiffies;
+	bool scan = all || (s32)(now - t->next_scan) >= 0;
 
+	/*
+	 * The table is scanned for timeouts once a second; a run kicked
+	 * sooner (the ring half full, many graves) only drains the ring and
+	 * reaps, so a flood of evictions does not rescan the whole table.
+	 */
+	if (scan)
+		t->next_scan = now + HZ;
 	local_bh_disable();
 	fm_table_clock(t);
 	local_bh_enable();
 	fm_table_reap(t);
-	fm_table_expire(t, all);
+	fm_table_expire(t, all, scan);
 	if (all)
 		WRITE_ONCE(t->flush, false);
 	if (!READ_ONCE(t->cache->stopping) && !READ_ONCE(t->parked))
@@ -721,6 +732,7 @@ static int fm_table_init(struct fm_net *fn, struct fm_cache *c,
 	t->mask = nb - 1;
 	t->parked = true;
 	fm_table_clock(t);
+	t->next_scan = (u32)jiffies;
 	INIT_DELAYED_WORK(&t->work, fm_table_work);
 	t->buckets = kvzalloc_node(array_size(nb, sizeof(*t->buckets)),
 				   GFP_KERNEL, node);
@@ -822,7 +834,7 @@ static void fm_cache_halt(struct fm_cache *c)
 	for_each_possible_cpu(cpu)
 		cancel_delayed_work_sync(&per_cpu_ptr(c->tables, cpu)->work);
 	for_each_possible_cpu(cpu)
-		fm_table_expire(per_cpu_ptr(c->tables, cpu), true);
+		fm_table_expire(per_cpu_ptr(c->tables, cpu), true, true);
 }
 
 int fm_cache_init(struct fm_net *fn)
@@ -931,7 +943,7 @@ static int fm_cpu_dead(unsigned int cpu, struct hlist_node *node)
 	struct fm_table *t = per_cpu_ptr(c->tables, cpu);
 	unsigned long mem, mem2;
 
-	fm_table_expire(t, true);
+	fm_table_expire(t, true, true);
 	synchronize_rcu();
 	fm_graves_free(t->old_graves, &mem);
 	fm_graves_free(t->graves, &mem2);
