@@ -148,6 +148,12 @@ static void fm_entry_bury(struct fm_table *t, struct fm_entry *e)
 		fm_table_kick(t);
 }
 
+/* Each CPU's share of the netns's flow limit. */
+static unsigned int fm_cpu_limit(const struct fm_cache_cfg *cfg)
+{
+	return max(cfg->max_flows / num_possible_cpus(), 1U);
+}
+
 /* Free a list of graves; returns how many, and their bytes in *mem. */
 static unsigned int fm_graves_free(struct fm_entry *e, unsigned long *mem)
 {
@@ -695,7 +701,7 @@ void fm_cache_configure(struct fm_net *fn, const struct fm_cache_cfg *cfg)
 {
 	struct fm_cache *c = rcu_dereference_protected(fn->cache,
 					lockdep_is_held(&fn->conf_lock));
-	unsigned int limit = max(cfg->max_flows / num_possible_cpus(), 1U);
+	unsigned int limit = fm_cpu_limit(cfg);
 	bool flush = cfg->sampling_rate != c->cfg.sampling_rate ||
 		     cfg->sampling_mode != c->cfg.sampling_mode ||
 		     cfg->flowlabel != c->cfg.flowlabel;
@@ -745,12 +751,25 @@ static int fm_table_init(struct fm_net *fn, struct fm_cache *c,
 	return 0;
 }
 
-static void fm_table_free(struct fm_table *t)
+/*
+ * Free every grave of t at once, once no reader can see them (after a
+ * grace period) and nothing else touches t.
+ */
+static void fm_table_free_graves(struct fm_table *t)
 {
-	unsigned long mem;
+	unsigned long mem, mem2;
 
 	fm_graves_free(t->old_graves, &mem);
-	fm_graves_free(t->graves, &mem);
+	fm_graves_free(t->graves, &mem2);
+	t->old_graves = NULL;
+	t->graves = NULL;
+	t->ngraves = 0;
+	WRITE_ONCE(t->mem, t->mem - mem - mem2);
+}
+
+static void fm_table_free(struct fm_table *t)
+{
+	fm_table_free_graves(t);
 	kvfree(t->buckets);
 	kvfree(t->ring);
 	kvfree(t->batch);
@@ -772,7 +791,7 @@ static void fm_cache_destroy(struct fm_cache *c)
 static struct fm_cache *fm_cache_create(struct fm_net *fn,
 					const struct fm_cache_cfg *cfg)
 {
-	unsigned int limit = max(cfg->max_flows / num_possible_cpus(), 1U);
+	unsigned int limit = fm_cpu_limit(cfg);
 	struct fm_cache *c;
 	int cpu, err;
 
@@ -876,10 +895,9 @@ int fm_cache_resize(struct fm_net *fn, const struct fm_cache_cfg *cfg)
 {
 	struct fm_cache *old = rcu_dereference_protected(fn->cache,
 					lockdep_is_held(&fn->conf_lock));
-	unsigned int limit = max(old->cfg.max_flows / num_possible_cpus(), 1U);
 	struct fm_cache *new;
 
-	if (fm_table_nbuckets(limit, cfg->hash_size) ==
+	if (fm_table_nbuckets(fm_cpu_limit(cfg), cfg->hash_size) ==
 	    raw_cpu_ptr(old->tables)->mask + 1) {
 		old->cfg.hash_size = cfg->hash_size;
 		return 0;
@@ -941,16 +959,10 @@ static int fm_cpu_dead(unsigned int cpu, struct hlist_node *node)
 {
 	struct fm_cache *c = hlist_entry(node, struct fm_cache, cpu_dead);
 	struct fm_table *t = per_cpu_ptr(c->tables, cpu);
-	unsigned long mem, mem2;
 
 	fm_table_expire(t, true, true);
 	synchronize_rcu();
-	fm_graves_free(t->old_graves, &mem);
-	fm_graves_free(t->graves, &mem2);
-	t->old_graves = NULL;
-	t->graves = NULL;
-	t->ngraves = 0;
-	WRITE_ONCE(t->mem, t->mem - mem - mem2);
+	fm_table_free_graves(t);
 	return 0;
 }
 

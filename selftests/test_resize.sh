@@ -10,6 +10,10 @@ FC=$TOP/userspace/flowctl
 command -v jq >/dev/null || skip "jq not installed"
 fc() { ip netns exec r "$FC" "$@"; }
 hash_size() { fc -j show | jq .hash_size; }
+# by_limit MAX_FLOWS: buckets per CPU sized by the CPU's share of MAX_FLOWS
+by_limit() {
+	python3 -c "import os; n = $1 // os.cpu_count(); print(max(16, 1 << (n - 1).bit_length()))"
+}
 
 # accounted: every flow created is cached or ended
 accounted() {
@@ -23,8 +27,7 @@ accounted() {
 
 topo_routed
 fm_load max_flows=4096
-expect_eq "hash size by the flow limit (4096 / CPUs)" "$(hash_size)" \
-	$(python3 -c "import os; n = 4096 // os.cpu_count(); print(max(16, 1 << (n - 1).bit_length()))")
+expect_eq "hash size by the flow limit (4096 / CPUs)" "$(hash_size)" "$(by_limit 4096)"
 
 udp_send a 10.0.2.1 9000 200 64 6000 20
 expect_eq "flows cached" "$(fm_stat flows_active r)" 20
@@ -43,9 +46,11 @@ expect_eq "packets metered" "$(fm_stat packets_metered r)" 300
 fc set hash-size 3 || fail "set hash-size 3"
 expect_eq "hash size at least 16" "$(hash_size)" 16
 fc set hash-size 0 max-flows 8192 || fail "set hash-size 0"
-expect_eq "hash size by the new flow limit" "$(hash_size)" \
-	$(python3 -c "import os; n = 8192 // os.cpu_count(); print(max(16, 1 << (n - 1).bit_length()))")
-expect_eq "flows ended by three resizes" "$(fm_stat flows_expired_forced r)" 30
+expect_eq "hash size by the new flow limit" "$(hash_size)" "$(by_limit 8192)"
+# Sized by the limit already, a bigger limit in the same request resizes.
+fc set hash-size 0 max-flows 16384 || fail "set hash-size 0 max-flows 16384"
+expect_eq "hash size by a limit raised with it" "$(hash_size)" "$(by_limit 16384)"
+expect_eq "flows ended by four resizes" "$(fm_stat flows_expired_forced r)" 30
 accounted
 
 fc set hash-size $((1 << 25)) 2>/dev/null && fail "hash-size 2^25 taken"
