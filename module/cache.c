@@ -44,7 +44,7 @@
 
 #include "cache.h"
 
-#define FM_RING_SIZE	256	/* finished records waiting per CPU */
+#define FM_RING_SIZE	1024	/* finished records waiting per CPU */
 #define FM_BATCH	64	/* records per fm_export_records() call */
 #define FM_EVICT_SCAN	8	/* buckets searched for an eviction victim */
 #define FM_SCAN_CHUNK	256	/* buckets scanned per BH-disabled stretch */

@@ -14,7 +14,6 @@
 #ifdef __KERNEL__
 #include <linux/rcupdate.h>
 #else
-#define BUILD_BUG_ON(c) _Static_assert(!(c), #c)
 #define __rcu
 #define rcu_dereference_protected(p, c) (p)
 #define rcu_assign_pointer(p, v) __atomic_store_n(&(p), (v), __ATOMIC_RELEASE)
@@ -161,17 +160,24 @@ static inline void fm_entry_start(struct fm_entry *e, const struct fm_key *key,
 	rcu_assign_pointer(*head, e);
 }
 
-/* Count one packet in e. */
+/*
+ * Count one packet in e. Flags and TTL bounds are written only when they
+ * change, which for most packets of a flow they do not.
+ */
 static inline void fm_entry_count(struct fm_entry *e,
 				  const struct fm_pktinfo *pi, u32 now)
 {
 	e->packets++;
 	e->bytes += pi->octets;
 	e->last = now;
-	e->tcp_flags |= pi->tcp_flags;
-	e->ttl_min = min(e->ttl_min, pi->ttl);
-	e->ttl_max = max(e->ttl_max, pi->ttl);
-	e->rflags |= pi->frag ? FM_RF_FRAG : 0;
+	if (unlikely(pi->tcp_flags & ~e->tcp_flags))
+		e->tcp_flags |= pi->tcp_flags;
+	if (unlikely(pi->ttl < e->ttl_min))
+		e->ttl_min = pi->ttl;
+	if (unlikely(pi->ttl > e->ttl_max))
+		e->ttl_max = pi->ttl;
+	if (unlikely(pi->frag))
+		e->rflags |= FM_RF_FRAG;
 }
 
 #endif /* _FM_CACHE_HOT_H */

@@ -258,13 +258,18 @@ static void fm_dest_export(struct fm_batch *b, struct fm_dest *d,
 			   const struct fm_record *recs, unsigned int n)
 {
 	struct fm_out o = { .b = b, .d = d };
-	unsigned int i = 0;
+	unsigned int i = 0, k;
 	int ret;
 
 	fm_dest_sampling(b->fn, d);
 	if (fm_out_begin(&o))
 		goto err;
 	for (i = 0; i < n; i++) {
+		k = fm_enc_add_flows(&o.m, &recs[i], n - i);
+		o.flows += k;
+		i += k;
+		if (i == n)
+			break;
 		ret = fm_enc_add_flow(&o.m, &recs[i]);
 		if (ret == FM_ENC_FULL) {
 			if (fm_out_next(&o))

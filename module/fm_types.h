@@ -13,6 +13,8 @@
 #include <linux/string.h>
 #include <linux/in6.h>
 #include <linux/version.h>
+#include <linux/build_bug.h>
+#include <linux/minmax.h>
 #include <asm/byteorder.h>
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
 #include <linux/unaligned.h>
@@ -51,6 +53,11 @@ typedef uint64_t __be64;
 #define min(a, b) ((a) < (b) ? (a) : (b))
 #define max(a, b) ((a) > (b) ? (a) : (b))
 #endif
+#define max_t(t, a, b) max((t)(a), (t)(b))
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+#define BUILD_BUG_ON(c) _Static_assert(!(c), #c)
 
 static inline void put_unaligned_be16(u16 v, void *p)
 {

@@ -342,11 +342,20 @@ void fm_enc_session_init(struct fm_enc_session *s, u8 version, u32 domain_id)
 	s->sampling_interval = 1;
 	s->tmpl_refresh_sec = 60;
 	s->tmpl_refresh_msgs = 20;
+	if (version == FM_ENC_IPFIX || version == FM_ENC_NF9) {
+		const struct fm_tmpl *t = version == FM_ENC_NF9 ?
+					  fm_nf9_tmpls : ipfix_tmpls;
+		unsigned int i;
+
+		for (i = 0; i < FM_TMPL_NUM; i++)
+			s->longest = max_t(unsigned int, s->longest,
+					   rec_len(&t[i]));
+	}
 }
 
 int fm_tpl_begin(struct fm_enc_msg *m)
 {
-	unsigned int id, len, longest = 0;
+	unsigned int id;
 
 	m->len = is_nf9(m) ? FM_NF9_HDR_LEN : IPFIX_HDR_LEN;
 	if (m->len > m->size)
@@ -357,12 +366,7 @@ int fm_tpl_begin(struct fm_enc_msg *m)
 				return FM_ENC_TOOSMALL;
 		m->tmpl = true;
 	}
-	for (id = FM_TMPL_V4; id < FM_TMPL_END; id++) {
-		len = rec_len(tmpl_of(m, id));
-		if (len > longest)
-			longest = len;
-	}
-	if (pad4(pad4(m->len) + SET_HDR_LEN + longest) > m->size)
+	if (pad4(pad4(m->len) + SET_HDR_LEN + m->s->longest) > m->size)
 		return FM_ENC_TOOSMALL;
 	return FM_ENC_OK;
 }
@@ -375,63 +379,75 @@ int fm_tpl_begin(struct fm_enc_msg *m)
 #define IPFIX_V4_REC_LEN	64
 #define IPFIX_V6_REC_LEN	92
 
-static void put_ipfix_flow(u8 *p, const struct fm_record *r)
+/* The last 24 bytes, the same for both families. */
+static __always_inline void put_ipfix_tail(u8 *p, const struct fm_record *r,
+					   u8 ipver)
 {
 	const struct fm_key *k = &r->key;
-	bool v6 = k->kflags & FM_KF_IPV6;
+	const u8 *kb = (const u8 *)k, *rb = (const u8 *)r;
+	__be16 icmp = 0;
 
+	/* adjacent fields go out as one copy, read through byte pointers */
+	BUILD_BUG_ON(offsetof(struct fm_key, dport) !=
+		     offsetof(struct fm_key, sport) + 2);
+	BUILD_BUG_ON(offsetof(struct fm_key, tos) !=
+		     offsetof(struct fm_key, proto) + 1);
+	BUILD_BUG_ON(offsetof(struct fm_record, ttl_min) !=
+		     offsetof(struct fm_record, tcp_flags) + 1 ||
+		     offsetof(struct fm_record, ttl_max) !=
+		     offsetof(struct fm_record, tcp_flags) + 2 ||
+		     offsetof(struct fm_record, end_reason) !=
+		     offsetof(struct fm_record, tcp_flags) + 3);
+
+	put_unaligned_be64((u64)k->in_if << 32 | k->out_if, p);
+	memcpy(p + 8, kb + offsetof(struct fm_key, sport), 4);
+	if (k->proto == IPPROTO_ICMP_NR || k->proto == IPPROTO_ICMPV6_NR)
+		icmp = k->dport;
+	memcpy(p + 12, &icmp, 2);
+	put_unaligned_be16(k->vlan, p + 14);
+	memcpy(p + 16, kb + offsetof(struct fm_key, proto), 2);
+	memcpy(p + 18, rb + offsetof(struct fm_record, tcp_flags), 4);
+	p[22] = k->dir;
+	p[23] = ipver;
+}
+
+static __always_inline void put_ipfix_counters(u8 *p,
+					       const struct fm_record *r)
+{
 	put_unaligned_be64(r->bytes, p);
 	put_unaligned_be64(r->packets, p + 8);
 	put_unaligned_be64(r->start_ms, p + 16);
 	put_unaligned_be64(r->end_ms, p + 24);
-	p += 32;
-	if (v6) {
-		memcpy(p, &k->addr.v6.saddr, 16);
-		memcpy(p + 16, &k->addr.v6.daddr, 16);
-		put_unaligned_be32(be32_to_cpu(k->addr.v6.flowlabel) & 0xfffff,
-				   p + 32);
-		p += 36;
-	} else {
-		memcpy(p, &k->addr.v4.saddr, 4);
-		memcpy(p + 4, &k->addr.v4.daddr, 4);
-		p += 8;
-	}
-	put_unaligned_be32(k->in_if, p);
-	put_unaligned_be32(k->out_if, p + 4);
-	memcpy(p + 8, &k->sport, 2);
-	memcpy(p + 10, &k->dport, 2);
-	if (k->proto == IPPROTO_ICMP_NR || k->proto == IPPROTO_ICMPV6_NR)
-		memcpy(p + 12, &k->dport, 2);
-	else
-		put_unaligned_be16(0, p + 12);
-	put_unaligned_be16(k->vlan, p + 14);
-	p[16] = k->proto;
-	p[17] = k->tos;
-	p[18] = r->tcp_flags;
-	p[19] = r->ttl_min;
-	p[20] = r->ttl_max;
-	p[21] = r->end_reason;
-	p[22] = k->dir;
-	p[23] = v6 ? 6 : 4;
+}
+
+static __always_inline void put_ipfix_v4(u8 *p, const struct fm_record *r)
+{
+	BUILD_BUG_ON(offsetof(struct fm_key, addr.v4.daddr) !=
+		     offsetof(struct fm_key, addr.v4.saddr) + 4);
+	put_ipfix_counters(p, r);
+	memcpy(p + 32, (const u8 *)&r->key +
+		       offsetof(struct fm_key, addr.v4.saddr), 8);
+	put_ipfix_tail(p + 40, r, 4);
+}
+
+static __always_inline void put_ipfix_v6(u8 *p, const struct fm_record *r)
+{
+	const struct fm_key *k = &r->key;
+
+	put_ipfix_counters(p, r);
+	memcpy(p + 32, &k->addr.v6.saddr, 16);
+	memcpy(p + 48, &k->addr.v6.daddr, 16);
+	put_unaligned_be32(be32_to_cpu(k->addr.v6.flowlabel) & 0xfffff,
+			   p + 64);
+	put_ipfix_tail(p + 68, r, 6);
 }
 
 static int add_record(struct fm_enc_msg *m, u16 id, const struct fm_vals *v)
 {
-	const struct fm_tmpl *t;
+	const struct fm_tmpl *t = tmpl_of(m, id);
 	unsigned int i;
 	u8 *p;
 
-	if (!is_nf9(m) && (id == FM_TMPL_V4 || id == FM_TMPL_V6)) {
-		p = reserve(m, id, id == FM_TMPL_V4 ? IPFIX_V4_REC_LEN :
-						    IPFIX_V6_REC_LEN);
-		if (!p)
-			return FM_ENC_FULL;
-		put_ipfix_flow(p, v->r);
-		m->nrec++;
-		m->ndata++;
-		return FM_ENC_OK;
-	}
-	t = tmpl_of(m, id);
 	p = reserve(m, id, rec_len(t));
 	if (!p)
 		return FM_ENC_FULL;
@@ -446,10 +462,84 @@ static int add_record(struct fm_enc_msg *m, u16 id, const struct fm_vals *v)
 
 int fm_tpl_add_flow(struct fm_enc_msg *m, const struct fm_record *r)
 {
+	bool v6 = r->key.kflags & FM_KF_IPV6;
+	u16 id = v6 ? FM_TMPL_V6 : FM_TMPL_V4;
 	struct fm_vals v = { .r = r };
+	u8 *p;
 
-	return add_record(m, (r->key.kflags & FM_KF_IPV6) ?
-			  FM_TMPL_V6 : FM_TMPL_V4, &v);
+	if (is_nf9(m))
+		return add_record(m, id, &v);
+	p = reserve(m, id, v6 ? IPFIX_V6_REC_LEN : IPFIX_V4_REC_LEN);
+	if (!p)
+		return FM_ENC_FULL;
+	if (v6)
+		put_ipfix_v6(p, r);
+	else
+		put_ipfix_v4(p, r);
+	m->nrec++;
+	m->ndata++;
+	return FM_ENC_OK;
+}
+
+/*
+ * Make the open set id's, with room for one len-byte record at m->len
+ * (not reserved: the caller writes it). False when it does not fit.
+ */
+static bool open_set(struct fm_enc_msg *m, u16 id, unsigned int len)
+{
+	if (!reserve(m, id, len))
+		return false;
+	m->len -= len;
+	return true;
+}
+
+/*
+ * The exporter's loop: IPFIX flow records, each run of one family into
+ * its set while they fit, with nothing re-checked per record but the
+ * family and the room. Stops when the message is full.
+ */
+unsigned int fm_tpl_add_flows(struct fm_enc_msg *m, const struct fm_record *r,
+			      unsigned int n)
+{
+	const struct fm_record *p = r, *stop = r + n;
+	unsigned int end, last, done;
+	u8 *buf = m->buf;
+
+	if (is_nf9(m))
+		return 0;
+	while (p < stop) {
+		if (p->key.kflags & FM_KF_IPV6) {
+			if (!open_set(m, FM_TMPL_V6, IPFIX_V6_REC_LEN))
+				break;
+			end = m->len;
+			last = m->size - IPFIX_V6_REC_LEN;
+			while (p < stop && end <= last &&
+			       (p->key.kflags & FM_KF_IPV6)) {
+				put_ipfix_v6(buf + end, p++);
+				end += IPFIX_V6_REC_LEN;
+			}
+			m->len = end;
+			if (p < stop && (p->key.kflags & FM_KF_IPV6))
+				break;		/* full */
+		} else {
+			if (!open_set(m, FM_TMPL_V4, IPFIX_V4_REC_LEN))
+				break;
+			end = m->len;
+			last = m->size - IPFIX_V4_REC_LEN;
+			while (p < stop && end <= last &&
+			       !(p->key.kflags & FM_KF_IPV6)) {
+				put_ipfix_v4(buf + end, p++);
+				end += IPFIX_V4_REC_LEN;
+			}
+			m->len = end;
+			if (p < stop && !(p->key.kflags & FM_KF_IPV6))
+				break;
+		}
+	}
+	done = p - r;
+	m->nrec += done;
+	m->ndata += done;
+	return done;
 }
 
 int fm_tpl_add_stats(struct fm_enc_msg *m, const struct fm_enc_stats *st)

@@ -147,8 +147,11 @@ static int begin(struct fm_enc_msg *m, struct fm_enc_session *s,
 	return fm_enc_begin(m, s, buf, size, clk);
 }
 
-static int add(struct fm_enc_msg *m, const struct expect *e)
+/* batch: try the exporter's batch call first, as export.c does */
+static int add(struct fm_enc_msg *m, const struct expect *e, bool batch)
 {
+	if (batch && e->op == OP_FLOW && fm_enc_add_flows(m, &e->r, 1) == 1)
+		return FM_ENC_OK;
 	switch (e->op) {
 	case OP_SAMPLING:
 		return fm_enc_add_sampling(m);
@@ -207,12 +210,12 @@ static void run(const u8 *data, size_t size, u8 version)
 		} else if (e.op == OP_STATS) {
 			take(&in, &e.st, sizeof(e.st));
 		}
-		ret = add(&m, &e);
+		ret = add(&m, &e, op & 1);
 		if (ret == FM_ENC_FULL) {
 			ASSERT(m.ndata > 0);
 			finish(&m);
 			ASSERT(begin(&m, &s, 300 + mtu * 8, &clk) == FM_ENC_OK);
-			ret = add(&m, &e);
+			ret = add(&m, &e, op & 1);
 		}
 		if (version == FM_ENC_NF5 &&
 		    (e.op != OP_FLOW || (e.r.key.kflags & FM_KF_IPV6))) {
