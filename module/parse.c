@@ -7,13 +7,7 @@
  */
 #include "parse.h"
 
-#ifdef __KERNEL__
-#include <linux/in.h>	/* IPPROTO_*: libc's come with fm_types.h */
-#endif
-
-#define FM_IPV4_HLEN	20
 #define FM_IPV6_HLEN	40
-#define FM_TCP_NEED	14	/* ports ... flags byte */
 #define FM_MAX_EXTHDRS	8	/* more is FM_PERR_EXTHDR */
 
 /*
@@ -66,43 +60,6 @@ static int fm_parse_l4(const fm_pkt_t *pkt, unsigned int off,
 	return FM_PARSE_OK;
 }
 
-/*
- * The usual IPv4 packet, h its 20-byte header without options, not a
- * fragment: UDP or TCP whose ports (TCP: up to the flags) lie inside the
- * IP length. Fills key and pi as the general path would and returns
- * true; false leaves them for the general path.
- */
-static __always_inline bool fm_parse_v4_fast(const fm_pkt_t *pkt,
-					     unsigned int nhoff, const u8 *h,
-					     struct fm_key *key,
-					     struct fm_pktinfo *pi)
-{
-	unsigned int len = h[2] << 8 | h[3], need;
-	u8 buf[FM_TCP_NEED];
-	const u8 *p;
-
-	if (h[9] == IPPROTO_UDP)
-		need = 4;
-	else if (h[9] == IPPROTO_TCP)
-		need = FM_TCP_NEED;
-	else
-		return false;
-	if (len < FM_IPV4_HLEN + need)
-		return false;
-	p = fm_hdr_ptr(pkt, nhoff + FM_IPV4_HLEN, need, buf);
-	if (!p)
-		return false;
-	key->proto = h[9];
-	key->tos = h[1];
-	memcpy(&key->addr.v4, h + 12, 8);
-	memcpy((u8 *)key + offsetof(struct fm_key, sport), p, 4);
-	pi->octets = len;
-	pi->ttl = h[8];
-	if (need == FM_TCP_NEED)
-		pi->tcp_flags = p[13];
-	return true;
-}
-
 static int fm_parse_v4(const fm_pkt_t *pkt, unsigned int nhoff,
 		       struct fm_key *key, struct fm_pktinfo *pi)
 {
@@ -113,9 +70,6 @@ static int fm_parse_v4(const fm_pkt_t *pkt, unsigned int nhoff,
 	h = fm_hdr_ptr(pkt, nhoff, FM_IPV4_HLEN, buf);
 	if (!h)
 		return FM_PERR_TRUNC_L3;
-	if (likely(h[0] == 0x45 && !(h[6] & 0x3f) && !h[7]) &&
-	    fm_parse_v4_fast(pkt, nhoff, h, key, pi))
-		return FM_PARSE_OK;
 	if (h[0] >> 4 != 4)
 		return FM_PERR_VERSION;
 	hlen = (h[0] & 0x0f) * 4;
@@ -241,8 +195,8 @@ static int fm_parse_v6(const fm_pkt_t *pkt, unsigned int nhoff,
 	return fm_parse_l4(pkt, off, room, IPPROTO_ICMPV6, key, pi);
 }
 
-int fm_parse(const fm_pkt_t *pkt, unsigned int nhoff, u8 family,
-	     unsigned int opts, struct fm_key *key, struct fm_pktinfo *pi)
+int fm_parse_slow(const fm_pkt_t *pkt, unsigned int nhoff, u8 family,
+		  unsigned int opts, struct fm_key *key, struct fm_pktinfo *pi)
 {
 	memset(key, 0, sizeof(*key));
 	memset(pi, 0, sizeof(*pi));

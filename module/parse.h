@@ -12,6 +12,7 @@
 
 #ifdef __KERNEL__
 #include <linux/skbuff.h>
+#include <linux/in.h>	/* IPPROTO_*: libc's come with fm_types.h */
 
 typedef struct sk_buff fm_pkt_t;
 
@@ -84,7 +85,63 @@ struct fm_pktinfo {
  * of the packet. A length beyond the data is not an error: octets counts
  * it and only the headers actually present are read.
  */
-int fm_parse(const fm_pkt_t *pkt, unsigned int nhoff, u8 family,
-	     unsigned int opts, struct fm_key *key, struct fm_pktinfo *pi);
+int fm_parse_slow(const fm_pkt_t *pkt, unsigned int nhoff, u8 family,
+		  unsigned int opts, struct fm_key *key, struct fm_pktinfo *pi);
+
+#define FM_IPV4_HLEN	20
+#define FM_TCP_NEED	14	/* TCP: ports ... flags byte */
+
+/*
+ * fm_parse() for the usual packet, inline on the packet path: IPv4
+ * without options, not a fragment, UDP or TCP whose ports (TCP: up to
+ * the flags) lie inside the IP length. Fills key and pi exactly as
+ * fm_parse_slow() would and returns true; false leaves the packet to it.
+ */
+static __always_inline bool fm_parse_v4_fast(const fm_pkt_t *pkt,
+					     unsigned int nhoff,
+					     struct fm_key *key,
+					     struct fm_pktinfo *pi)
+{
+	u8 buf[FM_IPV4_HLEN + 4], tbuf[FM_TCP_NEED];
+	const u8 *h, *tcp = NULL;
+	unsigned int len;
+
+	h = fm_hdr_ptr(pkt, nhoff, sizeof(buf), buf);	/* header + ports */
+	if (!h || h[0] != 0x45 || (h[6] & 0x3f) || h[7])
+		return false;
+	len = h[2] << 8 | h[3];
+	if (h[9] == IPPROTO_UDP) {
+		if (len < FM_IPV4_HLEN + 4)
+			return false;
+	} else if (h[9] == IPPROTO_TCP) {
+		if (len < FM_IPV4_HLEN + FM_TCP_NEED)
+			return false;
+		tcp = fm_hdr_ptr(pkt, nhoff + FM_IPV4_HLEN, FM_TCP_NEED, tbuf);
+		if (!tcp)
+			return false;
+	} else {
+		return false;
+	}
+	memset(key, 0, sizeof(*key));
+	memset(pi, 0, sizeof(*pi));
+	key->proto = h[9];
+	key->tos = h[1];
+	memcpy(&key->addr.v4, h + 12, 8);
+	memcpy((u8 *)key + offsetof(struct fm_key, sport), h + 20, 4);
+	pi->octets = len;
+	pi->ttl = h[8];
+	if (tcp)
+		pi->tcp_flags = tcp[13];
+	return true;
+}
+
+static __always_inline int fm_parse(const fm_pkt_t *pkt, unsigned int nhoff,
+				    u8 family, unsigned int opts,
+				    struct fm_key *key, struct fm_pktinfo *pi)
+{
+	if (family == 4 && fm_parse_v4_fast(pkt, nhoff, key, pi))
+		return FM_PARSE_OK;
+	return fm_parse_slow(pkt, nhoff, family, opts, key, pi);
+}
 
 #endif /* _FM_PARSE_H */
