@@ -48,6 +48,7 @@
 #define FM_BATCH	64	/* records per fm_export_records() call */
 #define FM_EVICT_SCAN	8	/* buckets searched for an eviction victim */
 #define FM_SCAN_CHUNK	256	/* buckets scanned per BH-disabled stretch */
+#define FM_NETNS_BUCKETS 4096	/* per CPU, default beyond the initial netns */
 #define FM_GRAVES_MIN	4096	/* graves allowed even to a small table */
 
 struct fm_table {
@@ -858,7 +859,19 @@ static void fm_cache_halt(struct fm_cache *c)
 
 int fm_cache_init(struct fm_net *fn)
 {
-	struct fm_cache *c = fm_cache_create(fn, &fm_cache_defaults);
+	struct fm_cache_cfg cfg = fm_cache_defaults;
+	struct fm_cache *c;
+
+	/*
+	 * Every netns has its own tables, and a host may have thousands of
+	 * containers: beyond the initial netns they start with at most
+	 * FM_NETNS_BUCKETS buckets per CPU unless hash_size is set
+	 * (flowctl set hash-size grows them where many flows are metered).
+	 */
+	if (!cfg.hash_size && !net_eq(fn->net, &init_net))
+		cfg.hash_size = min(fm_table_nbuckets(fm_cpu_limit(&cfg), 0),
+				    FM_NETNS_BUCKETS);
+	c = fm_cache_create(fn, &cfg);
 
 	if (IS_ERR(c))
 		return PTR_ERR(c);

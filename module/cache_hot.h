@@ -101,34 +101,43 @@ static inline u32 fm_key_hash(const struct fm_key *key, u32 seed)
 
 /*
  * Does entry key e equal lookup key k? The first 28 bytes (an IPv4 key,
- * kflags included) are compared as words; only when they match and k is
- * IPv6, which then e is too, the rest. An IPv4 entry is never read past
- * its key. No memcmp() call on the packet path.
+ * kflags included) are compared as words; for an IPv6 key k, which then
+ * e is too, the rest as well. An IPv4 entry is never read past its key.
+ * No memcmp() call on the packet path.
  */
-static inline bool fm_key_eq(const struct fm_key *e, const struct fm_key *k)
+static __always_inline bool fm_key_eq4(const struct fm_key *e,
+				       const struct fm_key *k)
 {
 	const u8 *x = (const u8 *)e, *y = (const u8 *)k;
-	u64 d;
 
 	BUILD_BUG_ON(FM_KEY_LEN_V4 != 28 || FM_KEY_LEN_V6 != 56);
-	d = (fm_load64(x) ^ fm_load64(y)) |
-	    (fm_load64(x + 8) ^ fm_load64(y + 8)) |
-	    (fm_load64(x + 16) ^ fm_load64(y + 16)) |
-	    (fm_load32(x + 24) ^ fm_load32(y + 24));
-	if (d)
-		return false;
-	if (!(k->kflags & FM_KF_IPV6))
-		return true;
-	d = (fm_load64(x + 24) ^ fm_load64(y + 24)) |
-	    (fm_load64(x + 32) ^ fm_load64(y + 32)) |
-	    (fm_load64(x + 40) ^ fm_load64(y + 40)) |
-	    (fm_load64(x + 48) ^ fm_load64(y + 48));
-	return !d;
+	return !((fm_load64(x) ^ fm_load64(y)) |
+		 (fm_load64(x + 8) ^ fm_load64(y + 8)) |
+		 (fm_load64(x + 16) ^ fm_load64(y + 16)) |
+		 (fm_load32(x + 24) ^ fm_load32(y + 24)));
+}
+
+static __always_inline bool fm_key_eq6(const struct fm_key *e,
+				       const struct fm_key *k)
+{
+	const u8 *x = (const u8 *)e, *y = (const u8 *)k;
+
+	return fm_key_eq4(e, k) &&
+	       !((fm_load64(x + 24) ^ fm_load64(y + 24)) |
+		 (fm_load64(x + 32) ^ fm_load64(y + 32)) |
+		 (fm_load64(x + 40) ^ fm_load64(y + 40)) |
+		 (fm_load64(x + 48) ^ fm_load64(y + 48)));
+}
+
+static inline bool fm_key_eq(const struct fm_key *e, const struct fm_key *k)
+{
+	return k->kflags & FM_KF_IPV6 ? fm_key_eq6(e, k) : fm_key_eq4(e, k);
 }
 
 /*
  * The link that points at key's entry in the chain at head, or at the
- * chain's terminating NULL if key is not there.
+ * chain's terminating NULL if key is not there. One loop per family, so
+ * an IPv4 lookup carries nothing of the longer compare.
  */
 static inline struct fm_entry __rcu **
 fm_chain_find(struct fm_entry __rcu **head, const struct fm_key *key)
@@ -136,10 +145,18 @@ fm_chain_find(struct fm_entry __rcu **head, const struct fm_key *key)
 	struct fm_entry __rcu **pprev = head;
 	struct fm_entry *e;
 
-	for (e = fm_entry_deref(pprev); e; e = fm_entry_deref(pprev)) {
-		if (fm_key_eq(&e->key, key))
-			break;
-		pprev = &e->next;
+	if (key->kflags & FM_KF_IPV6) {
+		for (e = fm_entry_deref(pprev); e; e = fm_entry_deref(pprev)) {
+			if (fm_key_eq6(&e->key, key))
+				break;
+			pprev = &e->next;
+		}
+	} else {
+		for (e = fm_entry_deref(pprev); e; e = fm_entry_deref(pprev)) {
+			if (fm_key_eq4(&e->key, key))
+				break;
+			pprev = &e->next;
+		}
 	}
 	return pprev;
 }

@@ -77,7 +77,7 @@ MODULE_PARM_DESC(inactive_timeout, "end flows idle for this many seconds (defaul
 module_param_named(max_flows, fm_cache_defaults.max_flows, uint, 0444);
 MODULE_PARM_DESC(max_flows, "flow cache size per netns, shared among CPUs (default 262144)");
 module_param_named(hash_size, fm_cache_defaults.hash_size, uint, 0444);
-MODULE_PARM_DESC(hash_size, "hash buckets per CPU, rounded up to a power of 2 (default 0: max_flows / CPUs)");
+MODULE_PARM_DESC(hash_size, "hash buckets per CPU, rounded up to a power of 2 (default 0: max_flows / CPUs; at most 4096 beyond the initial netns)");
 module_param_named(sampling_rate, fm_cache_defaults.sampling_rate, uint, 0444);
 MODULE_PARM_DESC(sampling_rate, "meter 1 of N packets (default 1: all)");
 module_param_named(flowlabel, fm_cache_defaults.flowlabel, byte, 0444);
