@@ -50,6 +50,7 @@
 #define FM_SCAN_CHUNK	256	/* buckets scanned per BH-disabled stretch */
 #define FM_NETNS_BUCKETS 4096	/* per CPU, default beyond the initial netns */
 #define FM_GRAVES_MIN	4096	/* graves allowed even to a small table */
+#define FM_SPARE_MAX	2048	/* freed entries kept per CPU for reuse */
 
 struct fm_table {
 	struct fm_entry __rcu **buckets;
@@ -64,8 +65,11 @@ struct fm_table {
 	u32 clk_jiffies;		/* wall clock at clk_jiffies, for the */
 	u64 clk_ms;			/* packet path: see fm_table_now_ms() */
 	u32 next_scan;			/* jiffies: the work's next timeout scan */
-	unsigned long mem;		/* bytes of entries, buried ones too */
+	unsigned long mem;		/* bytes of entries, buried, spare too */
 	unsigned int ngraves;		/* buried, not yet freed */
+	unsigned int nspare;
+	unsigned int spare_taken;	/* since the last timeout scan */
+	struct fm_entry *spare[2];	/* past their grace period: v4, v6 */
 	struct fm_entry *graves;	/* buried since old_cookie was taken */
 	struct fm_entry *old_graves;	/* free when old_cookie's GP is over */
 	unsigned long old_cookie;
@@ -112,6 +116,7 @@ static struct fm_cache *fm_cache_own(struct fm_net *fn)
 
 static struct kmem_cache *fm_entry_cache_v4 __read_mostly;
 static struct kmem_cache *fm_entry_cache_v6 __read_mostly;
+static unsigned int fm_entry_size[2] __read_mostly;	/* slab objects: v4, v6 */
 static struct workqueue_struct *fm_wq __read_mostly;
 static int fm_cpuhp_online __read_mostly = -1;	/* dynamic hotplug states */
 static int fm_cpuhp_dead __read_mostly = -1;
@@ -124,6 +129,11 @@ static u32 fm_hash(const struct fm_cache *c, const struct fm_key *key)
 static struct kmem_cache *fm_entry_cache(const struct fm_key *key)
 {
 	return key->kflags & FM_KF_IPV6 ? fm_entry_cache_v6 : fm_entry_cache_v4;
+}
+
+static unsigned int fm_entry_v6(const struct fm_key *key)
+{
+	return key->kflags & FM_KF_IPV6 ? 1 : 0;
 }
 
 /* Wake t's expiry work now, unless its CPU is leaving or gone. */
@@ -163,10 +173,9 @@ static unsigned int fm_graves_free(struct fm_entry *e, unsigned long *mem)
 	*mem = 0;
 	while (e) {
 		struct fm_entry *next = e->grave;
-		struct kmem_cache *kc = fm_entry_cache(&e->key);
 
-		*mem += kmem_cache_size(kc);
-		kmem_cache_free(kc, e);
+		*mem += fm_entry_size[fm_entry_v6(&e->key)];
+		kmem_cache_free(fm_entry_cache(&e->key), e);
 		e = next;
 		n++;
 	}
@@ -188,6 +197,21 @@ static void fm_table_reap(struct fm_table *t)
 	if (t->old_graves && poll_state_synchronize_rcu(t->old_cookie)) {
 		old = t->old_graves;
 		t->old_graves = NULL;
+	}
+	/*
+	 * No reader can see these any more: keep some for fm_entry_new()
+	 * (a slab round trip per evicted flow, with the object zeroed on
+	 * allocation, costs more than the rest of the eviction).
+	 */
+	while (old && t->nspare < FM_SPARE_MAX) {
+		struct fm_entry *e = old;
+		unsigned int v6 = fm_entry_v6(&e->key);
+
+		old = e->grave;
+		e->grave = t->spare[v6];
+		t->spare[v6] = e;
+		t->nspare++;
+		t->ngraves--;
 	}
 	local_bh_enable();
 	if (old) {
@@ -304,7 +328,7 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 				     const struct fm_key *key, u32 hash)
 {
 	unsigned int limit = READ_ONCE(t->limit);
-	struct kmem_cache *kc = fm_entry_cache(key);
+	unsigned int v6 = fm_entry_v6(key);
 	struct fm_entry __rcu **head;
 	struct fm_entry *e;
 
@@ -313,12 +337,20 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 		st->flows_dropped++;
 		return NULL;
 	}
-	e = kmem_cache_alloc(kc, GFP_ATOMIC | __GFP_NOWARN);
-	if (unlikely(!e)) {
-		st->flows_nomem++;
-		return NULL;
+	e = t->spare[v6];
+	if (e) {
+		t->spare[v6] = e->grave;
+		t->nspare--;
+		t->spare_taken++;
+	} else {
+		e = kmem_cache_alloc(fm_entry_cache(key),
+				     GFP_ATOMIC | __GFP_NOWARN);
+		if (unlikely(!e)) {
+			st->flows_nomem++;
+			return NULL;
+		}
+		t->mem += fm_entry_size[v6];
 	}
-	t->mem += kmem_cache_size(kc);
 	head = &t->buckets[hash & t->mask];
 	fm_entry_start(e, key, (u32)jiffies, head);
 	t->count++;
@@ -446,6 +478,31 @@ static void fm_table_expire(struct fm_table *t, bool all, bool scan)
 		fm_export_records(t->fn, t->batch, n);
 }
 
+/* Once a second: spare entries nobody took since the last time go back. */
+static void fm_table_trim_spares(struct fm_table *t)
+{
+	struct fm_entry *spare[2] = { NULL, NULL };
+	unsigned long mem = 0, mem2 = 0;
+	unsigned int n;
+
+	local_bh_disable();
+	if (!t->spare_taken) {
+		spare[0] = t->spare[0];
+		spare[1] = t->spare[1];
+		t->spare[0] = NULL;
+		t->spare[1] = NULL;
+		t->nspare = 0;
+	}
+	t->spare_taken = 0;
+	local_bh_enable();
+	n = fm_graves_free(spare[0], &mem) + fm_graves_free(spare[1], &mem2);
+	if (n) {
+		local_bh_disable();
+		t->mem -= mem + mem2;
+		local_bh_enable();
+	}
+}
+
 static void fm_table_work(struct work_struct *work)
 {
 	struct fm_table *t = container_of(to_delayed_work(work),
@@ -465,6 +522,8 @@ static void fm_table_work(struct work_struct *work)
 	fm_table_clock(t);
 	local_bh_enable();
 	fm_table_reap(t);
+	if (scan)
+		fm_table_trim_spares(t);
 	fm_table_expire(t, all, scan);
 	if (all)
 		WRITE_ONCE(t->flush, false);
@@ -758,14 +817,19 @@ static int fm_table_init(struct fm_net *fn, struct fm_cache *c,
  */
 static void fm_table_free_graves(struct fm_table *t)
 {
-	unsigned long mem, mem2;
+	unsigned long mem, mem2, mem3, mem4;
 
 	fm_graves_free(t->old_graves, &mem);
 	fm_graves_free(t->graves, &mem2);
+	fm_graves_free(t->spare[0], &mem3);
+	fm_graves_free(t->spare[1], &mem4);
 	t->old_graves = NULL;
 	t->graves = NULL;
+	t->spare[0] = NULL;
+	t->spare[1] = NULL;
 	t->ngraves = 0;
-	WRITE_ONCE(t->mem, t->mem - mem - mem2);
+	t->nspare = 0;
+	WRITE_ONCE(t->mem, t->mem - mem - mem2 - mem3 - mem4);
 }
 
 static void fm_table_free(struct fm_table *t)
@@ -992,6 +1056,8 @@ int fm_cache_module_init(void)
 		fm_cache_module_exit();
 		return -ENOMEM;
 	}
+	fm_entry_size[0] = kmem_cache_size(fm_entry_cache_v4);
+	fm_entry_size[1] = kmem_cache_size(fm_entry_cache_v6);
 	ret = cpuhp_setup_state_multi(CPUHP_AP_ONLINE_DYN, "net/flowmeter:online",
 				      fm_cpu_online, fm_cpu_offline);
 	if (ret < 0)
