@@ -45,7 +45,7 @@
 #include "cache.h"
 
 #define FM_RING_SIZE	1024	/* finished records waiting per CPU */
-#define FM_BATCH	64	/* records per fm_export_records() call */
+#define FM_BATCH	128	/* records per fm_export_records() call */
 #define FM_EVICT_SCAN	8	/* buckets searched for an eviction victim */
 #define FM_SCAN_CHUNK	256	/* buckets scanned per BH-disabled stretch */
 #define FM_NETNS_BUCKETS 4096	/* per CPU, default beyond the initial netns */
@@ -427,22 +427,37 @@ static void fm_table_expire(struct fm_table *t, bool all, bool scan)
 {
 	const struct fm_cache_cfg *cfg = &t->cache->cfg;
 	unsigned int n = 0, b = scan ? 0 : t->mask + 1;
+	unsigned int budget = FM_RING_SIZE;	/* ring records this run */
 	struct fm_stats *st;
 	u64 now_ms;
 	u32 now;
 
 	local_bh_disable();
-	while (b <= t->mask || t->ring_len) {
+	while (b <= t->mask || (t->ring_len && budget)) {
 		unsigned int end = min(b + FM_SCAN_CHUNK, t->mask + 1);
 
+		if (t->ring_len && budget && !n) {
+			/*
+			 * Flows the packet path ended: exported straight from
+			 * the ring. It only ever writes past ring_len, so
+			 * these slots stay as they are until given back.
+			 */
+			unsigned int head = t->ring_head;
+			unsigned int k = min3(t->ring_len, budget,
+					      FM_RING_SIZE - head);
+
+			local_bh_enable();
+			fm_export_records(t->fn, &t->ring[head], k);
+			local_bh_disable();
+			t->ring_head = (head + k) % FM_RING_SIZE;
+			t->ring_len -= k;
+			budget -= k;
+			continue;
+		}
 		st = this_cpu_ptr(t->fn->stats);
 		u64_stats_update_begin(&st->syncp);
 		now = (u32)jiffies;
-		now_ms = fm_now_ms();
-		for (; t->ring_len && n < FM_BATCH; t->ring_len--) {
-			t->batch[n++] = t->ring[t->ring_head];
-			t->ring_head = (t->ring_head + 1) % FM_RING_SIZE;
-		}
+		now_ms = fm_table_now_ms(t, now);
 		for (; b < end && n < FM_BATCH; b++) {
 			struct fm_entry __rcu **pprev = &t->buckets[b];
 			struct fm_entry *e;
@@ -466,7 +481,7 @@ static void fm_table_expire(struct fm_table *t, bool all, bool scan)
 		}
 		u64_stats_update_end(&st->syncp);
 		local_bh_enable();
-		if (n == FM_BATCH || (n && b > t->mask && !t->ring_len)) {
+		if (n == FM_BATCH || (n && b > t->mask)) {
 			fm_export_records(t->fn, t->batch, n);
 			n = 0;
 		}
