@@ -358,49 +358,54 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 	return e;
 }
 
-/* Packet path: count one packet of key in this CPU's table. BH disabled. */
-void fm_cache_update(struct fm_net *fn, struct fm_stats *st,
-		     const struct fm_key *key, const struct fm_pktinfo *pi)
+/* Sampling: true if it leaves this packet out. */
+static bool fm_sample_skip(struct fm_cache *c, struct fm_table *t)
 {
-	struct fm_cache *c = fm_cache_rcu(fn);
-	struct fm_table *t = this_cpu_ptr(c->tables);
-	u32 hash = fm_hash(c, key);
-	struct fm_entry __rcu **head = &t->buckets[hash & t->mask];
-	struct fm_entry __rcu **pprev = fm_chain_find(head, key);
-	struct fm_entry *e = fm_entry_deref(pprev);
-	u32 now = (u32)jiffies;
-
-	if (!e) {
-		e = fm_entry_new(t, st, key, hash);
-		if (unlikely(!e))
-			return;
-		pprev = head;	/* new entries go first */
-	}
-	fm_entry_count(e, pi, now);
-	if (unlikely(pi->tcp_flags & (FM_TCP_FIN | FM_TCP_RST)))
-		fm_entry_end(t, st, pprev, e, FM_END_EOF);
-}
-
-/* Packet path, BH disabled: true if sampling leaves this packet out. */
-bool fm_sample_skip(struct fm_net *fn)
-{
-	struct fm_cache *c = fm_cache_rcu(fn);
 	const struct fm_cache_cfg *cfg = &c->cfg;
-	struct fm_table *t;
-
 	u32 rate = READ_ONCE(cfg->sampling_rate);
 
 	if (likely(rate <= 1))
 		return false;
 	if (READ_ONCE(cfg->sampling_mode) == FM_SAMPLING_RANDOM)
 		return get_random_u32_below(rate) != 0;
-	t = this_cpu_ptr(c->tables);
 	if (t->sample_count) {
 		t->sample_count--;
 		return true;
 	}
 	t->sample_count = rate - 1;
 	return false;
+}
+
+/*
+ * Packet path: count one packet of key in this CPU's table, unless
+ * sampling leaves it out (then false). BH disabled.
+ */
+bool fm_cache_update(struct fm_net *fn, struct fm_stats *st,
+		     const struct fm_key *key, const struct fm_pktinfo *pi)
+{
+	struct fm_cache *c = fm_cache_rcu(fn);
+	struct fm_table *t = this_cpu_ptr(c->tables);
+	struct fm_entry __rcu **head, **pprev;
+	struct fm_entry *e;
+	u32 hash, now;
+
+	if (fm_sample_skip(c, t))
+		return false;
+	hash = fm_hash(c, key);
+	head = &t->buckets[hash & t->mask];
+	pprev = fm_chain_find(head, key);
+	e = fm_entry_deref(pprev);
+	now = (u32)jiffies;
+	if (!e) {
+		e = fm_entry_new(t, st, key, hash);
+		if (unlikely(!e))
+			return true;
+		pprev = head;	/* new entries go first */
+	}
+	fm_entry_count(e, pi, now);
+	if (unlikely(pi->tcp_flags & (FM_TCP_FIN | FM_TCP_RST)))
+		fm_entry_end(t, st, pprev, e, FM_END_EOF);
+	return true;
 }
 
 static bool fm_entry_expired(const struct fm_cache_cfg *cfg,

@@ -33,9 +33,8 @@ int fm_cache_init(struct fm_net *fn);
 void fm_cache_stop(struct fm_net *fn);
 void fm_cache_free(struct fm_net *fn);
 
-void fm_cache_update(struct fm_net *fn, struct fm_stats *st,
+bool fm_cache_update(struct fm_net *fn, struct fm_stats *st,
 		     const struct fm_key *key, const struct fm_pktinfo *pi);
-bool fm_sample_skip(struct fm_net *fn);
 
 int fm_cache_flush(struct fm_net *fn);
 const struct fm_cache_cfg *fm_cache_config(struct fm_net *fn);

@@ -29,6 +29,7 @@ static void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 	struct fm_pktinfo pi = {};
 	struct fm_stats *st;
 	struct fm_key key;
+	bool bh;
 	int err;
 
 	if (unlikely(fm_filtered(fn, state))) {
@@ -56,25 +57,28 @@ static void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 	/*
 	 * Everything below touches only this CPU's data. LOCAL_OUT runs in
 	 * process context, so keep softirqs (and, on PREEMPT_RT, other
-	 * tasks on this CPU) out while we update.
+	 * tasks on this CPU) out while we update; forwarded packets come
+	 * with BH disabled already.
 	 */
-	local_bh_disable();
+	bh = !softirq_count();
+	if (bh)
+		local_bh_disable();
 	st = this_cpu_ptr(fn->stats);
 	u64_stats_update_begin(&st->syncp);
 	st->pkts_seen++;
 	if (unlikely(err)) {
 		st->parse_err[err]++;
-	} else if (fm_sample_skip(fn)) {
-		st->pkts_skipped++;
-	} else {
+	} else if (fm_cache_update(fn, st, &key, &pi)) {
 		st->pkts_metered++;
 		st->bytes_metered += pi.octets;
 		st->pkts_frag += pi.frag;
 		st->pkts_no_l4 += pi.l4_missing;
-		fm_cache_update(fn, st, &key, &pi);
+	} else {
+		st->pkts_skipped++;
 	}
 	u64_stats_update_end(&st->syncp);
-	local_bh_enable();
+	if (bh)
+		local_bh_enable();
 }
 
 static unsigned int fm_hook(void *priv, struct sk_buff *skb,
