@@ -139,7 +139,8 @@ static unsigned int fm_entry_v6(const struct fm_key *key)
 /* Wake t's expiry work now, unless its CPU is leaving or gone. */
 static void fm_table_kick(struct fm_table *t)
 {
-	if (!READ_ONCE(t->parked))
+	/* never once halting: the work was cancelled for good */
+	if (!READ_ONCE(t->parked) && !READ_ONCE(t->cache->stopping))
 		mod_delayed_work_on(t->cpu, fm_wq, &t->work, 0);
 }
 
@@ -939,6 +940,9 @@ static void fm_cache_halt(struct fm_cache *c)
 		cancel_delayed_work_sync(&per_cpu_ptr(c->tables, cpu)->work);
 	for_each_possible_cpu(cpu)
 		fm_table_expire(per_cpu_ptr(c->tables, cpu), true, true);
+	/* nothing can have queued them again (fm_table_kick()), but be sure */
+	for_each_possible_cpu(cpu)
+		cancel_delayed_work_sync(&per_cpu_ptr(c->tables, cpu)->work);
 }
 
 int fm_cache_init(struct fm_net *fn)
