@@ -67,6 +67,7 @@ enum fm_tmpl_id {
 #define FM_TMPL_NUM (FM_TMPL_END - FM_TMPL_V4)
 
 #define FM_ENC_IFNAME_LEN 16	/* interfaceName: fixed, zero padded */
+#define FM_ENC_TMPL_MAX	320	/* bytes of a version's template sets */
 
 /*
  * One transport session (exporter -> one collector). Set up with
@@ -94,6 +95,8 @@ struct fm_enc_session {
 	u32 tmpl_msgs;		/* messages finished since then, it included */
 	bool tmpl_valid;	/* templates sent and still current */
 	u16 longest;		/* bytes of the longest record of any template */
+	u16 tmpl_len;		/* bytes of the template sets, as sent */
+	u8 tmpl_buf[4 + FM_ENC_TMPL_MAX];	/* from byte 4 */
 };
 
 /*
@@ -128,6 +131,7 @@ struct fm_enc_msg {
 	u16 nrec;		/* records of all kinds (v9, v5 count) */
 	u32 ndata;		/* data records, options data included */
 	bool tmpl;		/* this message carries the templates */
+	bool full;		/* fm_enc_add_flows() stopped for lack of room */
 };
 
 /*
@@ -178,6 +182,7 @@ static inline int fm_enc_begin(struct fm_enc_msg *m, struct fm_enc_session *s,
 	m->nrec = 0;
 	m->ndata = 0;
 	m->tmpl = false;
+	m->full = false;
 	if (s->version == FM_ENC_NF5)
 		return fm_nf5_begin(m);
 	return fm_tpl_begin(m);
@@ -199,11 +204,12 @@ unsigned int fm_tpl_add_flows(struct fm_enc_msg *m, const struct fm_record *r,
 			      unsigned int n);
 
 /*
- * Add flow records r[0..n) while each goes in without a new set or a new
- * message; returns how many did. The rest start with one that
- * fm_enc_add_flow() must take (it may say FULL or UNSUPPORTED). Only a
- * shortcut: the same bytes as fm_enc_add_flow() on each, at a fraction
- * of the cost; 0 is always a correct answer.
+ * Add flow records r[0..n) as fm_enc_add_flow() would, one after the
+ * other, while they fit; returns how many went in. When it stops short,
+ * m->full says the message has no room for the next one (finish, send,
+ * begin, call again); otherwise fm_enc_add_flow() must take that one (it
+ * may say FULL or UNSUPPORTED). The same bytes as fm_enc_add_flow() on
+ * each, at a fraction of the cost; IPFIX only (0 for v9 and v5).
  */
 static inline unsigned int fm_enc_add_flows(struct fm_enc_msg *m,
 					    const struct fm_record *r,

@@ -264,12 +264,17 @@ static void fm_dest_export(struct fm_batch *b, struct fm_dest *d,
 	fm_dest_sampling(b->fn, d);
 	if (fm_out_begin(&o))
 		goto err;
-	for (i = 0; i < n; i++) {
+	while (i < n) {
 		k = fm_enc_add_flows(&o.m, &recs[i], n - i);
 		o.flows += k;
 		i += k;
 		if (i == n)
 			break;
+		if (o.m.full) {		/* the next message takes recs[i] */
+			if (fm_out_next(&o))
+				goto err;
+			continue;
+		}
 		ret = fm_enc_add_flow(&o.m, &recs[i]);
 		if (ret == FM_ENC_FULL) {
 			if (fm_out_next(&o))
@@ -282,6 +287,7 @@ static void fm_dest_export(struct fm_batch *b, struct fm_dest *d,
 			d->st.refused++;
 			d->st.not_sent++;
 		}
+		i++;
 	}
 	fm_out_send(&o);
 	return;

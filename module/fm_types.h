@@ -13,7 +13,9 @@
 #include <linux/string.h>
 #include <linux/in6.h>
 #include <linux/version.h>
+#include <linux/bug.h>
 #include <linux/build_bug.h>
+#include <linux/limits.h>
 #include <linux/minmax.h>
 #include <asm/byteorder.h>
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
@@ -54,10 +56,13 @@ typedef uint64_t __be64;
 #define max(a, b) ((a) > (b) ? (a) : (b))
 #endif
 #define max_t(t, a, b) max((t)(a), (t)(b))
+#define min_t(t, a, b) min((t)(a), (t)(b))
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
 #endif
 #define BUILD_BUG_ON(c) _Static_assert(!(c), #c)
+#define WARN_ON_ONCE(c) __builtin_expect(!!(c), 0)
+#define U16_MAX 65535
 
 static inline void put_unaligned_be16(u16 v, void *p)
 {

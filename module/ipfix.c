@@ -258,7 +258,8 @@ static void close_set(struct fm_enc_msg *m)
 
 	if (!m->set_off)
 		return;
-	memset(m->buf + m->len, 0, end - m->len);
+	if (end != m->len)
+		memset(m->buf + m->len, 0, end - m->len);
 	m->len = end;
 	put_unaligned_be16(m->len - m->set_off, m->buf + m->set_off + 2);
 	m->set_off = 0;
@@ -345,25 +346,40 @@ void fm_enc_session_init(struct fm_enc_session *s, u8 version, u32 domain_id)
 	if (version == FM_ENC_IPFIX || version == FM_ENC_NF9) {
 		const struct fm_tmpl *t = version == FM_ENC_NF9 ?
 					  fm_nf9_tmpls : ipfix_tmpls;
+		/* built after 4 bytes of nothing: a set at 0 is no set */
+		struct fm_enc_msg m = { .s = s, .buf = s->tmpl_buf,
+					.size = sizeof(s->tmpl_buf), .len = 4 };
 		unsigned int i;
+		bool ok = true;
 
 		for (i = 0; i < FM_TMPL_NUM; i++)
 			s->longest = max_t(unsigned int, s->longest,
 					   rec_len(&t[i]));
+		/* The template sets, once: every template message copies them. */
+		for (i = FM_TMPL_V4; i < FM_TMPL_END; i++)
+			ok = ok && put_template(&m, i);
+		close_set(&m);
+		BUILD_BUG_ON(sizeof(s->tmpl_buf) > U16_MAX);
+		s->tmpl_len = m.len - 4;
+		if (WARN_ON_ONCE(!ok))	/* FM_ENC_TMPL_MAX too small */
+			s->tmpl_len = sizeof(s->tmpl_buf) + 1;	/* never fits */
 	}
 }
 
 int fm_tpl_begin(struct fm_enc_msg *m)
 {
-	unsigned int id;
+	struct fm_enc_session *s = m->s;
 
 	m->len = is_nf9(m) ? FM_NF9_HDR_LEN : IPFIX_HDR_LEN;
 	if (m->len > m->size)
 		return FM_ENC_TOOSMALL;
-	if (tmpl_due(m->s, m->clk.unix_sec)) {
-		for (id = FM_TMPL_V4; id < FM_TMPL_END; id++)
-			if (!put_template(m, id))
-				return FM_ENC_TOOSMALL;
+	if (tmpl_due(s, m->clk.unix_sec)) {
+		/* the header ends on a word: the sets' bytes are the same */
+		if (m->len + s->tmpl_len > m->size)
+			return FM_ENC_TOOSMALL;
+		memcpy(m->buf + m->len, s->tmpl_buf + 4, s->tmpl_len);
+		m->len += s->tmpl_len;
+		m->nrec += FM_TMPL_NUM;
 		m->tmpl = true;
 	}
 	if (pad4(pad4(m->len) + SET_HDR_LEN + m->s->longest) > m->size)
@@ -501,39 +517,53 @@ static bool open_set(struct fm_enc_msg *m, u16 id, unsigned int len)
 unsigned int fm_tpl_add_flows(struct fm_enc_msg *m, const struct fm_record *r,
 			      unsigned int n)
 {
-	const struct fm_record *p = r, *stop = r + n;
-	unsigned int end, last, done;
+	const struct fm_record *p = r, *stop = r + n, *q;
+	unsigned int end, done;
+	size_t fit;
 	u8 *buf = m->buf;
 
 	if (is_nf9(m))
 		return 0;
 	while (p < stop) {
 		if (p->key.kflags & FM_KF_IPV6) {
-			if (!open_set(m, FM_TMPL_V6, IPFIX_V6_REC_LEN))
+			if (!open_set(m, FM_TMPL_V6, IPFIX_V6_REC_LEN)) {
+				m->full = true;
 				break;
+			}
 			end = m->len;
-			last = m->size - IPFIX_V6_REC_LEN;
-			while (p < stop && end <= last &&
-			       (p->key.kflags & FM_KF_IPV6)) {
-				put_ipfix_v6(buf + end, p++);
+			fit = min_t(size_t, stop - p,
+				    (m->size - end) / IPFIX_V6_REC_LEN);
+			for (q = p + fit; p < q; p++) {
+				if (!(p->key.kflags & FM_KF_IPV6))
+					break;
+				put_ipfix_v6(buf + end, p);
 				end += IPFIX_V6_REC_LEN;
 			}
 			m->len = end;
-			if (p < stop && (p->key.kflags & FM_KF_IPV6))
-				break;		/* full */
-		} else {
-			if (!open_set(m, FM_TMPL_V4, IPFIX_V4_REC_LEN))
+			if (p < stop && (p->key.kflags & FM_KF_IPV6)) {
+				m->full = true;
 				break;
+			}
+		} else {
+			if (!open_set(m, FM_TMPL_V4, IPFIX_V4_REC_LEN)) {
+				m->full = true;
+				break;
+			}
 			end = m->len;
-			last = m->size - IPFIX_V4_REC_LEN;
-			while (p < stop && end <= last &&
-			       !(p->key.kflags & FM_KF_IPV6)) {
-				put_ipfix_v4(buf + end, p++);
+			/* records that fit, at least one (open_set() said so) */
+			fit = min_t(size_t, stop - p,
+				    (m->size - end) / IPFIX_V4_REC_LEN);
+			for (q = p + fit; p < q; p++) {
+				if (p->key.kflags & FM_KF_IPV6)
+					break;
+				put_ipfix_v4(buf + end, p);
 				end += IPFIX_V4_REC_LEN;
 			}
 			m->len = end;
-			if (p < stop && !(p->key.kflags & FM_KF_IPV6))
+			if (p < stop && !(p->key.kflags & FM_KF_IPV6)) {
+				m->full = true;
 				break;
+			}
 		}
 	}
 	done = p - r;

@@ -184,8 +184,8 @@ static void run_packets(const char *name, u8 family, unsigned int nflows,
 
 /*
  * The exporter's loop (fm_dest_export() in export.c) over batches of
- * BATCH records: the batch call while records go straight into the open
- * set, one fm_enc_add_flow() at each set or message boundary.
+ * BATCH records: the batch call, a new message when it says the message
+ * is full.
  */
 
 static void run_ipfix(void)
@@ -226,11 +226,19 @@ static void run_ipfix(void)
 	CALLGRIND_ZERO_STATS;
 	CHECK(fm_enc_begin(&m, &s, buf, sizeof(buf), &clk) == FM_ENC_OK);
 	for (done = 0; done < RECORDS; done += BATCH) {
-		for (i = 0; i < BATCH; i++) {
+		i = 0;
+		while (i < BATCH) {
 			k = fm_enc_add_flows(&m, &recs[i], BATCH - i);
 			i += k;
 			if (i == BATCH)
 				break;
+			if (m.full) {	/* the next message takes recs[i] */
+				bytes += fm_enc_finish(&m);
+				msgs++;
+				CHECK(fm_enc_begin(&m, &s, buf, sizeof(buf),
+						   &clk) == FM_ENC_OK);
+				continue;
+			}
 			ret = fm_enc_add_flow(&m, &recs[i]);
 			if (ret == FM_ENC_FULL) {
 				bytes += fm_enc_finish(&m);
@@ -240,6 +248,7 @@ static void run_ipfix(void)
 				ret = fm_enc_add_flow(&m, &recs[i]);
 			}
 			CHECK(ret == FM_ENC_OK);
+			i++;
 		}
 	}
 	bytes += fm_enc_finish(&m);

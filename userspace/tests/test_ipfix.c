@@ -409,6 +409,8 @@ static void test_batch(void)
 					i += n;
 					if (i == ARRAY_SIZE(r))
 						break;
+					/* stopped for room: the next is FULL */
+					CHECK(m.full);
 				}
 				ret = fm_enc_add_flow(&m, &r[i]);
 				if (ret == FM_ENC_FULL) {
