@@ -510,6 +510,39 @@ static bool open_set(struct fm_enc_msg *m, u16 id, unsigned int len)
 }
 
 /*
+ * One run of records of one family (v6, a constant where it is called)
+ * from p into its set, as many as fit. Returns where the run stopped; sets
+ * m->full when it stopped for lack of room.
+ */
+static __always_inline const struct fm_record *
+add_run(struct fm_enc_msg *m, const struct fm_record *p,
+	const struct fm_record *stop, bool v6)
+{
+	unsigned int len = v6 ? IPFIX_V6_REC_LEN : IPFIX_V4_REC_LEN;
+	unsigned int end;
+	const struct fm_record *q;
+
+	if (!open_set(m, v6 ? FM_TMPL_V6 : FM_TMPL_V4, len)) {
+		m->full = true;
+		return p;
+	}
+	end = m->len;
+	/* records that fit, at least one (open_set() said so) */
+	q = p + min_t(size_t, stop - p, (m->size - end) / len);
+	for (; p < q && !(p->key.kflags & FM_KF_IPV6) == !v6; p++) {
+		if (v6)
+			put_ipfix_v6(m->buf + end, p);
+		else
+			put_ipfix_v4(m->buf + end, p);
+		end += len;
+	}
+	m->len = end;
+	if (p < stop && !(p->key.kflags & FM_KF_IPV6) == !v6)
+		m->full = true;
+	return p;
+}
+
+/*
  * The exporter's loop: IPFIX flow records, each run of one family into
  * its set while they fit, with nothing re-checked per record but the
  * family and the room. Stops when the message is full.
@@ -517,54 +550,16 @@ static bool open_set(struct fm_enc_msg *m, u16 id, unsigned int len)
 unsigned int fm_tpl_add_flows(struct fm_enc_msg *m, const struct fm_record *r,
 			      unsigned int n)
 {
-	const struct fm_record *p = r, *stop = r + n, *q;
-	unsigned int end, done;
-	size_t fit;
-	u8 *buf = m->buf;
+	const struct fm_record *p = r, *stop = r + n;
+	unsigned int done;
 
 	if (is_nf9(m))
 		return 0;
-	while (p < stop) {
-		if (p->key.kflags & FM_KF_IPV6) {
-			if (!open_set(m, FM_TMPL_V6, IPFIX_V6_REC_LEN)) {
-				m->full = true;
-				break;
-			}
-			end = m->len;
-			fit = min_t(size_t, stop - p,
-				    (m->size - end) / IPFIX_V6_REC_LEN);
-			for (q = p + fit; p < q; p++) {
-				if (!(p->key.kflags & FM_KF_IPV6))
-					break;
-				put_ipfix_v6(buf + end, p);
-				end += IPFIX_V6_REC_LEN;
-			}
-			m->len = end;
-			if (p < stop && (p->key.kflags & FM_KF_IPV6)) {
-				m->full = true;
-				break;
-			}
-		} else {
-			if (!open_set(m, FM_TMPL_V4, IPFIX_V4_REC_LEN)) {
-				m->full = true;
-				break;
-			}
-			end = m->len;
-			/* records that fit, at least one (open_set() said so) */
-			fit = min_t(size_t, stop - p,
-				    (m->size - end) / IPFIX_V4_REC_LEN);
-			for (q = p + fit; p < q; p++) {
-				if (p->key.kflags & FM_KF_IPV6)
-					break;
-				put_ipfix_v4(buf + end, p);
-				end += IPFIX_V4_REC_LEN;
-			}
-			m->len = end;
-			if (p < stop && !(p->key.kflags & FM_KF_IPV6)) {
-				m->full = true;
-				break;
-			}
-		}
+	while (p < stop && !m->full) {
+		if (p->key.kflags & FM_KF_IPV6)
+			p = add_run(m, p, stop, true);
+		else
+			p = add_run(m, p, stop, false);
 	}
 	done = p - r;
 	m->nrec += done;
