@@ -9,6 +9,16 @@
 #include "enc.h"
 #include "flowmeter.h"
 
+/*
+ * A local that the code fully writes before reading: exempt from
+ * CONFIG_INIT_STACK_ALL_ZERO, where the compiler knows how.
+ */
+#if __has_attribute(__uninitialized__)
+#define fm_noinit __attribute__((__uninitialized__))
+#else
+#define fm_noinit
+#endif
+
 /* Load-time defaults and per-netns settings of the cache and meter. */
 struct fm_cache_cfg {
 	u32 active_timeout;	/* seconds */

@@ -28,7 +28,11 @@ static void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 	const struct fm_cache_cfg *cfg = fm_cache_config(fn);
 	struct fm_pktinfo pi = {};
 	struct fm_stats *st;
-	struct fm_key key;
+	/*
+	 * Filled by fm_parse(): not zeroed first by the kernel's automatic
+	 * stack initialisation (a string instruction per packet).
+	 */
+	struct fm_key key fm_noinit;
 	bool bh;
 	int err;
 
