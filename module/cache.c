@@ -20,10 +20,18 @@
  * plus the ring.
  *
  * Readers on other CPUs (procfs, netlink dumps) walk chains under
- * rcu_read_lock(). An entry taken out of its chain keeps its next pointer
- * and goes on the CPU's grave list, linked through the bytes field after
- * packets was zeroed, so readers skip it; the expiry work frees the
- * graves once an RCU grace period has passed since they were buried.
+ * rcu_read_lock(). A full table makes room for a new flow by ending the
+ * least recently used flow of the new flow's bucket and rewriting that
+ * entry in place for the new flow (fm_entry_reuse()): the chain does not
+ * change, and a generation count in the entry, odd while the rewrite is
+ * under way, lets readers tell a torn copy and skip it. (A reader may
+ * then show a flow that is ending and coming back in the same instant
+ * twice, or neither of the two flows of a rewritten entry: a listing is
+ * a snapshot taken while traffic flows.) Otherwise an entry taken out
+ * of its chain keeps its next pointer and goes on the CPU's grave list,
+ * linked through the bytes field after packets was zeroed, so readers
+ * skip it; the expiry work frees the graves once an RCU grace period has
+ * passed since they were buried.
  * (Freeing through SLAB_TYPESAFE_BY_RCU would be simpler, but moves the
  * slab's free pointer out of the object: 72 bytes instead of 64.) Graves
  * count against a second limit, the flow limit or FM_GRAVES_MIN if more,
@@ -44,10 +52,12 @@
 
 #include "cache.h"
 
-#define FM_RING_SIZE	1024	/* finished records waiting per CPU */
+#define FM_RING_MIN	256	/* finished records waiting per CPU: a */
+#define FM_RING_MAX	4096	/* 32nd of the buckets, within these */
 #define FM_BATCH	128	/* records per fm_export_records() call */
-#define FM_EVICT_SCAN	8	/* buckets searched for an eviction victim */
+#define FM_EVICT_SCAN	64	/* buckets searched for an eviction victim */
 #define FM_SCAN_CHUNK	256	/* buckets scanned per BH-disabled stretch */
+#define FM_SWEEP_MAX	16U	/* s: longest sweep of a table for timeouts */
 #define FM_NETNS_BUCKETS 4096	/* per CPU, default beyond the initial netns */
 #define FM_GRAVES_MIN	4096	/* graves allowed even to a small table */
 #define FM_SPARE_MAX	2048	/* freed entries kept per CPU for reuse */
@@ -58,13 +68,15 @@ struct fm_table {
 	unsigned int count;		/* entries in the table */
 	unsigned int limit;		/* max entries of this CPU */
 	u32 sample_count;		/* deterministic sampling: packets left */
-	unsigned int ring_head;		/* ring[ring_head % SIZE] is next out */
+	unsigned int ring_head;		/* ring[ring_head] is next out */
 	unsigned int ring_len;
+	unsigned int ring_size;		/* a power of 2 */
 	bool flush;			/* expire everything at next run */
 	bool parked;			/* CPU offline (or going): no work */
 	u32 clk_jiffies;		/* wall clock at clk_jiffies, for the */
 	u64 clk_ms;			/* packet path: see fm_table_now_ms() */
 	u32 next_scan;			/* jiffies: the work's next timeout scan */
+	unsigned int sweep_pos;		/* the bucket it starts from */
 	unsigned long mem;		/* bytes of entries, buried, spare too */
 	unsigned int ngraves;		/* buried, not yet freed */
 	unsigned int nspare;
@@ -233,20 +245,42 @@ static void fm_table_reap(struct fm_table *t)
 	local_bh_enable();
 }
 
+/* jiffies to ms, inline where HZ divides 1000 (every x86 config does). */
+static inline u32 fm_jiffies_ms(u32 j)
+{
+#if !(MSEC_PER_SEC % HZ)
+	return j * (MSEC_PER_SEC / HZ);
+#else
+	return jiffies_to_msecs(j);
+#endif
+}
+
+/*
+ * Every byte of *r is written: no memset, and only fixed-size copies, so
+ * that the packet path's eviction is a few dozen plain stores.
+ */
 static void fm_entry_record(const struct fm_entry *e, struct fm_record *r,
 			    u8 reason, u32 now, u64 now_ms)
 {
-	memset(r, 0, sizeof(*r));
-	memcpy(&r->key, &e->key, fm_key_len(&e->key));
+	BUILD_BUG_ON(offsetof(struct fm_key, addr) + sizeof(r->key.addr.v4) !=
+		     FM_KEY_LEN_V4);
+	if (e->key.kflags & FM_KF_IPV6) {
+		memcpy(&r->key, &e->key, FM_KEY_LEN_V6);
+	} else {
+		memcpy(&r->key, &e->key, FM_KEY_LEN_V4);
+		memset((u8 *)&r->key + FM_KEY_LEN_V4, 0,
+		       FM_KEY_LEN_V6 - FM_KEY_LEN_V4);
+	}
 	r->packets = e->packets;
 	r->bytes = e->bytes;
-	r->start_ms = now_ms - jiffies_to_msecs(now - e->first);
-	r->end_ms = now_ms - jiffies_to_msecs(now - e->last);
+	r->start_ms = now_ms - fm_jiffies_ms(now - e->first);
+	r->end_ms = now_ms - fm_jiffies_ms(now - e->last);
 	r->tcp_flags = e->tcp_flags;
 	r->ttl_min = e->ttl_min;
 	r->ttl_max = e->ttl_max;
 	r->end_reason = reason;
-	r->rflags = e->rflags;
+	r->rflags = e->rflags & ~FM_RF_GEN;
+	memset(r->pad, 0, sizeof(r->pad));
 }
 
 static u64 fm_now_ms(void)
@@ -262,13 +296,32 @@ static u64 fm_now_ms(void)
  */
 static u64 fm_table_now_ms(const struct fm_table *t, u32 now)
 {
-	return t->clk_ms + jiffies_to_msecs(now - t->clk_jiffies);
+	return t->clk_ms + fm_jiffies_ms(now - t->clk_jiffies);
 }
 
 static void fm_table_clock(struct fm_table *t)
 {
 	t->clk_jiffies = (u32)jiffies;
 	t->clk_ms = fm_now_ms();
+}
+
+/* Queue e's record for export. Own CPU, BH disabled. */
+static void fm_entry_queue(struct fm_table *t, struct fm_stats *st,
+			   const struct fm_entry *e, u8 reason)
+{
+	st->flows_expired[reason]++;
+	if (likely(t->ring_len < t->ring_size)) {
+		unsigned int i = (t->ring_head + t->ring_len) & (t->ring_size - 1);
+		u32 now = (u32)jiffies;
+
+		fm_entry_record(e, &t->ring[i], reason, now,
+				fm_table_now_ms(t, now));
+		/* early: the work may wait for the CPU a few ms */
+		if (++t->ring_len == t->ring_size / 4)
+			fm_table_kick(t);
+	} else {
+		st->records_dropped++;
+	}
 }
 
 /*
@@ -281,29 +334,20 @@ static void fm_entry_end(struct fm_table *t, struct fm_stats *st,
 {
 	rcu_assign_pointer(*pprev, fm_entry_deref(&e->next));
 	t->count--;
-	st->flows_expired[reason]++;
-	if (likely(t->ring_len < FM_RING_SIZE)) {
-		unsigned int i = (t->ring_head + t->ring_len) % FM_RING_SIZE;
-		u32 now = (u32)jiffies;
-
-		fm_entry_record(e, &t->ring[i], reason, now,
-				fm_table_now_ms(t, now));
-		if (++t->ring_len == FM_RING_SIZE / 2)
-			fm_table_kick(t);
-	} else {
-		st->records_dropped++;
-	}
+	fm_entry_queue(t, st, e, reason);
 	fm_entry_bury(t, e);
 }
 
 /*
- * The table is full: end the least recently used flow of the bucket the
- * new flow goes to, or of the next few buckets. Returns false when none
- * of them holds a flow to evict.
+ * The table is full: the least recently used flow of the bucket the new
+ * flow goes to, or of the next few buckets (*same says whether it is the
+ * new flow's), with the link that points at it in *vprev; NULL when none
+ * of them holds a flow.
  */
-static bool fm_evict(struct fm_table *t, struct fm_stats *st, u32 hash)
+static struct fm_entry *fm_evict_find(struct fm_table *t, u32 hash,
+				      struct fm_entry __rcu ***vprev,
+				      bool *same)
 {
-	struct fm_entry __rcu **vprev = NULL;
 	struct fm_entry *victim = NULL;
 	unsigned int i;
 
@@ -314,29 +358,72 @@ static bool fm_evict(struct fm_table *t, struct fm_stats *st, u32 hash)
 		for (e = fm_entry_deref(pprev); e; e = fm_entry_deref(pprev)) {
 			if (!victim || (s32)(e->last - victim->last) < 0) {
 				victim = e;
-				vprev = pprev;
+				*vprev = pprev;
 			}
 			pprev = &e->next;
 		}
 	}
-	if (!victim)
-		return false;
-	fm_entry_end(t, st, vprev, victim, FM_END_RESOURCES);
-	return true;
+	*same = i == 1;
+	return victim;
 }
 
-static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
-				     const struct fm_key *key, u32 hash)
+/*
+ * Make e, still linked where it is, the entry of key: the eviction of a
+ * flow of the new flow's own bucket, without unlinking, burying and
+ * allocating. Readers on other CPUs may be reading e: the generation in
+ * rflags is odd while the fields change (fm_entry_snap() then gives up),
+ * and a copy that spans a rewrite sees the generation move. The chain is
+ * never changed, so a reader walking it still sees every other entry once.
+ */
+static void fm_entry_reuse(struct fm_entry *e, const struct fm_key *key,
+			   u32 now)
 {
-	unsigned int limit = READ_ONCE(t->limit);
+	u8 gen = e->rflags & FM_RF_GEN;
+
+	WRITE_ONCE(e->rflags, (gen + FM_RF_GEN_ONE) & FM_RF_GEN);
+	smp_wmb();	/* odd before any field changes */
+	WRITE_ONCE(e->packets, 0);
+	fm_key_copy(&e->key, key);
+	e->bytes = 0;
+	e->first = now;
+	e->tcp_flags = 0;
+	e->ttl_min = 255;
+	e->ttl_max = 0;
+	smp_wmb();	/* the fields before even */
+	WRITE_ONCE(e->rflags, (gen + 2 * FM_RF_GEN_ONE) & FM_RF_GEN);
+}
+
+/*
+ * A new entry for key, not counted yet, or NULL (counted as a drop); *pprev
+ * gets the link that points at it.
+ */
+static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
+				     const struct fm_key *key, u32 hash,
+				     struct fm_entry __rcu ***pprev)
+{
 	unsigned int v6 = fm_entry_v6(key);
 	struct fm_entry __rcu **head;
 	struct fm_entry *e;
 
-	if (unlikely(t->ngraves >= fm_graves_limit(t)) ||
-	    (unlikely(t->count >= limit) && !fm_evict(t, st, hash))) {
-		st->flows_dropped++;
-		return NULL;
+	if (unlikely(t->count >= READ_ONCE(t->limit))) {
+		struct fm_entry __rcu **vprev;
+		bool same;
+
+		e = fm_evict_find(t, hash, &vprev, &same);
+		if (!e)
+			goto drop;
+		if (likely(same && fm_entry_v6(&e->key) == v6)) {
+			fm_entry_queue(t, st, e, FM_END_RESOURCES);
+			fm_entry_reuse(e, key, (u32)jiffies);
+			st->flows_created++;
+			*pprev = vprev;
+			return e;
+		}
+		if (unlikely(t->ngraves >= fm_graves_limit(t)))
+			goto drop;
+		fm_entry_end(t, st, vprev, e, FM_END_RESOURCES);
+	} else if (unlikely(t->ngraves >= fm_graves_limit(t))) {
+		goto drop;
 	}
 	e = t->spare[v6];
 	if (e) {
@@ -356,7 +443,12 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 	fm_entry_start(e, key, (u32)jiffies, head);
 	t->count++;
 	st->flows_created++;
+	*pprev = head;	/* new entries go first */
 	return e;
+
+drop:
+	st->flows_dropped++;
+	return NULL;
 }
 
 /* Sampling: true if it leaves this packet out. */
@@ -398,10 +490,9 @@ bool fm_cache_update(struct fm_net *fn, struct fm_stats *st,
 	e = fm_entry_deref(pprev);
 	now = (u32)jiffies;
 	if (!e) {
-		e = fm_entry_new(t, st, key, hash);
+		e = fm_entry_new(t, st, key, hash, &pprev);
 		if (unlikely(!e))
 			return true;
-		pprev = head;	/* new entries go first */
 	}
 	fm_entry_count(e, pi, now);
 	if (unlikely(pi->tcp_flags & (FM_TCP_FIN | FM_TCP_RST)))
@@ -424,42 +515,55 @@ static bool fm_entry_expired(const struct fm_cache_cfg *cfg,
 }
 
 /*
- * Move finished flows of t into its batch and export each full batch.
- * With all set, every flow ends (FM_END_FORCED); without scan, only the
- * ring is drained. Runs on t's CPU from its
- * work, or, once the packet path and the work are stopped, from anywhere.
+ * Drain t's ring and move the finished flows of buckets b .. stop - 1
+ * into its batch, exporting each full batch. With all set, every flow of
+ * those buckets ends (FM_END_FORCED). Runs on t's CPU from its work, or,
+ * once the packet path and the work are stopped, from anywhere.
  */
-static void fm_table_expire(struct fm_table *t, bool all, bool scan)
+static void fm_table_expire(struct fm_table *t, bool all, unsigned int b,
+			    unsigned int stop)
 {
 	const struct fm_cache_cfg *cfg = &t->cache->cfg;
-	unsigned int n = 0, b = scan ? 0 : t->mask + 1;
-	unsigned int budget = FM_RING_SIZE;	/* ring records this run */
+	unsigned int n = 0;
+	unsigned int budget = t->ring_size;	/* ring records this run */
+	bool drained = false;
 	struct fm_stats *st;
 	u64 now_ms;
 	u32 now;
 
 	local_bh_disable();
-	while (b <= t->mask || (t->ring_len && budget)) {
-		unsigned int end = min(b + FM_SCAN_CHUNK, t->mask + 1);
+	while (b < stop || (t->ring_len && budget)) {
+		unsigned int end = min(b + FM_SCAN_CHUNK, stop);
+		bool scanning = b < stop;
 
-		if (t->ring_len && budget && !n) {
-			/*
-			 * Flows the packet path ended: exported straight from
-			 * the ring. It only ever writes past ring_len, so
-			 * these slots stay as they are until given back.
-			 */
+		/*
+		 * Flows the packet path ended: exported straight from the
+		 * ring. It only ever writes past ring_len, so these slots
+		 * stay as they are until given back. While the table is
+		 * scanned (long, for a big one) whenever a quarter of the
+		 * ring waits, lest it overflow meanwhile, but once per chunk
+		 * at most, so that the scan goes on; after that, a ring's
+		 * worth at most, so that a flood of new flows cannot keep
+		 * the work here for ever.
+		 */
+		if (scanning ? !drained && t->ring_len >= t->ring_size / 4 :
+			       t->ring_len && budget) {
 			unsigned int head = t->ring_head;
-			unsigned int k = min3(t->ring_len, budget,
-					      FM_RING_SIZE - head);
+			unsigned int k = min(t->ring_len, t->ring_size - head);
 
+			if (!scanning) {
+				k = min(k, budget);
+				budget -= k;
+			}
 			local_bh_enable();
 			fm_export_records(t->fn, &t->ring[head], k);
 			local_bh_disable();
-			t->ring_head = (head + k) % FM_RING_SIZE;
+			t->ring_head = (head + k) & (t->ring_size - 1);
 			t->ring_len -= k;
-			budget -= k;
+			drained = true;
 			continue;
 		}
+		drained = false;
 		st = this_cpu_ptr(t->fn->stats);
 		u64_stats_update_begin(&st->syncp);
 		now = (u32)jiffies;
@@ -487,7 +591,7 @@ static void fm_table_expire(struct fm_table *t, bool all, bool scan)
 		}
 		u64_stats_update_end(&st->syncp);
 		local_bh_enable();
-		if (n == FM_BATCH || (n && b > t->mask)) {
+		if (n == FM_BATCH || (n && b >= stop)) {
 			fm_export_records(t->fn, t->batch, n);
 			n = 0;
 		}
@@ -524,6 +628,20 @@ static void fm_table_trim_spares(struct fm_table *t)
 	}
 }
 
+/*
+ * How many seconds one sweep of the table for timeouts takes: a quarter of
+ * the shorter timeout, 1 to FM_SWEEP_MAX. A flow is exported at most that
+ * much after its timeout (its times stay exact), and a big table is not
+ * read whole every second: at the default 15 s, a third of it is.
+ */
+static unsigned int fm_sweep_seconds(const struct fm_cache_cfg *cfg)
+{
+	u32 timeout = min(READ_ONCE(cfg->inactive_timeout),
+			  READ_ONCE(cfg->active_timeout));
+
+	return clamp(timeout / 4, 1U, FM_SWEEP_MAX);
+}
+
 static void fm_table_work(struct work_struct *work)
 {
 	struct fm_table *t = container_of(to_delayed_work(work),
@@ -531,21 +649,30 @@ static void fm_table_work(struct work_struct *work)
 	bool all = READ_ONCE(t->flush);
 	u32 now = (u32)jiffies;
 	bool scan = all || (s32)(now - t->next_scan) >= 0;
+	unsigned int from = 0, to = 0;
 
 	/*
-	 * The table is scanned for timeouts once a second; a run kicked
-	 * sooner (the ring half full, many graves) only drains the ring and
-	 * reaps, so a flood of evictions does not rescan the whole table.
+	 * Once a second the next share of the table is scanned for timeouts
+	 * (all of it for a flush); a run kicked sooner (the ring filling,
+	 * many graves) only drains the ring and reaps, so a flood of
+	 * evictions does not rescan the table.
 	 */
-	if (scan)
+	if (scan) {
+		unsigned int nb = t->mask + 1;
+
 		t->next_scan = now + HZ;
+		from = all ? 0 : t->sweep_pos;
+		to = all ? nb : min(from + DIV_ROUND_UP(nb,
+				fm_sweep_seconds(&t->cache->cfg)), nb);
+		t->sweep_pos = to == nb ? 0 : to;
+	}
 	local_bh_disable();
 	fm_table_clock(t);
 	local_bh_enable();
 	fm_table_reap(t);
 	if (scan)
 		fm_table_trim_spares(t);
-	fm_table_expire(t, all, scan);
+	fm_table_expire(t, all, from, to);
 	if (all)
 		WRITE_ONCE(t->flush, false);
 	if (!READ_ONCE(t->cache->stopping) && !READ_ONCE(t->parked))
@@ -609,7 +736,7 @@ unsigned long fm_cache_memory(struct fm_net *fn)
 
 		mem += READ_ONCE(t->mem) +
 		       (t->mask + 1) * sizeof(*t->buckets) +
-		       (FM_RING_SIZE + FM_BATCH) * sizeof(struct fm_record);
+		       (t->ring_size + FM_BATCH) * sizeof(struct fm_record);
 	}
 	rcu_read_unlock();
 	return mem;
@@ -628,11 +755,18 @@ unsigned long fm_cache_buckets(struct fm_net *fn)
 }
 
 /*
- * A reader's copy of e, under rcu_read_lock(); false if e is buried.
- * bytes is read first: a buried entry's is a link, its packets 0.
+ * A reader's copy of e, under rcu_read_lock(); false if e is buried, is
+ * being rewritten for another flow (fm_entry_reuse()) or was while it was
+ * copied. bytes is read before packets: a buried entry's is a link, its
+ * packets 0.
  */
 static bool fm_entry_snap(const struct fm_entry *e, struct fm_entry *copy)
 {
+	u8 gen = READ_ONCE(e->rflags) & FM_RF_GEN;
+
+	if (gen & FM_RF_GEN_ONE)
+		return false;
+	smp_rmb();	/* the generation before the fields */
 	copy->bytes = READ_ONCE(e->bytes);
 	smp_rmb();
 	copy->packets = READ_ONCE(e->packets);
@@ -645,7 +779,8 @@ static bool fm_entry_snap(const struct fm_entry *e, struct fm_entry *copy)
 	copy->ttl_max = READ_ONCE(e->ttl_max);
 	copy->rflags = READ_ONCE(e->rflags);
 	memcpy(&copy->key, &e->key, fm_key_len(&e->key));
-	return true;
+	smp_rmb();	/* the fields before the generation again */
+	return (READ_ONCE(e->rflags) & FM_RF_GEN) == gen;
 }
 
 int fm_cache_walk_bucket(struct fm_net *fn, unsigned long pos,
@@ -694,8 +829,10 @@ static bool fm_bucket_find(struct fm_table *t, unsigned long b,
 {
 	const struct fm_entry *e;
 
+	/* the key again on the copy: e may have been rewritten meanwhile */
 	for (e = rcu_dereference(t->buckets[b]); e; e = rcu_dereference(e->next))
-		if (fm_key_eq(&e->key, key) && fm_entry_snap(e, copy))
+		if (fm_key_eq(&e->key, key) && fm_entry_snap(e, copy) &&
+		    fm_key_eq(&copy->key, key))
 			return true;
 	return false;
 }
@@ -823,7 +960,12 @@ static int fm_table_init(struct fm_net *fn, struct fm_cache *c,
 	INIT_DELAYED_WORK(&t->work, fm_table_work);
 	t->buckets = kvzalloc_node(array_size(nb, sizeof(*t->buckets)),
 				   GFP_KERNEL, node);
-	t->ring = kvzalloc_node(array_size(FM_RING_SIZE, sizeof(*t->ring)),
+	/*
+	 * The ring absorbs what the packet path ends while the work waits
+	 * for the CPU or sweeps the table: sized to the table.
+	 */
+	t->ring_size = clamp(nb / 32, FM_RING_MIN, FM_RING_MAX);
+	t->ring = kvzalloc_node(array_size(t->ring_size, sizeof(*t->ring)),
 				GFP_KERNEL, node);
 	t->batch = kvzalloc_node(array_size(FM_BATCH, sizeof(*t->batch)),
 				 GFP_KERNEL, node);
@@ -931,6 +1073,7 @@ static void fm_cache_start(struct fm_cache *c)
  */
 static void fm_cache_halt(struct fm_cache *c)
 {
+	struct fm_table *t;
 	int cpu;
 
 	cpuhp_state_remove_instance_nocalls(fm_cpuhp_online, &c->cpu_online);
@@ -938,8 +1081,10 @@ static void fm_cache_halt(struct fm_cache *c)
 	WRITE_ONCE(c->stopping, true);
 	for_each_possible_cpu(cpu)
 		cancel_delayed_work_sync(&per_cpu_ptr(c->tables, cpu)->work);
-	for_each_possible_cpu(cpu)
-		fm_table_expire(per_cpu_ptr(c->tables, cpu), true, true);
+	for_each_possible_cpu(cpu) {
+		t = per_cpu_ptr(c->tables, cpu);
+		fm_table_expire(t, true, 0, t->mask + 1);
+	}
 	/* nothing can have queued them again (fm_table_kick()), but be sure */
 	for_each_possible_cpu(cpu)
 		cancel_delayed_work_sync(&per_cpu_ptr(c->tables, cpu)->work);
@@ -1061,7 +1206,7 @@ static int fm_cpu_dead(unsigned int cpu, struct hlist_node *node)
 	struct fm_cache *c = hlist_entry(node, struct fm_cache, cpu_dead);
 	struct fm_table *t = per_cpu_ptr(c->tables, cpu);
 
-	fm_table_expire(t, true, true);
+	fm_table_expire(t, true, 0, t->mask + 1);
 	synchronize_rcu();
 	fm_table_free_graves(t);
 	return 0;

@@ -36,9 +36,17 @@ struct fm_entry {
 	u8 tcp_flags;
 	u8 ttl_min;
 	u8 ttl_max;
-	u8 rflags;			/* FM_RF_* */
+	u8 rflags;			/* FM_RF_*, FM_RF_GEN */
 	struct fm_key key;		/* last: IPv4 entries are cut short */
 };
+
+/*
+ * Entry only, never in a record: rflags' top bits count the rewrites of
+ * an entry in place (cache.c, fm_entry_reuse()), odd while one is under
+ * way, so that readers on other CPUs can tell a torn copy.
+ */
+#define FM_RF_GEN	0xf0
+#define FM_RF_GEN_ONE	0x10
 
 #define FM_ENTRY_SIZE_V4 (offsetof(struct fm_entry, key) + FM_KEY_LEN_V4)
 #define FM_ENTRY_SIZE_V6 sizeof(struct fm_entry)
@@ -161,11 +169,24 @@ fm_chain_find(struct fm_entry __rcu **head, const struct fm_key *key)
 	return pprev;
 }
 
+/*
+ * Copy key to an entry: fixed sizes, so that no string instruction is
+ * emitted for it (each of its iterations is costly under emulation).
+ */
+static __always_inline void fm_key_copy(struct fm_key *dst,
+					const struct fm_key *key)
+{
+	if (key->kflags & FM_KF_IPV6)
+		memcpy(dst, key, FM_KEY_LEN_V6);
+	else
+		memcpy(dst, key, FM_KEY_LEN_V4);
+}
+
 /* A new entry for key, not counted yet, pushed at head. */
 static inline void fm_entry_start(struct fm_entry *e, const struct fm_key *key,
 				  u32 now, struct fm_entry __rcu **head)
 {
-	memcpy(&e->key, key, fm_key_len(key));
+	fm_key_copy(&e->key, key);
 	e->bytes = 0;
 	e->packets = 0;
 	e->first = now;

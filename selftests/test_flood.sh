@@ -2,7 +2,11 @@
 # A flood of new flows, far more than max_flows, for a sustained period:
 # the cache's memory stays bounded (flow entries in the slab), every flow
 # past the limit is evicted and counted, nothing is lost from the counts,
-# and forwarding goes on (the receiver gets every datagram).
+# and forwarding goes on (the receiver gets every datagram). Meanwhile
+# the flow listing, read over and over while entries are rewritten for
+# new flows under it (module/cache.c, fm_entry_reuse()), shows every flow
+# whole: its byte count is the one its port's datagrams give, and no flow
+# shows twice.
 . "$(dirname "$0")/lib.sh"
 
 MAX=2048 FLOWS=50000 SECS=${FLOOD_SECONDS:-30}
@@ -34,8 +38,31 @@ seen0=$(fm_stat packets_seen r)
 # Sample the slab while the flood runs; keep the highest count.
 ( peak=0; while :; do o=$(objects); [ "$o" -gt "$peak" ] && peak=$o && echo $peak > /tmp/fm_flood_peak; sleep 0.2; done ) &
 PIDS+=($!)
-sent=$(ip netns exec a python3 "$SELFTESTS/flowgen.py" 10.0.1.1 10.0.2.1 9000 $FLOWS $SECS) ||
+# Read the listing while the flood runs. The flow of source port 1024 + i
+# sends datagrams of 20 + 8 + 16 + i % 61 bytes (flowgen.py "vary"): any
+# line whose bytes are not packets times that is a torn copy.
+rm -f /tmp/fm_flood_list
+( while :; do
+	ip netns exec r cat /proc/net/flowmeter/flows | awk '
+		$5 == 17 && $7 == 9000 {
+			n++
+			if ($9 < 1 || $10 != $9 * (44 + ($6 - 1024) % 61)) bad++
+			if (seen[$6]++) dup++
+		}
+		END { printf "%d %d %d\n", n, bad, dup }' >> /tmp/fm_flood_list
+	sleep 0.1
+done ) &
+PIDS+=($!)
+sent=$(ip netns exec a python3 "$SELFTESTS/flowgen.py" 10.0.1.1 10.0.2.1 9000 $FLOWS $SECS vary) ||
 	fail "flowgen"
+kill "${PIDS[-1]}" 2>/dev/null
+wait "${PIDS[-1]}" 2>/dev/null
+read -r lists lines bad dup <<<"$(awk '{ l++; n += $1; b += $2; d += $3 } END { print l + 0, n + 0, b + 0, d + 0 }' /tmp/fm_flood_list)"
+log "listing read $lists times during the flood: $lines flow lines, $bad torn, $dup twice"
+[ "$lists" -ge 3 ] && [ "$lines" -gt 0 ] || fail "the listing was not read during the flood"
+[ "$bad" = 0 ] || fail "$bad flow lines with a byte count not their own (torn copies)"
+[ "$dup" = 0 ] || fail "$dup flows listed twice in one listing"
+rm -f /tmp/fm_flood_list
 sleep 1
 peak=$(cat /tmp/fm_flood_peak)
 log "sent $sent datagrams of $FLOWS flows in ${SECS}+ s; slab peak $peak (+$((peak - base)))"
