@@ -935,6 +935,7 @@ void fm_cache_configure(struct fm_net *fn, const struct fm_cache_cfg *cfg)
 	WRITE_ONCE(c->cfg.sampling_rate, cfg->sampling_rate);
 	WRITE_ONCE(c->cfg.sampling_mode, cfg->sampling_mode);
 	WRITE_ONCE(c->cfg.flowlabel, cfg->flowlabel);
+	WRITE_ONCE(fn->parse_opts, cfg->flowlabel ? FM_PARSE_FLOWLABEL : 0);
 	fm_cache_flush(fn);
 }
 
@@ -1108,6 +1109,7 @@ int fm_cache_init(struct fm_net *fn)
 
 	if (IS_ERR(c))
 		return PTR_ERR(c);
+	WRITE_ONCE(fn->parse_opts, c->cfg.flowlabel ? FM_PARSE_FLOWLABEL : 0);
 	RCU_INIT_POINTER(fn->cache, c);
 	fm_cache_start(c);
 	return 0;
@@ -1152,6 +1154,7 @@ int fm_cache_resize(struct fm_net *fn, const struct fm_cache_cfg *cfg)
 	if (IS_ERR(new))
 		return PTR_ERR(new);
 	fm_cache_start(new);
+	WRITE_ONCE(fn->parse_opts, new->cfg.flowlabel ? FM_PARSE_FLOWLABEL : 0);
 	rcu_assign_pointer(fn->cache, new);
 	synchronize_net();	/* no packet or reader holds the old one */
 	fm_cache_halt(old);

@@ -60,6 +60,7 @@ struct fm_net {
 	struct mutex conf_lock;		/* serialises configuration changes */
 	struct fm_iffilter_rcu __rcu *iffilter;	/* NULL: every interface */
 	u32 hook_mask;			/* BIT(NF_INET_*) hooked in this netns */
+	u8 parse_opts;			/* FM_PARSE_*: the cache's, for the hook */
 	u32 top_n;			/* /proc/net/flowmeter/top: flows shown */
 	u8 top_by;			/* enum fm_top_by: sort key */
 	unsigned int nops;

@@ -22,10 +22,9 @@ static bool fm_filtered(struct fm_net *fn, const struct nf_hook_state *state)
 				 state->out ? state->out->name : NULL);
 }
 
-static void fm_meter(struct fm_net *fn, struct sk_buff *skb,
-		     const struct nf_hook_state *state)
+static __always_inline void fm_meter(struct fm_net *fn, struct sk_buff *skb,
+				     const struct nf_hook_state *state)
 {
-	const struct fm_cache_cfg *cfg = fm_cache_config(fn);
 	struct fm_pktinfo pi = {};
 	struct fm_stats *st;
 	/*
@@ -48,7 +47,7 @@ static void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 	}
 	err = fm_parse(skb, skb_network_offset(skb),
 		       state->pf == NFPROTO_IPV4 ? 4 : 6,
-		       cfg->flowlabel ? FM_PARSE_FLOWLABEL : 0, &key, &pi);
+		       READ_ONCE(fn->parse_opts), &key, &pi);
 	if (!err) {
 		key.in_if = state->in ? state->in->ifindex : 0;
 		key.out_if = state->out ? state->out->ifindex : 0;
