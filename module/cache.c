@@ -52,7 +52,7 @@
 
 #include "cache.h"
 
-#define FM_RING_MIN	256	/* finished records waiting per CPU: a */
+#define FM_RING_MIN	1024	/* finished records waiting per CPU: a */
 #define FM_RING_MAX	4096	/* 32nd of the buckets, within these */
 #define FM_BATCH	128	/* records per fm_export_records() call */
 #define FM_EVICT_SCAN	64	/* buckets searched for an eviction victim */
