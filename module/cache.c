@@ -264,13 +264,10 @@ static void fm_entry_record(const struct fm_entry *e, struct fm_record *r,
 {
 	BUILD_BUG_ON(offsetof(struct fm_key, addr) + sizeof(r->key.addr.v4) !=
 		     FM_KEY_LEN_V4);
-	if (e->key.kflags & FM_KF_IPV6) {
-		memcpy(&r->key, &e->key, FM_KEY_LEN_V6);
-	} else {
-		memcpy(&r->key, &e->key, FM_KEY_LEN_V4);
+	fm_key_copy(&r->key, &e->key);
+	if (!(e->key.kflags & FM_KF_IPV6))
 		memset((u8 *)&r->key + FM_KEY_LEN_V4, 0,
 		       FM_KEY_LEN_V6 - FM_KEY_LEN_V4);
-	}
 	r->packets = e->packets;
 	r->bytes = e->bytes;
 	r->start_ms = now_ms - fm_jiffies_ms(now - e->first);
@@ -383,12 +380,7 @@ static void fm_entry_reuse(struct fm_entry *e, const struct fm_key *key,
 	WRITE_ONCE(e->rflags, (gen + FM_RF_GEN_ONE) & FM_RF_GEN);
 	smp_wmb();	/* odd before any field changes */
 	WRITE_ONCE(e->packets, 0);
-	fm_key_copy(&e->key, key);
-	e->bytes = 0;
-	e->first = now;
-	e->tcp_flags = 0;
-	e->ttl_min = 255;
-	e->ttl_max = 0;
+	fm_entry_init(e, key, now);
 	smp_wmb();	/* the fields before even */
 	WRITE_ONCE(e->rflags, (gen + 2 * FM_RF_GEN_ONE) & FM_RF_GEN);
 }
@@ -778,7 +770,7 @@ static bool fm_entry_snap(const struct fm_entry *e, struct fm_entry *copy)
 	copy->ttl_min = READ_ONCE(e->ttl_min);
 	copy->ttl_max = READ_ONCE(e->ttl_max);
 	copy->rflags = READ_ONCE(e->rflags);
-	memcpy(&copy->key, &e->key, fm_key_len(&e->key));
+	fm_key_copy(&copy->key, &e->key);	/* its family never changes */
 	smp_rmb();	/* the fields before the generation again */
 	return (READ_ONCE(e->rflags) & FM_RF_GEN) == gen;
 }
@@ -910,6 +902,12 @@ int fm_cache_walk_merged(struct fm_net *fn, unsigned long b,
 	return err;
 }
 
+/* The parser's options for the hook, from the settings of fn's cache. */
+static void fm_parse_opts_set(struct fm_net *fn, const struct fm_cache_cfg *cfg)
+{
+	WRITE_ONCE(fn->parse_opts, cfg->flowlabel ? FM_PARSE_FLOWLABEL : 0);
+}
+
 /*
  * Apply new settings. Timeouts and the flow limit take effect at once
  * (a lower limit evicts as new flows come); a change to what a flow is
@@ -935,7 +933,7 @@ void fm_cache_configure(struct fm_net *fn, const struct fm_cache_cfg *cfg)
 	WRITE_ONCE(c->cfg.sampling_rate, cfg->sampling_rate);
 	WRITE_ONCE(c->cfg.sampling_mode, cfg->sampling_mode);
 	WRITE_ONCE(c->cfg.flowlabel, cfg->flowlabel);
-	WRITE_ONCE(fn->parse_opts, cfg->flowlabel ? FM_PARSE_FLOWLABEL : 0);
+	fm_parse_opts_set(fn, cfg);
 	fm_cache_flush(fn);
 }
 
@@ -1109,7 +1107,7 @@ int fm_cache_init(struct fm_net *fn)
 
 	if (IS_ERR(c))
 		return PTR_ERR(c);
-	WRITE_ONCE(fn->parse_opts, c->cfg.flowlabel ? FM_PARSE_FLOWLABEL : 0);
+	fm_parse_opts_set(fn, &c->cfg);
 	RCU_INIT_POINTER(fn->cache, c);
 	fm_cache_start(c);
 	return 0;
@@ -1154,7 +1152,7 @@ int fm_cache_resize(struct fm_net *fn, const struct fm_cache_cfg *cfg)
 	if (IS_ERR(new))
 		return PTR_ERR(new);
 	fm_cache_start(new);
-	WRITE_ONCE(fn->parse_opts, new->cfg.flowlabel ? FM_PARSE_FLOWLABEL : 0);
+	fm_parse_opts_set(fn, &new->cfg);
 	rcu_assign_pointer(fn->cache, new);
 	synchronize_net();	/* no packet or reader holds the old one */
 	fm_cache_halt(old);

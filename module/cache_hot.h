@@ -182,17 +182,27 @@ static __always_inline void fm_key_copy(struct fm_key *dst,
 		memcpy(dst, key, FM_KEY_LEN_V4);
 }
 
-/* A new entry for key, not counted yet, pushed at head. */
-static inline void fm_entry_start(struct fm_entry *e, const struct fm_key *key,
-				  u32 now, struct fm_entry __rcu **head)
+/*
+ * The key and counters of a new flow, first packet at now, none counted
+ * yet; packets and rflags, which readers check, are the caller's to set.
+ */
+static inline void fm_entry_init(struct fm_entry *e, const struct fm_key *key,
+				 u32 now)
 {
 	fm_key_copy(&e->key, key);
 	e->bytes = 0;
-	e->packets = 0;
 	e->first = now;
 	e->tcp_flags = 0;
 	e->ttl_min = 255;
 	e->ttl_max = 0;
+}
+
+/* A new entry for key, not counted yet, pushed at head. */
+static inline void fm_entry_start(struct fm_entry *e, const struct fm_key *key,
+				  u32 now, struct fm_entry __rcu **head)
+{
+	fm_entry_init(e, key, now);
+	e->packets = 0;
 	e->rflags = 0;
 	RCU_INIT_POINTER(e->next, fm_entry_deref(head));
 	rcu_assign_pointer(*head, e);
