@@ -96,7 +96,7 @@ struct fm_table {
 struct fm_cache {
 	struct fm_table __percpu *tables;
 	struct fm_cache_cfg cfg;
-	u32 seed;
+	struct fm_hkey hkey;		/* bucket hash key, per cache */
 	bool stopping;
 	struct hlist_node cpu_online;	/* CPU hotplug instances */
 	struct hlist_node cpu_dead;
@@ -135,7 +135,7 @@ static int fm_cpuhp_dead __read_mostly = -1;
 
 static u32 fm_hash(const struct fm_cache *c, const struct fm_key *key)
 {
-	return fm_key_hash(key, c->seed);
+	return fm_key_hash(key, &c->hkey);
 }
 
 static struct kmem_cache *fm_entry_cache(const struct fm_key *key)
@@ -386,18 +386,26 @@ static void fm_entry_reuse(struct fm_entry *e, const struct fm_key *key,
 }
 
 /*
- * A new entry for key, not counted yet, or NULL (counted as a drop); *pprev
- * gets the link that points at it.
+ * A new entry for key, first packet at now, not counted yet, or NULL
+ * (counted as a drop); *pprev gets the link that points at it. now is the
+ * packet's own jiffies, the one fm_entry_count() stamps as last: a second
+ * read here could be a tick later and make the flow end before it began.
  */
 static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 				     const struct fm_key *key, u32 hash,
+				     u32 now, bool chain_full,
 				     struct fm_entry __rcu ***pprev)
 {
 	unsigned int v6 = fm_entry_v6(key);
 	struct fm_entry __rcu **head;
 	struct fm_entry *e;
 
-	if (unlikely(t->count >= READ_ONCE(t->limit))) {
+	/*
+	 * A full table, or a full chain (FM_CHAIN_MAX): the victim search
+	 * starts at the new flow's own bucket, which for a full chain is
+	 * never empty, so the chain does not grow.
+	 */
+	if (unlikely(t->count >= READ_ONCE(t->limit) || chain_full)) {
 		struct fm_entry __rcu **vprev;
 		bool same;
 
@@ -406,7 +414,7 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 			goto drop;
 		if (likely(same && fm_entry_v6(&e->key) == v6)) {
 			fm_entry_queue(t, st, e, FM_END_RESOURCES);
-			fm_entry_reuse(e, key, (u32)jiffies);
+			fm_entry_reuse(e, key, now);
 			st->flows_created++;
 			*pprev = vprev;
 			return e;
@@ -432,7 +440,7 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 		t->mem += fm_entry_size[v6];
 	}
 	head = &t->buckets[hash & t->mask];
-	fm_entry_start(e, key, (u32)jiffies, head);
+	fm_entry_start(e, key, now, head);
 	t->count++;
 	st->flows_created++;
 	*pprev = head;	/* new entries go first */
@@ -472,17 +480,19 @@ bool fm_cache_update(struct fm_net *fn, struct fm_stats *st,
 	struct fm_table *t = this_cpu_ptr(c->tables);
 	struct fm_entry __rcu **head, **pprev;
 	struct fm_entry *e;
+	unsigned int len;
 	u32 hash, now;
 
 	if (fm_sample_skip(c, t))
 		return false;
 	hash = fm_hash(c, key);
 	head = &t->buckets[hash & t->mask];
-	pprev = fm_chain_find(head, key);
+	pprev = fm_chain_find(head, key, &len);
 	e = fm_entry_deref(pprev);
 	now = (u32)jiffies;
 	if (!e) {
-		e = fm_entry_new(t, st, key, hash, &pprev);
+		e = fm_entry_new(t, st, key, hash, now, len >= FM_CHAIN_MAX,
+				 &pprev);
 		if (unlikely(!e))
 			return true;
 	}
@@ -1026,7 +1036,7 @@ static struct fm_cache *fm_cache_create(struct fm_net *fn,
 	if (!c)
 		return ERR_PTR(-ENOMEM);
 	c->cfg = *cfg;
-	c->seed = get_random_u32();
+	get_random_bytes(&c->hkey, sizeof(c->hkey));
 	c->tables = alloc_percpu(struct fm_table);
 	if (!c->tables) {
 		kfree(c);

@@ -73,38 +73,125 @@ static inline u32 fm_load32(const void *p)
 	return v;
 }
 
-#define FM_HASH_MUL 0x9e3779b97f4a7c15ULL	/* 2^64 / golden ratio, odd */
+/*
+ * The bucket hash is SipHash-1-3 (the round counts the kernel's hsiphash
+ * uses on 64-bit) keyed per cache with 128 random bits: flow keys are
+ * chosen by whoever sends the packets, and an unkeyed or weakly seeded
+ * hash lets a sender aim every flow at one bucket. Written here rather
+ * than calling the kernel's so that the userspace harness runs the same
+ * code; the unit tests check the rounds against the SipHash paper's
+ * SipHash-2-4 vector (fm_siphash_test() below, same rounds and padding).
+ */
+struct fm_hkey {
+	u64 k0, k1;
+};
 
-static inline u64 fm_hash_step(u64 h, u64 w)
+static inline u64 fm_rotl64(u64 x, unsigned int r)
 {
-	h = (h ^ w) * FM_HASH_MUL;
-	return h ^ (h >> 32);
+	return (x << r) | (x >> (64 - r));
+}
+
+struct fm_sip {
+	u64 v0, v1, v2, v3;
+};
+
+static __always_inline void fm_sip_round(struct fm_sip *s)
+{
+	s->v0 += s->v1;
+	s->v1 = fm_rotl64(s->v1, 13);
+	s->v1 ^= s->v0;
+	s->v0 = fm_rotl64(s->v0, 32);
+	s->v2 += s->v3;
+	s->v3 = fm_rotl64(s->v3, 16);
+	s->v3 ^= s->v2;
+	s->v0 += s->v3;
+	s->v3 = fm_rotl64(s->v3, 21);
+	s->v3 ^= s->v0;
+	s->v2 += s->v1;
+	s->v1 = fm_rotl64(s->v1, 17);
+	s->v1 ^= s->v2;
+	s->v2 = fm_rotl64(s->v2, 32);
+}
+
+static __always_inline void fm_sip_init(struct fm_sip *s,
+					const struct fm_hkey *k)
+{
+	s->v0 = k->k0 ^ 0x736f6d6570736575ULL;
+	s->v1 = k->k1 ^ 0x646f72616e646f6dULL;
+	s->v2 = k->k0 ^ 0x6c7967656e657261ULL;
+	s->v3 = k->k1 ^ 0x7465646279746573ULL;
+}
+
+static __always_inline void fm_sip_word(struct fm_sip *s, u64 m,
+					unsigned int crounds)
+{
+	unsigned int i;
+
+	s->v3 ^= m;
+	for (i = 0; i < crounds; i++)
+		fm_sip_round(s);
+	s->v0 ^= m;
+}
+
+static __always_inline u64 fm_sip_final(struct fm_sip *s,
+					unsigned int drounds)
+{
+	unsigned int i;
+
+	s->v2 ^= 0xff;
+	for (i = 0; i < drounds; i++)
+		fm_sip_round(s);
+	return s->v0 ^ s->v1 ^ s->v2 ^ s->v3;
 }
 
 /*
- * The key's bucket hash: multiply-xorshift over its 8-byte words, seeded
- * per netns. Each step is a bijection of the word for a given state, so
- * keys that differ in one word never collide before the final fold, and
- * the result is the top half of a product, which depends on every bit.
- * About 25 instructions for an IPv4 key (jhash2 took over 100).
+ * SipHash-c-d of len bytes at p: whole little-endian words, then the
+ * last block (the tail bytes and len in its top byte), as the paper pads.
+ * fm_key_hash() is this with c = 1, d = 3 and len fixed per family.
  */
-static inline u32 fm_key_hash(const struct fm_key *key, u32 seed)
+static inline u64 fm_siphash_test(const void *p, unsigned int len,
+				  const struct fm_hkey *k, unsigned int c,
+				  unsigned int d)
+{
+	const u8 *b = p;
+	struct fm_sip s;
+	u64 last = (u64)len << 56;
+	unsigned int i;
+
+	fm_sip_init(&s, k);
+	for (i = 0; i + 8 <= len; i += 8)
+		fm_sip_word(&s, le64_to_cpu(fm_load64(b + i)), c);
+	for (; i < len; i++)
+		last |= (u64)b[i] << (8 * (i & 7));
+	fm_sip_word(&s, last, c);
+	return fm_sip_final(&s, d);
+}
+
+/*
+ * The key's bucket hash: SipHash-1-3 over its first 28 (IPv4) or 56
+ * (IPv6) bytes. Read in native order: the result only has to be the same
+ * on one machine, and x86 is little-endian anyway.
+ */
+static inline u32 fm_key_hash(const struct fm_key *key,
+			      const struct fm_hkey *k)
 {
 	const u8 *p = (const u8 *)key;
-	u64 h = seed;
+	struct fm_sip s;
 
-	h = fm_hash_step(h, fm_load64(p));
-	h = fm_hash_step(h, fm_load64(p + 8));
-	h = fm_hash_step(h, fm_load64(p + 16));
+	fm_sip_init(&s, k);
+	fm_sip_word(&s, fm_load64(p), 1);
+	fm_sip_word(&s, fm_load64(p + 8), 1);
+	fm_sip_word(&s, fm_load64(p + 16), 1);
 	if (key->kflags & FM_KF_IPV6) {
-		h = fm_hash_step(h, fm_load64(p + 24));
-		h = fm_hash_step(h, fm_load64(p + 32));
-		h = fm_hash_step(h, fm_load64(p + 40));
-		h = fm_hash_step(h, fm_load64(p + 48));
+		fm_sip_word(&s, fm_load64(p + 24), 1);
+		fm_sip_word(&s, fm_load64(p + 32), 1);
+		fm_sip_word(&s, fm_load64(p + 40), 1);
+		fm_sip_word(&s, fm_load64(p + 48), 1);
+		fm_sip_word(&s, (u64)FM_KEY_LEN_V6 << 56, 1);
 	} else {
-		h = fm_hash_step(h, fm_load32(p + 24));
+		fm_sip_word(&s, (u64)FM_KEY_LEN_V4 << 56 | fm_load32(p + 24), 1);
 	}
-	return (h * FM_HASH_MUL) >> 32;
+	return (u32)fm_sip_final(&s, 3);
 }
 
 /*
@@ -143,29 +230,45 @@ static inline bool fm_key_eq(const struct fm_key *e, const struct fm_key *k)
 }
 
 /*
+ * Longest chain the packet path builds: a new flow whose chain already
+ * holds this many evicts the chain's least recently used flow instead of
+ * adding one (cache.c). With the keyed hash and at most one flow per
+ * bucket on average, an honest chain reaches 8 about never; the bound is
+ * for the case the key does not cover (a small hash size set by hand,
+ * or a hash weakness), so that no packet walks more than this.
+ */
+#define FM_CHAIN_MAX	16
+
+/*
  * The link that points at key's entry in the chain at head, or at the
- * chain's terminating NULL if key is not there. One loop per family, so
- * an IPv4 lookup carries nothing of the longer compare.
+ * chain's terminating NULL if key is not there; *len is the number of
+ * entries passed. One loop per family, so an IPv4 lookup carries nothing
+ * of the longer compare.
  */
 static inline struct fm_entry __rcu **
-fm_chain_find(struct fm_entry __rcu **head, const struct fm_key *key)
+fm_chain_find(struct fm_entry __rcu **head, const struct fm_key *key,
+	      unsigned int *len)
 {
 	struct fm_entry __rcu **pprev = head;
 	struct fm_entry *e;
+	unsigned int n = 0;
 
 	if (key->kflags & FM_KF_IPV6) {
 		for (e = fm_entry_deref(pprev); e; e = fm_entry_deref(pprev)) {
 			if (fm_key_eq6(&e->key, key))
 				break;
 			pprev = &e->next;
+			n++;
 		}
 	} else {
 		for (e = fm_entry_deref(pprev); e; e = fm_entry_deref(pprev)) {
 			if (fm_key_eq4(&e->key, key))
 				break;
 			pprev = &e->next;
+			n++;
 		}
 	}
+	*len = n;
 	return pprev;
 }
 

@@ -46,6 +46,7 @@ typedef uint64_t __be64;
 #define be16_to_cpu(x) be16toh(x)
 #define be32_to_cpu(x) be32toh(x)
 #define be64_to_cpu(x) be64toh(x)
+#define le64_to_cpu(x) le64toh(x)
 #define htons_c(x) htons(x)
 
 #define likely(x) __builtin_expect(!!(x), 1)

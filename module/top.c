@@ -2,7 +2,7 @@
 /*
  * Top flows. A flow may have been metered on several CPUs, each with its
  * own entry; ranking needs the sums. Every CPU's table has the same size
- * and hashes keys with the same seed, so the entries of one key sit in
+ * and hashes keys with the same key, so the entries of one key sit in
  * the same bucket position on every CPU: merging bucket position b of all
  * CPUs gives the exact totals of its keys, and memory stays bounded by
  * one position's flows plus the n best so far.

@@ -30,7 +30,7 @@
 static struct fm_entry __rcu *buckets[NBUCKETS];
 static struct fm_entry *pool;
 static unsigned int pool_used, pool_size, count;
-static u32 seed = 0x5eed1234;
+static const struct fm_hkey hkey = { 0x5eed1234, 0x0123456789abcdefULL };
 static int failures;
 
 #define CHECK(c) do { if (!(c)) { \
@@ -57,6 +57,7 @@ static __attribute__((noinline)) void packet(const fm_pkt_t *pkt, u8 family,
 	struct fm_entry __rcu **head, **pprev;
 	struct fm_entry *e;
 	struct fm_key key;
+	unsigned int len;
 	u32 hash;
 
 	if (fm_parse(pkt, 0, family, 0, &key, &pi))
@@ -66,9 +67,9 @@ static __attribute__((noinline)) void packet(const fm_pkt_t *pkt, u8 family,
 	key.vlan = 0;
 	key.dir = FM_DIR_INGRESS;
 
-	hash = fm_key_hash(&key, seed);
+	hash = fm_key_hash(&key, &hkey);
 	head = &buckets[hash & (NBUCKETS - 1)];
-	pprev = fm_chain_find(head, &key);
+	pprev = fm_chain_find(head, &key, &len);
 	e = fm_entry_deref(pprev);
 	if (!e) {
 		e = entry_alloc();
