@@ -20,9 +20,9 @@ fm_unload
 # the cache holds: at least every CPU's buckets (8 bytes each).
 fm_load hash_size=1000
 FC=$TOP/userspace/flowctl
-if [ -x "$FC" ] && command -v jq >/dev/null; then
-	expect_eq "hash buckets per CPU" "$("$FC" -j show | jq .hash_size)" 1024
-fi
+[ -x "$FC" ] || fail "$FC not built (make flowctl)"
+command -v jq >/dev/null || fail "jq not installed"
+expect_eq "hash buckets per CPU" "$("$FC" -j show | jq .hash_size)" 1024
 mem=$(fm_stat memory_bytes)
 [ "$mem" -ge $((1024 * 8 * $(nproc))) ] || fail "memory_bytes $mem below the buckets' size"
 log "memory_bytes = $mem"

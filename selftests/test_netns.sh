@@ -20,13 +20,13 @@ expect_eq "init netns packets" "$(fm_stat packets_seen)" 0
 # Tables: the initial netns's sized by max_flows (262144 shared among the
 # CPUs), every other one's at most 4096 buckets per CPU.
 FC=$TOP/userspace/flowctl
-if [ -x "$FC" ] && command -v jq >/dev/null; then
-	full=$(python3 -c "import os; n = 262144 // os.cpu_count(); print(max(16, 1 << (n - 1).bit_length()))")
-	small=$((full < 4096 ? full : 4096))
-	expect_eq "init netns hash size" "$("$FC" -j show | jq .hash_size)" "$full"
-	expect_eq "router x hash size" "$(ip netns exec xr "$FC" -j show | jq .hash_size)" "$small"
-	expect_eq "router y hash size" "$(ip netns exec yr "$FC" -j show | jq .hash_size)" "$small"
-fi
+[ -x "$FC" ] || fail "$FC not built (make flowctl)"
+command -v jq >/dev/null || fail "jq not installed"
+full=$(python3 -c "import os; n = 262144 // os.cpu_count(); print(max(16, 1 << (n - 1).bit_length()))")
+small=$((full < 4096 ? full : 4096))
+expect_eq "init netns hash size" "$("$FC" -j show | jq .hash_size)" "$full"
+expect_eq "router x hash size" "$(ip netns exec xr "$FC" -j show | jq .hash_size)" "$small"
+expect_eq "router y hash size" "$(ip netns exec yr "$FC" -j show | jq .hash_size)" "$small"
 
 # Delete router y while a sender is still pushing traffic through it.
 ip netns exec ya python3 "$SELFTESTS/udpgen.py" 10.0.2.1 9000 200000 64 2>/dev/null &
