@@ -121,9 +121,10 @@ static struct fm_cache *fm_cache_rcu(struct fm_net *fn)
 				     lockdep_is_held(&fn->conf_lock));
 }
 
+/* Init and teardown: only while no hook of this netns is registered. */
 static struct fm_cache *fm_cache_own(struct fm_net *fn)
 {
-	return rcu_dereference_protected(fn->cache, 1);
+	return rcu_dereference_protected(fn->cache, !fn->nops);
 }
 
 static struct kmem_cache *fm_entry_cache_v4 __read_mostly;
@@ -761,8 +762,16 @@ unsigned long fm_cache_buckets(struct fm_net *fn)
  * being rewritten for another flow (fm_entry_reuse()) or was while it was
  * copied. bytes is read before packets: a buried entry's is a link, its
  * packets 0.
+ *
+ * The generation has 4 bits and a rewrite adds 2: eight rewrites of this
+ * entry during one copy would bring it back to the value read first, and
+ * the torn copy would pass. Interrupts are off while copying (a few dozen
+ * loads), so no preemption, softirq or interrupt on this CPU can stretch
+ * the copy; eight rewrites need eight new flows to land in this bucket on
+ * the owning CPU, each a whole packet's processing, within that window.
  */
-static bool fm_entry_snap(const struct fm_entry *e, struct fm_entry *copy)
+static bool fm_entry_snap_once(const struct fm_entry *e,
+			       struct fm_entry *copy)
 {
 	u8 gen = READ_ONCE(e->rflags) & FM_RF_GEN;
 
@@ -783,6 +792,17 @@ static bool fm_entry_snap(const struct fm_entry *e, struct fm_entry *copy)
 	fm_key_copy(&copy->key, &e->key);	/* its family never changes */
 	smp_rmb();	/* the fields before the generation again */
 	return (READ_ONCE(e->rflags) & FM_RF_GEN) == gen;
+}
+
+static bool fm_entry_snap(const struct fm_entry *e, struct fm_entry *copy)
+{
+	unsigned long flags;
+	bool ok;
+
+	local_irq_save(flags);
+	ok = fm_entry_snap_once(e, copy);
+	local_irq_restore(flags);
+	return ok;
 }
 
 int fm_cache_walk_bucket(struct fm_net *fn, unsigned long pos,
