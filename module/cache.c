@@ -73,7 +73,7 @@ struct fm_table {
 	unsigned int ring_size;		/* a power of 2 */
 	bool flush;			/* expire everything at next run */
 	bool parked;			/* CPU offline (or going): no work */
-	u32 clk_jiffies;		/* wall clock at clk_jiffies, for the */
+	u32 clk_jiffies;		/* boot clock at clk_jiffies, for the */
 	u64 clk_ms;			/* packet path: see fm_table_now_ms() */
 	u32 next_scan;			/* jiffies: the work's next timeout scan */
 	unsigned int sweep_pos;		/* the bucket it starts from */
@@ -257,6 +257,16 @@ static inline u32 fm_jiffies_ms(u32 j)
 }
 
 /*
+ * now - then, or 0 if then is later: a reader's now is read before its
+ * walk, and the owning CPU may count a packet in an entry after that;
+ * the unsigned difference would make that flow end 49 days ago.
+ */
+static inline u32 fm_jiffies_age(u32 now, u32 then)
+{
+	return (s32)(now - then) > 0 ? now - then : 0;
+}
+
+/*
  * Every byte of *r is written: no memset, and only fixed-size copies, so
  * that the packet path's eviction is a few dozen plain stores.
  */
@@ -271,8 +281,8 @@ static void fm_entry_record(const struct fm_entry *e, struct fm_record *r,
 		       FM_KEY_LEN_V6 - FM_KEY_LEN_V4);
 	r->packets = e->packets;
 	r->bytes = e->bytes;
-	r->start_ms = now_ms - fm_jiffies_ms(now - e->first);
-	r->end_ms = now_ms - fm_jiffies_ms(now - e->last);
+	r->start_ms = now_ms - fm_jiffies_ms(fm_jiffies_age(now, e->first));
+	r->end_ms = now_ms - fm_jiffies_ms(fm_jiffies_age(now, e->last));
 	r->tcp_flags = e->tcp_flags;
 	r->ttl_min = e->ttl_min;
 	r->ttl_max = e->ttl_max;
@@ -281,13 +291,14 @@ static void fm_entry_record(const struct fm_entry *e, struct fm_record *r,
 	memset(r->pad, 0, sizeof(r->pad));
 }
 
+/* Records' times: the boot clock, which no clock step moves (fm_record). */
 static u64 fm_now_ms(void)
 {
-	return ktime_get_real_ns() / NSEC_PER_MSEC;
+	return ktime_get_boottime_ns() / NSEC_PER_MSEC;
 }
 
 /*
- * Wall-clock ms for the packet path without reading a clock there (an
+ * Boot-clock ms for the packet path without reading a clock there (an
  * emulated HPET read costs more than the rest of the packet): the time
  * the expiry work last noted, advanced by jiffies since. Own CPU, BH
  * disabled.

@@ -100,14 +100,19 @@ struct fm_enc_session {
 };
 
 /*
- * Time of one message, all from the caller's clocks. uptime_ms should be
- * the wall clock in ms minus boot_ms; v9 FIRST/LAST_SWITCHED and v5
- * First/Last are a record's start_ms/end_ms minus boot_ms (mod 2^32).
+ * Time of one message, all from the caller's clocks. Records' times are
+ * ms of the boot clock (struct fm_record); uptime_ms is that clock now
+ * (mod 2^32), and v9 FIRST/LAST_SWITCHED and v5 First/Last are a record's
+ * start_ms/end_ms as they are (mod 2^32). boot_ms is the wall clock, as it
+ * reads at export, minus the boot clock: IPFIX's absolute times are a
+ * record's times plus boot_ms, so that a wall clock stepped since the flow
+ * began (NTP on a router without an RTC) moves them all alike and the
+ * uptime-based fields never depend on it.
  */
 struct fm_enc_clock {
 	u32 unix_sec;		/* export time */
 	u32 unix_nsec;		/* v5 header only */
-	u32 uptime_ms;		/* sysUptime (v9, v5) */
+	u32 uptime_ms;		/* sysUptime (v9, v5): boot clock, ms */
 	u64 boot_ms;		/* wall clock in ms when uptime was 0 */
 };
 
@@ -320,10 +325,16 @@ enum fm_src {
 
 #define FM_NF9_HDR_LEN 20
 
-/* ms since boot of a wall clock time, as in v9 and v5 records */
-static inline u32 fm_enc_uptime(const struct fm_enc_msg *m, u64 ms)
+/* A record's time as v9 and v5 send it: ms since boot, mod 2^32 */
+static inline u32 fm_enc_uptime(u64 ms)
 {
-	return ms > m->clk.boot_ms ? (u32)(ms - m->clk.boot_ms) : 0;
+	return (u32)ms;
+}
+
+/* A record's time as IPFIX sends it: wall clock, ms since the epoch */
+static inline u64 fm_enc_wall(const struct fm_enc_msg *m, u64 ms)
+{
+	return m->clk.boot_ms + ms;
 }
 
 extern const struct fm_tmpl fm_nf9_tmpls[FM_TMPL_NUM];

@@ -58,20 +58,23 @@ static unsigned int fm_param_version = FM_ENC_IPFIX;
 static unsigned int fm_param_domain = 1;
 static unsigned int fm_param_refresh = 60;
 
-/* Wall clock in ms at module load: uptime 0 for v9 and v5. */
-static u64 fm_boot_ms;
-
+/*
+ * Uptime for v9 and v5 is the boot clock, the one records are stamped
+ * with (fm_record); boot_ms is where the wall clock puts boot now, so it
+ * follows the wall clock if that is stepped, and the uptimes do not.
+ */
 static void fm_export_clock(struct fm_enc_clock *clk)
 {
 	struct timespec64 ts;
-	u64 ms;
+	u64 ms, up;
 
 	ktime_get_real_ts64(&ts);
+	up = ktime_get_boottime_ns() / NSEC_PER_MSEC;
 	ms = (u64)ts.tv_sec * MSEC_PER_SEC + ts.tv_nsec / NSEC_PER_MSEC;
 	clk->unix_sec = (u32)ts.tv_sec;
 	clk->unix_nsec = (u32)ts.tv_nsec;
-	clk->boot_ms = fm_boot_ms;
-	clk->uptime_ms = ms > fm_boot_ms ? (u32)(ms - fm_boot_ms) : 0;
+	clk->boot_ms = ms - up;
+	clk->uptime_ms = (u32)up;
 }
 
 static void fm_dest_stats_add(struct fm_dest_stats *sum,
@@ -641,7 +644,6 @@ static int fm_export_load(struct fm_net *fn)
 	unsigned int i;
 	int err;
 
-	fm_boot_ms = ktime_to_ms(ktime_get_real());
 	for (i = 0; i < fm_param_ndests; i++) {
 		cfg.addr = fm_param_dests[i];
 		err = fm_export_dest_add(fn, &cfg, &extack);

@@ -75,7 +75,7 @@ struct fm_record {
 	struct fm_key key;
 	u64 packets;
 	u64 bytes;		/* sum of IP total lengths */
-	u64 start_ms;		/* wall clock, ms since the Unix epoch */
+	u64 start_ms;		/* boot clock (CLOCK_BOOTTIME), ms */
 	u64 end_ms;
 	u8 tcp_flags;		/* OR of all TCP flags seen */
 	u8 ttl_min;

@@ -156,13 +156,13 @@ static u64 value(const struct fm_enc_msg *m, u8 src, const struct fm_vals *v)
 	case FM_S_PACKETS:
 		return r->packets;
 	case FM_S_START_MS:
-		return r->start_ms;
+		return fm_enc_wall(m, r->start_ms);
 	case FM_S_END_MS:
-		return r->end_ms;
+		return fm_enc_wall(m, r->end_ms);
 	case FM_S_START_UP:
-		return fm_enc_uptime(m, r->start_ms);
+		return fm_enc_uptime(r->start_ms);
 	case FM_S_END_UP:
-		return fm_enc_uptime(m, r->end_ms);
+		return fm_enc_uptime(r->end_ms);
 	case FM_S_FLOWLABEL:
 		return be32_to_cpu(r->key.addr.v6.flowlabel) & 0xfffff;
 	case FM_S_SPORT:
@@ -428,29 +428,32 @@ static __always_inline void put_ipfix_tail(u8 *p, const struct fm_record *r,
 }
 
 static __always_inline void put_ipfix_counters(u8 *p,
-					       const struct fm_record *r)
+					       const struct fm_record *r,
+					       u64 boot_ms)
 {
 	put_unaligned_be64(r->bytes, p);
 	put_unaligned_be64(r->packets, p + 8);
-	put_unaligned_be64(r->start_ms, p + 16);
-	put_unaligned_be64(r->end_ms, p + 24);
+	put_unaligned_be64(boot_ms + r->start_ms, p + 16);
+	put_unaligned_be64(boot_ms + r->end_ms, p + 24);
 }
 
-static __always_inline void put_ipfix_v4(u8 *p, const struct fm_record *r)
+static __always_inline void put_ipfix_v4(u8 *p, const struct fm_record *r,
+					 u64 boot_ms)
 {
 	BUILD_BUG_ON(offsetof(struct fm_key, addr.v4.daddr) !=
 		     offsetof(struct fm_key, addr.v4.saddr) + 4);
-	put_ipfix_counters(p, r);
+	put_ipfix_counters(p, r, boot_ms);
 	memcpy(p + 32, (const u8 *)&r->key +
 		       offsetof(struct fm_key, addr.v4.saddr), 8);
 	put_ipfix_tail(p + 40, r, 4);
 }
 
-static __always_inline void put_ipfix_v6(u8 *p, const struct fm_record *r)
+static __always_inline void put_ipfix_v6(u8 *p, const struct fm_record *r,
+					 u64 boot_ms)
 {
 	const struct fm_key *k = &r->key;
 
-	put_ipfix_counters(p, r);
+	put_ipfix_counters(p, r, boot_ms);
 	memcpy(p + 32, &k->addr.v6.saddr, 16);
 	memcpy(p + 48, &k->addr.v6.daddr, 16);
 	put_unaligned_be32(be32_to_cpu(k->addr.v6.flowlabel) & 0xfffff,
@@ -489,9 +492,9 @@ int fm_tpl_add_flow(struct fm_enc_msg *m, const struct fm_record *r)
 	if (!p)
 		return FM_ENC_FULL;
 	if (v6)
-		put_ipfix_v6(p, r);
+		put_ipfix_v6(p, r, m->clk.boot_ms);
 	else
-		put_ipfix_v4(p, r);
+		put_ipfix_v4(p, r, m->clk.boot_ms);
 	m->nrec++;
 	m->ndata++;
 	return FM_ENC_OK;
@@ -521,19 +524,21 @@ add_run(struct fm_enc_msg *m, const struct fm_record *p,
 	unsigned int len = v6 ? IPFIX_V6_REC_LEN : IPFIX_V4_REC_LEN;
 	unsigned int end;
 	const struct fm_record *q;
+	u64 boot_ms;
 
 	if (!open_set(m, v6 ? FM_TMPL_V6 : FM_TMPL_V4, len)) {
 		m->full = true;
 		return p;
 	}
 	end = m->len;
+	boot_ms = m->clk.boot_ms;
 	/* records that fit, at least one (open_set() said so) */
 	q = p + min_t(size_t, stop - p, (m->size - end) / len);
 	for (; p < q && !(p->key.kflags & FM_KF_IPV6) == !v6; p++) {
 		if (v6)
-			put_ipfix_v6(m->buf + end, p);
+			put_ipfix_v6(m->buf + end, p, boot_ms);
 		else
-			put_ipfix_v4(m->buf + end, p);
+			put_ipfix_v4(m->buf + end, p, boot_ms);
 		end += len;
 	}
 	m->len = end;

@@ -164,7 +164,11 @@ static int fm_nl_put_flow(struct sk_buff *skb, const struct fm_record *r,
 {
 	const struct fm_key *k = &r->key;
 	struct nlattr *nest;
+	u64 wall;
 
+	/* records keep boot-clock ms; netlink says wall-clock ms */
+	wall = ktime_get_real_ns() / NSEC_PER_MSEC -
+	       ktime_get_boottime_ns() / NSEC_PER_MSEC;
 	nest = nla_nest_start(skb, FM_A_FLOW);
 	if (!nest)
 		return -EMSGSIZE;
@@ -180,8 +184,8 @@ static int fm_nl_put_flow(struct sk_buff *skb, const struct fm_record *r,
 	    nla_put_u8(skb, FM_FLOW_A_DIR, k->dir) ||
 	    nla_put_u64_64bit(skb, FM_FLOW_A_PACKETS, r->packets, FM_FLOW_A_PAD) ||
 	    nla_put_u64_64bit(skb, FM_FLOW_A_BYTES, r->bytes, FM_FLOW_A_PAD) ||
-	    nla_put_u64_64bit(skb, FM_FLOW_A_START_MS, r->start_ms, FM_FLOW_A_PAD) ||
-	    nla_put_u64_64bit(skb, FM_FLOW_A_END_MS, r->end_ms, FM_FLOW_A_PAD) ||
+	    nla_put_u64_64bit(skb, FM_FLOW_A_START_MS, wall + r->start_ms, FM_FLOW_A_PAD) ||
+	    nla_put_u64_64bit(skb, FM_FLOW_A_END_MS, wall + r->end_ms, FM_FLOW_A_PAD) ||
 	    nla_put_u8(skb, FM_FLOW_A_TCP_FLAGS, r->tcp_flags) ||
 	    nla_put_u8(skb, FM_FLOW_A_TTL_MIN, r->ttl_min) ||
 	    nla_put_u8(skb, FM_FLOW_A_TTL_MAX, r->ttl_max) ||

@@ -46,8 +46,8 @@ int fm_nf5_add_flow(struct fm_enc_msg *m, const struct fm_record *r)
 	put_unaligned_be16(sat16(k->out_if), p + 14);
 	put_unaligned_be32(sat32(r->packets), p + 16);
 	put_unaligned_be32(sat32(r->bytes), p + 20);
-	put_unaligned_be32(fm_enc_uptime(m, r->start_ms), p + 24);
-	put_unaligned_be32(fm_enc_uptime(m, r->end_ms), p + 28);
+	put_unaligned_be32(fm_enc_uptime(r->start_ms), p + 24);
+	put_unaligned_be32(fm_enc_uptime(r->end_ms), p + 28);
 	memcpy(p + 32, &k->sport, 2);
 	memcpy(p + 34, &k->dport, 2);			/* ICMP type/code */
 	p[36] = 0;					/* pad1 */

@@ -65,6 +65,19 @@ def records(path):
         off += 4 + n
 
 
+def check_times(where, rec, export_ms):
+    """A flow starts before it ends and ends before it is exported. The
+    export time has a resolution of a second (IPFIX, v9: the export
+    time's seconds; the uptime base is derived from both, so it carries
+    the same rounding): allow that much."""
+    if rec["start"] > rec["end"]:
+        err(where, "flow ends %d ms before it starts" %
+            (rec["start"] - rec["end"]))
+    if rec["end"] > export_ms + 1000:
+        err(where, "flow ends %d ms after its export time" %
+            (rec["end"] - export_ms))
+
+
 def check_ipfix_v9(path, version):
     templates = {}  # (domain, id) -> [(type, len)], nscope-ish flag
     out = []
@@ -78,6 +91,7 @@ def check_ipfix_v9(path, version):
             if mlen != len(d):
                 err(w, "length field %d, datagram %d" % (mlen, len(d)))
             base_ms = None
+            export_ms = exp_s * 1000
             off = 16
         else:
             if len(d) < 20:
@@ -85,6 +99,9 @@ def check_ipfix_v9(path, version):
                 continue
             ver, count, up, secs, seq, dom = struct.unpack_from("!HHIIII", d)
             base_ms = secs * 1000 - up	# the epoch ms of uptime 0
+            export_ms = secs * 1000
+            if up == 0:
+                err(w, "sysUptime 0 (a clock before boot, clamped)")
             off, nrec = 20, 0
         if ver != version:
             err(w, "version %d" % ver)
@@ -173,8 +190,12 @@ def check_ipfix_v9(path, version):
                 if opts:
                     continue
                 if base_ms is not None:
+                    if rec["start_up"] == 0 or rec["end_up"] == 0:
+                        err(ws, "flow at uptime 0 (a time before boot, "
+                            "clamped)")
                     rec["start"] = base_ms + rec.pop("start_up")
                     rec["end"] = base_ms + rec.pop("end_up")
+                check_times(ws, rec, export_ms)
                 rec.setdefault("flowlabel", 0)
                 out.append(rec)
         if version == 9 and nrec != count:
@@ -197,12 +218,16 @@ def check_v5(path):
         if not 1 <= count <= 30:
             err(w, "count %d" % count)
         base_ms = secs * 1000 + nsecs // 1000000 - up
+        if up == 0:
+            err(w, "sysUptime 0 (a clock before boot, clamped)")
         for r in range(count):
             p = 24 + 48 * r
             (src, dst, nh, iin, iout, pk, by, first, last, sp, dp, pad1, fl,
              proto, tos, sas, das, sm, dm, pad2) = \
                 struct.unpack_from("!4s4s4sHHIIIIHHBBBBHHBBH", d, p)
             wr = "%s record %d" % (w, r)
+            if first == 0 or last == 0:
+                err(wr, "flow at uptime 0 (a time before boot, clamped)")
             zero(wr, "next hop, AS, masks, pads",
                  d[p + 8:p + 12] + d[p + 36:p + 37] + d[p + 40:p + 48])
             rec = {"src": str(ipaddress.ip_address(src)),
@@ -211,6 +236,7 @@ def check_v5(path):
                    "start": base_ms + first, "end": base_ms + last,
                    "sport": sp, "dport": dp, "tcp_flags": fl, "proto": proto,
                    "tos": tos}
+            check_times(wr, rec, secs * 1000 + nsecs // 1000000)
             out.append(rec)
     return out
 
