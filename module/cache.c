@@ -39,10 +39,13 @@
  * ones; past half of it the work is kicked to reap them.
  * Readers only report: a counter may lag by the packets in flight.
  *
- * Teardown: the netns's hooks are unregistered first (synchronize_net()
- * waits for packets in flight), then the works are cancelled; after that
- * nothing else touches the tables and fm_cache_stop() flushes them from
- * any CPU.
+ * Teardown: the netns's hooks are unregistered first, in the pernet
+ * pre_exit. That does not wait for CPUs still inside the hook, so a
+ * synchronize_net() follows before fm_cache_stop(): then no packet
+ * touches the tables, the works are cancelled (and may not be queued
+ * again: checked), and fm_cache_stop() ends the flows from any CPU and
+ * exports them while the netns's devices still exist. fm_cache_free(),
+ * in the pernet exit, frees the tables after another grace period.
  */
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
@@ -1125,9 +1128,16 @@ static void fm_cache_halt(struct fm_cache *c)
 		t = per_cpu_ptr(c->tables, cpu);
 		fm_table_expire(t, true, 0, t->mask + 1);
 	}
-	/* nothing can have queued them again (fm_table_kick()), but be sure */
-	for_each_possible_cpu(cpu)
-		cancel_delayed_work_sync(&per_cpu_ptr(c->tables, cpu)->work);
+	/*
+	 * Nothing may have queued them again: fm_table_kick() and the work
+	 * itself check stopping. A work queued now would run on freed
+	 * tables but for the cancel below, so a broken invariant is loud.
+	 */
+	for_each_possible_cpu(cpu) {
+		t = per_cpu_ptr(c->tables, cpu);
+		WARN_ON_ONCE(delayed_work_pending(&t->work));
+		cancel_delayed_work_sync(&t->work);
+	}
 }
 
 int fm_cache_init(struct fm_net *fn)
@@ -1154,7 +1164,10 @@ int fm_cache_init(struct fm_net *fn)
 	return 0;
 }
 
-/* The hooks are gone: end and export every flow. */
+/*
+ * The hooks are gone and a grace period has passed since: end and export
+ * every flow.
+ */
 void fm_cache_stop(struct fm_net *fn)
 {
 	fm_cache_halt(fm_cache_own(fn));

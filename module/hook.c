@@ -172,9 +172,16 @@ void fm_iffilter_get(struct fm_net *fn, struct fm_iffilter *f)
 		memset(f, 0, sizeof(*f));
 }
 
-/* Teardown, once the hooks are gone. */
+/*
+ * Teardown, once the hooks are gone. A packet that entered the hook
+ * before it was unregistered may still read the filter, so it is freed
+ * only after a grace period, whatever the caller waited for.
+ */
 void fm_iffilter_free(struct fm_net *fn)
 {
-	kfree(rcu_dereference_protected(fn->iffilter, 1));
+	struct fm_iffilter_rcu *ff = rcu_dereference_protected(fn->iffilter, 1);
+
 	RCU_INIT_POINTER(fn->iffilter, NULL);
+	if (ff)
+		kfree_rcu(ff, rcu);
 }

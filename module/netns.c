@@ -98,19 +98,38 @@ err_stats:
 	return err;
 }
 
+/*
+ * nf_unregister_net_hooks() does not wait for CPUs still inside our hook
+ * (the core frees its hook arrays with call_rcu()), so unhooking and
+ * freeing what the hook reads must be separated by a grace period. The
+ * netns core runs every .pre_exit, then synchronize_rcu(), then every
+ * .exit, both when a netns dies (cleanup_net()) and when the module is
+ * unloaded (free_exit_list()): unhooking here puts that grace period
+ * before fm_net_exit(). The last flows are ended and exported here too,
+ * while the netns's devices still exist (they are unregistered after
+ * this, before .exit), so a dying router's flows reach the collector; the
+ * synchronize_net() first lets packets still in the hook finish with the
+ * tables before fm_cache_stop() walks them from this CPU.
+ */
+static void __net_exit fm_net_pre_exit(struct net *net)
+{
+	struct fm_net *fn = fm_pernet(net);
+
+	fm_hooks_unregister(fn);
+	synchronize_net();
+	fm_cache_stop(fn);
+}
+
+/*
+ * After the core's grace period: no packet is in the hook (pre_exit
+ * unhooked), and removing the proc files waits for their readers.
+ */
 static void __net_exit fm_net_exit(struct net *net)
 {
 	struct fm_net *fn = fm_pernet(net);
 
-	/*
-	 * Unregistering waits for every CPU to leave our hooks, and removing
-	 * the proc files for every reader to leave them; then the cache's
-	 * works stop and its last flows go out to the exporter.
-	 */
-	fm_hooks_unregister(fn);
 	fm_iffilter_free(fn);
 	fm_proc_exit(fn);
-	fm_cache_stop(fn);
 	fm_cache_free(fn);
 	fm_export_exit(fn);
 	free_percpu(fn->stats);
@@ -118,6 +137,7 @@ static void __net_exit fm_net_exit(struct net *net)
 
 static struct pernet_operations fm_net_ops = {
 	.init = fm_net_init,
+	.pre_exit = fm_net_pre_exit,
 	.exit = fm_net_exit,
 	.id = &fm_net_id,
 	.size = sizeof(struct fm_net),
