@@ -466,7 +466,14 @@ drop:
 	return NULL;
 }
 
-/* Sampling: true if it leaves this packet out. */
+/*
+ * Sampling: true if it leaves this packet out. The choice is made per
+ * skb, so a GSO/GRO skb is kept or left out whole and, once kept, counts
+ * as all its segments (pi->packets). Each skb is still picked with
+ * probability 1/N, so packets and octets scaled by N stay unbiased
+ * estimates of the wire; deterministic 1-in-N then means 1 in N skbs,
+ * not 1 in N wire packets, which is what a collector cannot tell apart.
+ */
 static bool fm_sample_skip(struct fm_cache *c, struct fm_table *t)
 {
 	const struct fm_cache_cfg *cfg = &c->cfg;

@@ -312,13 +312,13 @@ static inline void fm_entry_start(struct fm_entry *e, const struct fm_key *key,
 }
 
 /*
- * Count one packet in e. Flags and TTL bounds are written only when they
+ * Count one packet (pi->packets on the wire) in e. Flags and TTL bounds are written only when they
  * change, which for most packets of a flow they do not.
  */
 static inline void fm_entry_count(struct fm_entry *e,
 				  const struct fm_pktinfo *pi, u32 now)
 {
-	e->packets++;
+	e->packets += pi->packets;
 	e->bytes += pi->octets;
 	e->last = now;
 	if (unlikely(pi->tcp_flags & ~e->tcp_flags))

@@ -22,6 +22,47 @@ static bool fm_filtered(struct fm_net *fn, const struct nf_hook_state *state)
 				 state->out ? state->out->name : NULL);
 }
 
+/*
+ * A GSO skb (GRO aggregate on FORWARD/INPUT, TSO/GSO skb on OUTPUT and
+ * POSTROUTING) stands for gso_segs packets on the wire, each with its own
+ * copy of the IP and transport headers. Count them: octets become the
+ * aggregate's IP bytes (skb->len from the network header, as the IP
+ * length field may be 0 for BIG TCP) plus the headers of every segment
+ * but the first, whose headers the aggregate already holds. Fraglist
+ * GRO keeps only the payload of the later segments too, so the same sum
+ * holds. For other GSO types (tunnels, SCTP) only the IP headers are
+ * known to repeat: an undercount of the inner headers, no worse.
+ */
+static noinline void fm_gso_count(const struct sk_buff *skb,
+				  unsigned int nhoff, u8 proto,
+				  struct fm_pktinfo *pi)
+{
+	const struct skb_shared_info *sh = skb_shinfo(skb);
+	unsigned int hdrlen = pi->l3len, total, segs;
+	u8 buf[13];
+	const u8 *th;
+
+	if (skb->len <= nhoff)
+		return;
+	total = skb->len - nhoff;
+	if (!pi->l4_missing && proto == IPPROTO_TCP) {
+		th = skb_header_pointer(skb, nhoff + hdrlen, sizeof(buf), buf);
+		if (th)
+			hdrlen += (th[12] >> 4) * 4;
+	} else if (!pi->l4_missing && (proto == IPPROTO_UDP ||
+					proto == IPPROTO_UDPLITE)) {
+		hdrlen += 8;
+	}
+	segs = sh->gso_segs;
+	/* Untrusted (SKB_GSO_DODGY) senders may leave it 0 */
+	if (!segs && sh->gso_size && total > hdrlen)
+		segs = DIV_ROUND_UP(total - hdrlen, sh->gso_size);
+	if (segs <= 1)
+		return;
+	pi->packets = segs;
+	pi->octets = total + (segs - 1) * hdrlen;
+}
+
 static __always_inline void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 				     const struct nf_hook_state *state)
 {
@@ -55,6 +96,9 @@ static __always_inline void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 		key.dir = (state->hook == NF_INET_LOCAL_OUT ||
 			   state->hook == NF_INET_POST_ROUTING) ?
 			  FM_DIR_EGRESS : FM_DIR_INGRESS;
+		if (unlikely(skb_is_gso(skb)))
+			fm_gso_count(skb, skb_network_offset(skb), key.proto,
+				     &pi);
 	}
 
 	/*
@@ -72,7 +116,7 @@ static __always_inline void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 	if (unlikely(err)) {
 		st->parse_err[err]++;
 	} else if (fm_cache_update(fn, st, &key, &pi)) {
-		st->pkts_metered++;
+		st->pkts_metered += pi.packets;
 		st->bytes_metered += pi.octets;
 		st->pkts_frag += pi.frag;
 		st->pkts_no_l4 += pi.l4_missing;

@@ -87,6 +87,7 @@ static int fm_parse_v4(const fm_pkt_t *pkt, unsigned int nhoff,
 	memcpy(&key->addr.v4.saddr, h + 12, 4);
 	memcpy(&key->addr.v4.daddr, h + 16, 4);
 	pi->octets = len;
+	pi->l3len = hlen;
 	pi->ttl = h[8];
 
 	frag = (h[6] << 8 | h[7]) & 0x3fff;	/* MF and fragment offset */
@@ -190,6 +191,7 @@ static int fm_parse_v6(const fm_pkt_t *pkt, unsigned int nhoff,
 
 	off = nhoff + FM_IPV6_HLEN;
 	err = fm_skip_exthdrs(pkt, &off, &room, h[6], key, pi);
+	pi->l3len = off - nhoff;
 	if (err || pi->l4_missing)
 		return err;
 	return fm_parse_l4(pkt, off, room, IPPROTO_ICMPV6, key, pi);
@@ -200,6 +202,7 @@ int fm_parse_slow(const fm_pkt_t *pkt, unsigned int nhoff, u8 family,
 {
 	memset(key, 0, sizeof(*key));
 	memset(pi, 0, sizeof(*pi));
+	pi->packets = 1;
 
 	if (family == 4)
 		return fm_parse_v4(pkt, nhoff, key, pi);

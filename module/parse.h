@@ -63,6 +63,8 @@ enum fm_parse_err {
 /* Per-packet facts that are counters, not key fields. */
 struct fm_pktinfo {
 	u32 octets;		/* IPv4 total length / IPv6 40 + payload length */
+	u32 packets;		/* 1; a GSO/GRO skb's segments, see fm_meter() */
+	u16 l3len;		/* IP header(s), IPv6 extensions included */
 	u8 ttl;			/* TTL / hop limit */
 	u8 tcp_flags;		/* flags byte of the TCP header, 0 if not TCP */
 	u8 frag;		/* 1 if any fragment (first or not) */
@@ -134,6 +136,8 @@ static __always_inline bool fm_parse_v4_fast(const fm_pkt_t *pkt,
 	memcpy(&key->addr.v4, h + 12, 8);
 	memcpy((u8 *)key + offsetof(struct fm_key, sport), h + 20, 4);
 	pi->octets = len;
+	pi->packets = 1;
+	pi->l3len = FM_IPV4_HLEN;
 	pi->ttl = h[8];
 	if (tcp)
 		pi->tcp_flags = tcp[13];
