@@ -63,6 +63,8 @@ struct fm_net {
 	u8 parse_opts;			/* FM_PARSE_*: the cache's, for the hook */
 	u32 top_n;			/* /proc/net/flowmeter/top: flows shown */
 	u8 top_by;			/* enum fm_top_by: sort key */
+	struct mutex top_lock;		/* one top walk at a time (top.c) */
+	unsigned long top_next;		/* jiffies: next top walk no sooner */
 	unsigned int nops;
 	struct nf_hook_ops ops[2 * FM_NHOOKS];
 };

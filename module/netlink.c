@@ -648,10 +648,18 @@ static int fm_nl_flush(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/*
+ * Every op needs CAP_NET_ADMIN in the user namespace that owns the netns,
+ * as ctnetlink: the readers too, since flows are other users' 5-tuples and
+ * the destinations and config say where they are sent (/proc/net/flowmeter
+ * is 0400 for the same reason). The genetlink core refuses with EPERM and
+ * no extack message before any of these handlers runs.
+ */
 static const struct genl_ops fm_nl_ops[] = {
 	{
 		.cmd = FM_CMD_GET_CONFIG,
 		.doit = fm_nl_get_config,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = FM_CMD_SET_CONFIG,
@@ -677,22 +685,26 @@ static const struct genl_ops fm_nl_ops[] = {
 	{
 		.cmd = FM_CMD_GET_DESTS,
 		.dumpit = fm_nl_get_dests,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = FM_CMD_GET_STATS,
 		.doit = fm_nl_get_stats,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = FM_CMD_GET_FLOWS,
 		.dumpit = fm_nl_flows_dump,
 		.policy = fm_nl_flows_policy,
 		.maxattr = ARRAY_SIZE(fm_nl_flows_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = FM_CMD_GET_TOP,
 		.doit = fm_nl_top,
 		.policy = fm_nl_top_policy,
 		.maxattr = ARRAY_SIZE(fm_nl_top_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = FM_CMD_FLUSH,

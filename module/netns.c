@@ -58,6 +58,8 @@ static int __net_init fm_net_init(struct net *net)
 
 	fn->net = net;
 	mutex_init(&fn->conf_lock);
+	mutex_init(&fn->top_lock);
+	fn->top_next = jiffies;
 	fn->top_n = FM_TOP_N_DEFAULT;
 	fn->top_by = FM_TOP_BY_BYTES;
 	fn->stats = alloc_percpu(struct fm_stats);

@@ -6,13 +6,25 @@
  * the same bucket position on every CPU: merging bucket position b of all
  * CPUs gives the exact totals of its keys, and memory stays bounded by
  * one position's flows plus the n best so far.
+ *
+ * A walk costs the whole table whatever n is, in one request. To bound
+ * what callers can make a netns spend on it, walks of a netns are
+ * serialised and spaced: after a walk that took T, the next one starts
+ * no sooner than T (at most FM_TOP_GAP_MAX) after it ended, so top keeps
+ * at most about half a CPU busy per netns however many callers ask how
+ * often. Callers wait (killably) rather than fail: on a small table T is
+ * below a tick and nobody waits at all.
  */
+#include <linux/jiffies.h>
+#include <linux/mutex.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 
 #include "cache.h"
 #include "top.h"
 
 #define FM_TOP_SCRATCH	64	/* initial room for one position's flows */
+#define FM_TOP_GAP_MAX	HZ	/* longest wait imposed after a walk */
 
 struct fm_top {
 	struct fm_record *top;		/* the best so far, biggest first */
@@ -101,8 +113,8 @@ static int fm_top_gather(struct fm_net *fn, struct fm_top *t, unsigned long b,
 	return 0;
 }
 
-int fm_top_collect(struct fm_net *fn, unsigned int n, bool by_packets,
-		   struct fm_record *top)
+static int fm_top_walk(struct fm_net *fn, unsigned int n, bool by_packets,
+		       struct fm_record *top)
 {
 	unsigned long b, nb = fm_cache_buckets(fn) / nr_cpu_ids;
 	struct fm_top t = {
@@ -135,4 +147,34 @@ int fm_top_collect(struct fm_net *fn, unsigned int n, bool by_packets,
 out:
 	kvfree(t.pos);
 	return err ?: t.len;
+}
+
+/* Wait for our turn: the previous walk's end plus its duration. */
+static int fm_top_wait(struct fm_net *fn)
+{
+	while (time_before(jiffies, fn->top_next)) {
+		schedule_timeout_killable(fn->top_next - jiffies);
+		if (fatal_signal_pending(current))
+			return -EINTR;
+	}
+	return 0;
+}
+
+int fm_top_collect(struct fm_net *fn, unsigned int n, bool by_packets,
+		   struct fm_record *top)
+{
+	unsigned long start;
+	int ret;
+
+	if (mutex_lock_killable(&fn->top_lock))
+		return -EINTR;
+	ret = fm_top_wait(fn);
+	if (ret)
+		goto out;
+	start = jiffies;
+	ret = fm_top_walk(fn, n, by_packets, top);
+	fn->top_next = jiffies + min(jiffies - start, (unsigned long)FM_TOP_GAP_MAX);
+out:
+	mutex_unlock(&fn->top_lock);
+	return ret;
 }

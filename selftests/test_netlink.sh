@@ -53,8 +53,9 @@ log "nobody: $out"
 out=$(ip netns exec r setpriv --reuid=nobody --regid=nogroup --clear-groups \
 	python3 "$SELFTESTS/genl.py" flush 2>&1) && fail "nobody could flush"
 grep -q EPERM <<< "$out" || fail "nobody flush: $out"
-ip netns exec r setpriv --reuid=nobody --regid=nogroup --clear-groups \
-	python3 "$SELFTESTS/genl.py" config >/dev/null || fail "nobody cannot read the config"
+out=$(ip netns exec r setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	python3 "$SELFTESTS/genl.py" config 2>&1) && fail "nobody could read the config"
+grep -q EPERM <<< "$out" || fail "nobody config: $out"
 out=$(ip netns exec r unshare -U python3 "$SELFTESTS/genl.py" set inactive_timeout=9 2>&1) &&
 	fail "root of a new user namespace could configure a netns it does not own"
 grep -q EPERM <<< "$out" || fail "unshare -U: $out"

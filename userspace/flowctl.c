@@ -209,7 +209,10 @@ static int fc_config_cb(const struct nlmsghdr *nlh, void *data)
 	size_t i;
 
 	fc_nl_msg_attrs(nlh, tb, FM_A_MAX);
-	if (!c->json) {
+	/* Opened on the reply, so a refused show prints nothing at all. */
+	if (c->json) {
+		fc_json_open(&c->j, NULL, '{');
+	} else {
 		printf("flowmeter:\n");
 		c->sections++;
 	}
@@ -351,8 +354,6 @@ static int fc_cmd_show(struct fc_ctx *c, int argc, char **argv)
 		return fc_bad_word(argv[1]);
 	if (fc_open(c))
 		return FC_EXIT_ERR;
-	if (c->json)
-		fc_json_open(&c->j, NULL, '{');
 	nlh = fc_nl_req(&c->nl, FM_CMD_GET_CONFIG, 0);
 	err = fc_nl_run(&c->nl, nlh, fc_config_cb, c);
 	if (!err && c->json)

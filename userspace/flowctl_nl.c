@@ -123,7 +123,11 @@ int fc_nl_run(struct fc_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
 
 	if (!fc_nl_talk(nl, req, cb, data, &msg))
 		return 0;
-	if (msg && *msg)
+	/* The genetlink core refuses unprivileged callers with no extack. */
+	if (errno == EPERM && !(msg && *msg))
+		fc_err("permission denied: needs CAP_NET_ADMIN in this network namespace (%s)",
+		       strerror(errno));
+	else if (msg && *msg)
 		fc_err("%s (%s)", msg, strerror(errno));
 	else
 		fc_err("%s", strerror(errno));
