@@ -21,6 +21,14 @@ struct fc_ctx {
 	struct fc_nl nl;
 	struct fc_json j;
 	int sections;		/* human output: printed so far, blank between */
+	/*
+	 * -j output is kept here and printed only if the command succeeds:
+	 * a request the kernel refuses half-way (a dump refused for lack of
+	 * privilege, after the opening bracket) prints no broken JSON.
+	 */
+	FILE *jmem;
+	char *jbuf;
+	size_t jlen;
 };
 
 struct fc_cmd {
@@ -61,7 +69,9 @@ static int fc_open(struct fc_ctx *c)
 {
 	if (fc_nl_open(&c->nl))
 		return -1;
-	fc_json_init(&c->j, stdout);
+	if (c->json && !c->jmem)
+		c->jmem = open_memstream(&c->jbuf, &c->jlen);
+	fc_json_init(&c->j, c->jmem ? c->jmem : stdout);
 	return 0;
 }
 
@@ -940,6 +950,19 @@ static const struct fc_cmd fc_cmds[] = {
 	{}
 };
 
+/* The kept -j output to stdout if the command succeeded; its exit status */
+static int fc_json_flush(struct fc_ctx *c, int ret)
+{
+	if (!c->jmem)
+		return ret;
+	fclose(c->jmem);
+	if (ret == FC_EXIT_OK && c->jlen &&
+	    fwrite(c->jbuf, 1, c->jlen, stdout) != c->jlen)
+		ret = FC_EXIT_ERR;
+	free(c->jbuf);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -982,7 +1005,7 @@ int main(int argc, char **argv)
 			return fc_bad_word(argv[optind]);
 		ret = fc_load(&c, file);
 		fc_nl_close(&c.nl);
-		return ret;
+		return fc_json_flush(&c, ret);
 	}
 	if (optind == argc) {
 		fc_help_all(stderr);
@@ -996,5 +1019,5 @@ int main(int argc, char **argv)
 	}
 	ret = fc_cur->run(&c, argc - optind, argv + optind);
 	fc_nl_close(&c.nl);
-	return ret;
+	return fc_json_flush(&c, ret);
 }
