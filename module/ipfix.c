@@ -299,10 +299,20 @@ static bool put_template(struct fm_enc_msg *m, u16 id)
 	u16 set_id;
 	u8 *p;
 
-	if (t->nscope)
+	/*
+	 * Each options template in a set of its own. Several in one set are
+	 * legal, but pmacct's nfacctd (1.7.7) steps from one to the next by
+	 * the wrong length (scope fields counted twice in IPFIX, bytes read
+	 * as a count in v9): it then calls the set malformed and drops the
+	 * message's data records (IPFIX), or never learns the later
+	 * templates (v9). With one record a set, its step ends the set.
+	 */
+	if (t->nscope) {
 		set_id = is_nf9(m) ? NF9_SET_OPT_TMPL : IPFIX_SET_OPT_TMPL;
-	else
+		close_set(m);
+	} else {
 		set_id = is_nf9(m) ? NF9_SET_TMPL : IPFIX_SET_TMPL;
+	}
 	p = reserve(m, set_id, hlen + 4 * t->nfields);
 	if (!p)
 		return false;

@@ -123,7 +123,13 @@ def check_ipfix_v9(path, version):
             if sid in tmpl_set:
                 opts = sid == tmpl_set[1]
                 p = 0
+                ntmpl = 0
                 while len(body) - p >= 4:
+                    ntmpl += 1
+                    if opts and ntmpl == 2:
+                        # legal, but nfacctd mis-steps to the second one
+                        err(ws, "options template set with more than one "
+                            "record (pmacct drops the message)")
                     if version == 10:
                         tid, nf = struct.unpack_from("!HH", body, p)
                         p += 4
