@@ -152,8 +152,15 @@ out:
 /* Wait for our turn: the previous walk's end plus its duration. */
 static int fm_top_wait(struct fm_net *fn)
 {
-	while (time_before(jiffies, fn->top_next)) {
-		schedule_timeout_killable(fn->top_next - jiffies);
+	long left;
+
+	/*
+	 * jiffies read once per round: read twice, it could pass top_next
+	 * between the test and the sleep, and schedule_timeout() complains
+	 * (with a stack dump) of the negative timeout that gives.
+	 */
+	while ((left = (long)(fn->top_next - jiffies)) > 0) {
+		schedule_timeout_killable(left);
 		if (fatal_signal_pending(current))
 			return -EINTR;
 	}
