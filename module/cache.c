@@ -64,6 +64,15 @@
 #define FM_NETNS_BUCKETS 4096	/* per CPU, default beyond the initial netns */
 #define FM_GRAVES_MIN	4096	/* graves allowed even to a small table */
 #define FM_SPARE_MAX	2048	/* freed entries kept per CPU for reuse */
+#define FM_REFUSED_MAX	16	/* refused flows remembered per CPU */
+/*
+ * Eviction spares established flows (fm_evict_find()): a flow whose
+ * packets span FM_ESTABLISHED or more is evicted only once it has been
+ * idle for FM_PROTECT_IDLE; until then a new flow that finds no other
+ * victim is refused instead.
+ */
+#define FM_ESTABLISHED	HZ
+#define FM_PROTECT_IDLE	(2 * HZ)
 
 struct fm_table {
 	struct fm_entry __rcu **buckets;
@@ -85,6 +94,8 @@ struct fm_table {
 	unsigned int nspare;
 	unsigned int spare_taken;	/* since the last timeout scan */
 	struct fm_entry *spare[2];	/* past their grace period: v4, v6 */
+	u32 refused[FM_REFUSED_MAX];	/* hashes of flows refused lately */
+	unsigned int refused_next;	/* the slot the next one takes */
 	struct fm_entry *graves;	/* buried since old_cookie was taken */
 	struct fm_entry *old_graves;	/* free when old_cookie's GP is over */
 	unsigned long old_cookie;
@@ -351,24 +362,41 @@ static void fm_entry_end(struct fm_table *t, struct fm_stats *st,
 }
 
 /*
- * The table is full: the least recently used flow of the bucket the new
- * flow goes to, or of the next few buckets (*same says whether it is the
- * new flow's), with the link that points at it in *vprev; NULL when none
- * of them holds a flow.
+ * Has e lived long enough, and been quiet briefly enough, to be spared
+ * by eviction? A flood of new flows, one or a few packets each, never
+ * gets there, so it evicts its own flows and not the long-lived ones of
+ * the hosts it runs beside (as conntrack's early drop spares assured
+ * connections). A spared flow that goes quiet for FM_PROTECT_IDLE can go:
+ * a table full of established flows must still take new ones.
  */
-static struct fm_entry *fm_evict_find(struct fm_table *t, u32 hash,
+static bool fm_entry_protected(const struct fm_entry *e, u32 now)
+{
+	return e->last - e->first >= FM_ESTABLISHED &&
+	       (s32)(now - e->last) < FM_PROTECT_IDLE;
+}
+
+/*
+ * The table is full: the victim that makes room for a new flow, the least
+ * recently used unprotected flow of the new flow's bucket or, if it has
+ * none, of the first of the next buckets that has one (FM_EVICT_SCAN at
+ * most, never a bucket twice). *vprev gets the link that points at it,
+ * *same says whether it is in the new flow's own bucket. NULL: refuse the
+ * new flow. Only a table full of established flows makes the scan long.
+ */
+static struct fm_entry *fm_evict_find(struct fm_table *t, u32 hash, u32 now,
 				      struct fm_entry __rcu ***vprev,
 				      bool *same)
 {
+	unsigned int i, n = min_t(unsigned int, FM_EVICT_SCAN, t->mask + 1);
 	struct fm_entry *victim = NULL;
-	unsigned int i;
 
-	for (i = 0; i < FM_EVICT_SCAN && !victim; i++) {
+	for (i = 0; i < n && !victim; i++) {
 		struct fm_entry __rcu **pprev = &t->buckets[(hash + i) & t->mask];
 		struct fm_entry *e;
 
 		for (e = fm_entry_deref(pprev); e; e = fm_entry_deref(pprev)) {
-			if (!victim || (s32)(e->last - victim->last) < 0) {
+			if (!fm_entry_protected(e, now) &&
+			    (!victim || (s32)(e->last - victim->last) < 0)) {
 				victim = e;
 				*vprev = pprev;
 			}
@@ -401,8 +429,28 @@ static void fm_entry_reuse(struct fm_entry *e, const struct fm_key *key,
 }
 
 /*
+ * A new flow was refused (table full of established flows, too many
+ * graves, no memory): count it in *ctr, once while it keeps being
+ * refused. flows_dropped_* count flows; their packets, which a flow keeps
+ * sending while refused, count in packets_dropped. A flow that comes
+ * back after FM_REFUSED_MAX others were refused counts again.
+ */
+static void fm_flow_refused(struct fm_table *t, u64 *ctr, u32 hash)
+{
+	unsigned int i;
+
+	hash |= 1;	/* 0 marks a free slot */
+	for (i = 0; i < FM_REFUSED_MAX; i++)
+		if (t->refused[i] == hash)
+			return;
+	t->refused[t->refused_next] = hash;
+	t->refused_next = (t->refused_next + 1) % FM_REFUSED_MAX;
+	(*ctr)++;
+}
+
+/*
  * A new entry for key, first packet at now, not counted yet, or NULL
- * (counted as a drop); *pprev gets the link that points at it. now is the
+ * (refused: counted as a dropped flow); *pprev gets the link that points at it. now is the
  * packet's own jiffies, the one fm_entry_count() stamps as last: a second
  * read here could be a tick later and make the flow end before it began.
  */
@@ -424,7 +472,7 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 		struct fm_entry __rcu **vprev;
 		bool same;
 
-		e = fm_evict_find(t, hash, &vprev, &same);
+		e = fm_evict_find(t, hash, now, &vprev, &same);
 		if (!e)
 			goto drop;
 		if (likely(same && fm_entry_v6(&e->key) == v6)) {
@@ -449,7 +497,7 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 		e = kmem_cache_alloc(fm_entry_cache(key),
 				     GFP_ATOMIC | __GFP_NOWARN);
 		if (unlikely(!e)) {
-			st->flows_nomem++;
+			fm_flow_refused(t, &st->flows_nomem, hash);
 			return NULL;
 		}
 		t->mem += fm_entry_size[v6];
@@ -462,7 +510,7 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 	return e;
 
 drop:
-	st->flows_dropped++;
+	fm_flow_refused(t, &st->flows_dropped, hash);
 	return NULL;
 }
 
@@ -493,9 +541,9 @@ static bool fm_sample_skip(struct fm_cache *c, struct fm_table *t)
 
 /*
  * Packet path: count one packet of key in this CPU's table, unless
- * sampling leaves it out (then false). BH disabled.
+ * sampling leaves it out or its flow finds no room. BH disabled.
  */
-bool fm_cache_update(struct fm_net *fn, struct fm_stats *st,
+enum fm_verdict fm_cache_update(struct fm_net *fn, struct fm_stats *st,
 		     const struct fm_key *key, const struct fm_pktinfo *pi)
 {
 	struct fm_cache *c = fm_cache_rcu(fn);
@@ -506,7 +554,7 @@ bool fm_cache_update(struct fm_net *fn, struct fm_stats *st,
 	u32 hash, now;
 
 	if (fm_sample_skip(c, t))
-		return false;
+		return FM_SAMPLED_OUT;
 	hash = fm_hash(c, key);
 	head = &t->buckets[hash & t->mask];
 	pprev = fm_chain_find(head, key, &len);
@@ -516,12 +564,12 @@ bool fm_cache_update(struct fm_net *fn, struct fm_stats *st,
 		e = fm_entry_new(t, st, key, hash, now, len >= FM_CHAIN_MAX,
 				 &pprev);
 		if (unlikely(!e))
-			return true;
+			return FM_REFUSED;
 	}
 	fm_entry_count(e, pi, now);
 	if (unlikely(pi->tcp_flags & (FM_TCP_FIN | FM_TCP_RST)))
 		fm_entry_end(t, st, pprev, e, FM_END_EOF);
-	return true;
+	return FM_METERED;
 }
 
 static bool fm_entry_expired(const struct fm_cache_cfg *cfg,

@@ -43,8 +43,16 @@ int fm_cache_init(struct fm_net *fn);
 void fm_cache_stop(struct fm_net *fn);
 void fm_cache_free(struct fm_net *fn);
 
-bool fm_cache_update(struct fm_net *fn, struct fm_stats *st,
-		     const struct fm_key *key, const struct fm_pktinfo *pi);
+/* What the packet path did with a packet. */
+enum fm_verdict {
+	FM_METERED,		/* counted in its flow */
+	FM_SAMPLED_OUT,		/* left out by sampling */
+	FM_REFUSED,		/* its flow found no room: not metered */
+};
+
+enum fm_verdict fm_cache_update(struct fm_net *fn, struct fm_stats *st,
+				const struct fm_key *key,
+				const struct fm_pktinfo *pi);
 
 int fm_cache_flush(struct fm_net *fn);
 const struct fm_cache_cfg *fm_cache_config(struct fm_net *fn);

@@ -120,7 +120,7 @@ static void fm_batch_read_netns(struct fm_batch *b)
 	b->netns_read = true;
 
 	fm_stats_sum(b->fn, &s);
-	b->ignored = s.flows_nomem + s.flows_dropped;
+	b->ignored = s.pkts_dropped;
 	for (i = 0; i < FM_PERR_MAX; i++)
 		b->ignored += s.parse_err[i];
 	b->dropped = s.records_dropped;

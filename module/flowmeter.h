@@ -37,11 +37,12 @@ struct fm_stats {
 	u64 pkts_no_l4;
 	u64 pkts_skipped;		/* left out by sampling */
 	u64 pkts_filtered;		/* left out by the interface filter */
+	u64 pkts_dropped;		/* their flow found no room: not metered */
 	u64 parse_err[FM_PERR_MAX];
 	u64 flows_created;
 	u64 flows_expired[FM_END_RESOURCES + 1];	/* by end reason */
-	u64 flows_nomem;		/* allocation failed: packet not metered */
-	u64 flows_dropped;		/* table full, nothing to evict */
+	u64 flows_nomem;		/* flows refused: allocation failed */
+	u64 flows_dropped;		/* flows refused: no room (fm_evict_find) */
 	u64 records_dropped;		/* finished, but export ring full */
 	struct u64_stats_sync syncp;
 };

@@ -115,13 +115,21 @@ static __always_inline void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 	st->pkts_seen++;
 	if (unlikely(err)) {
 		st->parse_err[err]++;
-	} else if (fm_cache_update(fn, st, &key, &pi)) {
-		st->pkts_metered += pi.packets;
-		st->bytes_metered += pi.octets;
-		st->pkts_frag += pi.frag;
-		st->pkts_no_l4 += pi.l4_missing;
 	} else {
-		st->pkts_skipped++;
+		switch (fm_cache_update(fn, st, &key, &pi)) {
+		case FM_METERED:
+			st->pkts_metered += pi.packets;
+			st->bytes_metered += pi.octets;
+			st->pkts_frag += pi.frag;
+			st->pkts_no_l4 += pi.l4_missing;
+			break;
+		case FM_SAMPLED_OUT:
+			st->pkts_skipped++;
+			break;
+		case FM_REFUSED:
+			st->pkts_dropped += pi.packets;
+			break;
+		}
 	}
 	u64_stats_update_end(&st->syncp);
 	if (bh)

@@ -621,6 +621,7 @@ static int fm_nl_fill_stats(struct sk_buff *msg, struct fm_net *fn)
 	v[FM_STAT_A_RECORDS_DROPPED] = s.records_dropped;
 	v[FM_STAT_A_MEMORY_BYTES] = fm_cache_memory(fn);
 	v[FM_STAT_A_PACKETS_FILTERED] = s.pkts_filtered;
+	v[FM_STAT_A_PACKETS_DROPPED] = s.pkts_dropped;
 
 	nest = nla_nest_start(msg, FM_A_STATS);
 	if (!nest)

@@ -39,6 +39,7 @@ void fm_stats_sum(struct fm_net *fn, struct fm_stats *sum)
 		sum->pkts_no_l4 += snap.pkts_no_l4;
 		sum->pkts_skipped += snap.pkts_skipped;
 		sum->pkts_filtered += snap.pkts_filtered;
+		sum->pkts_dropped += snap.pkts_dropped;
 		for (i = 0; i < FM_PERR_MAX; i++)
 			sum->parse_err[i] += snap.parse_err[i];
 		sum->flows_created += snap.flows_created;

@@ -140,6 +140,7 @@ enum fm_stat_attr {
 	FM_STAT_A_RECORDS_DROPPED,
 	FM_STAT_A_MEMORY_BYTES,		/* the cache's memory: entries and tables */
 	FM_STAT_A_PACKETS_FILTERED,	/* left out by the interface filter */
+	FM_STAT_A_PACKETS_DROPPED,	/* their new flow was refused */
 
 	__FM_STAT_A_MAX,
 	FM_STAT_A_MAX = __FM_STAT_A_MAX - 1
