@@ -85,6 +85,7 @@ struct fm_table {
 	unsigned int ring_size;		/* a power of 2 */
 	bool flush;			/* expire everything at next run */
 	bool parked;			/* CPU offline (or going): no work */
+	u32 reuses;			/* in-place rewrites begun: fm_entry_snap() */
 	u32 clk_jiffies;		/* boot clock at clk_jiffies, for the */
 	u64 clk_ms;			/* packet path: see fm_table_now_ms() */
 	u32 next_scan;			/* jiffies: the work's next timeout scan */
@@ -415,11 +416,14 @@ static struct fm_entry *fm_evict_find(struct fm_table *t, u32 hash, u32 now,
  * and a copy that spans a rewrite sees the generation move. The chain is
  * never changed, so a reader walking it still sees every other entry once.
  */
-static void fm_entry_reuse(struct fm_entry *e, const struct fm_key *key,
-			   u32 now)
+static void fm_entry_reuse(struct fm_table *t, struct fm_entry *e,
+			   const struct fm_key *key, u32 now)
 {
 	u8 gen = e->rflags & FM_RF_GEN;
 
+	/* before the entry's generation moves: see fm_entry_snap_once() */
+	WRITE_ONCE(t->reuses, t->reuses + 1);
+	smp_wmb();
 	WRITE_ONCE(e->rflags, (gen + FM_RF_GEN_ONE) & FM_RF_GEN);
 	smp_wmb();	/* odd before any field changes */
 	WRITE_ONCE(e->packets, 0);
@@ -477,7 +481,7 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 			goto drop;
 		if (likely(same && fm_entry_v6(&e->key) == v6)) {
 			fm_entry_queue(t, st, e, FM_END_RESOURCES);
-			fm_entry_reuse(e, key, now);
+			fm_entry_reuse(t, e, key, now);
 			st->flows_created++;
 			*pprev = vprev;
 			return e;
@@ -827,31 +831,53 @@ unsigned long fm_cache_buckets(struct fm_net *fn)
 }
 
 /*
- * A reader's copy of e, under rcu_read_lock(); false if e is buried, is
- * being rewritten for another flow (fm_entry_reuse()) or was while it was
- * copied. bytes is read before packets: a buried entry's is a link, its
- * packets 0.
+ * A reader's copy of e, an entry of t, under rcu_read_lock(); false if e
+ * is buried, is being rewritten for another flow (fm_entry_reuse()) or
+ * was while it was copied. bytes is read before packets: a buried
+ * entry's is a link, its packets 0.
  *
- * The generation has 4 bits and a rewrite adds 2: eight rewrites of this
- * entry during one copy would bring it back to the value read first, and
- * the torn copy would pass. Interrupts are off while copying (a few dozen
- * loads), so no preemption, softirq or interrupt on this CPU can stretch
- * the copy; eight rewrites need eight new flows to land in this bucket on
- * the owning CPU, each a whole packet's processing, within that window.
+ * The generation in rflags has 4 bits and a rewrite adds 2: eight
+ * rewrites of e during one copy bring it back to the value read first.
+ * No timing argument rules that out (interrupts are off for the copy, but
+ * a virtual CPU can be descheduled by its host for any length of time),
+ * and the entry has no room for a wider count: an IPv4 entry is exactly
+ * 64 bytes, and 4 more would make it a 72-byte slab object. So the table
+ * counts its rewrites too, in t->reuses, each before the entry's
+ * generation moves (smp_wmb()), and the copy reads that count before its
+ * first and after its second look at the generation (smp_rmb()). If the
+ * generation came back to its first value through k >= 8 rewrites, the
+ * first rewrite had not made e odd when gen was read, so it had not been
+ * counted either when r0 was (read earlier); and the k-th had made e even
+ * again when the generation was read the second time, so it was counted
+ * when r1 was (read later): r1 - r0 >= k >= 8. Hence a copy with the same
+ * generation and r1 - r0 < 8 spans no rewrite at all (unless 2^32 - 8
+ * rewrites pass during a few dozen loads). With r1 - r0 >= 8 the copy
+ * may be torn and is tried again, FM_SNAP_TRIES times at most: each try
+ * needs 8 rewrites of this CPU's table, new flows evicting old ones, to
+ * fail, so a reader is not held for long by a flood and then just skips
+ * the flow, as it does one caught in a rewrite.
  */
-static bool fm_entry_snap_once(const struct fm_entry *e,
-			       struct fm_entry *copy)
-{
-	u8 gen = READ_ONCE(e->rflags) & FM_RF_GEN;
+#define FM_SNAP_TRIES	4
 
+enum fm_snap { FM_SNAP_OK, FM_SNAP_SKIP, FM_SNAP_AGAIN };
+
+static enum fm_snap fm_entry_snap_once(const struct fm_table *t,
+				       const struct fm_entry *e,
+				       struct fm_entry *copy)
+{
+	u32 r0 = READ_ONCE(t->reuses), r1;
+	u8 gen;
+
+	smp_rmb();	/* the table's count before the generation */
+	gen = READ_ONCE(e->rflags) & FM_RF_GEN;
 	if (gen & FM_RF_GEN_ONE)
-		return false;
+		return FM_SNAP_SKIP;
 	smp_rmb();	/* the generation before the fields */
 	copy->bytes = READ_ONCE(e->bytes);
 	smp_rmb();
 	copy->packets = READ_ONCE(e->packets);
 	if (!copy->packets)
-		return false;
+		return FM_SNAP_SKIP;
 	copy->first = READ_ONCE(e->first);
 	copy->last = READ_ONCE(e->last);
 	copy->tcp_flags = READ_ONCE(e->tcp_flags);
@@ -860,18 +886,29 @@ static bool fm_entry_snap_once(const struct fm_entry *e,
 	copy->rflags = READ_ONCE(e->rflags);
 	fm_key_copy(&copy->key, &e->key);	/* its family never changes */
 	smp_rmb();	/* the fields before the generation again */
-	return (READ_ONCE(e->rflags) & FM_RF_GEN) == gen;
+	if ((READ_ONCE(e->rflags) & FM_RF_GEN) != gen)
+		return FM_SNAP_SKIP;
+	smp_rmb();	/* the generation before the table's count */
+	r1 = READ_ONCE(t->reuses);
+	return r1 - r0 < FM_RF_GEN_WRAP ? FM_SNAP_OK : FM_SNAP_AGAIN;
 }
 
-static bool fm_entry_snap(const struct fm_entry *e, struct fm_entry *copy)
+static bool fm_entry_snap(const struct fm_table *t, const struct fm_entry *e,
+			  struct fm_entry *copy)
 {
+	enum fm_snap res = FM_SNAP_AGAIN;
 	unsigned long flags;
-	bool ok;
+	unsigned int i;
 
-	local_irq_save(flags);
-	ok = fm_entry_snap_once(e, copy);
-	local_irq_restore(flags);
-	return ok;
+	/* no room in the entry for a wider generation (see above) */
+	BUILD_BUG_ON(FM_ENTRY_SIZE_V4 != 64);
+	BUILD_BUG_ON(FM_RF_GEN_WRAP != 8);
+	for (i = 0; i < FM_SNAP_TRIES && res == FM_SNAP_AGAIN; i++) {
+		local_irq_save(flags);
+		res = fm_entry_snap_once(t, e, copy);
+		local_irq_restore(flags);
+	}
+	return res == FM_SNAP_OK;
 }
 
 int fm_cache_walk_bucket(struct fm_net *fn, unsigned long pos,
@@ -905,7 +942,7 @@ int fm_cache_walk_bucket(struct fm_net *fn, unsigned long pos,
 	     e = rcu_dereference(e->next)) {
 		struct fm_entry copy;
 
-		if (!fm_entry_snap(e, &copy))
+		if (!fm_entry_snap(t, e, &copy))
 			continue;
 		fm_entry_record(&copy, &r, 0, now, now_ms);
 		err = cb(&r, cpu, arg);
@@ -922,7 +959,7 @@ static bool fm_bucket_find(struct fm_table *t, unsigned long b,
 
 	/* the key again on the copy: e may have been rewritten meanwhile */
 	for (e = rcu_dereference(t->buckets[b]); e; e = rcu_dereference(e->next))
-		if (fm_key_eq(&e->key, key) && fm_entry_snap(e, copy) &&
+		if (fm_key_eq(&e->key, key) && fm_entry_snap(t, e, copy) &&
 		    fm_key_eq(&copy->key, key))
 			return true;
 	return false;
@@ -977,7 +1014,7 @@ int fm_cache_walk_merged(struct fm_net *fn, unsigned long b,
 			int ncpus = 1;
 			bool seen = false;
 
-			if (!fm_entry_snap(e, &sum))
+			if (!fm_entry_snap(t, e, &sum))
 				continue;
 			for_each_possible_cpu(other) {
 				struct fm_table *o = per_cpu_ptr(c->tables, other);
@@ -1283,13 +1320,19 @@ void fm_cache_sampling(struct fm_net *fn, u32 *rate, u8 *mode)
 
 /*
  * CPU hotplug. Every possible CPU has a table from the start; what
- * follows a CPU is its expiry work. Going offline, on the CPU itself, the
- * table is parked: its work is cancelled and nothing may queue it again.
- * Once the CPU is dead, no packet can reach its table any more (its
- * backlog is re-queued to a live CPU), so the dead callback, on a CPU
- * that stays, is the table's only user: it ends every flow left
- * (FM_END_FORCED) for export and frees the graves. Coming back online,
- * on the CPU again, the table's work restarts.
+ * follows a CPU is its expiry work. The order, CPU going:
+ *  1. fm_cpu_offline(), on the CPU itself while it still runs tasks and
+ *     softirqs: the table is parked (no one may queue its work any more),
+ *     then the work is cancelled, waiting for a run under way.
+ *  2. The workqueue unbinds the CPU's pool: a work queued there from now
+ *     on would run on another CPU, as a second writer of the table.
+ *  3. The CPU stops; packets in its backlog are re-queued to a live CPU.
+ *  4. fm_cpu_dead(), on a CPU that stays: no packet and no work can reach
+ *     the table any more, so this callback is its only user: it ends every
+ *     flow left (FM_END_FORCED) for export and frees the graves.
+ * Coming back, fm_cpu_online() on the CPU again unparks and restarts the
+ * work. A table is therefore written by one CPU at a time throughout:
+ * its own until step 3, the dead callback's after it.
  */
 static int fm_cpu_online(unsigned int cpu, struct hlist_node *node)
 {
@@ -1306,7 +1349,25 @@ static int fm_cpu_offline(unsigned int cpu, struct hlist_node *node)
 	struct fm_cache *c = hlist_entry(node, struct fm_cache, cpu_online);
 	struct fm_table *t = per_cpu_ptr(c->tables, cpu);
 
+	/*
+	 * The packet path tests parked and queues the work in one
+	 * BH-disabled section on this CPU (fm_table_kick()). Without BH
+	 * disabled here, on PREEMPT_RT, where softirqs run in a preemptible
+	 * thread, that section could be preempted between its test and its
+	 * mod_delayed_work_on() by this callback: parked set, the work
+	 * cancelled, and then queued anyway, to run unbound on another CPU
+	 * while fm_cpu_dead() expires the table. On PREEMPT_RT
+	 * local_bh_disable() takes this CPU's softirq lock, so the store
+	 * waits for a section under way to end, and a section after it sees
+	 * parked; the work queued by one before it is cancelled below. (On
+	 * other kernels a softirq cannot be interrupted by this task, so the
+	 * store never lands inside that section either way.) The work's own
+	 * requeue at the end of a run is refused while the cancel below
+	 * waits for that run.
+	 */
+	local_bh_disable();
 	WRITE_ONCE(t->parked, true);
+	local_bh_enable();
 	cancel_delayed_work_sync(&t->work);
 	return 0;
 }
@@ -1316,6 +1377,13 @@ static int fm_cpu_dead(unsigned int cpu, struct hlist_node *node)
 	struct fm_cache *c = hlist_entry(node, struct fm_cache, cpu_dead);
 	struct fm_table *t = per_cpu_ptr(c->tables, cpu);
 
+	/*
+	 * Nothing queues a parked table's work (fm_cpu_offline()), so none
+	 * may be pending now: a broken invariant is loud, and cancelled
+	 * (waiting for it if it runs elsewhere) before the table is touched
+	 * here, so that it is never written from two CPUs at once.
+	 */
+	WARN_ON_ONCE(cancel_delayed_work_sync(&t->work));
 	fm_table_expire(t, true, 0, t->mask + 1);
 	synchronize_rcu();
 	fm_table_free_graves(t);

@@ -43,18 +43,27 @@ struct fm_entry {
 /*
  * Entry only, never in a record: rflags' top bits count the rewrites of
  * an entry in place (cache.c, fm_entry_reuse()), odd while one is under
- * way, so that readers on other CPUs can tell a torn copy.
+ * way, so that readers on other CPUs can tell a torn copy. A rewrite adds
+ * 2: FM_RF_GEN_WRAP rewrites bring it back where it was, which the
+ * readers rule out with the table's count of rewrites (fm_entry_snap()).
+ * Widening it would grow the entry (FM_ENTRY_SIZE_V4 below is exactly
+ * 64 bytes; cache.c checks it).
  */
 #define FM_RF_GEN	0xf0
 #define FM_RF_GEN_ONE	0x10
+#define FM_RF_GEN_WRAP	((FM_RF_GEN / FM_RF_GEN_ONE + 1) / 2)
 
 #define FM_ENTRY_SIZE_V4 (offsetof(struct fm_entry, key) + FM_KEY_LEN_V4)
 #define FM_ENTRY_SIZE_V6 sizeof(struct fm_entry)
 
 static inline struct fm_entry *fm_entry_deref(struct fm_entry __rcu *const *p)
 {
-	/* Only the owning CPU, with BH disabled, writes these pointers. */
-	return rcu_dereference_protected(*p, 1);
+	/*
+	 * Only the owning CPU, with BH disabled, writes these pointers (or
+	 * once its CPU is dead or the cache halted, the one CPU that ends
+	 * the table's flows, BH disabled too): the writers' exclusion.
+	 */
+	return rcu_dereference_protected(*p, softirq_count());
 }
 
 static inline u64 fm_load64(const void *p)

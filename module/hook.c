@@ -231,7 +231,9 @@ void fm_iffilter_get(struct fm_net *fn, struct fm_iffilter *f)
  */
 void fm_iffilter_free(struct fm_net *fn)
 {
-	struct fm_iffilter_rcu *ff = rcu_dereference_protected(fn->iffilter, 1);
+	/* no hook of fn registered: nothing else changes the pointer */
+	struct fm_iffilter_rcu *ff = rcu_dereference_protected(fn->iffilter,
+							       !fn->nops);
 
 	RCU_INIT_POINTER(fn->iffilter, NULL);
 	if (ff)

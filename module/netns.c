@@ -17,37 +17,36 @@ struct fm_net *fm_pernet(const struct net *net)
 	return net_generic(net, fm_net_id);
 }
 
+/*
+ * The counters of every CPU added up. Each CPU's are read in the
+ * u64_stats retry loop, one READ_ONCE() per counter: on 32-bit the loop
+ * retries a read that raced the owning CPU's update, on 64-bit it costs
+ * nothing and each counter is one load, which a memcpy() (possibly byte
+ * by byte, a string instruction) does not promise. struct fm_stats is
+ * nothing but u64 counters before syncp, all summed: read as an array.
+ */
+#define FM_STATS_N (offsetof(struct fm_stats, syncp) / sizeof(u64))
+
 void fm_stats_sum(struct fm_net *fn, struct fm_stats *sum)
 {
+	u64 *total = (u64 *)sum;
 	int cpu, i;
 
+	BUILD_BUG_ON(offsetof(struct fm_stats, syncp) % sizeof(u64));
 	memset(sum, 0, sizeof(*sum));
 	for_each_possible_cpu(cpu) {
 		const struct fm_stats *s = per_cpu_ptr(fn->stats, cpu);
-		struct fm_stats snap;
+		const u64 *c = (const u64 *)s;
+		u64 snap[FM_STATS_N];
 		unsigned int start;
 
 		do {
 			start = u64_stats_fetch_begin(&s->syncp);
-			memcpy(&snap, s, offsetof(struct fm_stats, syncp));
+			for (i = 0; i < FM_STATS_N; i++)
+				snap[i] = READ_ONCE(c[i]);
 		} while (u64_stats_fetch_retry(&s->syncp, start));
-
-		sum->pkts_seen += snap.pkts_seen;
-		sum->pkts_metered += snap.pkts_metered;
-		sum->bytes_metered += snap.bytes_metered;
-		sum->pkts_frag += snap.pkts_frag;
-		sum->pkts_no_l4 += snap.pkts_no_l4;
-		sum->pkts_skipped += snap.pkts_skipped;
-		sum->pkts_filtered += snap.pkts_filtered;
-		sum->pkts_dropped += snap.pkts_dropped;
-		for (i = 0; i < FM_PERR_MAX; i++)
-			sum->parse_err[i] += snap.parse_err[i];
-		sum->flows_created += snap.flows_created;
-		for (i = 0; i < ARRAY_SIZE(snap.flows_expired); i++)
-			sum->flows_expired[i] += snap.flows_expired[i];
-		sum->flows_nomem += snap.flows_nomem;
-		sum->flows_dropped += snap.flows_dropped;
-		sum->records_dropped += snap.records_dropped;
+		for (i = 0; i < FM_STATS_N; i++)
+			total[i] += snap[i];
 	}
 }
 
