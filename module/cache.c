@@ -46,10 +46,22 @@
  * again: checked), and fm_cache_stop() ends the flows from any CPU and
  * exports them while the netns's devices still exist. fm_cache_free(),
  * in the pernet exit, frees the tables after another grace period.
+ *
+ * Memory. Everything a cache allocates is charged to the memory cgroup of
+ * the task that last configured it (created the netns, or the cache on a
+ * resize, or changed a setting), which the cache keeps a reference to:
+ * tables, buckets, rings and batches at creation, in that task's context
+ * (GFP_KERNEL_ACCOUNT), and the flow entries (SLAB_ACCOUNT caches) on the
+ * packet path, where current is whatever task the softirq interrupted (or
+ * none), through set_active_memcg(). A cgroup at its limit gets no more:
+ * the allocation fails (flows_nomem, or ENOMEM for the request) instead
+ * of the OOM killer running on the host.
  */
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
+#include <linux/memcontrol.h>
 #include <linux/random.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
@@ -73,6 +85,13 @@
  */
 #define FM_ESTABLISHED	HZ
 #define FM_PROTECT_IDLE	(2 * HZ)
+
+/*
+ * Tables, buckets, rings: charged, and refused rather than reclaimed for
+ * at any cost (no OOM kill for a setting; a hash_size too big for the
+ * memory cgroup is a refused request, not a warning in the log).
+ */
+#define FM_GFP_TABLE	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 struct fm_table {
 	struct fm_entry __rcu **buckets;
@@ -112,6 +131,12 @@ struct fm_cache {
 	struct fm_table __percpu *tables;
 	struct fm_cache_cfg cfg;
 	struct fm_hkey hkey;		/* bucket hash key, per cache */
+	/*
+	 * Charged for the entries: the packet path reads it under RCU,
+	 * fm_cache_charge() replaces it under conf_lock; a reference held
+	 * (NULL without memory cgroups).
+	 */
+	struct mem_cgroup __rcu *memcg;
 	bool stopping;
 	struct hlist_node cpu_online;	/* CPU hotplug instances */
 	struct hlist_node cpu_dead;
@@ -124,6 +149,8 @@ struct fm_cache_cfg fm_cache_defaults = {
 	.sampling_rate = 1,
 	.sampling_mode = FM_SAMPLING_DETERMINISTIC,
 };
+
+u32 fm_netns_max_flows = FM_NETNS_MAX_FLOWS_DEFAULT;
 
 /*
  * fn->cache is replaced whole when the hash size changes (fm_cache_resize).
@@ -498,8 +525,17 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 		t->nspare--;
 		t->spare_taken++;
 	} else {
+		struct mem_cgroup *old;
+
+		/*
+		 * Charged to the cache's memory cgroup, not to the task this
+		 * softirq interrupted. GFP_NOWAIT, not GFP_ATOMIC: a memory
+		 * cgroup lets __GFP_HIGH allocations through past its limit.
+		 */
+		old = set_active_memcg(rcu_dereference(t->cache->memcg));
 		e = kmem_cache_alloc(fm_entry_cache(key),
-				     GFP_ATOMIC | __GFP_NOWARN);
+				     GFP_NOWAIT | __GFP_NOWARN);
+		set_active_memcg(old);
 		if (unlikely(!e)) {
 			fm_flow_refused(t, &st->flows_nomem, hash);
 			return NULL;
@@ -1045,6 +1081,25 @@ static void fm_parse_opts_set(struct fm_net *fn, const struct fm_cache_cfg *cfg)
 }
 
 /*
+ * Entries from now on are charged to the memory cgroup of the task
+ * configuring the cache (those cached stay with the cgroup they were
+ * charged to). Under conf_lock.
+ */
+static void fm_cache_charge(struct fm_net *fn, struct fm_cache *c)
+{
+	struct mem_cgroup *memcg = get_mem_cgroup_from_mm(current->mm);
+
+	memcg = rcu_replace_pointer(c->memcg, memcg,
+				    lockdep_is_held(&fn->conf_lock));
+	if (memcg == rcu_access_pointer(c->memcg)) {
+		mem_cgroup_put(memcg);
+		return;
+	}
+	synchronize_rcu();	/* no packet is allocating with it */
+	mem_cgroup_put(memcg);
+}
+
+/*
  * Apply new settings. Timeouts and the flow limit take effect at once
  * (a lower limit evicts as new flows come); a change to what a flow is
  * (sampling, flow label) first ends every cached flow.
@@ -1059,6 +1114,7 @@ void fm_cache_configure(struct fm_net *fn, const struct fm_cache_cfg *cfg)
 		     cfg->flowlabel != c->cfg.flowlabel;
 	int cpu;
 
+	fm_cache_charge(fn, c);
 	WRITE_ONCE(c->cfg.active_timeout, cfg->active_timeout);
 	WRITE_ONCE(c->cfg.inactive_timeout, cfg->inactive_timeout);
 	WRITE_ONCE(c->cfg.max_flows, cfg->max_flows);
@@ -1078,6 +1134,24 @@ static unsigned int fm_table_nbuckets(unsigned int limit, u32 hash_size)
 	return roundup_pow_of_two(max(hash_size ?: limit, 16U));
 }
 
+/* Buckets per CPU that a cache with settings cfg would have. */
+unsigned int fm_cache_nbuckets(const struct fm_cache_cfg *cfg)
+{
+	return fm_table_nbuckets(fm_cpu_limit(cfg), cfg->hash_size);
+}
+
+/*
+ * The most buckets per CPU anyone but the host's admin may give a netns:
+ * as many as hash_size 0 derives from the netns flow limit, so that the
+ * buckets of all CPUs take at most about 16 bytes per flow of the limit.
+ */
+unsigned int fm_netns_max_buckets(void)
+{
+	struct fm_cache_cfg cfg = { .max_flows = READ_ONCE(fm_netns_max_flows) };
+
+	return fm_cache_nbuckets(&cfg);
+}
+
 static int fm_table_init(struct fm_net *fn, struct fm_cache *c,
 			 struct fm_table *t, int cpu, unsigned int limit)
 {
@@ -1094,16 +1168,16 @@ static int fm_table_init(struct fm_net *fn, struct fm_cache *c,
 	t->next_scan = (u32)jiffies;
 	INIT_DELAYED_WORK(&t->work, fm_table_work);
 	t->buckets = kvzalloc_node(array_size(nb, sizeof(*t->buckets)),
-				   GFP_KERNEL, node);
+				   FM_GFP_TABLE, node);
 	/*
 	 * The ring absorbs what the packet path ends while the work waits
 	 * for the CPU or sweeps the table: sized to the table.
 	 */
 	t->ring_size = clamp(nb / 32, FM_RING_MIN, FM_RING_MAX);
 	t->ring = kvzalloc_node(array_size(t->ring_size, sizeof(*t->ring)),
-				GFP_KERNEL, node);
+				FM_GFP_TABLE, node);
 	t->batch = kvzalloc_node(array_size(FM_BATCH, sizeof(*t->batch)),
-				 GFP_KERNEL, node);
+				 FM_GFP_TABLE, node);
 	if (!t->buckets || !t->ring || !t->batch)
 		return -ENOMEM;
 	return 0;
@@ -1147,6 +1221,7 @@ static void fm_cache_destroy(struct fm_cache *c)
 	for_each_possible_cpu(cpu)
 		fm_table_free(per_cpu_ptr(c->tables, cpu));
 	free_percpu(c->tables);
+	mem_cgroup_put(rcu_dereference_protected(c->memcg, 1));	/* unused */
 	kfree(c);
 }
 
@@ -1158,13 +1233,16 @@ static struct fm_cache *fm_cache_create(struct fm_net *fn,
 	struct fm_cache *c;
 	int cpu, err;
 
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (!c)
 		return ERR_PTR(-ENOMEM);
 	c->cfg = *cfg;
 	get_random_bytes(&c->hkey, sizeof(c->hkey));
-	c->tables = alloc_percpu(struct fm_table);
+	/* the allocations here are charged to current's cgroup too */
+	RCU_INIT_POINTER(c->memcg, get_mem_cgroup_from_mm(current->mm));
+	c->tables = alloc_percpu_gfp(struct fm_table, GFP_KERNEL_ACCOUNT);
 	if (!c->tables) {
+		mem_cgroup_put(rcu_dereference_protected(c->memcg, 1));
 		kfree(c);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -1241,11 +1319,15 @@ int fm_cache_init(struct fm_net *fn)
 	 * Every netns has its own tables, and a host may have thousands of
 	 * containers: beyond the initial netns they start with at most
 	 * FM_NETNS_BUCKETS buckets per CPU unless hash_size is set
-	 * (flowctl set hash-size grows them where many flows are metered).
+	 * (flowctl set hash-size grows them where many flows are metered),
+	 * and with the netns flow limit at most.
 	 */
-	if (!cfg.hash_size && !net_eq(fn->net, &init_net))
-		cfg.hash_size = min(fm_table_nbuckets(fm_cpu_limit(&cfg), 0),
-				    FM_NETNS_BUCKETS);
+	if (!net_eq(fn->net, &init_net)) {
+		cfg.max_flows = min(cfg.max_flows, READ_ONCE(fm_netns_max_flows));
+		if (!cfg.hash_size)
+			cfg.hash_size = min(fm_table_nbuckets(fm_cpu_limit(&cfg), 0),
+					    FM_NETNS_BUCKETS);
+	}
 	c = fm_cache_create(fn, &cfg);
 
 	if (IS_ERR(c))
@@ -1395,9 +1477,11 @@ int fm_cache_module_init(void)
 	int ret;
 
 	fm_entry_cache_v4 = kmem_cache_create("flowmeter_flow4",
-					      FM_ENTRY_SIZE_V4, 0, 0, NULL);
+					      FM_ENTRY_SIZE_V4, 0, SLAB_ACCOUNT,
+					      NULL);
 	fm_entry_cache_v6 = kmem_cache_create("flowmeter_flow6",
-					      FM_ENTRY_SIZE_V6, 0, 0, NULL);
+					      FM_ENTRY_SIZE_V6, 0, SLAB_ACCOUNT,
+					      NULL);
 	fm_wq = alloc_workqueue("flowmeter", 0, 0);
 	if (!fm_entry_cache_v4 || !fm_entry_cache_v6 || !fm_wq) {
 		fm_cache_module_exit();

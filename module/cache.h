@@ -33,8 +33,19 @@ struct fm_cache_cfg {
 #define FM_TIMEOUT_MAX (7 * 24 * 3600)	/* s: keeps u32 jiffies math exact */
 #define FM_MAX_FLOWS_MAX (1U << 26)
 #define FM_HASH_SIZE_MAX (1U << 24)
+#define FM_NETNS_MAX_FLOWS_DEFAULT 65536
 
 extern struct fm_cache_cfg fm_cache_defaults;
+
+/*
+ * The most flows a netns other than the initial one gets by default and
+ * may be given by anyone but the host's admin (CAP_NET_ADMIN in the
+ * initial user namespace): module parameter netns_max_flows, and
+ * FM_A_NETNS_MAX_FLOWS from the initial netns. Read with READ_ONCE().
+ */
+extern u32 fm_netns_max_flows;
+unsigned int fm_cache_nbuckets(const struct fm_cache_cfg *cfg);
+unsigned int fm_netns_max_buckets(void);
 
 int fm_cache_module_init(void);
 void fm_cache_module_exit(void);

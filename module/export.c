@@ -423,14 +423,14 @@ int fm_export_dest_add(struct fm_net *fn, const struct fm_dest_cfg *cfg,
 	err = fm_dest_check(cfg, extack);
 	if (err)
 		return err;
-	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
 	if (!d)
 		return -ENOMEM;
 	d->cfg = *cfg;
 	if (!d->cfg.mtu)
 		d->cfg.mtu = FM_MTU_DEFAULT;
 	d->size = fm_payload(&cfg->addr, d->cfg.mtu);
-	d->buf = kvmalloc(d->size, GFP_KERNEL);
+	d->buf = kvmalloc(d->size, GFP_KERNEL_ACCOUNT);
 	if (!d->buf) {
 		err = -ENOMEM;
 		goto err_free;
@@ -509,7 +509,7 @@ int fm_export_dest_set_mtu(struct fm_net *fn, const union fm_sockaddr *addr,
 		goto out;
 	}
 	size = fm_payload(addr, mtu);
-	buf = kvmalloc(size, GFP_KERNEL);
+	buf = kvmalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!buf) {
 		err = -ENOMEM;
 		goto out;
@@ -661,7 +661,7 @@ int fm_export_init(struct fm_net *fn)
 	struct fm_export *fe;
 	int err;
 
-	fe = kzalloc(sizeof(*fe), GFP_KERNEL);
+	fe = kzalloc(sizeof(*fe), GFP_KERNEL_ACCOUNT);
 	if (!fe)
 		return -ENOMEM;
 	mutex_init(&fe->lock);

@@ -190,7 +190,7 @@ struct fm_iffilter_rcu *fm_iffilter_new(const struct fm_iffilter *f)
 
 	if (fm_iffilter_empty(f))
 		return NULL;
-	ff = kmalloc(sizeof(*ff), GFP_KERNEL);
+	ff = kmalloc(sizeof(*ff), GFP_KERNEL_ACCOUNT);
 	if (!ff)
 		return ERR_PTR(-ENOMEM);
 	ff->f = *f;

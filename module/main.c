@@ -78,6 +78,8 @@ module_param_named(max_flows, fm_cache_defaults.max_flows, uint, 0444);
 MODULE_PARM_DESC(max_flows, "flow cache size per netns, shared among CPUs (default 262144)");
 module_param_named(hash_size, fm_cache_defaults.hash_size, uint, 0444);
 MODULE_PARM_DESC(hash_size, "hash buckets per CPU, rounded up to a power of 2 (default 0: max_flows / CPUs; at most 4096 beyond the initial netns)");
+module_param_named(netns_max_flows, fm_netns_max_flows, uint, 0444);
+MODULE_PARM_DESC(netns_max_flows, "most max_flows (and hash_size by it) another netns may set without CAP_NET_ADMIN in the initial user namespace, and its default cap (default 65536)");
 module_param_named(sampling_rate, fm_cache_defaults.sampling_rate, uint, 0444);
 MODULE_PARM_DESC(sampling_rate, "meter 1 of N packets (default 1: all)");
 module_param_named(flowlabel, fm_cache_defaults.flowlabel, byte, 0444);
@@ -150,8 +152,9 @@ static int fm_params_check(void)
 	if (!c->active_timeout || !c->inactive_timeout || !c->max_flows ||
 	    !c->sampling_rate || c->active_timeout > FM_TIMEOUT_MAX ||
 	    c->inactive_timeout > FM_TIMEOUT_MAX ||
-	    c->max_flows > FM_MAX_FLOWS_MAX || c->hash_size > FM_HASH_SIZE_MAX) {
-		pr_err("timeouts must be 1..%u s, max_flows 1..%u, hash_size 0..%u, sampling_rate >= 1\n",
+	    c->max_flows > FM_MAX_FLOWS_MAX || c->hash_size > FM_HASH_SIZE_MAX ||
+	    !fm_netns_max_flows || fm_netns_max_flows > FM_MAX_FLOWS_MAX) {
+		pr_err("timeouts must be 1..%u s, max_flows and netns_max_flows 1..%u, hash_size 0..%u, sampling_rate >= 1\n",
 		       FM_TIMEOUT_MAX, FM_MAX_FLOWS_MAX, FM_HASH_SIZE_MAX);
 		return -EINVAL;
 	}

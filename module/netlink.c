@@ -56,7 +56,7 @@ static const struct nla_policy fm_nl_iff_policy[FM_IFF_A_MAX + 1] = {
 
 /* FM_A_DESTS is read-only: left out, so refused. */
 /* FM_A_TOP_*: what /proc/net/flowmeter/top shows. */
-static const struct nla_policy fm_nl_config_policy[FM_A_IFFILTER + 1] = {
+static const struct nla_policy fm_nl_config_policy[FM_A_NETNS_MAX_FLOWS + 1] = {
 	[FM_A_ACTIVE_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_timeout_range),
 	[FM_A_INACTIVE_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_timeout_range),
 	[FM_A_MAX_FLOWS] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_max_flows_range),
@@ -74,6 +74,7 @@ static const struct nla_policy fm_nl_config_policy[FM_A_IFFILTER + 1] = {
 	[FM_A_TOP_N] = NLA_POLICY_RANGE(NLA_U32, 1, FM_TOP_N_MAX),
 	[FM_A_TOP_BY] = NLA_POLICY_MAX(NLA_U8, FM_TOP_BY_PACKETS),
 	[FM_A_IFFILTER] = NLA_POLICY_NESTED(fm_nl_iff_policy),
+	[FM_A_NETNS_MAX_FLOWS] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_max_flows_range),
 };
 
 /* The counters are read-only: left out, so refused. */
@@ -215,6 +216,7 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	    nla_put_u32(msg, FM_A_DESTS, ec.ndests) ||
 	    nla_put_u32(msg, FM_A_TOP_N, top_n) ||
 	    nla_put_u8(msg, FM_A_TOP_BY, top_by) ||
+	    nla_put_u32(msg, FM_A_NETNS_MAX_FLOWS, READ_ONCE(fm_netns_max_flows)) ||
 	    fm_nl_put_iffilter(msg, &iff))
 		return -EMSGSIZE;
 	return 0;
@@ -301,6 +303,41 @@ static void fm_nl_get_u8(const struct nlattr *a, u8 *v)
 		*v = nla_get_u8(a);
 }
 
+/*
+ * The memory bound of a netns (module/cache.c): root of a user namespace
+ * may configure its own netns (GENL_UNS_ADMIN_PERM), but within the flow
+ * limit and hash size the host's admin allows other netns; the host's
+ * admin (CAP_NET_ADMIN in the initial user namespace) is not bound by the
+ * limit they set. Only they may set it, from the initial netns.
+ */
+static int fm_nl_check_limits(struct sk_buff *skb, struct genl_info *info,
+			      const struct fm_cache_cfg *cc)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr **tb = info->attrs;
+
+	if (tb[FM_A_NETNS_MAX_FLOWS] &&
+	    (!net_eq(genl_info_net(info), &init_net) ||
+	     !netlink_capable(skb, CAP_NET_ADMIN))) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FM_A_NETNS_MAX_FLOWS],
+				    "the netns flow limit is set from the initial netns, with CAP_NET_ADMIN in the initial user namespace");
+		return -EPERM;
+	}
+	if (netlink_capable(skb, CAP_NET_ADMIN))
+		return 0;
+	if (tb[FM_A_MAX_FLOWS] && cc->max_flows > READ_ONCE(fm_netns_max_flows)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FM_A_MAX_FLOWS],
+				    "max flows above the netns flow limit (netns-max-flows, set by the host's admin)");
+		return -ERANGE;
+	}
+	if (tb[FM_A_HASH_SIZE] && fm_cache_nbuckets(cc) > fm_netns_max_buckets()) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FM_A_HASH_SIZE],
+				    "hash size above what the netns flow limit allows (netns-max-flows / CPUs buckets per CPU)");
+		return -ERANGE;
+	}
+	return 0;
+}
+
 /* All settings given, or, on any error, none. */
 static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 {
@@ -343,6 +380,9 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	fm_nl_get_u32(tb[FM_A_TEMPLATE_PACKETS], &ec.refresh_msgs);
 	fm_nl_get_u32(tb[FM_A_DOMAIN_ID], &ec.domain_id);
 
+	err = fm_nl_check_limits(skb, info, &cc);
+	if (err)
+		goto out;
 	if (refresh && !ec.refresh_sec && !ec.refresh_msgs) {
 		NL_SET_ERR_MSG_ATTR(extack, refresh,
 				    "templates need a refresh: seconds or packets must be non-zero");
@@ -382,6 +422,9 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		fm_export_set_domain(fn, ec.domain_id, extack);
 	fm_nl_get_u32(tb[FM_A_TOP_N], &fn->top_n);
 	fm_nl_get_u8(tb[FM_A_TOP_BY], &fn->top_by);
+	if (tb[FM_A_NETNS_MAX_FLOWS])
+		WRITE_ONCE(fm_netns_max_flows,
+			   nla_get_u32(tb[FM_A_NETNS_MAX_FLOWS]));
 	if (tb[FM_A_IFFILTER]) {
 		fm_iffilter_install(fn, ff);
 		ff = NULL;

@@ -300,7 +300,7 @@ int fm_nl_top(struct sk_buff *skb, struct genl_info *info)
 	if (info->attrs[FM_A_TOP_BY])
 		by_packets = nla_get_u8(info->attrs[FM_A_TOP_BY]) ==
 			     FM_TOP_BY_PACKETS;
-	top = kvmalloc_array(n, sizeof(*top), GFP_KERNEL);
+	top = kvmalloc_array(n, sizeof(*top), GFP_KERNEL_ACCOUNT);
 	if (!top)
 		return -ENOMEM;
 	len = fm_top_collect(fn, n, by_packets, top);

@@ -62,7 +62,7 @@ static int __net_init fm_net_init(struct net *net)
 	fn->top_next = jiffies;
 	fn->top_n = FM_TOP_N_DEFAULT;
 	fn->top_by = FM_TOP_BY_BYTES;
-	fn->stats = alloc_percpu(struct fm_stats);
+	fn->stats = alloc_percpu_gfp(struct fm_stats, GFP_KERNEL_ACCOUNT);
 	if (!fn->stats)
 		return -ENOMEM;
 

@@ -162,7 +162,7 @@ static int fm_top_show(struct seq_file *m, void *v)
 	struct fm_record *top;
 	int i, found;
 
-	top = kvcalloc(n, sizeof(*top), GFP_KERNEL);
+	top = kvcalloc(n, sizeof(*top), GFP_KERNEL_ACCOUNT);
 	if (!top)
 		return -ENOMEM;
 	found = fm_top_collect(fn, n, by_packets, top);

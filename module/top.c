@@ -89,7 +89,7 @@ static int fm_top_grow(struct fm_top *t)
 	unsigned int size = t->pos_size * 2;
 	struct fm_record *p;
 
-	p = kvmalloc_array(size, sizeof(*p), GFP_KERNEL);
+	p = kvmalloc_array(size, sizeof(*p), GFP_KERNEL_ACCOUNT);
 	if (!p)
 		return -ENOMEM;
 	kvfree(t->pos);
@@ -128,7 +128,7 @@ static int fm_top_walk(struct fm_net *fn, unsigned int n, bool by_packets,
 
 	if (!n)
 		return 0;
-	t.pos = kvmalloc_array(t.pos_size, sizeof(*t.pos), GFP_KERNEL);
+	t.pos = kvmalloc_array(t.pos_size, sizeof(*t.pos), GFP_KERNEL_ACCOUNT);
 	if (!t.pos)
 		return -ENOMEM;
 	for (b = 0; b < nb; b++) {

@@ -70,6 +70,9 @@ enum fm_attr {
 	FM_A_TOP_BY,		/* u8: enum fm_top_by, default bytes */
 	FM_A_DESTS,		/* u32, read-only: number of destinations */
 	FM_A_IFFILTER,		/* nest: FM_IFF_A_*; set: replaces the filter, empty = none */
+	FM_A_NETNS_MAX_FLOWS,	/* u32: 1..2^26, module-wide cap on the max flows (and
+				 * the hash size derived from it) of other netns; set
+				 * from the initial netns only */
 
 	__FM_A_MAX,
 	FM_A_MAX = __FM_A_MAX - 1

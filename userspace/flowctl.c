@@ -186,6 +186,7 @@ static const struct fc_cfg_field {
 	{ FM_A_DESTS, FC_CFG_NUM, "destination_count", "destinations", "" },
 	{ FM_A_TOP_N, FC_CFG_NUM, "top_n", "procfs top flows", "" },
 	{ FM_A_TOP_BY, FC_CFG_TOPBY, "top_by", "procfs top by", "" },
+	{ FM_A_NETNS_MAX_FLOWS, FC_CFG_NUM, "netns_max_flows", "netns max flows", "" },
 };
 
 static void fc_config_field(struct fc_ctx *c, const struct fc_cfg_field *f,
@@ -926,6 +927,7 @@ static const struct fc_cmd fc_cmds[] = {
 	  "\t[template-refresh SECONDS [packets N]]\n"
 	  "\t[top N [by bytes|packets]]   (what /proc/net/flowmeter/top shows)\n"
 	  "\t[interfaces all | [include IF[,IF...]] [exclude IF[,IF...]]]\n"
+	  "\t[netns-max-flows N]   (initial netns, host admin: the cap of the others)\n"
 	  "HOOK := prerouting|input|forward|output|postrouting\n"
 	  "IF := an interface name, or a prefix ending in '*' (at most 8)",
 	  "change the configuration, every setting given or none" },

@@ -38,6 +38,7 @@ static const struct {
 } fc_set_nums[] = {
 	{ "max-flows", FM_A_MAX_FLOWS, 1, 1U << 26 },
 	{ "hash-size", FM_A_HASH_SIZE, 0, 1U << 24 },
+	{ "netns-max-flows", FM_A_NETNS_MAX_FLOWS, 1, 1U << 26 },
 	{ "domain-id", FM_A_DOMAIN_ID, 0, UINT32_MAX },
 	{ "mtu", FM_A_MTU, 576, 65535 },
 };

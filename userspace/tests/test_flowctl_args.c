@@ -391,6 +391,8 @@ static void test_set(void)
 	CHECK_EQ(s.v[FM_A_TEMPLATE_PACKETS], 5);
 	CHECK_EQ(s.v[FM_A_MAX_FLOWS], 1 << 26);
 	CHECK(s.has[FM_A_DOMAIN_ID] && !s.v[FM_A_DOMAIN_ID]);
+	CHECK(!set_words(&s, "set netns-max-flows 4096"));
+	CHECK(s.has[FM_A_NETNS_MAX_FLOWS] && s.v[FM_A_NETNS_MAX_FLOWS] == 4096);
 
 	err_capture();
 	CHECK_EQ(set_words(&s, "set bogus 1"), FC_PARSE_WORD);
@@ -408,11 +410,13 @@ static void test_set(void)
 	err_capture();
 	CHECK_EQ(set_words(&s, "set timeout inactive 0"), -1);
 	CHECK_EQ(set_words(&s, "set max-flows 67108865"), -1);
+	CHECK_EQ(set_words(&s, "set netns-max-flows 0"), -1);
 	CHECK_EQ(set_words(&s, "set hooks forwad"), -1);
 	CHECK_EQ(set_words(&s, "set flowlabel yes"), -1);
 	CHECK_EQ(set_words(&s, "set template-refresh 1 packets x"), -1);
 	CHECK(err_is("flowctl: inactive timeout: 0 is out of range (1..604800)\n"
 		     "flowctl: max-flows: 67108865 is out of range (1..67108864)\n"
+		     "flowctl: netns-max-flows: 0 is out of range (1..67108864)\n"
 		     "flowctl: hooks: 'forwad' is not one of prerouting, input, forward, output, postrouting\n"
 		     "flowctl: flowlabel: 'yes' is not on or off\n"
 		     "flowctl: packets: 'x' is not a number\n"));
