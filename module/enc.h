@@ -58,7 +58,8 @@ enum fm_sampling_algo {
  * Template ids, stable across restarts; the same in IPFIX and v9. A flow
  * record's template follows its protocol: transport ports for every
  * protocol but ICMP (zero for those that have none: GRE, ESP, ...), ICMP
- * type and code and no ports for ICMP and ICMPv6. One template with both
+ * type and code for ICMP and ICMPv6 (and again as the destination port,
+ * no source port). One template with both
  * lets a collector take the ICMP field over the ports (nfdump 1.7 showed
  * destination port 0 for SCTP, DCCP and UDP-Lite).
  */
@@ -76,7 +77,7 @@ enum fm_tmpl_id {
 #define FM_TMPL_NUM (FM_TMPL_END - FM_TMPL_V4)
 
 #define FM_ENC_IFNAME_LEN 16	/* interfaceName: fixed, zero padded */
-#define FM_ENC_TMPL_MAX	416	/* bytes of a version's template sets (404) */
+#define FM_ENC_TMPL_MAX	416	/* bytes of a version's template sets (412) */
 
 /*
  * One transport session (exporter -> one collector). Set up with

@@ -45,7 +45,11 @@ static const struct fm_field ipfix_v4[] = {
 	{ 60, 1, FM_S_IPVER },		/* ipVersion */
 };
 
-/* ICMP flows: ipfix_v4 with the type and code instead of the ports */
+/*
+ * ICMP flows: the type and code, in icmpTypeCodeIPv4 and also as the
+ * destination port, as Cisco exports them and where pmacct's nfacctd
+ * reads them (it ignores IE 32 and 139); no source port.
+ */
 static const struct fm_field ipfix_icmp4[] = {
 	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */
 	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */
@@ -55,6 +59,7 @@ static const struct fm_field ipfix_icmp4[] = {
 	{ 12, 4, FM_S_DADDR4 },		/* destinationIPv4Address */
 	{ 10, 4, FM_S_IN_IF },		/* ingressInterface */
 	{ 14, 4, FM_S_OUT_IF },		/* egressInterface */
+	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
 	{ 32, 2, FM_S_ICMP },		/* icmpTypeCodeIPv4 */
 	{ 58, 2, FM_S_VLAN },		/* vlanId */
 	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */
@@ -90,7 +95,7 @@ static const struct fm_field ipfix_v6[] = {
 	{ 60, 1, FM_S_IPVER },		/* ipVersion */
 };
 
-/* ICMPv6 flows: ipfix_v6 with the type and code instead of the ports */
+/* ICMPv6 flows: the same, in icmpTypeCodeIPv6 */
 static const struct fm_field ipfix_icmp6[] = {
 	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */
 	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */
@@ -101,6 +106,7 @@ static const struct fm_field ipfix_icmp6[] = {
 	{ 31, 4, FM_S_FLOWLABEL },	/* flowLabelIPv6 */
 	{ 10, 4, FM_S_IN_IF },		/* ingressInterface */
 	{ 14, 4, FM_S_OUT_IF },		/* egressInterface */
+	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
 	{ 139, 2, FM_S_ICMP },		/* icmpTypeCodeIPv6 */
 	{ 58, 2, FM_S_VLAN },		/* vlanId */
 	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */
@@ -470,17 +476,15 @@ int fm_tpl_begin(struct fm_enc_msg *m)
  * below writes from the templates, at a twentieth of the cost (the unit
  * tests decode them all through the templates).
  */
-#define IPFIX_V4_REC_LEN	62
+#define IPFIX_V4_REC_LEN	62	/* ICMP too: dport, type/code for ports */
 #define IPFIX_V6_REC_LEN	90
-#define IPFIX_ICMP_LESS		2	/* type and code (2) for ports (4) */
 
 static __always_inline unsigned int ipfix_rec_len(unsigned int cl)
 {
-	return ((cl & FM_CL_V6) ? IPFIX_V6_REC_LEN : IPFIX_V4_REC_LEN) -
-	       ((cl & FM_CL_ICMP) ? IPFIX_ICMP_LESS : 0);
+	return (cl & FM_CL_V6) ? IPFIX_V6_REC_LEN : IPFIX_V4_REC_LEN;
 }
 
-/* The last 22 bytes (20 for ICMP), the same for both families. */
+/* The last 22 bytes, the same for both families. */
 static __always_inline void put_ipfix_tail(u8 *p, const struct fm_record *r,
 					   u8 ipver, bool icmp)
 {
@@ -502,7 +506,7 @@ static __always_inline void put_ipfix_tail(u8 *p, const struct fm_record *r,
 	put_unaligned_be64((u64)k->in_if << 32 | k->out_if, p);
 	if (icmp) {	/* the parser keeps type and code in dport */
 		memcpy(p + 8, &k->dport, 2);
-		p -= IPFIX_ICMP_LESS;
+		memcpy(p + 10, &k->dport, 2);
 	} else {
 		memcpy(p + 8, kb + offsetof(struct fm_key, sport), 4);
 	}

@@ -33,7 +33,10 @@ static const struct fm_field nf9_v4[] = {
 	{ 60, 1, FM_S_IPVER },		/* IP_PROTOCOL_VERSION */
 };
 
-/* ICMP flows: nf9_v4 with ICMP_TYPE (type * 256 + code) for the ports */
+/*
+ * ICMP flows: ICMP_TYPE (type * 256 + code) and the same as L4_DST_PORT,
+ * as Cisco sends them, where pmacct's nfacctd reads them; no source port
+ */
 static const struct fm_field nf9_icmp4[] = {
 	{ 1, 8, FM_S_OCTETS },		/* IN_BYTES */
 	{ 2, 8, FM_S_PACKETS },		/* IN_PKTS */
@@ -43,6 +46,7 @@ static const struct fm_field nf9_icmp4[] = {
 	{ 12, 4, FM_S_DADDR4 },		/* IPV4_DST_ADDR */
 	{ 10, 4, FM_S_IN_IF },		/* INPUT_SNMP */
 	{ 14, 4, FM_S_OUT_IF },		/* OUTPUT_SNMP */
+	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
 	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */
 	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */
 	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */
@@ -78,7 +82,7 @@ static const struct fm_field nf9_v6[] = {
 	{ 60, 1, FM_S_IPVER },		/* IP_PROTOCOL_VERSION */
 };
 
-/* ICMPv6: ICMP_TYPE as for IPv4; v9 (RFC 3954) has no other field */
+/* ICMPv6: the same; v9 (RFC 3954) has no other ICMP field */
 static const struct fm_field nf9_icmp6[] = {
 	{ 1, 8, FM_S_OCTETS },		/* IN_BYTES */
 	{ 2, 8, FM_S_PACKETS },		/* IN_PKTS */
@@ -89,6 +93,7 @@ static const struct fm_field nf9_icmp6[] = {
 	{ 31, 4, FM_S_FLOWLABEL },	/* IPV6_FLOW_LABEL */
 	{ 10, 4, FM_S_IN_IF },		/* INPUT_SNMP */
 	{ 14, 4, FM_S_OUT_IF },		/* OUTPUT_SNMP */
+	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
 	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */
 	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */
 	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */

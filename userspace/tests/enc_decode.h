@@ -327,9 +327,9 @@ static inline const char *dec_check_flow(const struct dec_rec *d,
 		{ 4, k->proto },
 		{ 5, k->tos },
 		{ 6, r->tcp_flags },
-		/* ports, or ICMP type and code (kept in dport) alone */
+		/* ports, or ICMP type and code (kept in dport) and dport */
 		{ icmp ? icmp_ie : 7, icmp ? ntohs(k->dport) : ntohs(k->sport) },
-		{ icmp ? icmp_ie : 11, ntohs(k->dport) },
+		{ 11, ntohs(k->dport) },
 		{ 10, k->in_if },
 		{ 14, k->out_if },
 		{ 58, k->vlan },
@@ -350,7 +350,7 @@ static inline const char *dec_check_flow(const struct dec_rec *d,
 	if (d->tid != (icmp ? (v6 ? FM_TMPL_ICMP6 : FM_TMPL_ICMP4) :
 			 (v6 ? FM_TMPL_V6 : FM_TMPL_V4)))
 		return "flow in the template of another class";
-	if (icmp ? dec_field(d, 7, 0, &len) || dec_field(d, 11, 0, &len) :
+	if (icmp ? !!dec_field(d, 7, 0, &len) :
 		   dec_field(d, 32, 0, &len) || dec_field(d, 139, 0, &len))
 		return "ports and ICMP type in one record";
 	n = ARRAY_SIZE(want) - !v6;	/* flow label: v6 only */
@@ -372,8 +372,7 @@ static inline const char *dec_check_flow(const struct dec_rec *d,
 	    memcmp(p, v6 ? (const void *)&k->addr.v6.daddr :
 		   (const void *)&k->addr.v4.daddr, len))
 		return "destination address missing or wrong";
-	/* ICMP: the type and code are listed twice above */
-	if (d->t->nfields != n + 2 - icmp)
+	if (d->t->nfields != n + 2)
 		return "unexpected extra fields";
 	return NULL;
 }

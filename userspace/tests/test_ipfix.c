@@ -53,7 +53,7 @@ static u16 tmpl_of_rec(const struct fm_record *r)
 
 static unsigned int rec_len_of(const struct fm_record *r)
 {
-	static const unsigned int len[] = { 62, 90, 0, 0, 0, 60, 88 };
+	static const unsigned int len[] = { 62, 90, 0, 0, 0, 62, 90 };
 
 	return len[tmpl_of_rec(r) - FM_TMPL_V4];
 }
@@ -94,16 +94,17 @@ static void test_first_message(void)
 	CHECK_EQ(dm.nrec, ARRAY_SIZE(protos));
 	for (i = 0; i < dm.nrec; i++)
 		check_flow(&dm.rec[i], &r[i]);
-	/* ports, or ICMP type/code in IE 32/139 and no ports (~0: absent) */
+	/* ports, or ICMP type/code in IE 32/139 and dport (~0: absent) */
 	CHECK_EQ(dm.rec[0].tid, FM_TMPL_V4);
 	CHECK_EQ(dm.rec[2].tid, FM_TMPL_ICMP4);
 	CHECK_EQ(dm.rec[3].tid, FM_TMPL_ICMP6);
 	CHECK_EQ(dm.rec[4].tid, FM_TMPL_V6);
 	CHECK_EQ(dec_u(&dm.rec[2], 32, 0), 0x0802);
 	CHECK_EQ(dec_u(&dm.rec[2], 7, 0), ~0ULL);
-	CHECK_EQ(dec_u(&dm.rec[2], 11, 0), ~0ULL);
+	CHECK_EQ(dec_u(&dm.rec[2], 11, 0), 0x0802);
 	CHECK_EQ(dec_u(&dm.rec[3], 139, 0), 0x8003);
-	CHECK_EQ(dec_u(&dm.rec[3], 11, 0), ~0ULL);
+	CHECK_EQ(dec_u(&dm.rec[3], 11, 0), 0x8003);
+	CHECK_EQ(dec_u(&dm.rec[3], 7, 0), ~0ULL);
 	CHECK_EQ(dec_u(&dm.rec[0], 32, 0), ~0ULL);
 	CHECK_EQ(dec_u(&dm.rec[0], 11, 0), ntohs(r[0].key.dport));
 	/* GRE: the ports template (the parser leaves them zero) */
@@ -477,11 +478,11 @@ static void test_too_small(void)
 	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 8, &clk0), FM_ENC_TOOSMALL);
 	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 200, &clk0), FM_ENC_TOOSMALL);
 	/*
-	 * header, 404 bytes of templates, set header, the 90-byte v6 record
+	 * header, 412 bytes of templates, set header, the 90-byte v6 record
 	 * and its set's padding
 	 */
-	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 515, &clk0), FM_ENC_TOOSMALL);
-	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 516, &clk0), FM_ENC_OK);
+	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 523, &clk0), FM_ENC_TOOSMALL);
+	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 524, &clk0), FM_ENC_OK);
 	finish_decode(&m);
 	/* without templates: header + set header + v6 record + padding */
 	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 111, &clk0), FM_ENC_TOOSMALL);

@@ -52,7 +52,7 @@ static u16 tmpl_of_rec(const struct fm_record *r)
 
 static unsigned int rec_len_of(const struct fm_record *r)
 {
-	static const unsigned int len[] = { 54, 82, 0, 0, 0, 52, 80 };
+	static const unsigned int len[] = { 54, 82, 0, 0, 0, 54, 82 };
 
 	return len[tmpl_of_rec(r) - FM_TMPL_V4];
 }
@@ -98,13 +98,14 @@ static void test_first_message(void)
 	/* FIRST/LAST_SWITCHED are ms since boot */
 	CHECK_EQ(dec_u(&dm.rec[0], 22, 0), 5000);
 	CHECK_EQ(dec_u(&dm.rec[0], 21, 0), 65000);
-	/* ICMP and ICMPv6: ICMP_TYPE, no ports; others the other way */
+	/* ICMP and ICMPv6: ICMP_TYPE and L4_DST_PORT; others no ICMP_TYPE */
 	CHECK_EQ(dm.rec[2].tid, FM_TMPL_ICMP4);
 	CHECK_EQ(dm.rec[3].tid, FM_TMPL_ICMP6);
 	CHECK_EQ(dec_u(&dm.rec[2], 32, 0), 0x0802);
-	CHECK_EQ(dec_u(&dm.rec[2], 11, 0), ~0ULL);
+	CHECK_EQ(dec_u(&dm.rec[2], 11, 0), 0x0802);
+	CHECK_EQ(dec_u(&dm.rec[2], 7, 0), ~0ULL);
 	CHECK_EQ(dec_u(&dm.rec[3], 32, 0), 0x8003);
-	CHECK_EQ(dec_u(&dm.rec[3], 11, 0), ~0ULL);
+	CHECK_EQ(dec_u(&dm.rec[3], 11, 0), 0x8003);
 	CHECK_EQ(dec_u(&dm.rec[0], 32, 0), ~0ULL);
 	CHECK_EQ(dec_u(&dm.rec[5], 1, 0), r[5].bytes);
 	CHECK(dec_u(&dm.rec[5], 1, 0) > 0xffffffffULL);
