@@ -191,7 +191,8 @@ nfacctd_decode() {
 	[ -s "$out" ] && [ "$(wc -l <"$out")" -gt 1 ] || fail "nfacctd printed no flows from $pcap"
 	if grep -v ' INFO ' "$out.log" | grep -q . ||
 	   grep -qiE 'malformed|unknown|unable' "$out.log"; then
-		sed 's/^/# nfacctd: /' "$out.log" | grep -v ' INFO ' | head -10
+		grep -v ' INFO ' "$out.log" | head -5 | sed 's/^/# nfacctd: /'
+		grep -iE 'malformed|unknown|unable' "$out.log" | head -5 | sed 's/^/# nfacctd: /'
 		fail "nfacctd complains decoding $pcap"
 	fi
 }
