@@ -54,20 +54,30 @@ enum fm_sampling_algo {
 	FM_SAMPLING_RANDOM = 2,
 };
 
-/* Template ids, stable across restarts; the same in IPFIX and v9. */
+/*
+ * Template ids, stable across restarts; the same in IPFIX and v9. A flow
+ * record's template follows its protocol: transport ports for every
+ * protocol but ICMP (zero for those that have none: GRE, ESP, ...), ICMP
+ * type and code for ICMP and ICMPv6 (and again as the destination port,
+ * no source port). One template with both
+ * lets a collector take the ICMP field over the ports (nfdump 1.7 showed
+ * destination port 0 for SCTP, DCCP and UDP-Lite).
+ */
 enum fm_tmpl_id {
-	FM_TMPL_V4 = 256,
-	FM_TMPL_V6,
+	FM_TMPL_V4 = 256,	/* IPv4 flows, ports */
+	FM_TMPL_V6,		/* IPv6 flows, ports */
 	FM_TMPL_STATS,		/* options: exporter statistics */
 	FM_TMPL_SAMPLING,	/* options: sampling rate */
 	FM_TMPL_IFNAME,		/* options: ifindex -> interface name */
+	FM_TMPL_ICMP4,		/* IPv4 ICMP flows, type and code */
+	FM_TMPL_ICMP6,		/* IPv6 ICMPv6 flows, type and code */
 	FM_TMPL_END
 };
 
 #define FM_TMPL_NUM (FM_TMPL_END - FM_TMPL_V4)
 
 #define FM_ENC_IFNAME_LEN 16	/* interfaceName: fixed, zero padded */
-#define FM_ENC_TMPL_MAX	320	/* bytes of a version's template sets */
+#define FM_ENC_TMPL_MAX	416	/* bytes of a version's template sets (412) */
 
 /*
  * One transport session (exporter -> one collector). Set up with

@@ -22,6 +22,31 @@ static const struct fm_field nf9_v4[] = {
 	{ 14, 4, FM_S_OUT_IF },		/* OUTPUT_SNMP */
 	{ 7, 2, FM_S_SPORT },		/* L4_SRC_PORT */
 	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
+	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */
+	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */
+	{ 5, 1, FM_S_TOS },		/* SRC_TOS */
+	{ 6, 1, FM_S_TCP_FLAGS },	/* TCP_FLAGS */
+	{ 52, 1, FM_S_TTL_MIN },	/* MIN_TTL */
+	{ 53, 1, FM_S_TTL_MAX },	/* MAX_TTL */
+	{ 136, 1, FM_S_END_REASON },	/* flowEndReason (IANA) */
+	{ 61, 1, FM_S_DIR },		/* DIRECTION */
+	{ 60, 1, FM_S_IPVER },		/* IP_PROTOCOL_VERSION */
+};
+
+/*
+ * ICMP flows: ICMP_TYPE (type * 256 + code) and the same as L4_DST_PORT,
+ * as Cisco sends them, where pmacct's nfacctd reads them; no source port
+ */
+static const struct fm_field nf9_icmp4[] = {
+	{ 1, 8, FM_S_OCTETS },		/* IN_BYTES */
+	{ 2, 8, FM_S_PACKETS },		/* IN_PKTS */
+	{ 22, 4, FM_S_START_UP },	/* FIRST_SWITCHED */
+	{ 21, 4, FM_S_END_UP },		/* LAST_SWITCHED */
+	{ 8, 4, FM_S_SADDR4 },		/* IPV4_SRC_ADDR */
+	{ 12, 4, FM_S_DADDR4 },		/* IPV4_DST_ADDR */
+	{ 10, 4, FM_S_IN_IF },		/* INPUT_SNMP */
+	{ 14, 4, FM_S_OUT_IF },		/* OUTPUT_SNMP */
+	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
 	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */
 	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */
 	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */
@@ -46,7 +71,30 @@ static const struct fm_field nf9_v6[] = {
 	{ 14, 4, FM_S_OUT_IF },		/* OUTPUT_SNMP */
 	{ 7, 2, FM_S_SPORT },		/* L4_SRC_PORT */
 	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
-	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE: IPv4 and IPv6 alike in v9 */
+	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */
+	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */
+	{ 5, 1, FM_S_TOS },		/* SRC_TOS */
+	{ 6, 1, FM_S_TCP_FLAGS },	/* TCP_FLAGS */
+	{ 52, 1, FM_S_TTL_MIN },	/* MIN_TTL */
+	{ 53, 1, FM_S_TTL_MAX },	/* MAX_TTL */
+	{ 136, 1, FM_S_END_REASON },	/* flowEndReason (IANA) */
+	{ 61, 1, FM_S_DIR },		/* DIRECTION */
+	{ 60, 1, FM_S_IPVER },		/* IP_PROTOCOL_VERSION */
+};
+
+/* ICMPv6: the same; v9 (RFC 3954) has no other ICMP field */
+static const struct fm_field nf9_icmp6[] = {
+	{ 1, 8, FM_S_OCTETS },		/* IN_BYTES */
+	{ 2, 8, FM_S_PACKETS },		/* IN_PKTS */
+	{ 22, 4, FM_S_START_UP },	/* FIRST_SWITCHED */
+	{ 21, 4, FM_S_END_UP },		/* LAST_SWITCHED */
+	{ 27, 16, FM_S_SADDR6 },	/* IPV6_SRC_ADDR */
+	{ 28, 16, FM_S_DADDR6 },	/* IPV6_DST_ADDR */
+	{ 31, 4, FM_S_FLOWLABEL },	/* IPV6_FLOW_LABEL */
+	{ 10, 4, FM_S_IN_IF },		/* INPUT_SNMP */
+	{ 14, 4, FM_S_OUT_IF },		/* OUTPUT_SNMP */
+	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
+	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */
 	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */
 	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */
 	{ 5, 1, FM_S_TOS },		/* SRC_TOS */
@@ -86,6 +134,8 @@ const struct fm_tmpl fm_nf9_tmpls[FM_TMPL_NUM] = {
 	TMPL(1, nf9_stats),
 	TMPL(1, nf9_sampling),
 	TMPL(1, nf9_ifname),
+	TMPL(0, nf9_icmp4),
+	TMPL(0, nf9_icmp6),
 };
 
 /* count: records of every kind; sequence: export packets sent before. */

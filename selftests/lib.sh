@@ -136,6 +136,67 @@ udp_send() {
 		fail "udpgen $*"
 }
 
+# capture_start NETNS IFACE FILE: dumpcap of the export datagrams (UDP to
+# 10.0.9.0/24 or fd09::/64, the collector's) on IFACE into FILE;
+# capture_stop ends it and waits for the file to be complete.
+capture_start() {
+	ip netns exec "$1" dumpcap -q -i "$2" -P -w "$3" \
+		-f "udp and (dst net 10.0.9.0/24 or dst net fd09::/64)" 2>/dev/null &
+	CAPTURE=$!
+	sleep 2		# dumpcap has no ready signal
+}
+capture_stop() {
+	sleep 1
+	kill "$CAPTURE"
+	wait "$CAPTURE" 2>/dev/null
+}
+
+# capture_split PCAP PORT OUT: the datagrams to PORT only, as a pcap
+capture_split() {
+	tshark -r "$1" -Y "udp.dstport == $2" -w "$3" 2>/dev/null || fail "tshark -w $3"
+}
+
+# capture_payloads PCAP OUT: the UDP payloads one after the other (an
+# IPFIX file: what ipfixDump reads)
+capture_payloads() {
+	tshark -r "$1" -T fields -e udp.payload 2>/dev/null |
+		python3 -c 'import sys; sys.stdout.buffer.write(b"".join(
+			bytes.fromhex(l.strip()) for l in sys.stdin if l.strip()))' >"$2" ||
+		fail "payloads of $1"
+}
+
+# nfacctd_decode PCAP OUT: pmacct's nfacctd decodes the capture offline
+# (print plugin, csv) into OUT, one line a flow, and logs to OUT.log;
+# fail if the log says anything but INFO. nfacctd sometimes exits before
+# its print plugin writes: an empty result is tried again.
+nfacctd_decode() {
+	local pcap=$1 out=$2 i
+	cat >"$out.conf" <<-END
+	daemonize: false
+	pcap_savefile: $pcap
+	plugins: print
+	aggregate: export_proto_version, src_host, dst_host, src_port, dst_port, proto
+	print_output: csv
+	print_num_protos: true
+	print_output_file: $out
+	print_refresh_time: 1
+	logfile: $out.log
+	END
+	for i in 1 2 3 4 5; do
+		rm -f "$out" "$out.log"
+		timeout 60 nfacctd -f "$out.conf" >/dev/null 2>&1
+		[ -s "$out" ] && [ "$(wc -l <"$out")" -gt 1 ] && break
+		log "nfacctd printed nothing (try $i)"
+	done
+	[ -s "$out" ] && [ "$(wc -l <"$out")" -gt 1 ] || fail "nfacctd printed no flows from $pcap"
+	if grep -v ' INFO ' "$out.log" | grep -q . ||
+	   grep -qiE 'malformed|unknown|unable' "$out.log"; then
+		grep -v ' INFO ' "$out.log" | head -5 | sed 's/^/# nfacctd: /'
+		grep -iE 'malformed|unknown|unable' "$out.log" | head -5 | sed 's/^/# nfacctd: /'
+		fail "nfacctd complains decoding $pcap"
+	fi
+}
+
 fm_cleanup() {
 	local n
 	# Every background job of the test, also those a failed check left

@@ -153,6 +153,11 @@ def check_ipfix_v9(path, version):
                         if ft & 0x8000:
                             err(ws, "enterprise field %d" % ft)
                         fields.append((ft, fl))
+                    types = {ft for ft, _ in fields}
+                    if not opts and 7 in types and types & {32, 139}:
+                        # a collector may take one for the other
+                        err(ws, "template %d: a source port and ICMP "
+                            "type and code in one template" % tid)
                     templates[(dom, tid)] = (fields, opts, nscope)
                     if version == 9:
                         nrec += 1
@@ -193,6 +198,8 @@ def check_ipfix_v9(path, version):
                         v, rest = v
                         zero(ws, "bytes after the interface name", rest)
                     rec[names[ft]] = v
+                    if not opts and ft in (32, 139):
+                        rec["icmp_ie"] = ft
                 if opts:
                     continue
                 if base_ms is not None:
@@ -203,10 +210,32 @@ def check_ipfix_v9(path, version):
                     rec["end"] = base_ms + rec.pop("end_up")
                 check_times(ws, rec, export_ms)
                 rec.setdefault("flowlabel", 0)
+                check_l4(ws, rec, version)
                 out.append(rec)
         if version == 9 and nrec != count:
             err(w, "header count %d, %d records" % (count, nrec))
     return out
+
+
+def check_l4(where, rec, version):
+    """Ports for every protocol but the family's ICMP, which has its type
+    and code (IPFIX: IE 32 for IPv4, 139 for IPv6; v9: 32) and the same
+    as destination port, no source port. Then shown as v5 shows them:
+    sport 0, dport type * 256 + code."""
+    icmp = rec.get("proto") == (58 if rec.get("ipver") == 6 else 1)
+    if icmp:
+        if "sport" in rec or "icmp" not in rec or \
+           rec.get("dport") != rec["icmp"]:
+            err(where, "ICMP flow without its type and code as the ICMP "
+                "field and destination port, no source port")
+            return
+        want = 139 if version == 10 and rec.get("ipver") == 6 else 32
+        if rec.pop("icmp_ie") != want:
+            err(where, "ICMP type and code in IE %d" % want)
+        rec["sport"] = 0
+        rec.pop("icmp")
+    elif "icmp" in rec or "sport" not in rec or "dport" not in rec:
+        err(where, "protocol %s flow without ports alone" % rec.get("proto"))
 
 
 def check_v5(path):

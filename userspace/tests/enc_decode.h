@@ -314,7 +314,8 @@ static inline const char *dec_check_flow(const struct dec_rec *d,
 {
 	const struct fm_key *k = &r->key;
 	int v6 = k->kflags & FM_KF_IPV6;
-	int icmp = k->proto == 1 || k->proto == 58;
+	int icmp = k->proto == (v6 ? 58 : 1);
+	uint16_t icmp_ie = v6 && version == 10 ? 139 : 32;
 	const uint8_t *p;
 	unsigned int i, n, len;
 	struct {
@@ -326,7 +327,8 @@ static inline const char *dec_check_flow(const struct dec_rec *d,
 		{ 4, k->proto },
 		{ 5, k->tos },
 		{ 6, r->tcp_flags },
-		{ 7, ntohs(k->sport) },
+		/* ports, or ICMP type and code (kept in dport) and dport */
+		{ icmp ? icmp_ie : 7, icmp ? ntohs(k->dport) : ntohs(k->sport) },
 		{ 11, ntohs(k->dport) },
 		{ 10, k->in_if },
 		{ 14, k->out_if },
@@ -336,7 +338,6 @@ static inline const char *dec_check_flow(const struct dec_rec *d,
 		{ 136, r->end_reason },
 		{ 61, k->dir },
 		{ 60, v6 ? 6 : 4 },
-		{ v6 && version == 10 ? 139 : 32, icmp ? ntohs(k->dport) : 0 },
 		{ version == 10 ? 152 : 22, version == 10 ?
 		  boot_ms + r->start_ms : dec_uptime(r->start_ms) },
 		{ version == 10 ? 153 : 21, version == 10 ?
@@ -346,10 +347,21 @@ static inline const char *dec_check_flow(const struct dec_rec *d,
 
 	if (!d->t || d->t->opt)
 		return "flow not decoded by a data template";
+	if (d->tid != (icmp ? (v6 ? FM_TMPL_ICMP6 : FM_TMPL_ICMP4) :
+			 (v6 ? FM_TMPL_V6 : FM_TMPL_V4)))
+		return "flow in the template of another class";
+	if (icmp ? !!dec_field(d, 7, 0, &len) :
+		   dec_field(d, 32, 0, &len) || dec_field(d, 139, 0, &len))
+		return "ports and ICMP type in one record";
 	n = ARRAY_SIZE(want) - !v6;	/* flow label: v6 only */
 	for (i = 0; i < n; i++)
-		if (dec_u(d, want[i].ie, 0) != want[i].v)
-			return "flow field missing or wrong";
+		if (dec_u(d, want[i].ie, 0) != want[i].v) {
+			static char why[64];
+
+			snprintf(why, sizeof(why), "flow field %u missing or wrong",
+				 want[i].ie);
+			return why;
+		}
 	p = dec_field(d, v6 ? 27 : 8, 0, &len);
 	if (!p || len != (v6 ? 16U : 4U) ||
 	    memcmp(p, v6 ? (const void *)&k->addr.v6.saddr :

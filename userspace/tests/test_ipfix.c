@@ -41,6 +41,23 @@ static unsigned int finish_decode(struct fm_enc_msg *m)
 	return err ? 0 : len;
 }
 
+/* A flow record's template and its length on the wire. */
+static u16 tmpl_of_rec(const struct fm_record *r)
+{
+	bool v6 = r->key.kflags & FM_KF_IPV6;
+
+	if (r->key.proto == (v6 ? 58 : 1))
+		return v6 ? FM_TMPL_ICMP6 : FM_TMPL_ICMP4;
+	return v6 ? FM_TMPL_V6 : FM_TMPL_V4;
+}
+
+static unsigned int rec_len_of(const struct fm_record *r)
+{
+	static const unsigned int len[] = { 62, 90, 0, 0, 0, 62, 90 };
+
+	return len[tmpl_of_rec(r) - FM_TMPL_V4];
+}
+
 static void check_flow(const struct dec_rec *d, const struct fm_record *r)
 {
 	const char *err = dec_check_flow(d, r, 10, BOOT_MS);
@@ -72,21 +89,26 @@ static void test_first_message(void)
 	CHECK_EQ(dm.sec, clk0.unix_sec);
 	CHECK_EQ(dm.seq, 0);
 	CHECK_EQ(dm.domain, DOMAIN);
-	CHECK_EQ(dm.ntmpl, 2);
+	CHECK_EQ(dm.ntmpl, 4);
 	CHECK_EQ(dm.nopt_tmpl, 3);
 	CHECK_EQ(dm.nrec, ARRAY_SIZE(protos));
-	for (i = 0; i < dm.nrec; i++) {
-		CHECK_EQ(dm.rec[i].tid, r[i].key.kflags & FM_KF_IPV6 ?
-			 FM_TMPL_V6 : FM_TMPL_V4);
+	for (i = 0; i < dm.nrec; i++)
 		check_flow(&dm.rec[i], &r[i]);
-	}
-	/* ICMP: type/code in IE 32/139 and in the destination port */
+	/* ports, or ICMP type/code in IE 32/139 and dport (~0: absent) */
+	CHECK_EQ(dm.rec[0].tid, FM_TMPL_V4);
+	CHECK_EQ(dm.rec[2].tid, FM_TMPL_ICMP4);
+	CHECK_EQ(dm.rec[3].tid, FM_TMPL_ICMP6);
+	CHECK_EQ(dm.rec[4].tid, FM_TMPL_V6);
 	CHECK_EQ(dec_u(&dm.rec[2], 32, 0), 0x0802);
-	CHECK_EQ(dec_u(&dm.rec[2], 7, 0), 0);
+	CHECK_EQ(dec_u(&dm.rec[2], 7, 0), ~0ULL);
 	CHECK_EQ(dec_u(&dm.rec[2], 11, 0), 0x0802);
 	CHECK_EQ(dec_u(&dm.rec[3], 139, 0), 0x8003);
 	CHECK_EQ(dec_u(&dm.rec[3], 11, 0), 0x8003);
-	CHECK_EQ(dec_u(&dm.rec[0], 32, 0), 0);
+	CHECK_EQ(dec_u(&dm.rec[3], 7, 0), ~0ULL);
+	CHECK_EQ(dec_u(&dm.rec[0], 32, 0), ~0ULL);
+	CHECK_EQ(dec_u(&dm.rec[0], 11, 0), ntohs(r[0].key.dport));
+	/* GRE: the ports template (the parser leaves them zero) */
+	CHECK_EQ(dm.rec[5].tid, FM_TMPL_V4);
 	/* 64-bit counters */
 	CHECK(dec_u(&dm.rec[5], 1, 0) > 0xffffffffULL);
 	CHECK_EQ(dec_u(&dm.rec[5], 1, 0), r[5].bytes);
@@ -127,7 +149,7 @@ static void test_sequence(void)
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
 	finish_decode(&m);
 	CHECK_EQ(dm.seq, 8);
-	CHECK_EQ(dm.ntmpl, 2);
+	CHECK_EQ(dm.ntmpl, 4);
 	CHECK_EQ(dm.nrec, 0);
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
 	CHECK_EQ(fm_enc_add_flow(&m, &r), FM_ENC_OK);
@@ -149,7 +171,7 @@ static void test_sequence(void)
 /* Many flows at several MTUs: dense messages, all flows back in order. */
 static void test_mtu_split(void)
 {
-	static const unsigned int mtus[] = { 1472, 1452, 512, 380 };
+	static const unsigned int mtus[] = { 1472, 1452, 576, 528 };	/* module: >= 528 */
 	static struct fm_record r[300];
 	unsigned int i, j, next, got, nmsg, len, expect_seq, rl;
 	struct fm_enc_session s;
@@ -173,9 +195,8 @@ static void test_mtu_split(void)
 			if (next < ARRAY_SIZE(r)) {
 				CHECK_EQ(ret, FM_ENC_FULL);
 				/* full means no room for this record */
-				rl = r[next].key.kflags & FM_KF_IPV6 ? 92 : 64;
-				if (m.set_id != (rl == 92 ? FM_TMPL_V6 :
-						 FM_TMPL_V4))
+				rl = rec_len_of(&r[next]);
+				if (m.set_id != tmpl_of_rec(&r[next]))
 					rl += 4 + (4 - m.len % 4) % 4;
 				CHECK(m.len + rl > mtus[j]);
 			}
@@ -210,7 +231,7 @@ static void test_template_refresh(void)
 		CHECK_EQ(m.tmpl, i % 3 == 0);
 		fm_enc_add_flow(&m, &r);
 		finish_decode(&m);
-		CHECK_EQ(dm.ntmpl, i % 3 == 0 ? 2 : 0);
+		CHECK_EQ(dm.ntmpl, i % 3 == 0 ? 4 : 0);
 		CHECK_EQ(dm.nopt_tmpl, i % 3 == 0 ? 3 : 0);
 		CHECK_EQ(dm.nrec, 1);
 	}
@@ -224,7 +245,7 @@ static void test_template_refresh(void)
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk);
 	CHECK(m.tmpl);
 	finish_decode(&m);
-	CHECK_EQ(dm.ntmpl, 2);
+	CHECK_EQ(dm.ntmpl, 4);
 
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk);
 	CHECK(!m.tmpl);
@@ -376,7 +397,7 @@ static void test_determinism(void)
  */
 static void test_batch(void)
 {
-	static const unsigned int mtus[] = { 1472, 576, 400 };
+	static const unsigned int mtus[] = { 1472, 576, 528 };
 	static struct fm_record r[400];
 	static u8 out[2][MTU * 64];
 	unsigned int lens[256];
@@ -456,9 +477,14 @@ static void test_too_small(void)
 	new_session(&s);
 	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 8, &clk0), FM_ENC_TOOSMALL);
 	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 200, &clk0), FM_ENC_TOOSMALL);
-	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 400, &clk0), FM_ENC_OK);
+	/*
+	 * header, 412 bytes of templates, set header, the 90-byte v6 record
+	 * and its set's padding
+	 */
+	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 523, &clk0), FM_ENC_TOOSMALL);
+	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 524, &clk0), FM_ENC_OK);
 	finish_decode(&m);
-	/* without templates: header + set header + the 92-byte v6 record */
+	/* without templates: header + set header + v6 record + padding */
 	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 111, &clk0), FM_ENC_TOOSMALL);
 	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 112, &clk0), FM_ENC_OK);
 }

@@ -40,6 +40,23 @@ static unsigned int finish_decode(struct fm_enc_msg *m)
 	return err ? 0 : len;
 }
 
+/* A flow record's template and its length on the wire. */
+static u16 tmpl_of_rec(const struct fm_record *r)
+{
+	bool v6 = r->key.kflags & FM_KF_IPV6;
+
+	if (r->key.proto == (v6 ? 58 : 1))
+		return v6 ? FM_TMPL_ICMP6 : FM_TMPL_ICMP4;
+	return v6 ? FM_TMPL_V6 : FM_TMPL_V4;
+}
+
+static unsigned int rec_len_of(const struct fm_record *r)
+{
+	static const unsigned int len[] = { 54, 82, 0, 0, 0, 54, 82 };
+
+	return len[tmpl_of_rec(r) - FM_TMPL_V4];
+}
+
 static void check_flow(const struct dec_rec *d, const struct fm_record *r)
 {
 	const char *err = dec_check_flow(d, r, 9, BOOT_MS);
@@ -67,13 +84,13 @@ static void test_first_message(void)
 	}
 	finish_decode(&m);
 	CHECK_EQ(dm.version, 9);
-	/* count: 2 templates + 3 options templates + 6 data records */
-	CHECK_EQ(dm.count, 11);
+	/* count: 4 templates + 3 options templates + 6 data records */
+	CHECK_EQ(dm.count, 13);
 	CHECK_EQ(dm.uptime, clk0.uptime_ms);
 	CHECK_EQ(dm.sec, clk0.unix_sec);
 	CHECK_EQ(dm.seq, 0);
 	CHECK_EQ(dm.domain, DOMAIN);
-	CHECK_EQ(dm.ntmpl, 2);
+	CHECK_EQ(dm.ntmpl, 4);
 	CHECK_EQ(dm.nopt_tmpl, 3);
 	CHECK_EQ(dm.nrec, ARRAY_SIZE(protos));
 	for (i = 0; i < dm.nrec; i++)
@@ -81,9 +98,15 @@ static void test_first_message(void)
 	/* FIRST/LAST_SWITCHED are ms since boot */
 	CHECK_EQ(dec_u(&dm.rec[0], 22, 0), 5000);
 	CHECK_EQ(dec_u(&dm.rec[0], 21, 0), 65000);
+	/* ICMP and ICMPv6: ICMP_TYPE and L4_DST_PORT; others no ICMP_TYPE */
+	CHECK_EQ(dm.rec[2].tid, FM_TMPL_ICMP4);
+	CHECK_EQ(dm.rec[3].tid, FM_TMPL_ICMP6);
 	CHECK_EQ(dec_u(&dm.rec[2], 32, 0), 0x0802);
 	CHECK_EQ(dec_u(&dm.rec[2], 11, 0), 0x0802);
+	CHECK_EQ(dec_u(&dm.rec[2], 7, 0), ~0ULL);
 	CHECK_EQ(dec_u(&dm.rec[3], 32, 0), 0x8003);
+	CHECK_EQ(dec_u(&dm.rec[3], 11, 0), 0x8003);
+	CHECK_EQ(dec_u(&dm.rec[0], 32, 0), ~0ULL);
 	CHECK_EQ(dec_u(&dm.rec[5], 1, 0), r[5].bytes);
 	CHECK(dec_u(&dm.rec[5], 1, 0) > 0xffffffffULL);
 }
@@ -123,7 +146,7 @@ static void test_sequence(void)
 			fm_enc_add_flow(&m, &r);
 		finish_decode(&m);
 		CHECK_EQ(dm.seq, n);
-		CHECK_EQ(dm.count, n + (n ? 0 : 5));
+		CHECK_EQ(dm.count, n + (n ? 0 : 7));
 	}
 	s.seq = 0xffffffff;
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
@@ -136,7 +159,7 @@ static void test_sequence(void)
 
 static void test_mtu_split(void)
 {
-	static const unsigned int mtus[] = { 1472, 1452, 512, 400 };	/* module: >= 528 */
+	static const unsigned int mtus[] = { 1472, 1452, 576, 528 };	/* module: >= 528 */
 	static struct fm_record r[300];
 	unsigned int i, j, next, got, nmsg, rl;
 	struct fm_enc_session s;
@@ -159,9 +182,8 @@ static void test_mtu_split(void)
 			}
 			if (next < ARRAY_SIZE(r)) {
 				CHECK_EQ(ret, FM_ENC_FULL);
-				rl = r[next].key.kflags & FM_KF_IPV6 ? 84 : 56;
-				if (m.set_id != (rl == 84 ? FM_TMPL_V6 :
-						 FM_TMPL_V4))
+				rl = rec_len_of(&r[next]);
+				if (m.set_id != tmpl_of_rec(&r[next]))
 					rl += 4 + (4 - m.len % 4) % 4;
 				CHECK(m.len + rl > mtus[j]);
 			}
@@ -191,8 +213,8 @@ static void test_template_refresh(void)
 		fm_enc_begin(&m, &s, buf[0], MTU, &clk);
 		fm_enc_add_flow(&m, &r);
 		finish_decode(&m);
-		CHECK_EQ(dm.ntmpl, i % 20 == 0 ? 2 : 0);
-		CHECK_EQ(dm.count, i % 20 == 0 ? 6 : 1);
+		CHECK_EQ(dm.ntmpl, i % 20 == 0 ? 4 : 0);
+		CHECK_EQ(dm.count, i % 20 == 0 ? 8 : 1);
 	}
 	/* default: every 60 s */
 	clk.unix_sec += 60;
@@ -226,7 +248,7 @@ static void test_options(void)
 	CHECK_EQ(fm_enc_add_sampling(&m), FM_ENC_OK);
 	finish_decode(&m);
 	CHECK_EQ(dm.nrec, 4);
-	CHECK_EQ(dm.count, 9);
+	CHECK_EQ(dm.count, 11);
 
 	/* scope System (1) = source id: not IN_BYTES */
 	CHECK_EQ(dm.rec[0].tid, FM_TMPL_SAMPLING);

@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""flowtext.py tshark|ipfixdump|nfdump|nfacctd < TEXT: the flow records a
+decoder printed, one line per flow (records of one flow added up, as a
+slow machine may split a flow), sorted:
+
+  PROTO SRC DST SPORT DPORT ICMP PACKETS BYTES
+
+with "-" for a field the record does not have. TEXT is `tshark -V` of
+cflow (IPFIX, v9, v5), ipfixDump's output, nfdump's
+`-o 'fmt:%pr %sa %sp %da %dp %pkt %byt'` or nfacctd's print plugin csv
+(export_proto_version, src_host, dst_host, src_port, dst_port, proto).
+nfdump and nfacctd show ICMP's type and code in the destination port
+(nfdump as TYPE.CODE: printed as TYPE * 256 + CODE).
+"""
+import ipaddress
+import re
+import socket
+import sys
+
+TSHARK = {"SrcAddr": "src", "DstAddr": "dst", "SrcPort": "sport",
+          "DstPort": "dport", "Protocol": "proto", "Packets": "packets",
+          "Octets": "bytes"}
+IPFIXDUMP = {"sourceIPv4Address": "src", "sourceIPv6Address": "src",
+             "destinationIPv4Address": "dst",
+             "destinationIPv6Address": "dst",
+             "sourceTransportPort": "sport",
+             "destinationTransportPort": "dport",
+             "icmpTypeCodeIPv4": "icmp", "icmpTypeCodeIPv6": "icmp",
+             "protocolIdentifier": "proto", "packetDeltaCount": "packets",
+             "octetDeltaCount": "bytes"}
+NFDUMP_PROTO = {"TCP": 6, "UDP": 17, "UDP-L": 136, "SCTP": 132, "DCCP": 33,
+                "ICMP": 1, "ICMP6": 58, "GRE": 47, "ESP": 50}
+KEY = ("proto", "src", "dst", "sport", "dport", "icmp")
+
+
+def num(v):
+    v = v.strip()
+    m = re.search(r"\((\d+)\)$", v)	# tshark: "Name (17)"
+    if m:
+        return int(m.group(1))
+    try:
+        return int(v, 0)
+    except ValueError:	# nfacctd without print_num_protos
+        return socket.getprotobyname(v)
+
+
+def blocks(lines, start, sep, names):
+    rec = None
+    for line in lines:
+        if start.match(line):
+            if rec:
+                yield rec
+            rec = {}
+            continue
+        if rec is None:
+            continue
+        name, s, val = line.strip().partition(sep)
+        name = re.sub(r"^\(\d+\)\s*", "", name.strip())
+        if not s:
+            continue
+        val = re.sub(r"^\(len: \d+\) ", "", val.strip())
+        if name in names and names[name] not in rec:
+            rec[names[name]] = val
+        elif name == "ICMP Type" and "icmp" not in rec:
+            rec["icmp"] = val	# tshark: IE 32
+        elif name in ("IPv6 ICMP Type", "IPv6 ICMP Code"):
+            rec[name] = int(val, 0)	# tshark: IE 139, split in two
+            if "IPv6 ICMP Code" in rec and "IPv6 ICMP Type" in rec:
+                rec["icmp"] = str(rec["IPv6 ICMP Type"] * 256 +
+                                  rec["IPv6 ICMP Code"])
+    if rec:
+        yield rec
+
+
+def records(kind, lines):
+    if kind == "tshark":
+        return blocks(lines, re.compile(r"^\s+(Flow \d+|pdu \d+/\d+)$"),
+                      ":", TSHARK)
+    if kind == "ipfixdump":
+        return blocks(lines, re.compile(r"^--- .* ---$"), " : ", IPFIXDUMP)
+    out = []
+    if kind == "nfdump":
+        for line in lines:
+            f = line.split()
+            if len(f) < 7:
+                continue
+            dp = f[4]
+            if "." in dp:
+                t, c = dp.split(".")
+                dp = int(t) * 256 + int(c)
+            out.append({"proto": NFDUMP_PROTO.get(f[0], f[0]), "src": f[1],
+                        "sport": f[2], "dst": f[3], "dport": dp,
+                        "packets": f[5], "bytes": f[6]})
+        return out
+    head = None
+    for line in lines:
+        f = line.strip().split(",")
+        if f[0] == "SRC_IP" or "SRC_IP" in f:
+            head = f
+            continue
+        if head and len(f) == len(head):
+            r = dict(zip(head, f))
+            out.append({"proto": r["PROTOCOL"], "src": r["SRC_IP"],
+                        "dst": r["DST_IP"], "sport": r["SRC_PORT"],
+                        "dport": r["DST_PORT"], "packets": r["PACKETS"],
+                        "bytes": r["BYTES"]})
+    return out
+
+
+def main():
+    kind = sys.argv[1]
+    sums = {}
+    for r in records(kind, sys.stdin.read().splitlines()):
+        if "src" not in r or "packets" not in r:
+            continue	# a template or options record
+        k = tuple("-" if f not in r else
+                  str(ipaddress.ip_address(r[f])) if f in ("src", "dst") else
+                  str(num(str(r[f]))) for f in KEY)
+        p, b = sums.get(k, (0, 0))
+        sums[k] = (p + num(str(r["packets"])), b + num(str(r["bytes"])))
+    for k in sorted(sums):
+        print(" ".join(k), *sums[k])
+
+
+if __name__ == "__main__":
+    main()
