@@ -143,7 +143,16 @@ capture_start() {
 	ip netns exec "$1" dumpcap -q -i "$2" -P -w "$3" \
 		-f "udp and (dst net 10.0.9.0/24 or dst net fd09::/64)" 2>/dev/null &
 	CAPTURE=$!
-	sleep 2		# dumpcap has no ready signal
+	# dumpcap writes the file's header once the interface is open and the
+	# filter set: until then, packets would be missed. 30 s at most.
+	local i
+	for i in $(seq 150); do
+		[ "$(stat -c %s "$3" 2>/dev/null || echo 0)" -ge 24 ] && break
+		kill -0 "$CAPTURE" 2>/dev/null || fail "dumpcap on $2 in $1 exited"
+		sleep 0.2
+	done
+	[ "$(stat -c %s "$3" 2>/dev/null || echo 0)" -ge 24 ] || fail "dumpcap on $2 in $1 never started"
+	sleep 0.5
 }
 capture_stop() {
 	sleep 1
