@@ -15,7 +15,9 @@
  * Flows that end on the packet path (TCP FIN/RST, eviction when the table
  * is full) are copied to the CPU's ring of finished records, also written
  * only by that CPU; the expiry work drains it and hands records to the
- * exporter in batches, in process context, with no lock held. A full ring
+ * exporter in batches, in process context, with no lock held, through
+ * the merge (merge.c) that makes a flow's pieces on several CPUs one
+ * record. A full ring
  * drops the record and counts it: memory never grows past the table limit
  * plus the ring.
  *
@@ -59,6 +61,7 @@
  */
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
+#include <linux/llist.h>
 #include <linux/memcontrol.h>
 #include <linux/random.h>
 #include <linux/sched/mm.h>
@@ -66,6 +69,7 @@
 #include <linux/workqueue.h>
 
 #include "cache.h"
+#include "merge.h"
 
 #define FM_RING_MIN	1024	/* finished records waiting per CPU: a */
 #define FM_RING_MAX	4096	/* 32nd of the buckets, within these */
@@ -116,6 +120,16 @@ struct fm_table {
 	struct fm_entry *spare[2];	/* past their grace period: v4, v6 */
 	u32 refused[FM_REFUSED_MAX];	/* hashes of flows refused lately */
 	unsigned int refused_next;	/* the slot the next one takes */
+	/*
+	 * For the merge of a flow's records across CPUs (merge.c): ended
+	 * counts the entries taken out of the table with a record, moved
+	 * before the entry leaves its chain; settled is the value ended had
+	 * when the work last saw every such record handed on (ring empty,
+	 * batch exported). ended != settled: a record may be in flight.
+	 */
+	u32 ended;
+	u32 settled;
+	struct llist_head requests;	/* fm_merge_req: end these flows */
 	struct fm_entry *graves;	/* buried since old_cookie was taken */
 	struct fm_entry *old_graves;	/* free when old_cookie's GP is over */
 	unsigned long old_cookie;
@@ -137,6 +151,7 @@ struct fm_cache {
 	 * (NULL without memory cgroups).
 	 */
 	struct mem_cgroup __rcu *memcg;
+	struct fm_merge *merge;		/* records of a flow across CPUs */
 	bool stopping;
 	struct hlist_node cpu_online;	/* CPU hotplug instances */
 	struct hlist_node cpu_dead;
@@ -360,6 +375,12 @@ static void fm_table_clock(struct fm_table *t)
 static void fm_entry_queue(struct fm_table *t, struct fm_stats *st,
 			   const struct fm_entry *e, u8 reason)
 {
+	/*
+	 * Before the entry leaves its chain or is rewritten (both publish
+	 * with a barrier after this): a merge that no longer finds the
+	 * flow sees ended moved (fm_cache_piece()).
+	 */
+	WRITE_ONCE(t->ended, t->ended + 1);
 	st->flows_expired[reason]++;
 	if (likely(t->ring_len < t->ring_size)) {
 		unsigned int i = (t->ring_head + t->ring_len) & (t->ring_size - 1);
@@ -383,9 +404,9 @@ static void fm_entry_end(struct fm_table *t, struct fm_stats *st,
 			 struct fm_entry __rcu **pprev, struct fm_entry *e,
 			 u8 reason)
 {
+	fm_entry_queue(t, st, e, reason);
 	rcu_assign_pointer(*pprev, fm_entry_deref(&e->next));
 	t->count--;
-	fm_entry_queue(t, st, e, reason);
 	fm_entry_bury(t, e);
 }
 
@@ -668,7 +689,7 @@ static void fm_table_expire(struct fm_table *t, bool all, unsigned int b,
 				budget -= k;
 			}
 			local_bh_enable();
-			fm_export_records(t->fn, &t->ring[head], k);
+			fm_merge_records(t->cache->merge, t->cpu, &t->ring[head], k);
 			local_bh_disable();
 			t->ring_head = (head + k) & (t->ring_size - 1);
 			t->ring_len -= k;
@@ -693,6 +714,8 @@ static void fm_table_expire(struct fm_table *t, bool all, unsigned int b,
 				}
 				fm_entry_record(e, &t->batch[n++], reason, now,
 						now_ms);
+				/* before the unlink: see fm_entry_queue() */
+				WRITE_ONCE(t->ended, t->ended + 1);
 				rcu_assign_pointer(*pprev, fm_entry_deref(&e->next));
 				t->count--;
 				st->flows_expired[reason]++;
@@ -704,7 +727,7 @@ static void fm_table_expire(struct fm_table *t, bool all, unsigned int b,
 		u64_stats_update_end(&st->syncp);
 		local_bh_enable();
 		if (n == FM_BATCH || (n && b >= stop)) {
-			fm_export_records(t->fn, t->batch, n);
+			fm_merge_records(t->cache->merge, t->cpu, t->batch, n);
 			n = 0;
 		}
 		cond_resched();
@@ -712,7 +735,66 @@ static void fm_table_expire(struct fm_table *t, bool all, unsigned int b,
 	}
 	local_bh_enable();
 	if (n)
-		fm_export_records(t->fn, t->batch, n);
+		fm_merge_records(t->cache->merge, t->cpu, t->batch, n);
+	/* every record ended so far has reached the merge: see ended */
+	local_bh_disable();
+	if (!t->ring_len)
+		smp_store_release(&t->settled, t->ended);
+	local_bh_enable();
+}
+
+/*
+ * Does the merge's request apply to e, this CPU's piece of its flow? An
+ * idle end only to a piece idle too; any other end to a piece that began
+ * before it (one begun since is the flow's next record).
+ */
+static bool fm_req_applies(const struct fm_table *t, const struct fm_entry *e,
+			   const struct fm_merge_req *rq, u32 now)
+{
+	if (rq->reason == FM_END_IDLE)
+		return now - e->last >= READ_ONCE(t->cache->cfg.inactive_timeout) * HZ;
+	return (s32)(e->first - rq->cutoff) <= 0;
+}
+
+/*
+ * The merge asked this CPU to end its piece of some flows (one of their
+ * records ended elsewhere): end them like the packet path does, into the
+ * ring, which the expiry that follows drains. Own CPU, from the work.
+ */
+static void fm_table_requests(struct fm_table *t)
+{
+	struct llist_node *list = llist_del_all(&t->requests);
+	struct fm_merge_req *rq, *next;
+
+	llist_for_each_entry_safe(rq, next, list, node) {
+		struct fm_entry __rcu **pprev;
+		struct fm_stats *st;
+		struct fm_entry *e;
+		unsigned int len;
+
+		local_bh_disable();
+		pprev = fm_chain_find(&t->buckets[rq->hash & t->mask], &rq->key,
+				      &len);
+		e = fm_entry_deref(pprev);
+		if (e && fm_req_applies(t, e, rq, (u32)jiffies)) {
+			st = this_cpu_ptr(t->fn->stats);
+			u64_stats_update_begin(&st->syncp);
+			fm_entry_end(t, st, pprev, e, rq->reason);
+			u64_stats_update_end(&st->syncp);
+		}
+		local_bh_enable();
+		kfree(rq);
+	}
+}
+
+/* Requests nobody will carry out: the table is emptied or freed. */
+static void fm_table_drop_requests(struct fm_table *t)
+{
+	struct llist_node *list = llist_del_all(&t->requests);
+	struct fm_merge_req *rq, *next;
+
+	llist_for_each_entry_safe(rq, next, list, node)
+		kfree(rq);
 }
 
 /* Once a second: spare entries nobody took since the last time go back. */
@@ -784,9 +866,11 @@ static void fm_table_work(struct work_struct *work)
 	fm_table_reap(t);
 	if (scan)
 		fm_table_trim_spares(t);
+	fm_table_requests(t);
 	fm_table_expire(t, all, from, to);
 	if (all)
 		WRITE_ONCE(t->flush, false);
+	fm_merge_poll(t->cache->merge);
 	if (!READ_ONCE(t->cache->stopping) && !READ_ONCE(t->parked))
 		queue_delayed_work_on(t->cpu, fm_wq, &t->work, HZ);
 }
@@ -1074,6 +1158,73 @@ int fm_cache_walk_merged(struct fm_net *fn, unsigned long b,
 	return err;
 }
 
+u32 fm_cache_hash(const struct fm_cache *c, const struct fm_key *key)
+{
+	return fm_hash(c, key);
+}
+
+/*
+ * Where this CPU's piece of key's flow is: in the table (its first and
+ * last packet in *first, *last), maybe ended with its record not yet at
+ * the merge, or neither. From any CPU, under rcu_read_lock(). The order
+ * closes the window in which the piece leaves the table after the lookup
+ * missed it, but before ended is read: the owner moves ended first
+ * (fm_entry_queue()), and a lookup that no longer sees the entry sees
+ * that store too (smp_rmb() here, the release of the unlink or the
+ * rewrite's smp_wmb() there). settled is read last, with acquire: a value
+ * that covers ended means those records were merged before it was
+ * stored.
+ */
+enum fm_piece fm_cache_piece(struct fm_cache *c, int cpu, u32 hash,
+			     const struct fm_key *key, u32 *first, u32 *last)
+{
+	struct fm_table *t = per_cpu_ptr(c->tables, cpu);
+	enum fm_piece p = FM_PIECE_NONE;
+	struct fm_entry copy;
+	u32 ended;
+
+	rcu_read_lock();
+	if (fm_bucket_find(t, hash & t->mask, key, &copy)) {
+		*first = copy.first;
+		*last = copy.last;
+		p = FM_PIECE_LIVE;
+	} else {
+		smp_rmb();
+		ended = READ_ONCE(t->ended);
+		if (smp_load_acquire(&t->settled) != ended)
+			p = FM_PIECE_INFLIGHT;
+	}
+	rcu_read_unlock();
+	return p;
+}
+
+/*
+ * Memory for the merge, charged to the cache's memory cgroup like its
+ * entries (the works run in a kworker, charged to no one). GFP_NOWAIT:
+ * the memory cgroup is found under RCU; failing is handled.
+ */
+void *fm_cache_kmalloc(struct fm_cache *c, size_t size)
+{
+	struct mem_cgroup *old;
+	void *p;
+
+	rcu_read_lock();
+	old = set_active_memcg(rcu_dereference(c->memcg));
+	p = kmalloc(size, GFP_NOWAIT | __GFP_ACCOUNT | __GFP_NOWARN);
+	set_active_memcg(old);
+	rcu_read_unlock();
+	return p;
+}
+
+/* Ask cpu's work to end its piece of rq's flow (fm_table_requests()). */
+void fm_cache_request(struct fm_cache *c, int cpu, struct fm_merge_req *rq)
+{
+	struct fm_table *t = per_cpu_ptr(c->tables, cpu);
+
+	llist_add(&rq->node, &t->requests);
+	fm_table_kick(t);
+}
+
 /* The parser's options for the hook, from the settings of fn's cache. */
 static void fm_parse_opts_set(struct fm_net *fn, const struct fm_cache_cfg *cfg)
 {
@@ -1206,6 +1357,7 @@ static void fm_table_free_graves(struct fm_table *t)
 
 static void fm_table_free(struct fm_table *t)
 {
+	fm_table_drop_requests(t);
 	fm_table_free_graves(t);
 	kvfree(t->buckets);
 	kvfree(t->ring);
@@ -1221,6 +1373,7 @@ static void fm_cache_destroy(struct fm_cache *c)
 	for_each_possible_cpu(cpu)
 		fm_table_free(per_cpu_ptr(c->tables, cpu));
 	free_percpu(c->tables);
+	fm_merge_destroy(c->merge);
 	mem_cgroup_put(rcu_dereference_protected(c->memcg, 1));	/* unused */
 	kfree(c);
 }
@@ -1253,6 +1406,11 @@ static struct fm_cache *fm_cache_create(struct fm_net *fn,
 			fm_cache_destroy(c);
 			return ERR_PTR(err);
 		}
+	}
+	c->merge = fm_merge_create(fn, c, &c->cfg);
+	if (!c->merge) {
+		fm_cache_destroy(c);
+		return ERR_PTR(-ENOMEM);
 	}
 	return c;
 }
@@ -1296,8 +1454,10 @@ static void fm_cache_halt(struct fm_cache *c)
 		cancel_delayed_work_sync(&per_cpu_ptr(c->tables, cpu)->work);
 	for_each_possible_cpu(cpu) {
 		t = per_cpu_ptr(c->tables, cpu);
+		fm_table_drop_requests(t);
 		fm_table_expire(t, true, 0, t->mask + 1);
 	}
+	fm_merge_flush(c->merge);	/* every piece is in: no more to wait for */
 	/*
 	 * Nothing may have queued them again: fm_table_kick() and the work
 	 * itself check stopping. A work queued now would run on freed
@@ -1466,6 +1626,7 @@ static int fm_cpu_dead(unsigned int cpu, struct hlist_node *node)
 	 * here, so that it is never written from two CPUs at once.
 	 */
 	WARN_ON_ONCE(cancel_delayed_work_sync(&t->work));
+	fm_table_drop_requests(t);
 	fm_table_expire(t, true, 0, t->mask + 1);
 	synchronize_rcu();
 	fm_table_free_graves(t);

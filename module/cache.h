@@ -97,4 +97,23 @@ int fm_cache_walk_merged(struct fm_net *fn, unsigned long b,
 			 int (*cb)(const struct fm_record *r, int ncpus, void *arg),
 			 void *arg);
 
+/*
+ * For the merge of a flow's records across CPUs (merge.c): the bucket
+ * hash of key in cache c, where cpu's piece of the flow is, and a request
+ * to cpu's work to end that piece.
+ */
+struct fm_cache;
+struct fm_merge_req;
+enum fm_piece {
+	FM_PIECE_NONE,		/* none, and none on its way to the merge */
+	FM_PIECE_LIVE,		/* in the table: *first, *last (jiffies) */
+	FM_PIECE_INFLIGHT,	/* the CPU has records not merged yet */
+};
+
+u32 fm_cache_hash(const struct fm_cache *c, const struct fm_key *key);
+enum fm_piece fm_cache_piece(struct fm_cache *c, int cpu, u32 hash,
+			     const struct fm_key *key, u32 *first, u32 *last);
+void fm_cache_request(struct fm_cache *c, int cpu, struct fm_merge_req *rq);
+void *fm_cache_kmalloc(struct fm_cache *c, size_t size);
+
 #endif /* _FM_CACHE_H */

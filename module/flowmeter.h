@@ -44,6 +44,8 @@ struct fm_stats {
 	u64 flows_nomem;		/* flows refused: allocation failed */
 	u64 flows_dropped;		/* flows refused: no room (fm_evict_find) */
 	u64 records_dropped;		/* finished, but export ring full */
+	u64 flows_merged;		/* pieces merged into another CPU's record */
+	u64 merge_incomplete;		/* records exported without all pieces */
 	struct u64_stats_sync syncp;
 };
 

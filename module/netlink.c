@@ -665,6 +665,8 @@ static int fm_nl_fill_stats(struct sk_buff *msg, struct fm_net *fn)
 	v[FM_STAT_A_MEMORY_BYTES] = fm_cache_memory(fn);
 	v[FM_STAT_A_PACKETS_FILTERED] = s.pkts_filtered;
 	v[FM_STAT_A_PACKETS_DROPPED] = s.pkts_dropped;
+	v[FM_STAT_A_FLOWS_MERGED] = s.flows_merged;
+	v[FM_STAT_A_MERGE_INCOMPLETE] = s.merge_incomplete;
 
 	nest = nla_nest_start(msg, FM_A_STATS);
 	if (!nest)

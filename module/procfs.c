@@ -53,6 +53,8 @@ static int fm_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "flows_dropped_nomem %llu\n", s.flows_nomem);
 	seq_printf(m, "flows_dropped_full %llu\n", s.flows_dropped);
 	seq_printf(m, "records_dropped %llu\n", s.records_dropped);
+	seq_printf(m, "flows_merged %llu\n", s.flows_merged);
+	seq_printf(m, "merge_incomplete %llu\n", s.merge_incomplete);
 	seq_printf(m, "memory_bytes %lu\n", fm_cache_memory(fn));
 	fm_export_show(m, fn);
 	return 0;

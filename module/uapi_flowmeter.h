@@ -144,6 +144,8 @@ enum fm_stat_attr {
 	FM_STAT_A_MEMORY_BYTES,		/* the cache's memory: entries and tables */
 	FM_STAT_A_PACKETS_FILTERED,	/* left out by the interface filter */
 	FM_STAT_A_PACKETS_DROPPED,	/* their new flow was refused */
+	FM_STAT_A_FLOWS_MERGED,		/* pieces merged across CPUs */
+	FM_STAT_A_MERGE_INCOMPLETE,	/* records sent without every piece */
 
 	__FM_STAT_A_MAX,
 	FM_STAT_A_MAX = __FM_STAT_A_MAX - 1

@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""flowtext.py tshark|ipfixdump|nfdump|nfacctd < TEXT: the flow records a
-decoder printed, one line per flow (records of one flow added up, as a
-slow machine may split a flow), sorted:
+"""flowtext.py tshark|ipfixdump|nfdump|nfacctd [--records] < TEXT: the
+flow records a decoder printed, one line per flow (records of one flow
+added up, as a slow machine may split a flow), sorted:
 
-  PROTO SRC DST SPORT DPORT ICMP PACKETS BYTES
+  PROTO SRC DST SPORT DPORT ICMP PACKETS BYTES [RECORDS]
+
+(RECORDS: how many records the flow came in, with --records; nfacctd's
+print plugin adds up records of the same aggregate, so give it
+timestamp_start too)
 
 with "-" for a field the record does not have. TEXT is `tshark -V` of
 cflow (IPFIX, v9, v5), ipfixDump's output, nfdump's
@@ -110,6 +114,7 @@ def records(kind, lines):
 
 def main():
     kind = sys.argv[1]
+    count = "--records" in sys.argv[2:]
     sums = {}
     for r in records(kind, sys.stdin.read().splitlines()):
         if "src" not in r or "packets" not in r:
@@ -117,10 +122,11 @@ def main():
         k = tuple("-" if f not in r else
                   str(ipaddress.ip_address(r[f])) if f in ("src", "dst") else
                   str(num(str(r[f]))) for f in KEY)
-        p, b = sums.get(k, (0, 0))
-        sums[k] = (p + num(str(r["packets"])), b + num(str(r["bytes"])))
+        p, b, n = sums.get(k, (0, 0, 0))
+        sums[k] = (p + num(str(r["packets"])), b + num(str(r["bytes"])),
+                   n + 1)
     for k in sorted(sums):
-        print(" ".join(k), *sums[k])
+        print(" ".join(k), *(sums[k] if count else sums[k][:2]))
 
 
 if __name__ == "__main__":

@@ -174,17 +174,18 @@ capture_payloads() {
 		fail "payloads of $1"
 }
 
-# nfacctd_decode PCAP OUT: pmacct's nfacctd decodes the capture offline
+# nfacctd_decode PCAP OUT [FIELDS]: pmacct's nfacctd decodes the capture offline
 # (print plugin, csv) into OUT, one line a flow, and logs to OUT.log;
 # fail if the log says anything but INFO. nfacctd sometimes exits before
-# its print plugin writes: an empty result is tried again.
+# its print plugin writes: an empty result is tried again. FIELDS: more
+# primitives to aggregate on (", timestamp_start" keeps records apart).
 nfacctd_decode() {
-	local pcap=$1 out=$2 i
+	local pcap=$1 out=$2 more=${3:-} i
 	cat >"$out.conf" <<-END
 	daemonize: false
 	pcap_savefile: $pcap
 	plugins: print
-	aggregate: export_proto_version, src_host, dst_host, src_port, dst_port, proto
+	aggregate: export_proto_version, src_host, dst_host, src_port, dst_port, proto$more
 	print_output: csv
 	print_num_protos: true
 	print_output_file: $out

@@ -751,6 +751,8 @@ static const char * const fc_stat_names[FM_STAT_A_MAX + 1] = {
 	[FM_STAT_A_MEMORY_BYTES] = "memory_bytes",
 	[FM_STAT_A_PACKETS_FILTERED] = "packets_filtered",
 	[FM_STAT_A_PACKETS_DROPPED] = "packets_dropped",
+	[FM_STAT_A_FLOWS_MERGED] = "flows_merged",
+	[FM_STAT_A_MERGE_INCOMPLETE] = "merge_incomplete",
 };
 
 static int fc_stats_cb(const struct nlmsghdr *nlh, void *data)
