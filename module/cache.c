@@ -81,6 +81,7 @@
 #define FM_GRAVES_MIN	4096	/* graves allowed even to a small table */
 #define FM_SPARE_MAX	2048	/* freed entries kept per CPU for reuse */
 #define FM_REFUSED_MAX	16	/* refused flows remembered per CPU */
+#define FM_INFLIGHT_BITS 256	/* fm_table.inflight */
 /*
  * Eviction spares established flows (fm_evict_find()): a flow whose
  * packets span FM_ESTABLISHED or more is evicted only once it has been
@@ -121,14 +122,14 @@ struct fm_table {
 	u32 refused[FM_REFUSED_MAX];	/* hashes of flows refused lately */
 	unsigned int refused_next;	/* the slot the next one takes */
 	/*
-	 * For the merge of a flow's records across CPUs (merge.c): ended
-	 * counts the entries taken out of the table with a record, moved
-	 * before the entry leaves its chain; settled is the value ended had
-	 * when the work last saw every such record handed on (ring empty,
-	 * batch exported). ended != settled: a record may be in flight.
+	 * For the merge of a flow's records across CPUs (merge.c): a bit
+	 * per FM_INFLIGHT_BITS-th of the buckets that had a flow ended into
+	 * the work's batch, set before the entry leaves its chain, cleared
+	 * once the batch is merged: a record of such a bucket's flow may be
+	 * on its way. Only the work (or whoever empties the stopped table)
+	 * writes it.
 	 */
-	u32 ended;
-	u32 settled;
+	unsigned long inflight[FM_INFLIGHT_BITS / BITS_PER_LONG];
 	struct llist_head requests;	/* fm_merge_req: end these flows */
 	struct fm_entry *graves;	/* buried since old_cookie was taken */
 	struct fm_entry *old_graves;	/* free when old_cookie's GP is over */
@@ -375,12 +376,6 @@ static void fm_table_clock(struct fm_table *t)
 static void fm_entry_queue(struct fm_table *t, struct fm_stats *st,
 			   const struct fm_entry *e, u8 reason)
 {
-	/*
-	 * Before the entry leaves its chain or is rewritten (both publish
-	 * with a barrier after this): a merge that no longer finds the
-	 * flow sees ended moved (fm_cache_piece()).
-	 */
-	WRITE_ONCE(t->ended, t->ended + 1);
 	st->flows_expired[reason]++;
 	if (likely(t->ring_len < t->ring_size)) {
 		unsigned int i = (t->ring_head + t->ring_len) & (t->ring_size - 1);
@@ -648,6 +643,30 @@ static bool fm_entry_expired(const struct fm_cache_cfg *cfg,
 }
 
 /*
+ * The work ends a flow of bucket b into its batch: until the batch is
+ * merged, a merge that no longer finds the flow in the table must know
+ * its record may be on its way (fm_cache_piece()). Set before the entry
+ * leaves its chain; the unlink publishes it.
+ */
+static void fm_table_inflight(struct fm_table *t, unsigned int b)
+{
+	unsigned int i = b % FM_INFLIGHT_BITS;
+
+	WRITE_ONCE(t->inflight[i / BITS_PER_LONG],
+		   t->inflight[i / BITS_PER_LONG] | BIT(i % BITS_PER_LONG));
+}
+
+/* The batch is merged: none of its records is on its way any more. */
+static void fm_table_settle(struct fm_table *t)
+{
+	unsigned int i;
+
+	smp_wmb();	/* the merge's writes before the bits' clearing */
+	for (i = 0; i < ARRAY_SIZE(t->inflight); i++)
+		WRITE_ONCE(t->inflight[i], 0);
+}
+
+/*
  * Drain t's ring and move the finished flows of buckets b .. stop - 1
  * into its batch, exporting each full batch. With all set, every flow of
  * those buckets ends (FM_END_FORCED). Runs on t's CPU from its work, or,
@@ -714,8 +733,7 @@ static void fm_table_expire(struct fm_table *t, bool all, unsigned int b,
 				}
 				fm_entry_record(e, &t->batch[n++], reason, now,
 						now_ms);
-				/* before the unlink: see fm_entry_queue() */
-				WRITE_ONCE(t->ended, t->ended + 1);
+				fm_table_inflight(t, b);	/* before the unlink */
 				rcu_assign_pointer(*pprev, fm_entry_deref(&e->next));
 				t->count--;
 				st->flows_expired[reason]++;
@@ -728,19 +746,17 @@ static void fm_table_expire(struct fm_table *t, bool all, unsigned int b,
 		local_bh_enable();
 		if (n == FM_BATCH || (n && b >= stop)) {
 			fm_merge_records(t->cache->merge, t->cpu, t->batch, n);
+			fm_table_settle(t);
 			n = 0;
 		}
 		cond_resched();
 		local_bh_disable();
 	}
 	local_bh_enable();
-	if (n)
+	if (n) {
 		fm_merge_records(t->cache->merge, t->cpu, t->batch, n);
-	/* every record ended so far has reached the merge: see ended */
-	local_bh_disable();
-	if (!t->ring_len)
-		smp_store_release(&t->settled, t->ended);
-	local_bh_enable();
+		fm_table_settle(t);
+	}
 }
 
 /*
@@ -758,32 +774,50 @@ static bool fm_req_applies(const struct fm_table *t, const struct fm_entry *e,
 
 /*
  * The merge asked this CPU to end its piece of some flows (one of their
- * records ended elsewhere): end them like the packet path does, into the
- * ring, which the expiry that follows drains. Own CPU, from the work.
+ * records ended elsewhere): end them as the timeout sweep does, into the
+ * work's batch, and merge it. Own CPU, from the work.
  */
 static void fm_table_requests(struct fm_table *t)
 {
 	struct llist_node *list = llist_del_all(&t->requests);
 	struct fm_merge_req *rq, *next;
+	unsigned int n = 0;
 
 	llist_for_each_entry_safe(rq, next, list, node) {
+		unsigned int b = rq->hash & t->mask;
 		struct fm_entry __rcu **pprev;
 		struct fm_stats *st;
 		struct fm_entry *e;
 		unsigned int len;
+		u32 now;
 
 		local_bh_disable();
-		pprev = fm_chain_find(&t->buckets[rq->hash & t->mask], &rq->key,
-				      &len);
+		pprev = fm_chain_find(&t->buckets[b], &rq->key, &len);
 		e = fm_entry_deref(pprev);
-		if (e && fm_req_applies(t, e, rq, (u32)jiffies)) {
+		now = (u32)jiffies;
+		if (e && fm_req_applies(t, e, rq, now)) {
 			st = this_cpu_ptr(t->fn->stats);
 			u64_stats_update_begin(&st->syncp);
-			fm_entry_end(t, st, pprev, e, rq->reason);
+			fm_entry_record(e, &t->batch[n++], rq->reason, now,
+					fm_table_now_ms(t, now));
+			fm_table_inflight(t, b);	/* as fm_table_expire() */
+			rcu_assign_pointer(*pprev, fm_entry_deref(&e->next));
+			t->count--;
+			st->flows_expired[rq->reason]++;
+			fm_entry_bury(t, e);
 			u64_stats_update_end(&st->syncp);
 		}
 		local_bh_enable();
 		kfree(rq);
+		if (n == FM_BATCH) {
+			fm_merge_records(t->cache->merge, t->cpu, t->batch, n);
+			fm_table_settle(t);
+			n = 0;
+		}
+	}
+	if (n) {
+		fm_merge_records(t->cache->merge, t->cpu, t->batch, n);
+		fm_table_settle(t);
 	}
 }
 
@@ -1165,23 +1199,25 @@ u32 fm_cache_hash(const struct fm_cache *c, const struct fm_key *key)
 
 /*
  * Where this CPU's piece of key's flow is: in the table (its first and
- * last packet in *first, *last), maybe ended with its record not yet at
- * the merge, or neither. From any CPU, under rcu_read_lock(). The order
- * closes the window in which the piece leaves the table after the lookup
- * missed it, but before ended is read: the owner moves ended first
- * (fm_entry_queue()), and a lookup that no longer sees the entry sees
- * that store too (smp_rmb() here, the release of the unlink or the
- * rewrite's smp_wmb() there). settled is read last, with acquire: a value
- * that covers ended means those records were merged before it was
- * stored.
+ * last packet in *first, *last), maybe ended by the work with its record
+ * not yet merged, or neither. From the merge, any CPU, under its mutex.
+ * A lookup that misses an entry the work took out sees the bucket's
+ * in-flight bit, set before the unlink (smp_rmb() here, the unlink's
+ * release there); the bit is cleared only once the record was merged,
+ * which takes the merge's mutex that the caller holds. So the window in
+ * which a piece is neither in the table nor at the merge is seen. What it
+ * does not see: a record the packet path ended (TCP FIN or RST, eviction)
+ * waits in the CPU's ring, up to a second, untracked (a flood of those
+ * would make every lookup "in flight"): if the flow's other piece ends
+ * in that second, the two leave apart.
  */
 enum fm_piece fm_cache_piece(struct fm_cache *c, int cpu, u32 hash,
 			     const struct fm_key *key, u32 *first, u32 *last)
 {
 	struct fm_table *t = per_cpu_ptr(c->tables, cpu);
+	unsigned int i = (hash & t->mask) % FM_INFLIGHT_BITS;
 	enum fm_piece p = FM_PIECE_NONE;
 	struct fm_entry copy;
-	u32 ended;
 
 	rcu_read_lock();
 	if (fm_bucket_find(t, hash & t->mask, key, &copy)) {
@@ -1190,8 +1226,8 @@ enum fm_piece fm_cache_piece(struct fm_cache *c, int cpu, u32 hash,
 		p = FM_PIECE_LIVE;
 	} else {
 		smp_rmb();
-		ended = READ_ONCE(t->ended);
-		if (smp_load_acquire(&t->settled) != ended)
+		if (READ_ONCE(t->inflight[i / BITS_PER_LONG]) &
+		    BIT(i % BITS_PER_LONG))
 			p = FM_PIECE_INFLIGHT;
 	}
 	rcu_read_unlock();

@@ -24,11 +24,10 @@
  * The flow's end reason is the strongest of its pieces' (end of flow,
  * then active, lack of resources, forced, idle).
  *
- * A record can be in flight between a table and here: in a CPU's ring,
- * or in its work's batch. Each table counts the records it ended and
- * notes how many had reached the merge when nothing was in flight
- * (fm_cache_piece()); a held record waits until every CPU it could get a
- * piece from has caught up. Memory: FM_HELD_MAX records per cache at
+ * A record can be in flight between a table and here, in its CPU's work's
+ * batch: each table marks the buckets whose flows it ended there until
+ * the batch is merged (fm_cache_piece(), which also says what that does
+ * not cover), and a record waits while its bucket is marked. Memory: FM_HELD_MAX records per cache at
  * most, charged like the rest of the cache; a record held too long
  * (FM_HELD_WAIT after a non-idle end, the two timeouts after an idle
  * one: a piece was lost) is exported as it is. Both count in
