@@ -1220,7 +1220,12 @@ enum fm_piece fm_cache_piece(struct fm_cache *c, int cpu, u32 hash,
 	struct fm_entry copy;
 
 	rcu_read_lock();
-	if (fm_bucket_find(t, hash & t->mask, key, &copy)) {
+	/*
+	 * An empty table (a CPU without traffic) costs no lookup. count
+	 * moves just after a new entry is linked: a flow that begins on
+	 * that CPU at this instant may be missed, and is the next record.
+	 */
+	if (READ_ONCE(t->count) && fm_bucket_find(t, hash & t->mask, key, &copy)) {
 		*first = copy.first;
 		*last = copy.last;
 		p = FM_PIECE_LIVE;

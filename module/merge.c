@@ -200,16 +200,21 @@ static void fm_held_ask(struct fm_merge *m, const struct fm_held *h, int cpu)
  * Must h wait for another piece: one live on some CPU, or a record in
  * flight from a CPU other than skip (the one whose records are being
  * merged now: its in-flight ones are those records)? With ask, the CPUs
- * whose pieces should end now are asked to.
+ * whose pieces should end now are asked to. With fresh (h is a record
+ * just ended on skip, nothing held yet), skip is not looked at at all: a
+ * piece there now began after this one ended, so on one CPU it is the
+ * flow's next record, as it would be on a single-CPU machine.
  */
 static bool fm_held_waits(struct fm_merge *m, const struct fm_held *h,
-			  int skip, bool ask, u32 now)
+			  int skip, bool fresh, bool ask, u32 now)
 {
 	bool waits = false;
 	u32 first, last;
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
+		if (fresh && cpu == skip)
+			continue;
 		switch (fm_cache_piece(m->c, cpu, h->hash, &h->r.key, &first,
 				       &last)) {
 		case FM_PIECE_LIVE:
@@ -299,12 +304,12 @@ static bool fm_merge_one(struct fm_merge *m, int cpu,
 		bool ask = fm_held_add(m, h, r, now, now_ms);
 
 		fm_merge_stat(m, true);
-		if (!fm_held_waits(m, h, cpu, ask, now))
+		if (!fm_held_waits(m, h, cpu, false, ask, now))
 			fm_held_emit(m, h);
 		return true;
 	}
 	fm_held_init(m, &tmp, r, hash, now, now_ms);
-	if (!fm_held_waits(m, &tmp, cpu, false, now))
+	if (!fm_held_waits(m, &tmp, cpu, true, false, now))
 		return false;		/* the flow's only piece */
 	h = NULL;
 	if (m->count < FM_HELD_MAX && fm_merge_ready(m))
@@ -316,7 +321,7 @@ static bool fm_merge_one(struct fm_merge *m, int cpu,
 	*h = tmp;
 	hlist_add_head(&h->node, &m->heads[hash % FM_HELD_BUCKETS]);
 	WRITE_ONCE(m->count, m->count + 1);
-	fm_held_waits(m, h, cpu, true, now);	/* now ask */
+	fm_held_waits(m, h, cpu, false, true, now);	/* now ask */
 	return true;
 }
 
@@ -371,7 +376,7 @@ void fm_merge_poll(struct fm_merge *m)
 	now = (u32)jiffies;
 	for (b = 0; m->count && b < FM_HELD_BUCKETS; b++) {
 		hlist_for_each_entry_safe(h, tmp, &m->heads[b], node) {
-			if (!fm_held_waits(m, h, -1, false, now))
+			if (!fm_held_waits(m, h, -1, false, false, now))
 				fm_held_emit(m, h);
 			else if (time_after(jiffies, h->deadline)) {
 				fm_merge_stat(m, false);
