@@ -15,6 +15,8 @@
 # the flow listing, read while the connection is open and silent (a FIN
 # would end the flow). That the hook saw fewer skbs than packets (its
 # packets_seen) shows aggregates were there to be counted.
+# On a4562c4 (before GSO counting) the router counted 38 packets for a's
+# 724 segments, and a's hooks 74 for 2 x 722.
 . "$(dirname "$0")/lib.sh"
 
 for t in nstat ethtool; do
