@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 # tcpbulk.py recv PORT: accept connections on PORT (IPv4 and IPv6), one
 # after the other, each read to EOF and closed.
-# tcpbulk.py send DST PORT BYTES STATE: connect, send BYTES, wait until
+# tcpbulk.py send DST PORT BYTES STATE [DSTOPTS]: connect (DSTOPTS: with
+# an 8-byte IPv6 destination options header, PadN, in every segment),
+# send BYTES, wait until
 # all of it is acknowledged, then write "SPORT BYTES_SENT" to STATE
 # (BYTES_SENT: the payload octets of every segment sent, retransmissions
 # included: tcpi_bytes_sent) and keep the connection open and silent
@@ -15,6 +17,7 @@ import sys
 import time
 
 TCP_INFO = 11
+IPV6_DSTOPTS = 59
 # struct tcp_info (linux/tcp.h): offsets of the fields read here
 UNACKED, NOTSENT, BYTES_SENT, INFO_LEN = 24, 144, 200, 232
 
@@ -40,10 +43,14 @@ def recv(port):
 		c.close()
 
 
-def send(dst, port, nbytes, state):
+def send(dst, port, nbytes, state, dstopts):
 	fam = socket.AF_INET6 if ':' in dst else socket.AF_INET
-	s = socket.create_connection((dst, port))
-	assert s.family == fam
+	s = socket.socket(fam, socket.SOCK_STREAM)
+	if dstopts:
+		# next header (the kernel's), length 0 (8 bytes), PadN of 4
+		s.setsockopt(socket.IPPROTO_IPV6, IPV6_DSTOPTS,
+			     bytes([0, 0, 1, 4, 0, 0, 0, 0]))
+	s.connect((dst, port))
 	buf = b'x' * 65536
 	left = nbytes
 	while left:
@@ -73,4 +80,5 @@ def send(dst, port, nbytes, state):
 if sys.argv[1] == 'recv':
 	recv(int(sys.argv[2]))
 else:
-	send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
+	send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5],
+	     sys.argv[6:] == ['dstopts'])
