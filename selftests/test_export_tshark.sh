@@ -15,10 +15,10 @@ ip netns exec c python3 "$SELFTESTS/udpsink.py" 2055 &
 PIDS+=($!)
 ip netns exec c python3 "$SELFTESTS/udpsink.py" 2056 &
 PIDS+=($!)
-ip netns exec c dumpcap -q -i c0 -f "udp and dst net 10.0.9.0/24" -P -w "$TMPD/cap" 2>/dev/null &
-cap=$!
 for port in 4739 2055 2056; do wait_port c $port; done
-sleep 2		# dumpcap has no ready signal
+# waits for dumpcap's file header: a fixed sleep missed the first message
+# (the templates) on a loaded machine, and tshark said "no template found"
+capture_start c c0 "$TMPD/cap"
 
 declare -A sent
 for vp in 10:4739 9:2055 5:2056; do
@@ -30,9 +30,7 @@ for vp in 10:4739 9:2055 5:2056; do
 	sent[$port]=$(fm_stat export_packets r)
 	fm_unload
 done
-sleep 1
-kill $cap
-wait $cap
+capture_stop
 
 tshark -r "$TMPD/cap" -d udp.port==4739,cflow -d udp.port==2055,cflow -d udp.port==2056,cflow \
 	-T fields -E separator=/t -e udp.dstport -e cflow.version -e cflow.sequence \
