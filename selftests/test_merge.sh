@@ -7,8 +7,10 @@
 # raw socket) ending idle, TCP ending with its FIN (the server closes
 # first, so a's FIN is the flow's last packet; a's segments from its own
 # TcpOutSegs), a UDP flow longer than the active timeout (one active
-# record, then one idle), and one ended by a flush. A UDP flow on one CPU is the reference for how
-# much later a merged record leaves (logged, from nfdump's receive time).
+# record, then one idle), one ended by a flush and one evicted by a
+# flood of new flows on one CPU; each record says why its flow ended. A
+# UDP flow on one CPU is the reference for how much later a merged record
+# leaves (logged, from nfdump's receive time).
 . "$(dirname "$0")/lib.sh"
 
 for t in nfcapd nfdump tshark dumpcap ipfixDump nfacctd nstat taskset nft; do
@@ -34,7 +36,9 @@ mkdir -p "$TMPD/nfc"
 ip netns exec c nfcapd -w "$TMPD/nfc" -p 4739 -t 3600 >"$TMPD/nfc.log" 2>&1 &
 nfc=$!
 wait_port c 4739
-fm_load_in r destination=10.0.9.1:4739 export_version=10 inactive_timeout=2 active_timeout=5
+# 256 flows per CPU: room for the test's flows, not for the flood below
+fm_load_in r destination=10.0.9.1:4739 export_version=10 inactive_timeout=2 active_timeout=5 \
+	max_flows=512
 
 pinsend() { ip netns exec a python3 "$SELFTESTS/pinsend.py" "$@" || fail "pinsend $*"; }
 tcp_out() {
@@ -58,6 +62,17 @@ n2=$(pinsend udp 10.0.2.1 9000 31002 28 0.25 0,1)
 n3=$(pinsend udp 10.0.2.1 9000 31003 10 0.05 0,1)
 ip netns exec r "$FC" flush || fail "flowctl flush"
 wait_stat flows_active r 0 60
+# lack of resources: a young flow (not spared by eviction) on both CPUs,
+# kept from idling out meanwhile, then one flood of 3000 new flows on
+# CPU 0 evicts its piece there, and its piece on CPU 1 is ended on
+# request; a flush ends the flood's flows
+ip netns exec r "$FC" set timeout inactive 60 || fail "flowctl set timeout"
+n5=$(pinsend udp 10.0.2.1 9000 31006 4 0.05 0,1)
+ip netns exec a taskset -c 0 python3 "$SELFTESTS/flowgen.py" 10.0.1.1 10.0.2.1 9000 3000 0 >/dev/null ||
+	fail "flowgen"
+sleep 2		# the eviction's record leaves CPU 0's ring within a second
+ip netns exec r "$FC" flush || fail "flowctl flush"
+wait_stat flows_active r 0 60
 sleep 3		# a held record leaves within a second of its last piece
 merged=$(fm_stat flows_merged r)
 incomplete=$(fm_stat merge_incomplete r)
@@ -75,6 +90,7 @@ cat >"$TMPD/want" <<END
 6 10.0.1.1 10.0.2.1 31005 9001 $segs * 1
 17 10.0.1.1 10.0.2.1 31002 9000 $n2 $((n2 * 92)) 2
 17 10.0.1.1 10.0.2.1 31003 9000 $n3 $((n3 * 92)) 1
+17 10.0.1.1 10.0.2.1 31006 9000 $n5 $((n5 * 92)) 1
 END
 
 # check DECODER FILE: FILE is the decoder's text
@@ -115,6 +131,35 @@ capture_payloads "$f.pcap" "$f.ipfix"
 ipfixDump -i "$f.ipfix" >"$f.ipfixdump" 2>"$f.err" || fail "ipfixDump: $(cat "$f.err")"
 [ -s "$f.err" ] && fail "ipfixDump complains: $(head -5 "$f.err")"
 check ipfixdump "$f.ipfixdump"
+# each record's end reason is its flow's (IE 136: 1 idle, 2 active, 3 end
+# of flow, 4 forced, 5 lack of resources), from ipfixDump's text
+python3 - "$f.ipfixdump" <<'PY' || fail "end reasons"
+import re, sys
+# 31002's second record ends idle, or forced if the flush comes first
+want = {"31001": [["1", "1"]], "31004": [["1"]], "31005": [["3"]],
+        "31002": [["1", "2"], ["2", "4"]], "31003": [["4"]], "31006": [["5"]]}
+got = {}
+port = reason = None
+for line in open(sys.argv[1]).read().splitlines() + ["--- end ---"]:
+    if re.match(r"^--- .* ---$", line):
+        if port in want:
+            got.setdefault(port, []).append(reason)
+        port = reason = None
+        continue
+    m = re.match(r"^\s*(?:\(\d+\)\s*)?(\w+)\s*:\s*(\S+)", line)
+    if m and m.group(1) == "sourceTransportPort":
+        port = m.group(2)
+    elif m and m.group(1) == "flowEndReason":
+        reason = m.group(2)
+bad = 0
+for p in sorted(want):
+    g = sorted(got.get(p, []))
+    print("# port %s: end reasons %s" % (p, " ".join(map(str, g))))
+    if g not in want[p]:
+        print("# port %s: want %s" % (p, " or ".join(" ".join(w) for w in want[p])))
+        bad = 1
+sys.exit(bad)
+PY
 nfacctd_decode "$f.pcap" "$f.nfacctd" ", timestamp_start"
 check nfacctd "$f.nfacctd"
 log "decoders done at $SECONDS s"
