@@ -178,9 +178,12 @@ capture_payloads() {
 # (print plugin, csv) into OUT, one line a flow, and logs to OUT.log;
 # fail if the log says anything but INFO. nfacctd sometimes exits before
 # its print plugin writes: an empty result is tried again. FIELDS: more
-# primitives to aggregate on (", timestamp_start" keeps records apart).
+# primitives to aggregate on (", timestamp_start" keeps records apart);
+# then each refresh's records are appended, lest a decode longer than the
+# refresh time leave only the last second's in OUT.
 nfacctd_decode() {
-	local pcap=$1 out=$2 more=${3:-} i
+	local pcap=$1 out=$2 more=${3:-} i append=false
+	[ -n "$more" ] && append=true
 	cat >"$out.conf" <<-END
 	daemonize: false
 	pcap_savefile: $pcap
@@ -189,6 +192,7 @@ nfacctd_decode() {
 	print_output: csv
 	print_num_protos: true
 	print_output_file: $out
+	print_output_file_append: $append
 	print_refresh_time: 1
 	logfile: $out.log
 	END
