@@ -63,12 +63,12 @@ n3=$(pinsend udp 10.0.2.1 9000 31003 10 0.05 0,1)
 ip netns exec r "$FC" flush || fail "flowctl flush"
 wait_stat flows_active r 0 60
 # lack of resources: a young flow (not spared by eviction) on both CPUs,
-# kept from idling out meanwhile, then one flood of 600 new flows on
+# kept from timing out meanwhile (flowgen may take seconds to start), then one flood of 600 new flows on
 # CPU 0 evicts its piece there (18 new flows a bucket), and its piece on
 # CPU 1 is ended on request; a flush ends the flood's flows. (3000 flows
 # made a burst of records that overflowed the export socket: a sequence
 # gap at tshark.)
-ip netns exec r "$FC" set timeout inactive 60 || fail "flowctl set timeout"
+ip netns exec r "$FC" set timeout active 60 inactive 60 || fail "flowctl set timeout"
 n5=$(pinsend udp 10.0.2.1 9000 31006 4 0.05 0,1)
 ip netns exec a taskset -c 0 python3 "$SELFTESTS/flowgen.py" 10.0.1.1 10.0.2.1 9000 600 0 >/dev/null ||
 	fail "flowgen"
