@@ -50,7 +50,8 @@ on1 100 8000 5 || fail "send on CPU 1 at the end"
 ip netns exec r "$FC" flush || fail "flush"
 expect_eq "flows cached after flush" "$(fm_stat flows_active r)" 0
 created=$(fm_stat flows_created r)
-wait_stat export_records r "$created"
+# a flow seen on several CPUs is one record: its pieces count as merged
+wait_stat export_records r "$((created - $(fm_stat flows_merged r)))"
 expect_eq "records not exported" "$(fm_stat records_dropped r)" 0
 metered=$(fm_stat packets_metered r)
 [ "$metered" -ge 3000 ] || fail "only $metered packets metered of 10400 sent"
