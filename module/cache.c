@@ -399,9 +399,9 @@ static void fm_entry_end(struct fm_table *t, struct fm_stats *st,
 			 struct fm_entry __rcu **pprev, struct fm_entry *e,
 			 u8 reason)
 {
-	fm_entry_queue(t, st, e, reason);
 	rcu_assign_pointer(*pprev, fm_entry_deref(&e->next));
 	t->count--;
+	fm_entry_queue(t, st, e, reason);
 	fm_entry_bury(t, e);
 }
 
@@ -656,11 +656,32 @@ static void fm_table_inflight(struct fm_table *t, unsigned int b)
 		   t->inflight[i / BITS_PER_LONG] | BIT(i % BITS_PER_LONG));
 }
 
-/* The batch is merged: none of its records is on its way any more. */
-static void fm_table_settle(struct fm_table *t)
+/*
+ * The work ends e (of bucket b, found through *pprev) into slot n of its
+ * batch. Own CPU, BH disabled, stats update begun.
+ */
+static void fm_table_take(struct fm_table *t, struct fm_stats *st,
+			  struct fm_entry __rcu **pprev, struct fm_entry *e,
+			  unsigned int b, unsigned int n, u8 reason, u32 now,
+			  u64 now_ms)
+{
+	fm_entry_record(e, &t->batch[n], reason, now, now_ms);
+	fm_table_inflight(t, b);	/* before the unlink */
+	rcu_assign_pointer(*pprev, fm_entry_deref(&e->next));
+	t->count--;
+	st->flows_expired[reason]++;
+	fm_entry_bury(t, e);
+}
+
+/*
+ * Hand the batch's n records to the merge; then none of them is on its
+ * way any more. BH enabled.
+ */
+static void fm_table_merge_batch(struct fm_table *t, unsigned int n)
 {
 	unsigned int i;
 
+	fm_merge_records(t->cache->merge, t->cpu, t->batch, n);
 	smp_wmb();	/* the merge's writes before the bits' clearing */
 	for (i = 0; i < ARRAY_SIZE(t->inflight); i++)
 		WRITE_ONCE(t->inflight[i], 0);
@@ -731,13 +752,8 @@ static void fm_table_expire(struct fm_table *t, bool all, unsigned int b,
 					pprev = &e->next;
 					continue;
 				}
-				fm_entry_record(e, &t->batch[n++], reason, now,
-						now_ms);
-				fm_table_inflight(t, b);	/* before the unlink */
-				rcu_assign_pointer(*pprev, fm_entry_deref(&e->next));
-				t->count--;
-				st->flows_expired[reason]++;
-				fm_entry_bury(t, e);
+				fm_table_take(t, st, pprev, e, b, n++, reason,
+					      now, now_ms);
 			}
 			if (e)		/* batch full mid-chain: redo bucket */
 				break;
@@ -745,18 +761,15 @@ static void fm_table_expire(struct fm_table *t, bool all, unsigned int b,
 		u64_stats_update_end(&st->syncp);
 		local_bh_enable();
 		if (n == FM_BATCH || (n && b >= stop)) {
-			fm_merge_records(t->cache->merge, t->cpu, t->batch, n);
-			fm_table_settle(t);
+			fm_table_merge_batch(t, n);
 			n = 0;
 		}
 		cond_resched();
 		local_bh_disable();
 	}
 	local_bh_enable();
-	if (n) {
-		fm_merge_records(t->cache->merge, t->cpu, t->batch, n);
-		fm_table_settle(t);
-	}
+	if (n)
+		fm_table_merge_batch(t, n);
 }
 
 /*
@@ -798,27 +811,19 @@ static void fm_table_requests(struct fm_table *t)
 		if (e && fm_req_applies(t, e, rq, now)) {
 			st = this_cpu_ptr(t->fn->stats);
 			u64_stats_update_begin(&st->syncp);
-			fm_entry_record(e, &t->batch[n++], rq->reason, now,
-					fm_table_now_ms(t, now));
-			fm_table_inflight(t, b);	/* as fm_table_expire() */
-			rcu_assign_pointer(*pprev, fm_entry_deref(&e->next));
-			t->count--;
-			st->flows_expired[rq->reason]++;
-			fm_entry_bury(t, e);
+			fm_table_take(t, st, pprev, e, b, n++, rq->reason, now,
+				      fm_table_now_ms(t, now));
 			u64_stats_update_end(&st->syncp);
 		}
 		local_bh_enable();
 		kfree(rq);
 		if (n == FM_BATCH) {
-			fm_merge_records(t->cache->merge, t->cpu, t->batch, n);
-			fm_table_settle(t);
+			fm_table_merge_batch(t, n);
 			n = 0;
 		}
 	}
-	if (n) {
-		fm_merge_records(t->cache->merge, t->cpu, t->batch, n);
-		fm_table_settle(t);
-	}
+	if (n)
+		fm_table_merge_batch(t, n);
 }
 
 /* Requests nobody will carry out: the table is emptied or freed. */

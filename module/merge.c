@@ -27,8 +27,10 @@
  * A record can be in flight between a table and here, in its CPU's work's
  * batch: each table marks the buckets whose flows it ended there until
  * the batch is merged (fm_cache_piece(), which also says what that does
- * not cover), and a record waits while its bucket is marked. Memory: FM_HELD_MAX records per cache at
- * most, charged like the rest of the cache; a record held too long
+ * not cover), and a record waits while its bucket is marked.
+ *
+ * Memory: FM_HELD_MAX records per cache at most, charged like the rest
+ * of the cache; a record held too long
  * (FM_HELD_WAIT after a non-idle end, the two timeouts after an idle
  * one: a piece was lost) is exported as it is. Both count in
  * merge_incomplete, every piece taken into another's record in
@@ -360,25 +362,23 @@ void fm_merge_records(struct fm_merge *m, int cpu,
 }
 
 /*
- * From each expiry work, after its run: export the held records whose
- * pieces are all in, or that waited too long.
+ * Export the held records whose pieces are all in, or that waited too
+ * long; with all, every one.
  */
-void fm_merge_poll(struct fm_merge *m)
+static void fm_merge_sweep(struct fm_merge *m, bool all)
 {
 	struct hlist_node *tmp;
 	struct fm_held *h;
 	unsigned int b;
 	u32 now;
 
-	if (!READ_ONCE(m->count))
-		return;
 	mutex_lock(&m->lock);
 	now = (u32)jiffies;
 	for (b = 0; m->count && b < FM_HELD_BUCKETS; b++) {
 		hlist_for_each_entry_safe(h, tmp, &m->heads[b], node) {
-			if (!fm_held_waits(m, h, -1, false, false, now))
+			if (all || !fm_held_waits(m, h, -1, false, false, now)) {
 				fm_held_emit(m, h);
-			else if (time_after(jiffies, h->deadline)) {
+			} else if (time_after(jiffies, h->deadline)) {
 				fm_merge_stat(m, false);
 				fm_held_emit(m, h);
 			}
@@ -388,19 +388,17 @@ void fm_merge_poll(struct fm_merge *m)
 	mutex_unlock(&m->lock);
 }
 
+/* From each expiry work, after its run. */
+void fm_merge_poll(struct fm_merge *m)
+{
+	if (READ_ONCE(m->count))
+		fm_merge_sweep(m, false);
+}
+
 /* Every table is empty and stopped: export what is held. */
 void fm_merge_flush(struct fm_merge *m)
 {
-	struct hlist_node *tmp;
-	struct fm_held *h;
-	unsigned int b;
-
-	mutex_lock(&m->lock);
-	for (b = 0; m->count && b < FM_HELD_BUCKETS; b++)
-		hlist_for_each_entry_safe(h, tmp, &m->heads[b], node)
-			fm_held_emit(m, h);
-	fm_merge_out(m);
-	mutex_unlock(&m->lock);
+	fm_merge_sweep(m, true);
 }
 
 struct fm_merge *fm_merge_create(struct fm_net *fn, struct fm_cache *c,
