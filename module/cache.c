@@ -49,13 +49,19 @@
  * exports them while the netns's devices still exist. fm_cache_free(),
  * in the pernet exit, frees the tables after another grace period.
  *
+ * Idle cost. A table's storage (buckets, ring, batch) is allocated only
+ * for CPUs that come online (fm_table_alloc()), and a work whose table
+ * has nothing to do stops queueing itself until the packet path makes
+ * the table's next flow (fm_table_idle(), fm_table_wake()).
+ *
  * Memory. Everything a cache allocates is charged to the memory cgroup of
  * the task that last configured it (created the netns, or the cache on a
  * resize, or changed a setting), which the cache keeps a reference to:
- * tables, buckets, rings and batches at creation, in that task's context
- * (GFP_KERNEL_ACCOUNT), and the flow entries (SLAB_ACCOUNT caches) on the
- * packet path, where current is whatever task the softirq interrupted (or
- * none), through set_active_memcg(). A cgroup at its limit gets no more:
+ * tables at creation, in that task's context (GFP_KERNEL_ACCOUNT);
+ * buckets, rings and batches then or when a CPU comes up, with that
+ * cgroup made the active one (set_active_memcg()); and the flow entries
+ * (SLAB_ACCOUNT caches) on the packet path, where current is whatever
+ * task the softirq interrupted (or none), through set_active_memcg(). A cgroup at its limit gets no more:
  * the allocation fails (flows_nomem, or ENOMEM for the request) instead
  * of the OOM killer running on the host.
  */
@@ -66,6 +72,7 @@
 #include <linux/random.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
 #include "cache.h"
@@ -99,6 +106,12 @@
 #define FM_GFP_TABLE	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 struct fm_table {
+	/*
+	 * NULL until the table's CPU first comes online in the cache's
+	 * life (fm_table_alloc()); set once, with release, then kept until
+	 * the cache is destroyed. Readers test it; on the table's own CPU
+	 * it is never NULL.
+	 */
 	struct fm_entry __rcu **buckets;
 	unsigned int mask;
 	unsigned int count;		/* entries in the table */
@@ -109,6 +122,7 @@ struct fm_table {
 	unsigned int ring_size;		/* a power of 2 */
 	bool flush;			/* expire everything at next run */
 	bool parked;			/* CPU offline (or going): no work */
+	bool asleep;			/* idle: the work is not queued */
 	u32 reuses;			/* in-place rewrites begun: fm_entry_snap() */
 	u32 clk_jiffies;		/* boot clock at clk_jiffies, for the */
 	u64 clk_ms;			/* packet path: see fm_table_now_ms() */
@@ -183,6 +197,15 @@ static struct fm_cache *fm_cache_rcu(struct fm_net *fn)
 static struct fm_cache *fm_cache_own(struct fm_net *fn)
 {
 	return rcu_dereference_protected(fn->cache, !fn->nops);
+}
+
+/*
+ * t's buckets for a reader on any CPU, or NULL if its CPU has never been
+ * online (fm_table_alloc()).
+ */
+static struct fm_entry __rcu **fm_table_buckets(const struct fm_table *t)
+{
+	return smp_load_acquire(&t->buckets);
 }
 
 static struct kmem_cache *fm_entry_cache_v4 __read_mostly;
@@ -370,6 +393,24 @@ static void fm_table_clock(struct fm_table *t)
 {
 	t->clk_jiffies = (u32)jiffies;
 	t->clk_ms = fm_now_ms();
+}
+
+/*
+ * The table's first flow since its work went to sleep (fm_table_work()):
+ * queue the work again, and take the clock afresh, as its base may be
+ * hours old (jiffies since could even have wrapped). Own CPU, BH
+ * disabled: the work decides to sleep in a BH-disabled section on this
+ * CPU too, so either it saw this flow and stayed queued, or this sees
+ * asleep.
+ */
+static void fm_table_wake(struct fm_table *t, u32 now)
+{
+	t->asleep = false;
+	/* at now, not a later tick: fm_table_now_ms() of now stays sane */
+	t->clk_jiffies = now;
+	t->clk_ms = fm_now_ms();
+	if (!READ_ONCE(t->parked) && !READ_ONCE(t->cache->stopping))
+		queue_delayed_work_on(t->cpu, fm_wq, &t->work, HZ);
 }
 
 /* Queue e's record for export. Own CPU, BH disabled. */
@@ -563,6 +604,8 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 	t->count++;
 	st->flows_created++;
 	*pprev = head;	/* new entries go first */
+	if (unlikely(t->asleep))
+		fm_table_wake(t, now);
 	return e;
 
 drop:
@@ -609,6 +652,9 @@ enum fm_verdict fm_cache_update(struct fm_net *fn, struct fm_stats *st,
 	unsigned int len;
 	u32 hash, now;
 
+	/* every online CPU has its storage; a packet path trusts nothing */
+	if (unlikely(!t->buckets))
+		return FM_REFUSED;
 	if (fm_sample_skip(c, t))
 		return FM_SAMPLED_OUT;
 	hash = fm_hash(c, key);
@@ -875,6 +921,22 @@ static unsigned int fm_sweep_seconds(const struct fm_cache_cfg *cfg)
 	return clamp(timeout / 4, 1U, FM_SWEEP_MAX);
 }
 
+/*
+ * Nothing for the work to do until a packet makes a flow: no flow, no
+ * record in the ring, no grave or spare to free, no request, and no
+ * record held by the merge that a poll would have to let go (another
+ * table's work may hold that one, but every table may be idle by then,
+ * so each stays awake while any is held). An idle netns then costs no
+ * wakeup at all (fm_table_wake() brings the work back). Own CPU, BH
+ * disabled.
+ */
+static bool fm_table_idle(const struct fm_table *t)
+{
+	return !t->count && !t->ring_len && !t->graves && !t->old_graves &&
+	       !t->nspare && !READ_ONCE(t->flush) &&
+	       llist_empty(&t->requests) && !fm_merge_holds(t->cache->merge);
+}
+
 static void fm_table_work(struct work_struct *work)
 {
 	struct fm_table *t = container_of(to_delayed_work(work),
@@ -910,7 +972,11 @@ static void fm_table_work(struct work_struct *work)
 	if (all)
 		WRITE_ONCE(t->flush, false);
 	fm_merge_poll(t->cache->merge);
-	if (!READ_ONCE(t->cache->stopping) && !READ_ONCE(t->parked))
+	local_bh_disable();
+	t->asleep = fm_table_idle(t);
+	local_bh_enable();
+	if (!t->asleep && !READ_ONCE(t->cache->stopping) &&
+	    !READ_ONCE(t->parked))
 		queue_delayed_work_on(t->cpu, fm_wq, &t->work, HZ);
 }
 
@@ -969,9 +1035,10 @@ unsigned long fm_cache_memory(struct fm_net *fn)
 	for_each_possible_cpu(cpu) {
 		const struct fm_table *t = per_cpu_ptr(c->tables, cpu);
 
-		mem += READ_ONCE(t->mem) +
-		       (t->mask + 1) * sizeof(*t->buckets) +
-		       (t->ring_size + FM_BATCH) * sizeof(struct fm_record);
+		mem += READ_ONCE(t->mem);
+		if (fm_table_buckets(t))
+			mem += (t->mask + 1) * sizeof(*t->buckets) +
+			       (t->ring_size + FM_BATCH) * sizeof(struct fm_record);
 	}
 	rcu_read_unlock();
 	return mem;
@@ -1078,6 +1145,7 @@ int fm_cache_walk_bucket(struct fm_net *fn, unsigned long pos,
 	unsigned int cpu, b;
 	struct fm_cache *c;
 	struct fm_table *t;
+	struct fm_entry __rcu **buckets;
 	struct fm_record r;
 	unsigned long nb;
 	u64 now_ms;
@@ -1097,7 +1165,8 @@ int fm_cache_walk_bucket(struct fm_net *fn, unsigned long pos,
 		return 0;
 	}
 	t = per_cpu_ptr(c->tables, cpu);
-	for (e = rcu_dereference(t->buckets[b]); e && !err;
+	buckets = fm_table_buckets(t);
+	for (e = buckets ? rcu_dereference(buckets[b]) : NULL; e && !err;
 	     e = rcu_dereference(e->next)) {
 		struct fm_entry copy;
 
@@ -1114,10 +1183,13 @@ int fm_cache_walk_bucket(struct fm_net *fn, unsigned long pos,
 static bool fm_bucket_find(struct fm_table *t, unsigned long b,
 			   const struct fm_key *key, struct fm_entry *copy)
 {
+	struct fm_entry __rcu **buckets = fm_table_buckets(t);
 	const struct fm_entry *e;
 
+	if (!buckets)
+		return false;
 	/* the key again on the copy: e may have been rewritten meanwhile */
-	for (e = rcu_dereference(t->buckets[b]); e; e = rcu_dereference(e->next))
+	for (e = rcu_dereference(buckets[b]); e; e = rcu_dereference(e->next))
 		if (fm_key_eq(&e->key, key) && fm_entry_snap(t, e, copy) &&
 		    fm_key_eq(&copy->key, key))
 			return true;
@@ -1165,9 +1237,12 @@ int fm_cache_walk_merged(struct fm_net *fn, unsigned long b,
 	}
 	for_each_possible_cpu(cpu) {
 		struct fm_table *t = per_cpu_ptr(c->tables, cpu);
+		struct fm_entry __rcu **buckets = fm_table_buckets(t);
 		const struct fm_entry *e;
 
-		for (e = rcu_dereference(t->buckets[b]); e && !err;
+		if (!buckets)
+			continue;
+		for (e = rcu_dereference(buckets[b]); e && !err;
 		     e = rcu_dereference(e->next)) {
 			struct fm_entry sum, part;
 			int ncpus = 1;
@@ -1349,34 +1424,79 @@ unsigned int fm_netns_max_buckets(void)
 	return fm_cache_nbuckets(&cfg);
 }
 
-static int fm_table_init(struct fm_net *fn, struct fm_cache *c,
-			 struct fm_table *t, int cpu, unsigned int limit)
+static void fm_table_init(struct fm_net *fn, struct fm_cache *c,
+			  struct fm_table *t, int cpu, unsigned int limit)
 {
-	unsigned int nb = fm_table_nbuckets(limit, c->cfg.hash_size);
-	int node = cpu_to_node(cpu);
-
 	t->fn = fn;
 	t->cache = c;
 	t->cpu = cpu;
 	t->limit = limit;
-	t->mask = nb - 1;
-	t->parked = true;
-	fm_table_clock(t);
-	t->next_scan = (u32)jiffies;
-	INIT_DELAYED_WORK(&t->work, fm_table_work);
-	t->buckets = kvzalloc_node(array_size(nb, sizeof(*t->buckets)),
-				   FM_GFP_TABLE, node);
+	t->mask = fm_table_nbuckets(limit, c->cfg.hash_size) - 1;
 	/*
 	 * The ring absorbs what the packet path ends while the work waits
 	 * for the CPU or sweeps the table: sized to the table.
 	 */
-	t->ring_size = clamp(nb / 32, FM_RING_MIN, FM_RING_MAX);
-	t->ring = kvzalloc_node(array_size(t->ring_size, sizeof(*t->ring)),
+	t->ring_size = clamp((t->mask + 1) / 32, FM_RING_MIN, FM_RING_MAX);
+	t->parked = true;
+	fm_table_clock(t);
+	t->next_scan = (u32)jiffies;
+	INIT_DELAYED_WORK(&t->work, fm_table_work);
+}
+
+/* The memory cgroup c charges, with a reference (NULL: none). */
+static struct mem_cgroup *fm_cache_memcg_get(struct fm_cache *c)
+{
+	struct mem_cgroup *memcg;
+
+	rcu_read_lock();
+	memcg = rcu_dereference(c->memcg);
+#ifdef CONFIG_MEMCG
+	/* c's own reference is put only a grace period after a change */
+	if (memcg && !css_tryget(&memcg->css))
+		memcg = NULL;
+#endif
+	rcu_read_unlock();
+	return memcg;
+}
+
+/*
+ * The storage of t: buckets, ring and batch, about 180 KiB at the
+ * default size. Only a CPU that is online gets it, the first time it is
+ * online in the cache's life (fm_cache_create(), fm_cpu_prepare()), so
+ * what a netns costs follows the CPUs that can carry its traffic, not
+ * the possible ones (a VM may have 4 online of 256 possible). Charged to
+ * the cache's memory cgroup, whoever's context this is (the hotplug
+ * thread, for a CPU coming up).
+ */
+static int fm_table_alloc(struct fm_cache *c, struct fm_table *t)
+{
+	struct mem_cgroup *memcg = fm_cache_memcg_get(c);
+	struct fm_entry __rcu **buckets;
+	int node = cpu_to_node(t->cpu);
+	struct mem_cgroup *old;
+
+	old = set_active_memcg(memcg);
+	buckets = kvzalloc_node(array_size(t->mask + 1, sizeof(*buckets)),
 				FM_GFP_TABLE, node);
-	t->batch = kvzalloc_node(array_size(FM_BATCH, sizeof(*t->batch)),
-				 FM_GFP_TABLE, node);
-	if (!t->buckets || !t->ring || !t->batch)
+	/*
+	 * In pages, not kmalloc'ed: 1024 records (80 KiB) would take a
+	 * 128 KiB object, 128 (10 KiB) a 16 KiB one.
+	 */
+	t->ring = __vmalloc(array_size(t->ring_size, sizeof(*t->ring)),
+			    FM_GFP_TABLE | __GFP_ZERO);
+	t->batch = __vmalloc(array_size(FM_BATCH, sizeof(*t->batch)),
+			     FM_GFP_TABLE | __GFP_ZERO);
+	set_active_memcg(old);
+	mem_cgroup_put(memcg);
+	if (!buckets || !t->ring || !t->batch) {
+		kvfree(buckets);
+		vfree(t->ring);
+		vfree(t->batch);
+		t->ring = NULL;
+		t->batch = NULL;
 		return -ENOMEM;
+	}
+	smp_store_release(&t->buckets, buckets);	/* readers: fm_table_buckets() */
 	return 0;
 }
 
@@ -1406,8 +1526,8 @@ static void fm_table_free(struct fm_table *t)
 	fm_table_drop_requests(t);
 	fm_table_free_graves(t);
 	kvfree(t->buckets);
-	kvfree(t->ring);
-	kvfree(t->batch);
+	vfree(t->ring);
+	vfree(t->batch);
 }
 
 /* Free a cache nothing uses any more: no packet, reader or work. */
@@ -1430,7 +1550,7 @@ static struct fm_cache *fm_cache_create(struct fm_net *fn,
 {
 	unsigned int limit = fm_cpu_limit(cfg);
 	struct fm_cache *c;
-	int cpu, err;
+	int cpu, err = 0;
 
 	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (!c)
@@ -1445,18 +1565,36 @@ static struct fm_cache *fm_cache_create(struct fm_net *fn,
 		kfree(c);
 		return ERR_PTR(-ENOMEM);
 	}
-	for_each_possible_cpu(cpu) {
-		err = fm_table_init(fn, c, per_cpu_ptr(c->tables, cpu), cpu,
-				    limit);
-		if (err) {
-			fm_cache_destroy(c);
-			return ERR_PTR(err);
-		}
-	}
+	for_each_possible_cpu(cpu)
+		fm_table_init(fn, c, per_cpu_ptr(c->tables, cpu), cpu, limit);
 	c->merge = fm_merge_create(fn, c, &c->cfg);
 	if (!c->merge) {
 		fm_cache_destroy(c);
 		return ERR_PTR(-ENOMEM);
+	}
+	/*
+	 * Storage for every CPU that comes up from now on (fm_cpu_prepare()),
+	 * then for those online already that have none: the callback and
+	 * this loop exclude each other through the hotplug lock.
+	 */
+	err = cpuhp_state_add_instance_nocalls(fm_cpuhp_dead, &c->cpu_dead);
+	if (err) {
+		fm_cache_destroy(c);
+		return ERR_PTR(err);
+	}
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		struct fm_table *t = per_cpu_ptr(c->tables, cpu);
+
+		err = t->buckets ? 0 : fm_table_alloc(c, t);
+		if (err)
+			break;
+	}
+	cpus_read_unlock();
+	if (err) {
+		cpuhp_state_remove_instance_nocalls(fm_cpuhp_dead, &c->cpu_dead);
+		fm_cache_destroy(c);
+		return ERR_PTR(err);
 	}
 	return c;
 }
@@ -1471,7 +1609,6 @@ static void fm_cache_start(struct fm_cache *c)
 	int cpu;
 
 	cpuhp_state_add_instance_nocalls(fm_cpuhp_online, &c->cpu_online);
-	cpuhp_state_add_instance_nocalls(fm_cpuhp_dead, &c->cpu_dead);
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
 		struct fm_table *t = per_cpu_ptr(c->tables, cpu);
@@ -1501,7 +1638,8 @@ static void fm_cache_halt(struct fm_cache *c)
 	for_each_possible_cpu(cpu) {
 		t = per_cpu_ptr(c->tables, cpu);
 		fm_table_drop_requests(t);
-		fm_table_expire(t, true, 0, t->mask + 1);
+		if (t->buckets)		/* else its CPU was never online */
+			fm_table_expire(t, true, 0, t->mask + 1);
 	}
 	fm_merge_flush(c->merge);	/* every piece is in: no more to wait for */
 	/*
@@ -1607,7 +1745,8 @@ void fm_cache_sampling(struct fm_net *fn, u32 *rate, u8 *mode)
 }
 
 /*
- * CPU hotplug. Every possible CPU has a table from the start; what
+ * CPU hotplug. Every possible CPU has a table from the start, with its
+ * storage from the first time its CPU comes up (fm_cpu_prepare()); what
  * follows a CPU is its expiry work. The order, CPU going:
  *  1. fm_cpu_offline(), on the CPU itself while it still runs tasks and
  *     softirqs: the table is parked (no one may queue its work any more),
@@ -1660,6 +1799,19 @@ static int fm_cpu_offline(unsigned int cpu, struct hlist_node *node)
 	return 0;
 }
 
+/*
+ * A CPU is coming up (on another CPU, before it runs anything): the
+ * first time in the cache's life, its table gets its storage. Failing
+ * fails the CPU's bring-up, as any driver's prepare may.
+ */
+static int fm_cpu_prepare(unsigned int cpu, struct hlist_node *node)
+{
+	struct fm_cache *c = hlist_entry(node, struct fm_cache, cpu_dead);
+	struct fm_table *t = per_cpu_ptr(c->tables, cpu);
+
+	return t->buckets ? 0 : fm_table_alloc(c, t);
+}
+
 static int fm_cpu_dead(unsigned int cpu, struct hlist_node *node)
 {
 	struct fm_cache *c = hlist_entry(node, struct fm_cache, cpu_dead);
@@ -1673,6 +1825,8 @@ static int fm_cpu_dead(unsigned int cpu, struct hlist_node *node)
 	 */
 	WARN_ON_ONCE(cancel_delayed_work_sync(&t->work));
 	fm_table_drop_requests(t);
+	if (!t->buckets)	/* its prepare failed: it never ran */
+		return 0;
 	fm_table_expire(t, true, 0, t->mask + 1);
 	synchronize_rcu();
 	fm_table_free_graves(t);
@@ -1701,8 +1855,8 @@ int fm_cache_module_init(void)
 	if (ret < 0)
 		goto err;
 	fm_cpuhp_online = ret;
-	ret = cpuhp_setup_state_multi(CPUHP_BP_PREPARE_DYN, "net/flowmeter:dead",
-				      NULL, fm_cpu_dead);
+	ret = cpuhp_setup_state_multi(CPUHP_BP_PREPARE_DYN, "net/flowmeter:prepare",
+				      fm_cpu_prepare, fm_cpu_dead);
 	if (ret < 0)
 		goto err;
 	fm_cpuhp_dead = ret;

@@ -395,6 +395,12 @@ void fm_merge_poll(struct fm_merge *m)
 		fm_merge_sweep(m, false);
 }
 
+/* Does m hold a record? Any CPU, no lock: a hint for the works. */
+bool fm_merge_holds(const struct fm_merge *m)
+{
+	return READ_ONCE(m->count);
+}
+
 /* Every table is empty and stopped: export what is held. */
 void fm_merge_flush(struct fm_merge *m)
 {

@@ -27,6 +27,7 @@ void fm_merge_destroy(struct fm_merge *m);
 void fm_merge_records(struct fm_merge *m, int cpu,
 		      const struct fm_record *recs, unsigned int n);
 void fm_merge_poll(struct fm_merge *m);
+bool fm_merge_holds(const struct fm_merge *m);
 void fm_merge_flush(struct fm_merge *m);
 
 #endif /* _FM_MERGE_H */
