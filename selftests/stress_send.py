@@ -8,8 +8,9 @@ One child per CPU of CPUS (comma-separated), pinned to it. Each line
 "SPORT COUNT" read has the k-th child send COUNT datagrams of 64 bytes
 round robin from FLOWS sockets bound to source ports SPORT + k * FLOWS +
 j, to DST4 (even k) or DST6 (odd k): distinct flows per CPU, IPv4 and
-IPv6; once all are done, the total sent is printed. COUNT 0: they send
-until the line "stop", then the total is printed. Send errors (the route
+IPv6; once all are done, the total sent is printed. COUNT 0: they send,
+with short pauses, until the line "stop"; "started" is printed once
+every one has sent 16 datagrams, the total after the stop. Send errors (the route
 or device gone under a sender) are not counted: the total is the truth a
 test compares the collector's count with.
 """
@@ -17,6 +18,7 @@ import os
 import select
 import socket
 import sys
+import time
 
 
 def readline(fd):
@@ -48,9 +50,15 @@ def child(k, cpu, dst, dport, flows, cmd, res):
             if count:
                 if i == count:
                     break
-            elif i % 16 == 0 and select.select([cmd], [], [], 0)[0]:
-                readline(cmd)       # "stop"
-                break
+            elif i % 16 == 0:
+                if i == 16:
+                    res.write("started\n")
+                    res.flush()
+                if select.select([cmd], [], [], 0)[0]:
+                    readline(cmd)   # "stop"
+                    break
+                # leave the CPU some time for the test's own commands
+                time.sleep(0.002)
             try:
                 if socks[i % flows].sendto(payload, (dst, dport)) == 64:
                     sent += 1
@@ -87,6 +95,9 @@ def main():
         for w, _ in kids:
             w.write(line)
         if line.split()[-1] == "0":
+            if not all(r.readline() == "started\n" for _, r in kids):
+                sys.exit("stress_send: a sender failed to start")
+            print("started", flush=True)
             stop = sys.stdin.readline()
             for w, _ in kids:
                 w.write(stop)

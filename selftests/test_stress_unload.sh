@@ -29,6 +29,18 @@ OUT=$TMPD/records
 ip netns exec c python3 "$SELFTESTS/ipfixcount.py" 4739 "$OUT" &
 PIDS+=($!)
 wait_port c 4739
+# r's counters through a process of r's (/proc/PID/net), read by the
+# shell itself: each command started costs a second on a loaded TCG host.
+ip netns exec r sleep infinity &
+RPID=$!
+PIDS+=($RPID)
+rstat() {
+	local k v
+	while read -r k v; do
+		[ "$k" = "$1" ] && { echo "$v"; return; }
+	done </proc/$RPID/net/flowmeter/stats
+	echo missing
+}
 
 # got SPORT: packets the collector decoded for the UDP flows to b's port
 # 9000 from source ports SPORT .. SPORT + STRIDE - 1
@@ -44,8 +56,14 @@ coproc SEND { exec ip netns exec a python3 "$SELFTESTS/stress_send.py" 10.0.2.1 
 	9000 $FLOWS "$cpus"; }
 PIDS+=($SEND_PID)
 send() {
+	local x
 	echo "$1 $2" >&"${SEND[1]}"
-	[ "$2" = 0 ] || read -r -t 300 sent <&"${SEND[0]}" || fail "cycle $i: no count from the senders"
+	if [ "$2" = 0 ]; then
+		read -r -t 300 x <&"${SEND[0]}" && [ "$x" = started ] ||
+			fail "cycle $i: senders did not start"
+	else
+		read -r -t 300 sent <&"${SEND[0]}" || fail "cycle $i: no count from the senders"
+	fi
 }
 stop() {
 	echo stop >&"${SEND[1]}"
@@ -59,16 +77,14 @@ for i in $(seq 1 "$CYCLES"); do
 	sport=$((BASE + i * STRIDE))
 	fm_load_in r destination=10.0.9.1:4739 inactive_timeout=600 active_timeout=1800
 	if [ $((i % 2)) = 1 ]; then
-		send $sport 0
-		# unload once every CPU's sender is at it
-		wait_stat_min packets_metered r $((ncpu * 20)) 60
+		send $sport 0	# returns once every CPU's sender is at it
 		rmmod flowmeter || fail "cycle $i: rmmod under traffic"
 		stop
 	else
 		send $sport $((PKTS * FLOWS))
 		[ "$sent" = $((ncpu * PKTS * FLOWS)) ] ||
 			fail "cycle $i: senders sent $sent of $((ncpu * PKTS * FLOWS))"
-		[ "$(fm_stat export_records r)" = 0 ] ||
+		[ "$(rstat export_records)" = 0 ] ||
 			fail "cycle $i: records exported before the unload (flows meant to be cached)"
 		rmmod flowmeter || fail "cycle $i: rmmod"
 		# the unload sent the records; they may still be on their way
