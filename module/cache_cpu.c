@@ -79,7 +79,7 @@ static int fm_cpu_prepare(unsigned int cpu, struct hlist_node *node)
 	struct fm_cache *c = hlist_entry(node, struct fm_cache, cpu_dead);
 	struct fm_table *t = per_cpu_ptr(c->tables, cpu);
 
-	return t->buckets ? 0 : fm_table_alloc(c, t);
+	return fm_table_alloc(c, t);
 }
 
 static int fm_cpu_dead(unsigned int cpu, struct hlist_node *node)
@@ -95,8 +95,6 @@ static int fm_cpu_dead(unsigned int cpu, struct hlist_node *node)
 	 */
 	WARN_ON_ONCE(cancel_delayed_work_sync(&t->work));
 	fm_table_drop_requests(t);
-	if (!t->buckets)	/* its prepare failed: it never ran */
-		return 0;
 	fm_table_expire(t, true, 0, t->mask + 1);
 	synchronize_rcu();
 	fm_table_free_graves(t);

@@ -177,6 +177,8 @@ void fm_table_expire(struct fm_table *t, bool all, unsigned int b,
 	u64 now_ms;
 	u32 now;
 
+	if (!t->buckets)	/* its CPU was never online: nothing in it */
+		return;
 	local_bh_disable();
 	while (b < stop || (t->ring_len && budget)) {
 		unsigned int end = min(b + FM_SCAN_CHUNK, stop);

@@ -148,7 +148,7 @@ static struct mem_cgroup *fm_cache_memcg_get(struct fm_cache *c)
 }
 
 /*
- * The storage of t: buckets, ring and batch, about 180 KiB at the
+ * The storage of t: buckets, ring and batch, about 140 KiB at the
  * default size. Only a CPU that is online gets it, the first time it is
  * online in the cache's life (fm_cache_create(), fm_cpu_prepare()), so
  * what a netns costs follows the CPUs that can carry its traffic, not
@@ -158,11 +158,13 @@ static struct mem_cgroup *fm_cache_memcg_get(struct fm_cache *c)
  */
 int fm_table_alloc(struct fm_cache *c, struct fm_table *t)
 {
-	struct mem_cgroup *memcg = fm_cache_memcg_get(c);
 	struct fm_entry __rcu **buckets;
 	int node = cpu_to_node(t->cpu);
-	struct mem_cgroup *old;
+	struct mem_cgroup *memcg, *old;
 
+	if (t->buckets)		/* its CPU was online before */
+		return 0;
+	memcg = fm_cache_memcg_get(c);
 	old = set_active_memcg(memcg);
 	buckets = kvzalloc_node(array_size(t->mask + 1, sizeof(*buckets)),
 				FM_GFP_TABLE, node);
@@ -253,7 +255,7 @@ static struct fm_cache *fm_cache_create(struct fm_net *fn,
 	for_each_online_cpu(cpu) {
 		struct fm_table *t = per_cpu_ptr(c->tables, cpu);
 
-		err = t->buckets ? 0 : fm_table_alloc(c, t);
+		err = fm_table_alloc(c, t);
 		if (err)
 			break;
 	}
@@ -305,8 +307,7 @@ static void fm_cache_halt(struct fm_cache *c)
 	for_each_possible_cpu(cpu) {
 		t = per_cpu_ptr(c->tables, cpu);
 		fm_table_drop_requests(t);
-		if (t->buckets)		/* else its CPU was never online */
-			fm_table_expire(t, true, 0, t->mask + 1);
+		fm_table_expire(t, true, 0, t->mask + 1);
 	}
 	fm_merge_flush(c->merge);	/* every piece is in: no more to wait for */
 	/*
