@@ -13,13 +13,7 @@
 
 command -v taskset >/dev/null || skip "taskset not installed"
 CYCLES=${FM_STRESS_UNLOAD:-10}
-PKTS=${FM_STRESS_PKTS:-100}	# datagrams per flow and CPU
-FLOWS=2				# flows per CPU and cycle
-ncpu=$(nproc)
-cpus=$(seq -s, 0 $((ncpu - 1)))
-STRIDE=$((ncpu * FLOWS))	# source ports per cycle
-BASE=20000
-[ $((BASE + (CYCLES + 1) * STRIDE)) -lt 65536 ] || fail "too many cycles for the port range"
+. "$SELFTESTS/stress_lib.sh"
 
 topo_routed
 topo_collector
@@ -42,33 +36,7 @@ rstat() {
 	echo missing
 }
 
-# got SPORT: packets the collector decoded for the UDP flows to b's port
-# 9000 from source ports SPORT .. SPORT + STRIDE - 1
-got() {
-	awk -v lo="$1" -v hi=$(($1 + STRIDE)) '$1 == 17 && $3 == 9000 &&
-		$2 >= lo && $2 < hi { n += $4 } END { print n + 0 }' "$OUT"
-}
-
-# The senders, started once (stress_send.py); send SPORT COUNT: a round
-# of COUNT datagrams per flow from every CPU, the total sent in $sent;
-# COUNT 0: until stop, which sets $sent.
-coproc SEND { exec ip netns exec a python3 "$SELFTESTS/stress_send.py" 10.0.2.1 fd02::1 \
-	9000 $FLOWS "$cpus"; }
-PIDS+=($SEND_PID)
-send() {
-	local x
-	echo "$1 $2" >&"${SEND[1]}"
-	if [ "$2" = 0 ]; then
-		read -r -t 300 x <&"${SEND[0]}" && [ "$x" = started ] ||
-			fail "cycle $i: senders did not start"
-	else
-		read -r -t 300 sent <&"${SEND[0]}" || fail "cycle $i: no count from the senders"
-	fi
-}
-stop() {
-	echo stop >&"${SEND[1]}"
-	read -r -t 300 sent <&"${SEND[0]}" || fail "cycle $i: senders did not stop"
-}
+senders_start a
 
 log "$CYCLES unload cycles, $ncpu CPUs, $FLOWS flows of $PKTS datagrams per CPU"
 checked=0 t0=$SECONDS
@@ -101,14 +69,7 @@ for i in $(seq 1 "$CYCLES"); do
 	[ $((i % 10)) = 0 ] && log "cycle $i: $checked cycles exact, $((SECONDS - t0)) s"
 done
 
-# No record came late or twice: each checked cycle's count once more.
-sleep 1
-bad=$(grep -c '^[?!]' "$OUT" || true)
-[ "$bad" = 0 ] || fail "collector: $bad undecodable sets or messages: $(grep -m3 '^[?!]' "$OUT")"
-for i in "${!want[@]}"; do
-	n=$(got $((BASE + i * STRIDE)))
-	[ "$n" = "${want[$i]}" ] || fail "cycle $i: collector now has $n packets, senders sent ${want[$i]}"
-done
+recheck
 log "$CYCLES cycles in $((SECONDS - t0)) s: $checked unloads with cached flows exact"
 rm -rf "$TMPD"
 exit 0
