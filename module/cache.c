@@ -41,6 +41,28 @@
  * so memory stays bounded even while a flood of new flows evicts old
  * ones; past half of it the work is kicked to reap them.
  * Readers only report: a counter may lag by the packets in flight.
+ *
+ * The flow budget. max_flows belongs to the netns: one CPU may hold all
+ * of it (one RSS queue, one busy container). Tables borrow it from the
+ * cache's pool (fm_cache.budget) budget_batch flows at a time, with one
+ * atomic operation, and keep what their ended flows give back up to two
+ * batches; the rest goes back to the pool. So a hit writes nothing
+ * shared, a new flow does so once a batch, and at every moment
+ *	pool + the sum over tables of (count + quota) == max_flows,
+ * every term but the pool never negative: no more than max_flows flows
+ * are cached, whatever the CPUs and however skewed their traffic. What
+ * one CPU may be refused while others hold budget they do not use is at
+ * most two batches per other CPU, and even that only for a moment: a
+ * table that finds the pool empty and has no flow of its own to evict,
+ * or fewer than its share (max_flows / online CPUs), marks the cache
+ * starving. Then every other table gives back all it holds as its flows
+ * end and, if it has more than its share, ends one flow more per new
+ * flow of its own while evicting, and its work ends up to four batches
+ * of its least recently used flows each second (fm_table_yield()). So a
+ * full cache under pressure from every CPU settles at a share each, and
+ * a CPU alone uses all of it. A lowered max_flows leaves the pool
+ * negative, repaid the same way by every table. A table whose work goes
+ * to sleep returns its quota.
  */
 #include <linux/memcontrol.h>
 #include <linux/random.h>
@@ -146,16 +168,25 @@ static void fm_entry_queue(struct fm_table *t, struct fm_stats *st,
 
 /*
  * Unlink e (found through *pprev) and free it, after queueing its record
- * for export. Packet path or expiry work, BH disabled, own CPU.
+ * for export; still counted. Packet path or expiry work, BH disabled, own
+ * CPU.
  */
+static void fm_entry_unlink(struct fm_table *t, struct fm_stats *st,
+			    struct fm_entry __rcu **pprev, struct fm_entry *e,
+			    u8 reason)
+{
+	rcu_assign_pointer(*pprev, fm_entry_deref(&e->next));
+	fm_entry_queue(t, st, e, reason);
+	fm_entry_bury(t, e);
+}
+
+/* ... and give its budget back (fm_table_uncount()). */
 static void fm_entry_end(struct fm_table *t, struct fm_stats *st,
 			 struct fm_entry __rcu **pprev, struct fm_entry *e,
 			 u8 reason)
 {
-	rcu_assign_pointer(*pprev, fm_entry_deref(&e->next));
-	t->count--;
-	fm_entry_queue(t, st, e, reason);
-	fm_entry_bury(t, e);
+	fm_entry_unlink(t, st, pprev, e, reason);
+	fm_table_uncount(t);
 }
 
 /*
@@ -249,6 +280,104 @@ static void fm_flow_refused(struct fm_table *t, u64 *ctr, u32 hash)
 }
 
 /*
+ * Lend t budget for new flows: a batch, or what is left of the pool if
+ * less. Packet path. The only shared write of a new flow, once a batch.
+ */
+static bool fm_budget_borrow(struct fm_table *t)
+{
+	struct fm_cache *c = t->cache;
+	int avail = atomic_read(&c->budget);
+	int n;
+
+	do {
+		if (avail <= 0)
+			return false;
+		n = min_t(int, avail, READ_ONCE(c->budget_batch));
+	} while (!atomic_try_cmpxchg(&c->budget, &avail, avail - n));
+	t->quota += n;
+	return true;
+}
+
+/*
+ * Give t's quota back to the pool: all of it if asked to or if someone
+ * wants it, else all but a batch. Own CPU (or a dead one's), BH
+ * disabled.
+ */
+void fm_budget_return(struct fm_table *t, bool all)
+{
+	struct fm_cache *c = t->cache;
+	unsigned int keep = 0;
+
+	if (!all && !fm_budget_wanted(c))
+		keep = min(t->quota, READ_ONCE(c->budget_batch));
+	atomic_add(t->quota - keep, &c->budget);
+	t->quota = keep;
+}
+
+/*
+ * Should t end flows for their budget: is another CPU short while t has
+ * more than its share and the pool not a batch to lend, or is the pool
+ * in debt?
+ */
+static bool fm_budget_owed(struct fm_table *t)
+{
+	struct fm_cache *c = t->cache;
+	int s = READ_ONCE(c->starving), pool = atomic_read(&c->budget);
+
+	return (s && s != t->cpu + 1 && t->count > READ_ONCE(t->limit) &&
+		pool < (int)READ_ONCE(c->budget_batch)) || pool < 0;
+}
+
+/*
+ * t found the pool empty: if it has nothing of its own to evict, or less
+ * than its share, it asks the other tables for budget until it has its
+ * share. Written when it changes, not per new flow.
+ */
+static void fm_budget_starve(struct fm_table *t, bool short_of)
+{
+	struct fm_cache *c = t->cache;
+	int s = READ_ONCE(c->starving);
+
+	if (short_of && s != t->cpu + 1)
+		WRITE_ONCE(c->starving, t->cpu + 1);
+	else if (!short_of && s == t->cpu + 1)
+		WRITE_ONCE(c->starving, 0);
+}
+
+/*
+ * Another CPU is short of budget (or max_flows was lowered): end up to
+ * four batches of t's least recently used unprotected flows
+ * (FM_END_RESOURCES),
+ * from where the sweep is, so that their budget goes back to the pool,
+ * within what the ring can take. The work, each second, BH disabled.
+ */
+void fm_table_yield(struct fm_table *t)
+{
+	struct fm_stats *st = this_cpu_ptr(t->fn->stats);
+	unsigned int n = min(4 * READ_ONCE(t->cache->budget_batch),
+			     (t->ring_size - t->ring_len) / 2);
+	u32 now = (u32)jiffies;
+	u32 hash = t->sweep_pos;
+
+	if (!fm_budget_owed(t))
+		return;
+	fm_budget_return(t, true);
+	u64_stats_update_begin(&st->syncp);
+	while (n-- && fm_budget_owed(t) && t->ngraves < fm_graves_limit(t)) {
+		struct fm_entry __rcu **vprev;
+		struct fm_entry *e;
+		bool same;
+
+		e = fm_evict_find(t, hash, now, &vprev, &same);
+		if (!e)
+			break;
+		fm_entry_end(t, st, vprev, e, FM_END_RESOURCES);
+		hash += FM_EVICT_SCAN;
+	}
+	u64_stats_update_end(&st->syncp);
+}
+
+/*
  * A new entry for key, first packet at now, not counted yet, or NULL
  * (refused: counted as a dropped flow); *pprev gets the link that points at it. now is the
  * packet's own jiffies, the one fm_entry_count() stamps as last: a second
@@ -262,17 +391,31 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 	unsigned int v6 = fm_entry_v6(key);
 	struct fm_entry __rcu **head;
 	struct fm_entry *e;
+	bool room = t->quota || fm_budget_borrow(t);
 
 	/*
-	 * A full table, or a full chain (FM_CHAIN_MAX): the victim search
+	 * No budget, or a full chain (FM_CHAIN_MAX): the victim search
 	 * starts at the new flow's own bucket, which for a full chain is
 	 * never empty, so the chain does not grow.
 	 */
-	if (unlikely(t->count >= READ_ONCE(t->limit) || chain_full)) {
+	if (unlikely(!room || chain_full)) {
 		struct fm_entry __rcu **vprev;
 		bool same;
 
+		/*
+		 * Another CPU has no flow to evict, or max_flows was
+		 * lowered: one flow more ends, its budget for the pool.
+		 */
+		if (!room && fm_budget_owed(t) &&
+		    t->ngraves < fm_graves_limit(t)) {
+			e = fm_evict_find(t, hash, now, &vprev, &same);
+			if (e)
+				fm_entry_end(t, st, vprev, e, FM_END_RESOURCES);
+		}
 		e = fm_evict_find(t, hash, now, &vprev, &same);
+		/* below its share, a CPU evicts but asks for more */
+		if (!room)
+			fm_budget_starve(t, !e || t->count < READ_ONCE(t->limit));
 		if (!e)
 			goto drop;
 		if (likely(same && fm_entry_v6(&e->key) == v6)) {
@@ -284,7 +427,10 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 		}
 		if (unlikely(t->ngraves >= fm_graves_limit(t)))
 			goto drop;
-		fm_entry_end(t, st, vprev, e, FM_END_RESOURCES);
+		/* its budget is the new flow's, whoever wants some */
+		fm_entry_unlink(t, st, vprev, e, FM_END_RESOURCES);
+		t->count--;
+		t->quota++;
 	} else if (unlikely(t->ngraves >= fm_graves_limit(t))) {
 		goto drop;
 	}
@@ -314,6 +460,7 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 	head = &t->buckets[hash & t->mask];
 	fm_entry_start(e, key, now, head);
 	t->count++;
+	t->quota--;
 	st->flows_created++;
 	*pprev = head;	/* new entries go first */
 	if (unlikely(t->asleep))

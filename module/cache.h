@@ -23,7 +23,7 @@
 struct fm_cache_cfg {
 	u32 active_timeout;	/* seconds */
 	u32 inactive_timeout;	/* seconds */
-	u32 max_flows;		/* whole netns, shared out among CPUs */
+	u32 max_flows;		/* whole netns: the flow budget (cache.c) */
 	u32 sampling_rate;	/* meter 1 of N packets; 1 = all */
 	u8 sampling_mode;	/* enum fm_sampling_algo */
 	u8 flowlabel;		/* put the IPv6 flow label in the key */

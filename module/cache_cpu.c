@@ -96,6 +96,10 @@ static int fm_cpu_dead(unsigned int cpu, struct hlist_node *node)
 	WARN_ON_ONCE(cancel_delayed_work_sync(&t->work));
 	fm_table_drop_requests(t);
 	fm_table_expire(t, true, 0, t->mask + 1);
+	local_bh_disable();
+	WRITE_ONCE(c->starving, 0);	/* if it was this CPU, it is gone */
+	fm_budget_return(t, true);	/* empty: all of its quota */
+	local_bh_enable();
 	synchronize_rcu();
 	fm_table_free_graves(t);
 	return 0;

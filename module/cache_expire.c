@@ -141,7 +141,7 @@ static void fm_table_take(struct fm_table *t, struct fm_stats *st,
 	fm_entry_record(e, &t->batch[n], reason, now, now_ms);
 	fm_table_inflight(t, b);	/* before the unlink */
 	rcu_assign_pointer(*pprev, fm_entry_deref(&e->next));
-	t->count--;
+	fm_table_uncount(t);
 	st->flows_expired[reason]++;
 	fm_entry_bury(t, e);
 }
@@ -400,9 +400,17 @@ void fm_table_work(struct work_struct *work)
 	fm_table_expire(t, all, from, to);
 	if (all)
 		WRITE_ONCE(t->flush, false);
+	if (scan) {
+		local_bh_disable();
+		fm_table_yield(t);
+		local_bh_enable();
+	}
 	fm_merge_poll(t->cache->merge);
 	local_bh_disable();
 	t->asleep = fm_table_idle(t);
+	/* an idle table holds no budget another CPU might need */
+	if (t->asleep && t->quota)
+		fm_budget_return(t, true);
 	local_bh_enable();
 	if (!t->asleep && !READ_ONCE(t->cache->stopping) &&
 	    !READ_ONCE(t->parked))

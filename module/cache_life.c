@@ -66,7 +66,8 @@ static void fm_cache_charge(struct fm_net *fn, struct fm_cache *c)
 
 /*
  * Apply new settings. Timeouts and the flow limit take effect at once
- * (a lower limit evicts as new flows come); a change to what a flow is
+ * (a lower limit evicts as new flows come, and the works end a batch of
+ * flows per CPU and second until it is met); a change to what a flow is
  * (sampling, flow label) first ends every cached flow.
  */
 void fm_cache_configure(struct fm_net *fn, const struct fm_cache_cfg *cfg)
@@ -82,6 +83,9 @@ void fm_cache_configure(struct fm_net *fn, const struct fm_cache_cfg *cfg)
 	fm_cache_charge(fn, c);
 	WRITE_ONCE(c->cfg.active_timeout, cfg->active_timeout);
 	WRITE_ONCE(c->cfg.inactive_timeout, cfg->inactive_timeout);
+	/* a lower one leaves the pool in debt, repaid as flows end */
+	atomic_add((int)cfg->max_flows - (int)c->cfg.max_flows, &c->budget);
+	WRITE_ONCE(c->budget_batch, fm_budget_batch(cfg));
 	WRITE_ONCE(c->cfg.max_flows, cfg->max_flows);
 	for_each_possible_cpu(cpu)
 		WRITE_ONCE(per_cpu_ptr(c->tables, cpu)->limit, limit);
@@ -225,6 +229,8 @@ static struct fm_cache *fm_cache_create(struct fm_net *fn,
 	if (!c)
 		return ERR_PTR(-ENOMEM);
 	c->cfg = *cfg;
+	atomic_set(&c->budget, cfg->max_flows);
+	c->budget_batch = fm_budget_batch(cfg);
 	get_random_bytes(&c->hkey, sizeof(c->hkey));
 	/* the allocations here are charged to current's cgroup too */
 	RCU_INIT_POINTER(c->memcg, get_mem_cgroup_from_mm(current->mm));

@@ -51,7 +51,8 @@ struct fm_table {
 	struct fm_entry __rcu **buckets;
 	unsigned int mask;
 	unsigned int count;		/* entries in the table */
-	unsigned int limit;		/* max entries of this CPU */
+	unsigned int quota;		/* flow budget lent, not in use */
+	unsigned int limit;		/* share of the budget: graves */
 	u32 sample_count;		/* deterministic sampling: packets left */
 	unsigned int ring_head;		/* ring[ring_head] is next out */
 	unsigned int ring_len;
@@ -106,6 +107,15 @@ struct fm_cache {
 	bool stopping;
 	struct hlist_node cpu_online;	/* CPU hotplug instances */
 	struct hlist_node cpu_dead;
+	/*
+	 * The flow budget (cfg.max_flows) that no table holds: see "The
+	 * flow budget" in cache.c. Last and in a line of its own: any CPU
+	 * writes it once per budget_batch new flows, and cfg above is read
+	 * by every packet. Negative while a lowered max_flows is repaid.
+	 */
+	atomic_t budget ____cacheline_aligned_in_smp;
+	unsigned int budget_batch;	/* lent at a time */
+	int starving;			/* 1 + a CPU that found none, or 0 */
 };
 
 extern struct kmem_cache *fm_entry_cache_v4;
@@ -162,10 +172,42 @@ static inline unsigned int fm_graves_limit(const struct fm_table *t)
 	return max(READ_ONCE(t->limit), FM_GRAVES_MIN);
 }
 
-/* Each CPU's share of the netns's flow limit. */
+/*
+ * Each online CPU's share of the netns's flow budget: what its buckets
+ * are sized for when hash_size is 0 (a CPU may hold the whole budget,
+ * in chains as long as the number of online CPUs on average), and its
+ * bound on graves.
+ */
 static inline unsigned int fm_cpu_limit(const struct fm_cache_cfg *cfg)
 {
-	return max(cfg->max_flows / num_possible_cpus(), 1U);
+	return max(cfg->max_flows / num_online_cpus(), 1U);
+}
+
+/* Budget lent to a table at a time: an eighth of a CPU's share. */
+static inline unsigned int fm_budget_batch(const struct fm_cache_cfg *cfg)
+{
+	return clamp(fm_cpu_limit(cfg) / 8, 1U, 1024U);
+}
+
+/* Does another CPU need budget, or is a lowered max_flows being repaid? */
+static inline bool fm_budget_wanted(struct fm_cache *c)
+{
+	return READ_ONCE(c->starving) || atomic_read(&c->budget) < 0;
+}
+
+void fm_budget_return(struct fm_table *t, bool all);
+
+/*
+ * One flow of t is gone (BH disabled, t's CPU or t's CPU dead): its
+ * budget stays with t, up to two batches, unless someone wants it.
+ */
+static inline void fm_table_uncount(struct fm_table *t)
+{
+	t->count--;
+	t->quota++;
+	if (unlikely(t->quota > 2 * READ_ONCE(t->cache->budget_batch) ||
+		     fm_budget_wanted(t->cache)))
+		fm_budget_return(t, false);
 }
 
 /* jiffies to ms, inline where HZ divides 1000 (every x86 config does). */
@@ -221,6 +263,7 @@ void fm_table_kick(struct fm_table *t);
 void fm_entry_bury(struct fm_table *t, struct fm_entry *e);
 void fm_entry_record(const struct fm_entry *e, struct fm_record *r,
 		     u8 reason, u32 now, u64 now_ms);
+void fm_table_yield(struct fm_table *t);
 
 /* cache_expire.c: the expiry work */
 void fm_table_work(struct work_struct *work);

@@ -75,9 +75,9 @@ MODULE_PARM_DESC(active_timeout, "export long flows after this many seconds (def
 module_param_named(inactive_timeout, fm_cache_defaults.inactive_timeout, uint, 0444);
 MODULE_PARM_DESC(inactive_timeout, "end flows idle for this many seconds (default 15)");
 module_param_named(max_flows, fm_cache_defaults.max_flows, uint, 0444);
-MODULE_PARM_DESC(max_flows, "flow cache size per netns, shared among CPUs (default 262144)");
+MODULE_PARM_DESC(max_flows, "flow cache size per netns, any CPU may fill it (default 262144)");
 module_param_named(hash_size, fm_cache_defaults.hash_size, uint, 0444);
-MODULE_PARM_DESC(hash_size, "hash buckets per CPU, rounded up to a power of 2 (default 0: max_flows / CPUs; at most 4096 beyond the initial netns)");
+MODULE_PARM_DESC(hash_size, "hash buckets per CPU, rounded up to a power of 2 (default 0: max_flows / online CPUs; at most 4096 beyond the initial netns)");
 module_param_named(netns_max_flows, fm_netns_max_flows, uint, 0444);
 MODULE_PARM_DESC(netns_max_flows, "most max_flows (and hash_size by it) another netns may set without CAP_NET_ADMIN in the initial user namespace, and its default cap (default 65536)");
 module_param_named(sampling_rate, fm_cache_defaults.sampling_rate, uint, 0444);

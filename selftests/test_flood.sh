@@ -13,16 +13,17 @@ MAX=2048 FLOWS=50000 SECS=${FLOOD_SECONDS:-30}
 topo_routed
 fm_load max_flows=$MAX inactive_timeout=600 active_timeout=1800
 
-# Memory bound: each CPU's table holds at most max_flows / CPUs entries,
-# and its grave list (entries unlinked, freed after an RCU grace period)
-# at most max(max_flows / CPUs, 4096) more, and its spare entries (freed
+# Memory bound: the tables together hold at most max_flows entries (the
+# netns's budget), each CPU's grave list (entries unlinked, freed after
+# an RCU grace period) at most max(max_flows / online CPUs, 4096) more,
+# and its spare entries (freed
 # ones kept for reuse, returned after a second unused) at most 2048
 # (module/cache.c). Slack: the
 # free objects of the slabs SLUB keeps per CPU count as in use, and SLUB
 # may have merged our cache with another one of the same size, whose
 # users come and go too; a leak of the flood's 50k+ flows is far above.
 ncpu=$(($(cut -d- -f2 /sys/devices/system/cpu/possible) + 1))
-per=$((MAX / ncpu))
+per=$((MAX / $(getconf _NPROCESSORS_ONLN)))
 graves=$((per > 4096 ? per : 4096))
 SLACK=1024
 BOUND=$((MAX + ncpu * (graves + 2048) + SLACK))

@@ -52,7 +52,7 @@ inns() {
 memstat() { awk -v k="$1" '$1 == k { print $2 }' $T/memory.stat; }
 ooms() { dmesg | grep -c -E "Out of memory|oom-kill|invoked oom-killer"; }
 avail() { awk '$1 == "MemAvailable:" { print $2 * 1024 }' /proc/meminfo; }
-ncpu=$(($(cut -d- -f2 /sys/devices/system/cpu/possible) + 1))
+ncpu=$(getconf _NPROCESSORS_ONLN)	# buckets follow the budget's share
 oom0=$(ooms)
 
 inns ip link set lo up || fail "lo up in the container"
