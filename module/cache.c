@@ -316,16 +316,17 @@ void fm_budget_return(struct fm_table *t, bool all)
 
 /*
  * Should t end flows for their budget: is another CPU short while t has
- * more than its share and the pool not a batch to lend, or is the pool
- * in debt?
+ * more than its share and the pool not a batch to lend (or, lending,
+ * still short), or is the pool in debt?
  */
-static bool fm_budget_owed(struct fm_table *t)
+static bool fm_budget_owed(struct fm_table *t, bool lending)
 {
 	struct fm_cache *c = t->cache;
 	int s = READ_ONCE(c->starving), pool = atomic_read(&c->budget);
 
 	return (s && s != t->cpu + 1 && t->count > READ_ONCE(t->limit) &&
-		pool < (int)READ_ONCE(c->budget_batch)) || pool < 0;
+		(lending || pool < (int)READ_ONCE(c->budget_batch))) ||
+	       pool < 0;
 }
 
 /*
@@ -359,11 +360,12 @@ void fm_table_yield(struct fm_table *t)
 	u32 now = (u32)jiffies;
 	u32 hash = t->sweep_pos;
 
-	if (!fm_budget_owed(t))
+	if (!fm_budget_owed(t, false))
 		return;
 	fm_budget_return(t, true);
 	u64_stats_update_begin(&st->syncp);
-	while (n-- && fm_budget_owed(t) && t->ngraves < fm_graves_limit(t)) {
+	while (n-- && fm_budget_owed(t, true) &&
+	       t->ngraves < fm_graves_limit(t)) {
 		struct fm_entry __rcu **vprev;
 		struct fm_entry *e;
 		bool same;
@@ -406,7 +408,7 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 		 * Another CPU has no flow to evict, or max_flows was
 		 * lowered: one flow more ends, its budget for the pool.
 		 */
-		if (!room && fm_budget_owed(t) &&
+		if (!room && fm_budget_owed(t, false) &&
 		    t->ngraves < fm_graves_limit(t)) {
 			e = fm_evict_find(t, hash, now, &vprev, &same);
 			if (e)

@@ -43,14 +43,14 @@ expect_eq "flows of CPU 0 cached" "$(listed 9000)" $((MAX - FEW))
 expect_eq "flows evicted" "$(st flows_expired_evicted)" 0
 expect_eq "flows refused" "$(st flows_dropped_full)" 0
 
-log "--- 2: CPU 1 floods $MAX new flows for 5 s"
+log "--- 2: CPU 1 floods $MAX new flows for 6 s"
 ( peak=0; while :; do
 	a=$(fm_stat flows_active r)
 	[ "$a" -gt "$peak" ] && peak=$a && echo "$peak" > /tmp/fm_budget_peak
 	sleep 0.2
 done ) &
 PIDS+=($!)
-sent=$(flood 1 9001 $MAX 5)
+sent=$(flood 1 9001 $MAX 6)
 kill "${PIDS[-1]}" 2>/dev/null
 wait "${PIDS[-1]}" 2>/dev/null
 peak=$(cat /tmp/fm_budget_peak)
