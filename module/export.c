@@ -16,7 +16,9 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/hash.h>
 #include <linux/inet.h>
+#include <linux/jhash.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
@@ -31,6 +33,61 @@
 
 #define FM_REFRESH_MSGS	20	/* templates at least every 20 messages */
 
+/*
+ * Interface names (options template 260). A host may have thousands of
+ * interfaces (a container host's veths) of which flows cross a few: a
+ * name goes out only for an ifindex that an exported record carries, on
+ * a schedule of its own. The netns keeps the set of such ifindexes (the
+ * table below); each destination a bitmap over its slots of the names it
+ * owes: a new interface's name is owed at once, so that it goes out with
+ * the next message, and every name again with each template refresh (a
+ * collector that restarted learns them all) and after a rename. A
+ * destination sends at most FM_IFNAME_RATE of them a second; the rest
+ * stay owed for later calls.
+ *
+ * All of it is under the export mutex, in process context: the export
+ * path notes the records' interfaces (two hash look-ups a record, fewer
+ * when neighbours share them), the packet path never sees any of it.
+ */
+
+/*
+ * Interfaces tracked per netns (16 KiB). Past that, an interface new to
+ * the table gets no name record until a slot frees: a gone interface's
+ * when its name is next looked up (sending it, or the rename check), an
+ * idle one's (no exported record carried it for FM_IFS_IDLE seconds) at
+ * a template refresh or, when the table is full, at most once a second
+ * as a new interface shows up.
+ */
+#define FM_IFS_MAX	1024
+#define FM_IFS_HASH	256	/* buckets; chains of 4 when full */
+#define FM_IFS_IDLE	600	/* s without a record: the name stops going out */
+
+/*
+ * ifName records a destination sends per second at most: 64 of them (20
+ * bytes each, IPFIX and v9) fill about one 1500-byte datagram, so
+ * names never outweigh the flows, and the table's 1024 interfaces all go
+ * out within 16 s, well inside the default 60 s template refresh.
+ */
+#define FM_IFNAME_RATE	64
+
+/* Used slots checked for a rename per second: all of them within 16 s. */
+#define FM_IFS_CHECK	64
+
+struct fm_ifs {
+	u16 head[FM_IFS_HASH];		/* slot + 1 of a chain's first, 0: none */
+	struct fm_ifslot {
+		u32 ifindex;
+		u32 hash;		/* of the name last seen, 0: not yet */
+		u32 seen;		/* s: last exported record with it */
+		u16 next;		/* slot + 1 of the chain's next, 0: end */
+	} slot[FM_IFS_MAX];
+	DECLARE_BITMAP(used, FM_IFS_MAX);
+	unsigned int check;		/* next slot of the rename check */
+	unsigned long check_at;		/* jiffies: the last rename check */
+	unsigned long expire_at;	/* jiffies: the last expiry when full */
+	u64 untracked;			/* new interfaces the full table refused */
+};
+
 struct fm_dest {
 	struct list_head list;
 	struct fm_dest_cfg cfg;		/* mtu filled in */
@@ -39,6 +96,10 @@ struct fm_dest {
 	u8 *buf;			/* the message being built */
 	unsigned int size;		/* its capacity: the UDP payload */
 	struct fm_dest_stats st;
+	DECLARE_BITMAP(owed, FM_IFS_MAX);	/* names of fm_ifs slots owed */
+	unsigned int owed_pos;		/* where the next one is looked for */
+	unsigned int names_left;	/* ifName records left this second */
+	unsigned long names_at;		/* jiffies: that second began */
 };
 
 struct fm_export {
@@ -49,6 +110,7 @@ struct fm_export {
 	u32 refresh_sec;
 	u32 refresh_msgs;
 	struct fm_dest_stats gone;	/* of deleted destinations */
+	struct fm_ifs *ifs;		/* from the first IPFIX/v9 destination */
 };
 
 /* Load-time settings: see the module parameters at the end. */
@@ -101,19 +163,13 @@ struct fm_batch {
 	bool netns_read;		/* the fields below are filled in */
 	u64 ignored;			/* packets the meter could not take */
 	u64 dropped;			/* finished flows the cache lost */
-	struct fm_ifname {
-		u32 ifindex;
-		char name[IFNAMSIZ];
-	} *ifs;
-	unsigned int nifs;
 };
 
-/* Counters and interface names for the options data, read once a call. */
+/* Counters for the options data, read once a call. */
 static void fm_batch_read_netns(struct fm_batch *b)
 {
-	struct net_device *dev;
 	struct fm_stats s;
-	unsigned int i, n = 0;
+	unsigned int i;
 
 	if (b->netns_read)
 		return;
@@ -124,24 +180,181 @@ static void fm_batch_read_netns(struct fm_batch *b)
 	for (i = 0; i < FM_PERR_MAX; i++)
 		b->ignored += s.parse_err[i];
 	b->dropped = s.records_dropped;
+}
 
-	/* Sending sleeps: copy the names out of the RCU section. */
-	rcu_read_lock();
-	for_each_netdev_rcu(b->fn->net, dev)
-		n++;
-	rcu_read_unlock();
-	b->ifs = kvmalloc_array(n, sizeof(*b->ifs), GFP_KERNEL);
-	if (!b->ifs)
+static bool fm_dest_names(const struct fm_dest *d)
+{
+	return d->cfg.version != FM_ENC_NF5;	/* v5 has no options data */
+}
+
+static unsigned int fm_ifs_bucket(u32 ifindex)
+{
+	return hash_32(ifindex, ilog2(FM_IFS_HASH));
+}
+
+/* Never 0, which stands for "not yet". */
+static u32 fm_ifs_hash(const char *name)
+{
+	return jhash(name, strnlen(name, IFNAMSIZ), 0) | 1;
+}
+
+static int fm_ifs_find(const struct fm_ifs *t, u32 ifindex)
+{
+	unsigned int i = t->head[fm_ifs_bucket(ifindex)];
+
+	while (i) {
+		if (t->slot[i - 1].ifindex == ifindex)
+			return i - 1;
+		i = t->slot[i - 1].next;
+	}
+	return -1;
+}
+
+/* Every destination that sends names owes slot i's. */
+static void fm_ifs_owe(struct fm_export *fe, unsigned int i)
+{
+	struct fm_dest *d;
+
+	list_for_each_entry(d, &fe->dests, list)
+		if (fm_dest_names(d))
+			__set_bit(i, d->owed);
+}
+
+/* Forget slot i's interface: gone, or idle. */
+static void fm_ifs_free(struct fm_export *fe, unsigned int i)
+{
+	struct fm_ifs *t = fe->ifs;
+	u16 *p = &t->head[fm_ifs_bucket(t->slot[i].ifindex)];
+	struct fm_dest *d;
+
+	while (*p != i + 1)
+		p = &t->slot[*p - 1].next;
+	*p = t->slot[i].next;
+	memset(&t->slot[i], 0, sizeof(t->slot[i]));
+	__clear_bit(i, t->used);
+	list_for_each_entry(d, &fe->dests, list)
+		__clear_bit(i, d->owed);
+}
+
+/* Free the slots that no exported record carried for FM_IFS_IDLE s. */
+static void fm_ifs_expire(struct fm_export *fe, u32 now)
+{
+	struct fm_ifs *t = fe->ifs;
+	unsigned int i;
+
+	for_each_set_bit(i, t->used, FM_IFS_MAX)
+		if (now - t->slot[i].seen > FM_IFS_IDLE)
+			fm_ifs_free(fe, i);
+}
+
+/* An exported record carries ifindex: its name is owed if it is new. */
+static void fm_ifs_note(struct fm_export *fe, u32 ifindex, u32 now)
+{
+	struct fm_ifs *t = fe->ifs;
+	unsigned int b, i;
+	int s;
+
+	if (!ifindex)
 		return;
+	s = fm_ifs_find(t, ifindex);
+	if (s >= 0) {
+		t->slot[s].seen = now;
+		return;
+	}
+	i = find_first_zero_bit(t->used, FM_IFS_MAX);
+	if (i == FM_IFS_MAX && time_after_eq(jiffies, t->expire_at + HZ)) {
+		t->expire_at = jiffies;
+		fm_ifs_expire(fe, now);
+		i = find_first_zero_bit(t->used, FM_IFS_MAX);
+	}
+	if (i == FM_IFS_MAX) {
+		t->untracked++;
+		return;
+	}
+	b = fm_ifs_bucket(ifindex);
+	t->slot[i].ifindex = ifindex;
+	t->slot[i].hash = 0;
+	t->slot[i].seen = now;
+	t->slot[i].next = t->head[b];
+	t->head[b] = i + 1;
+	__set_bit(i, t->used);
+	fm_ifs_owe(fe, i);
+}
+
+/*
+ * Once a second, FM_IFS_CHECK of the used slots, round robin: a renamed
+ * interface's name is owed again, a gone one's slot freed. Slots freed
+ * under RCU are only memory of ours: nothing here sleeps.
+ */
+static void fm_ifs_check(struct fm_net *fn)
+{
+	struct fm_ifs *t = fn->exp->ifs;
+	struct net_device *dev;
+	char name[IFNAMSIZ];
+	unsigned int i, n;
+	u32 h;
+
+	if (time_before(jiffies, t->check_at + HZ))
+		return;
+	t->check_at = jiffies;
+	n = min_t(unsigned int, FM_IFS_CHECK,
+		  bitmap_weight(t->used, FM_IFS_MAX));
 	rcu_read_lock();
-	for_each_netdev_rcu(b->fn->net, dev) {
-		if (b->nifs == n)
+	while (n--) {
+		i = find_next_bit(t->used, FM_IFS_MAX, t->check);
+		if (i == FM_IFS_MAX)
+			i = find_first_bit(t->used, FM_IFS_MAX);
+		if (i == FM_IFS_MAX)
 			break;
-		b->ifs[b->nifs].ifindex = dev->ifindex;
-		strscpy(b->ifs[b->nifs].name, dev->name, IFNAMSIZ);
-		b->nifs++;
+		t->check = i + 1;
+		dev = dev_get_by_index_rcu(fn->net, t->slot[i].ifindex);
+		if (!dev) {
+			fm_ifs_free(fn->exp, i);
+			continue;
+		}
+		strscpy(name, dev->name, IFNAMSIZ);
+		h = fm_ifs_hash(name);
+		if (t->slot[i].hash && t->slot[i].hash != h)
+			fm_ifs_owe(fn->exp, i);
+		t->slot[i].hash = h;
 	}
 	rcu_read_unlock();
+}
+
+/* The records' interfaces, before any destination encodes them. */
+static void fm_ifs_scan(struct fm_net *fn, const struct fm_record *recs,
+			unsigned int n)
+{
+	struct fm_export *fe = fn->exp;
+	u32 now = (u32)ktime_get_seconds();
+	u32 in = 0, out = 0;
+	unsigned int i;
+
+	if (!fe->ifs || list_empty(&fe->dests))
+		return;
+	for (i = 0; i < n; i++) {
+		/* neighbours mostly share them: look up a change only */
+		if (recs[i].key.in_if != in) {
+			in = recs[i].key.in_if;
+			fm_ifs_note(fe, in, now);
+		}
+		if (recs[i].key.out_if != out) {
+			out = recs[i].key.out_if;
+			fm_ifs_note(fe, out, now);
+		}
+	}
+	fm_ifs_check(fn);
+}
+
+/* A template refresh: every name is owed again, idle ones forgotten. */
+static void fm_ifs_refresh(struct fm_export *fe, struct fm_dest *d)
+{
+	struct fm_ifs *t = fe->ifs;
+
+	if (!t || !fm_dest_names(d))
+		return;
+	fm_ifs_expire(fe, (u32)ktime_get_seconds());
+	bitmap_or(d->owed, d->owed, t->used, FM_IFS_MAX);
 }
 
 /* The message being built for one destination during one call. */
@@ -151,6 +364,7 @@ struct fm_out {
 	struct fm_enc_msg m;
 	unsigned int flows;		/* flow records in m */
 	bool opts_sent;			/* options data went out in this call */
+	bool names_sent;		/* so did the interface names owed */
 };
 
 /* Finish the message and send it, if it holds anything. */
@@ -187,7 +401,7 @@ static int fm_out_next(struct fm_out *o)
 	return fm_out_begin(o);
 }
 
-/* Options record i: 0 sampling, 1 statistics, 2... interface names */
+/* Options record i: 0 sampling, 1 statistics */
 static int fm_out_add_option(struct fm_out *o, unsigned int i)
 {
 	const struct fm_batch *b = o->b;
@@ -196,9 +410,6 @@ static int fm_out_add_option(struct fm_out *o, unsigned int i)
 
 	if (i == 0)
 		return fm_enc_add_sampling(&o->m);
-	if (i > 1)
-		return fm_enc_add_ifname(&o->m, b->ifs[i - 2].ifindex,
-					 b->ifs[i - 2].name);
 	st.messages = d->st.packets;
 	st.flows = d->st.records;
 	st.ignored_packets = b->ignored;
@@ -209,8 +420,8 @@ static int fm_out_add_option(struct fm_out *o, unsigned int i)
 /*
  * The options data follow the first message of a call that carries the
  * templates; a later one in the same call (a long burst) does not repeat
- * them, which also bounds the work when the interface names alone fill
- * more messages than the template refresh allows.
+ * them. The interface names are owed again from here, and go out at
+ * their own pace (fm_out_names()).
  */
 static int fm_out_options(struct fm_out *o)
 {
@@ -219,7 +430,8 @@ static int fm_out_options(struct fm_out *o)
 
 	o->opts_sent = true;
 	fm_batch_read_netns(o->b);
-	for (i = 0; i < 2 + o->b->nifs; i++) {
+	fm_ifs_refresh(o->b->fn->exp, o->d);
+	for (i = 0; i < 2; i++) {
 		if (fm_out_add_option(o, i) != FM_ENC_FULL)
 			continue;
 		err = fm_out_next(o);
@@ -230,15 +442,92 @@ static int fm_out_options(struct fm_out *o)
 	return 0;
 }
 
+#define FM_IFNAME_BATCH	16	/* names copied out of one RCU section */
+
+/*
+ * The names the destination owes, while this second's FM_IFNAME_RATE
+ * lasts; the rest wait for a later call. Once a call, in its first
+ * message (after the options data if it carries the templates), so that
+ * a new interface's name comes with the first records that carry it.
+ * Names are copied out under RCU and encoded after: sending sleeps. A
+ * name lost with a failed send goes out again at the next refresh.
+ */
+static int fm_out_names(struct fm_out *o)
+{
+	struct fm_export *fe = o->b->fn->exp;
+	struct fm_ifs *t = fe->ifs;
+	struct fm_dest *d = o->d;
+	struct {
+		u32 ifindex;
+		char name[IFNAMSIZ];
+	} nm[FM_IFNAME_BATCH];
+	struct net_device *dev;
+	unsigned int i, k, n;
+	int err;
+
+	o->names_sent = true;
+	if (!t || !fm_dest_names(d))
+		return 0;
+	if (time_after_eq(jiffies, d->names_at + HZ)) {
+		d->names_at = jiffies;
+		d->names_left = FM_IFNAME_RATE;
+	}
+	while (d->names_left) {
+		n = 0;
+		rcu_read_lock();
+		while (n < min_t(unsigned int, FM_IFNAME_BATCH, d->names_left)) {
+			i = find_next_bit(d->owed, FM_IFS_MAX, d->owed_pos);
+			if (i == FM_IFS_MAX)
+				i = find_first_bit(d->owed, FM_IFS_MAX);
+			if (i == FM_IFS_MAX)
+				break;
+			d->owed_pos = i + 1;
+			__clear_bit(i, d->owed);
+			dev = dev_get_by_index_rcu(o->b->fn->net,
+						   t->slot[i].ifindex);
+			if (!dev) {
+				fm_ifs_free(fe, i);
+				continue;
+			}
+			nm[n].ifindex = t->slot[i].ifindex;
+			strscpy(nm[n].name, dev->name, IFNAMSIZ);
+			/* a rename seen here first is fm_ifs_check()'s */
+			if (!t->slot[i].hash)
+				t->slot[i].hash = fm_ifs_hash(nm[n].name);
+			n++;
+		}
+		rcu_read_unlock();
+		if (!n)
+			break;
+		d->names_left -= n;
+		for (k = 0; k < n; k++) {
+			if (fm_enc_add_ifname(&o->m, nm[k].ifindex,
+					      nm[k].name) != FM_ENC_FULL)
+				continue;
+			err = fm_out_next(o);
+			if (err)
+				return err;
+			fm_enc_add_ifname(&o->m, nm[k].ifindex, nm[k].name);
+		}
+	}
+	return 0;
+}
+
 /* The minimum MTU leaves room for a message: this cannot fail in use. */
 static int fm_out_begin(struct fm_out *o)
 {
 	struct fm_dest *d = o->d;
+	int err;
 
 	if (fm_enc_begin(&o->m, &d->sess, d->buf, d->size, &o->b->clk))
 		return -EMSGSIZE;
-	if (o->m.tmpl && !o->opts_sent)
-		return fm_out_options(o);
+	if (o->m.tmpl && !o->opts_sent) {
+		err = fm_out_options(o);
+		if (err)
+			return err;
+	}
+	if (!o->names_sent)
+		return fm_out_names(o);
 	return 0;
 }
 
@@ -308,10 +597,10 @@ void fm_export_records(struct fm_net *fn, const struct fm_record *recs,
 
 	mutex_lock(&fe->lock);
 	fm_export_clock(&b.clk);
+	fm_ifs_scan(fn, recs, n);
 	list_for_each_entry(d, &fe->dests, list)
 		fm_dest_export(&b, d, recs, n);
 	mutex_unlock(&fe->lock);
-	kvfree(b.ifs);
 }
 
 /* Configuration */
@@ -417,19 +706,31 @@ int fm_export_dest_add(struct fm_net *fn, const struct fm_dest_cfg *cfg,
 		       struct netlink_ext_ack *extack)
 {
 	struct fm_export *fe = fn->exp;
+	struct fm_ifs *ifs = NULL;
 	struct fm_dest *d;
 	int err;
 
 	err = fm_dest_check(cfg, extack);
 	if (err)
 		return err;
+	/* The netns's interface table, charged to whoever wants names. */
+	if (cfg->version != FM_ENC_NF5 && !READ_ONCE(fe->ifs)) {
+		ifs = kvzalloc(sizeof(*ifs), GFP_KERNEL_ACCOUNT);
+		if (!ifs)
+			return -ENOMEM;
+		ifs->check_at = jiffies - HZ;	/* both due now */
+		ifs->expire_at = jiffies - HZ;
+	}
 	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
-	if (!d)
+	if (!d) {
+		kvfree(ifs);
 		return -ENOMEM;
+	}
 	d->cfg = *cfg;
 	if (!d->cfg.mtu)
 		d->cfg.mtu = FM_MTU_DEFAULT;
 	d->size = fm_payload(&cfg->addr, d->cfg.mtu);
+	d->names_at = jiffies - HZ;	/* a second's names due now */
 	d->buf = kvmalloc(d->size, GFP_KERNEL_ACCOUNT);
 	if (!d->buf) {
 		err = -ENOMEM;
@@ -451,9 +752,14 @@ int fm_export_dest_add(struct fm_net *fn, const struct fm_dest_cfg *cfg,
 	if (err)
 		goto err_unlock;
 	fm_dest_session_init(fe, d);
+	if (ifs && !fe->ifs) {
+		WRITE_ONCE(fe->ifs, ifs);
+		ifs = NULL;
+	}
 	list_add_tail(&d->list, &fe->dests);
 	fe->ndests++;
 	mutex_unlock(&fe->lock);
+	kvfree(ifs);
 	return 0;
 
 err_unlock:
@@ -461,6 +767,7 @@ err_unlock:
 	kvfree(d->buf);
 err_free:
 	kfree(d);
+	kvfree(ifs);
 	return err;
 }
 
@@ -616,6 +923,10 @@ void fm_export_show(struct seq_file *m, struct fm_net *fn)
 	seq_printf(m, "export_refused %llu\n", t.refused);
 	seq_printf(m, "export_not_sent %llu\n", t.not_sent);
 	seq_printf(m, "export_errors %llu\n", t.errors);
+	seq_printf(m, "export_interfaces %u\n",
+		   fe->ifs ? bitmap_weight(fe->ifs->used, FM_IFS_MAX) : 0);
+	seq_printf(m, "export_interfaces_untracked %llu\n",
+		   fe->ifs ? fe->ifs->untracked : 0);
 	list_for_each_entry(d, &fe->dests, list)
 		seq_printf(m, "destination %pISpc version %u mtu %u packets %llu bytes %llu records %llu refused %llu not_sent %llu errors %llu last_error %d\n",
 			   &d->cfg.addr, d->cfg.version, d->cfg.mtu,
@@ -692,6 +1003,7 @@ void fm_export_exit(struct fm_net *fn)
 
 	list_for_each_entry_safe(d, tmp, &fe->dests, list)
 		fm_dest_free(d);
+	kvfree(fe->ifs);
 	mutex_destroy(&fe->lock);
 	kfree(fe);
 	fn->exp = NULL;
