@@ -26,30 +26,9 @@
 #include <net/ipv6.h>
 
 #include "cache.h"
-#include "export.h"
-#include "transport.h"
+#include "export_priv.h"
 
 #define FM_REFRESH_MSGS	20	/* templates at least every 20 messages */
-
-struct fm_dest {
-	struct list_head list;
-	struct fm_dest_cfg cfg;		/* mtu filled in */
-	struct fm_transport tp;
-	struct fm_enc_session sess;
-	u8 *buf;			/* the message being built */
-	unsigned int size;		/* its capacity: the UDP payload */
-	struct fm_dest_stats st;
-};
-
-struct fm_export {
-	struct mutex lock;		/* all of the below, and the dests */
-	struct list_head dests;
-	unsigned int ndests;
-	u32 domain_id;
-	u32 refresh_sec;
-	u32 refresh_msgs;
-	struct fm_dest_stats gone;	/* of deleted destinations */
-};
 
 /* Load-time settings: see the module parameters at the end. */
 static union fm_sockaddr fm_param_dests[FM_DEST_MAX];
@@ -101,19 +80,13 @@ struct fm_batch {
 	bool netns_read;		/* the fields below are filled in */
 	u64 ignored;			/* packets the meter could not take */
 	u64 dropped;			/* finished flows the cache lost */
-	struct fm_ifname {
-		u32 ifindex;
-		char name[IFNAMSIZ];
-	} *ifs;
-	unsigned int nifs;
 };
 
-/* Counters and interface names for the options data, read once a call. */
+/* Counters for the options data, read once a call. */
 static void fm_batch_read_netns(struct fm_batch *b)
 {
-	struct net_device *dev;
 	struct fm_stats s;
-	unsigned int i, n = 0;
+	unsigned int i;
 
 	if (b->netns_read)
 		return;
@@ -124,24 +97,6 @@ static void fm_batch_read_netns(struct fm_batch *b)
 	for (i = 0; i < FM_PERR_MAX; i++)
 		b->ignored += s.parse_err[i];
 	b->dropped = s.records_dropped;
-
-	/* Sending sleeps: copy the names out of the RCU section. */
-	rcu_read_lock();
-	for_each_netdev_rcu(b->fn->net, dev)
-		n++;
-	rcu_read_unlock();
-	b->ifs = kvmalloc_array(n, sizeof(*b->ifs), GFP_KERNEL);
-	if (!b->ifs)
-		return;
-	rcu_read_lock();
-	for_each_netdev_rcu(b->fn->net, dev) {
-		if (b->nifs == n)
-			break;
-		b->ifs[b->nifs].ifindex = dev->ifindex;
-		strscpy(b->ifs[b->nifs].name, dev->name, IFNAMSIZ);
-		b->nifs++;
-	}
-	rcu_read_unlock();
 }
 
 /* The message being built for one destination during one call. */
@@ -151,6 +106,7 @@ struct fm_out {
 	struct fm_enc_msg m;
 	unsigned int flows;		/* flow records in m */
 	bool opts_sent;			/* options data went out in this call */
+	bool names_sent;		/* so did the interface names owed */
 };
 
 /* Finish the message and send it, if it holds anything. */
@@ -187,7 +143,7 @@ static int fm_out_next(struct fm_out *o)
 	return fm_out_begin(o);
 }
 
-/* Options record i: 0 sampling, 1 statistics, 2... interface names */
+/* Options record i: 0 sampling, 1 statistics */
 static int fm_out_add_option(struct fm_out *o, unsigned int i)
 {
 	const struct fm_batch *b = o->b;
@@ -196,9 +152,6 @@ static int fm_out_add_option(struct fm_out *o, unsigned int i)
 
 	if (i == 0)
 		return fm_enc_add_sampling(&o->m);
-	if (i > 1)
-		return fm_enc_add_ifname(&o->m, b->ifs[i - 2].ifindex,
-					 b->ifs[i - 2].name);
 	st.messages = d->st.packets;
 	st.flows = d->st.records;
 	st.ignored_packets = b->ignored;
@@ -209,8 +162,8 @@ static int fm_out_add_option(struct fm_out *o, unsigned int i)
 /*
  * The options data follow the first message of a call that carries the
  * templates; a later one in the same call (a long burst) does not repeat
- * them, which also bounds the work when the interface names alone fill
- * more messages than the template refresh allows.
+ * them. The interface names are owed again from here, and go out at
+ * their own pace (fm_out_names()).
  */
 static int fm_out_options(struct fm_out *o)
 {
@@ -219,7 +172,8 @@ static int fm_out_options(struct fm_out *o)
 
 	o->opts_sent = true;
 	fm_batch_read_netns(o->b);
-	for (i = 0; i < 2 + o->b->nifs; i++) {
+	fm_ifs_refresh(o->b->fn->exp, o->d);
+	for (i = 0; i < 2; i++) {
 		if (fm_out_add_option(o, i) != FM_ENC_FULL)
 			continue;
 		err = fm_out_next(o);
@@ -230,15 +184,92 @@ static int fm_out_options(struct fm_out *o)
 	return 0;
 }
 
+#define FM_IFNAME_BATCH	16	/* names copied out of one RCU section */
+
+/*
+ * The names the destination owes, while this second's FM_IFNAME_RATE
+ * lasts; the rest wait for a later call. Once a call, in its first
+ * message (after the options data if it carries the templates), so that
+ * a new interface's name comes with the first records that carry it.
+ * Names are copied out under RCU and encoded after: sending sleeps. A
+ * name lost with a failed send goes out again at the next refresh.
+ */
+static int fm_out_names(struct fm_out *o)
+{
+	struct fm_export *fe = o->b->fn->exp;
+	struct fm_ifs *t = fe->ifs;
+	struct fm_dest *d = o->d;
+	struct {
+		u32 ifindex;
+		char name[IFNAMSIZ];
+	} nm[FM_IFNAME_BATCH];
+	struct net_device *dev;
+	unsigned int i, k, n;
+	int err;
+
+	o->names_sent = true;
+	if (!t || !fm_dest_names(d))
+		return 0;
+	if (time_after_eq(jiffies, d->names_at + HZ)) {
+		d->names_at = jiffies;
+		d->names_left = FM_IFNAME_RATE;
+	}
+	while (d->names_left) {
+		n = 0;
+		rcu_read_lock();
+		while (n < min_t(unsigned int, FM_IFNAME_BATCH, d->names_left)) {
+			i = find_next_bit(d->owed, FM_IFS_MAX, d->owed_pos);
+			if (i == FM_IFS_MAX)
+				i = find_first_bit(d->owed, FM_IFS_MAX);
+			if (i == FM_IFS_MAX)
+				break;
+			d->owed_pos = i + 1;
+			__clear_bit(i, d->owed);
+			dev = dev_get_by_index_rcu(o->b->fn->net,
+						   t->slot[i].ifindex);
+			if (!dev) {
+				fm_ifs_free(fe, i);
+				continue;
+			}
+			nm[n].ifindex = t->slot[i].ifindex;
+			strscpy(nm[n].name, dev->name, IFNAMSIZ);
+			/* a rename seen here first is fm_ifs_check()'s */
+			if (!t->slot[i].hash)
+				t->slot[i].hash = fm_ifs_hash(nm[n].name);
+			n++;
+		}
+		rcu_read_unlock();
+		if (!n)
+			break;
+		d->names_left -= n;
+		for (k = 0; k < n; k++) {
+			if (fm_enc_add_ifname(&o->m, nm[k].ifindex,
+					      nm[k].name) != FM_ENC_FULL)
+				continue;
+			err = fm_out_next(o);
+			if (err)
+				return err;
+			fm_enc_add_ifname(&o->m, nm[k].ifindex, nm[k].name);
+		}
+	}
+	return 0;
+}
+
 /* The minimum MTU leaves room for a message: this cannot fail in use. */
 static int fm_out_begin(struct fm_out *o)
 {
 	struct fm_dest *d = o->d;
+	int err;
 
 	if (fm_enc_begin(&o->m, &d->sess, d->buf, d->size, &o->b->clk))
 		return -EMSGSIZE;
-	if (o->m.tmpl && !o->opts_sent)
-		return fm_out_options(o);
+	if (o->m.tmpl && !o->opts_sent) {
+		err = fm_out_options(o);
+		if (err)
+			return err;
+	}
+	if (!o->names_sent)
+		return fm_out_names(o);
 	return 0;
 }
 
@@ -308,10 +339,10 @@ void fm_export_records(struct fm_net *fn, const struct fm_record *recs,
 
 	mutex_lock(&fe->lock);
 	fm_export_clock(&b.clk);
+	fm_ifs_scan(fn, recs, n);
 	list_for_each_entry(d, &fe->dests, list)
 		fm_dest_export(&b, d, recs, n);
 	mutex_unlock(&fe->lock);
-	kvfree(b.ifs);
 }
 
 /* Configuration */
@@ -417,19 +448,31 @@ int fm_export_dest_add(struct fm_net *fn, const struct fm_dest_cfg *cfg,
 		       struct netlink_ext_ack *extack)
 {
 	struct fm_export *fe = fn->exp;
+	struct fm_ifs *ifs = NULL;
 	struct fm_dest *d;
 	int err;
 
 	err = fm_dest_check(cfg, extack);
 	if (err)
 		return err;
+	/* The netns's interface table, charged to whoever wants names. */
+	if (cfg->version != FM_ENC_NF5 && !READ_ONCE(fe->ifs)) {
+		ifs = kvzalloc(sizeof(*ifs), GFP_KERNEL_ACCOUNT);
+		if (!ifs)
+			return -ENOMEM;
+		ifs->check_at = jiffies - HZ;	/* both due now */
+		ifs->expire_at = jiffies - HZ;
+	}
 	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
-	if (!d)
+	if (!d) {
+		kvfree(ifs);
 		return -ENOMEM;
+	}
 	d->cfg = *cfg;
 	if (!d->cfg.mtu)
 		d->cfg.mtu = FM_MTU_DEFAULT;
 	d->size = fm_payload(&cfg->addr, d->cfg.mtu);
+	d->names_at = jiffies - HZ;	/* a second's names due now */
 	d->buf = kvmalloc(d->size, GFP_KERNEL_ACCOUNT);
 	if (!d->buf) {
 		err = -ENOMEM;
@@ -451,9 +494,14 @@ int fm_export_dest_add(struct fm_net *fn, const struct fm_dest_cfg *cfg,
 	if (err)
 		goto err_unlock;
 	fm_dest_session_init(fe, d);
+	if (ifs && !fe->ifs) {
+		WRITE_ONCE(fe->ifs, ifs);
+		ifs = NULL;
+	}
 	list_add_tail(&d->list, &fe->dests);
 	fe->ndests++;
 	mutex_unlock(&fe->lock);
+	kvfree(ifs);
 	return 0;
 
 err_unlock:
@@ -461,6 +509,7 @@ err_unlock:
 	kvfree(d->buf);
 err_free:
 	kfree(d);
+	kvfree(ifs);
 	return err;
 }
 
@@ -616,6 +665,10 @@ void fm_export_show(struct seq_file *m, struct fm_net *fn)
 	seq_printf(m, "export_refused %llu\n", t.refused);
 	seq_printf(m, "export_not_sent %llu\n", t.not_sent);
 	seq_printf(m, "export_errors %llu\n", t.errors);
+	seq_printf(m, "export_interfaces %u\n",
+		   fe->ifs ? bitmap_weight(fe->ifs->used, FM_IFS_MAX) : 0);
+	seq_printf(m, "export_interfaces_untracked %llu\n",
+		   fe->ifs ? fe->ifs->untracked : 0);
 	list_for_each_entry(d, &fe->dests, list)
 		seq_printf(m, "destination %pISpc version %u mtu %u packets %llu bytes %llu records %llu refused %llu not_sent %llu errors %llu last_error %d\n",
 			   &d->cfg.addr, d->cfg.version, d->cfg.mtu,
@@ -692,6 +745,7 @@ void fm_export_exit(struct fm_net *fn)
 
 	list_for_each_entry_safe(d, tmp, &fe->dests, list)
 		fm_dest_free(d);
+	kvfree(fe->ifs);
 	mutex_destroy(&fe->lock);
 	kfree(fe);
 	fn->exp = NULL;

@@ -15,6 +15,11 @@
       icmp, vlan, tcp_flags, ttl_min, ttl_max, dir, ipver, end_reason,
       flowlabel, start, end} (start, end: ms since the epoch; for v9 and v5
       computed from the header's clock)
+  wirecheck.py messages FILE VERSION
+      the same checks (IPFIX, v9), then one JSON line a datagram:
+      {msg, tmpl (it carries templates), flows (flow records), opts
+      (options records but interface names), ifnames ([[ifindex, name],
+      ...])}
 """
 import ipaddress
 import json
@@ -36,6 +41,7 @@ OPTS = {149: "domain", 41: "msgs", 42: "flows", 164: "ignored",
         10: "ifindex"}
 
 errors = []
+msgs = []   # per datagram: what check_ipfix_v9() found in it
 
 
 def err(where, what):
@@ -103,6 +109,8 @@ def check_ipfix_v9(path, version):
             if up == 0:
                 err(w, "sysUptime 0 (a clock before boot, clamped)")
             off, nrec = 20, 0
+        m = {"msg": i, "tmpl": False, "flows": 0, "opts": 0, "ifnames": []}
+        msgs.append(m)
         if ver != version:
             err(w, "version %d" % ver)
             continue
@@ -121,6 +129,7 @@ def check_ipfix_v9(path, version):
             off += slen
             tmpl_set = (2, 3) if version == 10 else (0, 1)
             if sid in tmpl_set:
+                m["tmpl"] = True
                 opts = sid == tmpl_set[1]
                 p = 0
                 ntmpl = 0
@@ -201,7 +210,14 @@ def check_ipfix_v9(path, version):
                     if not opts and ft in (32, 139):
                         rec["icmp_ie"] = ft
                 if opts:
+                    if "ifname" in rec:
+                        m["ifnames"].append([rec.get("ifindex",
+                                             rec.get("scope2")),
+                                             rec["ifname"]])
+                    else:
+                        m["opts"] += 1
                     continue
+                m["flows"] += 1
                 if base_ms is not None:
                     if rec["start_up"] == 0 or rec["end_up"] == 0:
                         err(ws, "flow at uptime 0 (a time before boot, "
@@ -289,6 +305,8 @@ def main():
     version = int(sys.argv[3])
     recs = check_v5(sys.argv[2]) if version == 5 else \
         check_ipfix_v9(sys.argv[2], version)
+    if sys.argv[1] == "messages":
+        recs = msgs
     for r in recs:
         print(json.dumps(r, sort_keys=True))
     for e in errors:
