@@ -14,6 +14,8 @@
 #include "export.h"
 #include "transport.h"
 
+struct fm_net;
+
 /*
  * Interface names (options template 260). A host may have thousands of
  * interfaces (a container host's veths) of which flows cross a few: a
