@@ -62,7 +62,9 @@
  * full cache under pressure from every CPU settles at a share each, and
  * a CPU alone uses all of it. A lowered max_flows leaves the pool
  * negative, repaid the same way by every table. A table whose work goes
- * to sleep returns its quota.
+ * to sleep returns its quota. The works clear the starving mark once the
+ * pool can lend again or the starving CPU has its share
+ * (fm_budget_fed()).
  */
 #include <linux/memcontrol.h>
 #include <linux/random.h>
@@ -346,6 +348,28 @@ static void fm_budget_starve(struct fm_table *t, bool short_of)
 }
 
 /*
+ * Clear the starving mark once its CPU is short no more: the pool has a
+ * batch to lend it again (any table's work sees that), or the CPU has its
+ * share (its own work does). The packet path clears it only when the
+ * starving CPU meets an empty pool again with its share in hand; a CPU
+ * that stops making flows, or that got its budget by borrowing, would
+ * leave it set, and the other tables would go on ending flows for it
+ * (fm_budget_owed()) every second. Clearing it early costs nothing: a
+ * CPU still short sets it again at its next refused flow. The work, BH
+ * disabled; a racing set by another CPU's packet path may be lost the
+ * same way, and is set again.
+ */
+static void fm_budget_fed(struct fm_table *t)
+{
+	struct fm_cache *c = t->cache;
+	int s = READ_ONCE(c->starving);
+
+	if (s && (atomic_read(&c->budget) >= (int)READ_ONCE(c->budget_batch) ||
+		  (s == t->cpu + 1 && t->count >= READ_ONCE(t->limit))))
+		WRITE_ONCE(c->starving, 0);
+}
+
+/*
  * Another CPU is short of budget (or max_flows was lowered): end up to
  * four batches of t's least recently used unprotected flows
  * (FM_END_RESOURCES),
@@ -360,6 +384,7 @@ void fm_table_yield(struct fm_table *t)
 	u32 now = (u32)jiffies;
 	u32 hash = t->sweep_pos;
 
+	fm_budget_fed(t);
 	if (!fm_budget_owed(t, false))
 		return;
 	fm_budget_return(t, true);

@@ -69,6 +69,8 @@ int fm_cache_flush(struct fm_net *fn);
 const struct fm_cache_cfg *fm_cache_config(struct fm_net *fn);
 unsigned int fm_cache_count(struct fm_net *fn);
 unsigned long fm_cache_memory(struct fm_net *fn);
+void fm_cache_budget(struct fm_net *fn, unsigned int *pool,
+		     unsigned int *starving);
 
 void fm_cache_configure(struct fm_net *fn, const struct fm_cache_cfg *cfg);
 int fm_cache_resize(struct fm_net *fn, const struct fm_cache_cfg *cfg);

@@ -30,6 +30,23 @@ unsigned int fm_cache_count(struct fm_net *fn)
 }
 
 /*
+ * The flow budget's state (cache.c, "The flow budget"): what the pool
+ * has to lend (0 while a lowered max_flows is being repaid) and which
+ * CPU, plus one, waits for budget (0: none).
+ */
+void fm_cache_budget(struct fm_net *fn, unsigned int *pool,
+		     unsigned int *starving)
+{
+	struct fm_cache *c;
+
+	rcu_read_lock();
+	c = fm_cache_rcu(fn);
+	*pool = max(atomic_read(&c->budget), 0);
+	*starving = READ_ONCE(c->starving);
+	rcu_read_unlock();
+}
+
+/*
  * Bytes the cache holds: entries (cached and buried, at their slab
  * object size) plus every table's buckets, ring and export batch.
  */

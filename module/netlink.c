@@ -634,6 +634,7 @@ static int fm_nl_fill_stats(struct sk_buff *msg, struct fm_net *fn)
 {
 	u64 v[FM_STAT_A_MAX + 1] = {};
 	struct nlattr *nest;
+	unsigned int pool, starving;
 	struct fm_stats s;
 	int i;
 
@@ -667,6 +668,9 @@ static int fm_nl_fill_stats(struct sk_buff *msg, struct fm_net *fn)
 	v[FM_STAT_A_PACKETS_DROPPED] = s.pkts_dropped;
 	v[FM_STAT_A_FLOWS_MERGED] = s.flows_merged;
 	v[FM_STAT_A_MERGE_INCOMPLETE] = s.merge_incomplete;
+	fm_cache_budget(fn, &pool, &starving);
+	v[FM_STAT_A_BUDGET_POOL] = pool;
+	v[FM_STAT_A_BUDGET_STARVING] = starving;
 
 	nest = nla_nest_start(msg, FM_A_STATS);
 	if (!nest)

@@ -30,10 +30,12 @@ static const char * const fm_end_names[] = {
 static int fm_stats_show(struct seq_file *m, void *v)
 {
 	struct fm_net *fn = fm_pernet(seq_file_single_net(m));
+	unsigned int pool, starving;
 	struct fm_stats s;
 	int i;
 
 	fm_stats_sum(fn, &s);
+	fm_cache_budget(fn, &pool, &starving);
 	seq_printf(m, "packets_seen %llu\n", s.pkts_seen);
 	seq_printf(m, "packets_metered %llu\n", s.pkts_metered);
 	seq_printf(m, "bytes_metered %llu\n", s.bytes_metered);
@@ -56,6 +58,8 @@ static int fm_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "flows_merged %llu\n", s.flows_merged);
 	seq_printf(m, "merge_incomplete %llu\n", s.merge_incomplete);
 	seq_printf(m, "memory_bytes %lu\n", fm_cache_memory(fn));
+	seq_printf(m, "budget_pool %u\n", pool);
+	seq_printf(m, "budget_starving %u\n", starving);
 	fm_export_show(m, fn);
 	return 0;
 }

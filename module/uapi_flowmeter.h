@@ -146,6 +146,8 @@ enum fm_stat_attr {
 	FM_STAT_A_PACKETS_DROPPED,	/* their new flow was refused */
 	FM_STAT_A_FLOWS_MERGED,		/* pieces merged across CPUs */
 	FM_STAT_A_MERGE_INCOMPLETE,	/* records sent without every piece */
+	FM_STAT_A_BUDGET_POOL,		/* flow budget no CPU holds */
+	FM_STAT_A_BUDGET_STARVING,	/* 1 + the CPU short of budget, or 0 */
 
 	__FM_STAT_A_MAX,
 	FM_STAT_A_MAX = __FM_STAT_A_MAX - 1

@@ -3,6 +3,11 @@
 # budget"):
 #  1. One CPU holds (nearly) max_flows flows: none evicted, none refused.
 #     (With the budget split evenly over CPUs, it held max_flows / CPUs.)
+#  1b. A second CPU asks for budget (a few new flows, all refused while
+#     the first holds it all) and then stops: the starving mark clears
+#     and the first CPU keeps more than its share. (Left set, the mark
+#     made the first CPU end its flows down to its share for a CPU that
+#     no longer wanted any.)
 #  2. A second CPU then floods new flows of its own: the cache never holds
 #     more than max_flows, and the second CPU gets budget from the first,
 #     at least half its share (max_flows / CPUs) within the flood.
@@ -42,6 +47,18 @@ log "active $(st flows_active) created $(st flows_created) evicted $(st flows_ex
 expect_eq "flows of CPU 0 cached" "$(listed 9000)" $((MAX - FEW))
 expect_eq "flows evicted" "$(st flows_expired_evicted)" 0
 expect_eq "flows refused" "$(st flows_dropped_full)" 0
+
+log "--- 1b: CPU 1 asks for budget with 100 flows, then stops"
+flood 1 9002 100 0 >/dev/null
+sleep 0.5
+log "budget_starving $(fm_stat budget_starving r) pool $(fm_stat budget_pool r)"
+wait_stat budget_starving r 0 10
+sleep 3
+n0=$(listed 9000)
+log "CPU 0's flows cached: $n0 (share $share); budget_pool $(fm_stat budget_pool r)"
+[ "$n0" -gt $((share + share / 8)) ] ||
+	fail "CPU 0 went down to $n0 flows for a CPU that wants none (share $share)"
+expect_eq "budget_starving still" "$(fm_stat budget_starving r)" 0
 
 log "--- 2: CPU 1 floods $MAX new flows for 6 s"
 ( peak=0; while :; do

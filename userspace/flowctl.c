@@ -753,6 +753,8 @@ static const char * const fc_stat_names[FM_STAT_A_MAX + 1] = {
 	[FM_STAT_A_PACKETS_DROPPED] = "packets_dropped",
 	[FM_STAT_A_FLOWS_MERGED] = "flows_merged",
 	[FM_STAT_A_MERGE_INCOMPLETE] = "merge_incomplete",
+	[FM_STAT_A_BUDGET_POOL] = "budget_pool",
+	[FM_STAT_A_BUDGET_STARVING] = "budget_starving",
 };
 
 static int fc_stats_cb(const struct nlmsghdr *nlh, void *data)

@@ -397,6 +397,10 @@ static const struct fc_prom_family {
 	  "Packets left out by the interface filter." },
 	{ "memory_bytes", "memory_bytes", FC_PROM_GAUGE,
 	  "Memory the flow cache holds: entries and tables." },
+	{ "budget_pool", "budget_pool", FC_PROM_GAUGE,
+	  "Flows of max_flows that no CPU holds." },
+	{ "budget_starving", "budget_starving", FC_PROM_GAUGE,
+	  "1 + the CPU waiting for flow budget, or 0." },
 };
 
 static bool fc_prom_match(const struct fc_prom_family *fam, const char *name)
