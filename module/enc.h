@@ -204,6 +204,19 @@ static inline int fm_enc_begin(struct fm_enc_msg *m, struct fm_enc_session *s,
 }
 
 /*
+ * The message goes out later than it began (held for more records): its
+ * header says when it is sent. The records' own times do not move: they
+ * were encoded against m->clk.boot_ms, which stays.
+ */
+static inline void fm_enc_restamp(struct fm_enc_msg *m,
+				  const struct fm_enc_clock *clk)
+{
+	m->clk.unix_sec = clk->unix_sec;
+	m->clk.unix_nsec = clk->unix_nsec;
+	m->clk.uptime_ms = clk->uptime_ms;
+}
+
+/*
  * Add one flow record. FM_ENC_FULL: the message is full (see above);
  * FM_ENC_UNSUPPORTED: IPv6 flow on a v5 session, not encoded.
  */

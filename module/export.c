@@ -11,8 +11,19 @@
  * reading the counters, all in process context. The packet path never
  * comes here.
  *
- * fm_export_records() sends every message it fills and, before it
- * returns, the partial last one: records never wait for a later call.
+ * Holding messages. The cache's works hand records over a batch at a
+ * time, often a few records a call; sending each call's partial last
+ * message would make a busy meter send many small datagrams. So a
+ * destination's last message stays open after the call, and the next
+ * calls go on filling it, until it is full or export_hold_ms old
+ * (100 ms by default; 0 sends at the end of every call, as before):
+ * the export work (hold_work) sends whatever is held when the oldest
+ * message's time is up. Every held message goes out before the netns's
+ * sockets close (fm_export_stop(), from the netns's .pre_exit once the
+ * cache handed over its last records) and before a destination changes
+ * session, buffer or goes (fm_dest_send_held()). A message's header
+ * gets the time it is sent at: the export time is never before a record
+ * it carries ended.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -36,6 +47,7 @@ static unsigned int fm_param_ndests;
 static unsigned int fm_param_version = FM_ENC_IPFIX;
 static unsigned int fm_param_domain = 1;
 static unsigned int fm_param_refresh = 60;
+static unsigned int fm_param_hold_ms = 100;
 
 /*
  * Uptime for v9 and v5 is the boot clock, the one records are stamped
@@ -99,39 +111,61 @@ static void fm_batch_read_netns(struct fm_batch *b)
 	b->dropped = s.records_dropped;
 }
 
-/* The message being built for one destination during one call. */
+/* One call's work for one destination: d->m is the message built. */
 struct fm_out {
 	struct fm_batch *b;
 	struct fm_dest *d;
-	struct fm_enc_msg m;
-	unsigned int flows;		/* flow records in m */
+	struct fm_enc_msg *m;		/* &d->m */
 	bool opts_sent;			/* options data went out in this call */
 	bool names_sent;		/* so did the interface names owed */
 };
 
-/* Finish the message and send it, if it holds anything. */
-static void fm_out_send(struct fm_out *o)
+/*
+ * Finish d's open message, its header stamped with clk (now), and send
+ * it if it holds anything. Under the export mutex.
+ */
+static void fm_dest_send(struct fm_dest *d, const struct fm_enc_clock *clk)
 {
-	struct fm_dest *d = o->d;
+	struct fm_enc_msg *m = &d->m;
 	unsigned int len;
 	int err;
 
-	if (!o->m.nrec)
+	if (!d->open)
 		return;
-	len = fm_enc_finish(&o->m);
+	d->open = false;
+	if (!m->nrec)
+		return;		/* never finished: leaves no trace */
+	fm_enc_restamp(m, clk);
+	len = fm_enc_finish(m);
 	err = fm_transport_error(&d->tp);
 	if (err)
 		fm_dest_error(d, err);
 	err = fm_transport_send(&d->tp, d->buf, len);
 	if (err) {
 		fm_dest_error(d, err);
-		d->st.not_sent += o->flows;
+		d->st.not_sent += d->flows;
 	} else {
 		d->st.packets++;
 		d->st.bytes += len;
-		d->st.records += o->flows;
+		d->st.records += d->flows;
 	}
-	o->flows = 0;
+	d->flows = 0;
+}
+
+/* Send d's held message now: d's session, buffer or life changes. */
+static void fm_dest_send_held(struct fm_dest *d)
+{
+	struct fm_enc_clock clk;
+
+	if (!d->open)
+		return;
+	fm_export_clock(&clk);
+	fm_dest_send(d, &clk);
+}
+
+static void fm_out_send(struct fm_out *o)
+{
+	fm_dest_send(o->d, &o->b->clk);
 }
 
 static int fm_out_begin(struct fm_out *o);
@@ -151,12 +185,12 @@ static int fm_out_add_option(struct fm_out *o, unsigned int i)
 	struct fm_enc_stats st;
 
 	if (i == 0)
-		return fm_enc_add_sampling(&o->m);
+		return fm_enc_add_sampling(o->m);
 	st.messages = d->st.packets;
 	st.flows = d->st.records;
 	st.ignored_packets = b->ignored;
 	st.not_sent_flows = d->st.not_sent + b->dropped;
-	return fm_enc_add_stats(&o->m, &st);
+	return fm_enc_add_stats(o->m, &st);
 }
 
 /*
@@ -243,13 +277,13 @@ static int fm_out_names(struct fm_out *o)
 			break;
 		d->names_left -= n;
 		for (k = 0; k < n; k++) {
-			if (fm_enc_add_ifname(&o->m, nm[k].ifindex,
+			if (fm_enc_add_ifname(o->m, nm[k].ifindex,
 					      nm[k].name) != FM_ENC_FULL)
 				continue;
 			err = fm_out_next(o);
 			if (err)
 				return err;
-			fm_enc_add_ifname(&o->m, nm[k].ifindex, nm[k].name);
+			fm_enc_add_ifname(o->m, nm[k].ifindex, nm[k].name);
 		}
 	}
 	return 0;
@@ -261,9 +295,11 @@ static int fm_out_begin(struct fm_out *o)
 	struct fm_dest *d = o->d;
 	int err;
 
-	if (fm_enc_begin(&o->m, &d->sess, d->buf, d->size, &o->b->clk))
+	if (fm_enc_begin(o->m, &d->sess, d->buf, d->size, &o->b->clk))
 		return -EMSGSIZE;
-	if (o->m.tmpl && !o->opts_sent) {
+	d->open = true;
+	d->opened = jiffies;
+	if (o->m->tmpl && !o->opts_sent) {
 		err = fm_out_options(o);
 		if (err)
 			return err;
@@ -283,51 +319,109 @@ static void fm_dest_sampling(struct fm_net *fn, struct fm_dest *d)
 	fm_cache_sampling(fn, &rate, &mode);
 	if (s->sampling_interval == rate && s->sampling_algo == mode)
 		return;
+	fm_dest_send_held(d);	/* its options data say the old rate */
 	s->sampling_interval = rate;
 	s->sampling_algo = mode;
 	fm_enc_resend_templates(s);
 }
 
+/*
+ * Is d's open message to go now, at the end of a call: held long enough,
+ * or holding is off? Else the hold work must come for it in time.
+ */
+static bool fm_dest_due(struct fm_export *fe, struct fm_dest *d)
+{
+	unsigned long hold = msecs_to_jiffies(min(READ_ONCE(fm_param_hold_ms),
+						  1000U));
+
+	if (!hold || fe->closing || time_after_eq(jiffies, d->opened + hold))
+		return true;
+	/* pending already: it comes for an older message, so in time */
+	queue_delayed_work(system_wq, &fe->hold_work,
+			   d->opened + hold - jiffies);
+	return false;
+}
+
 static void fm_dest_export(struct fm_batch *b, struct fm_dest *d,
 			   const struct fm_record *recs, unsigned int n)
 {
-	struct fm_out o = { .b = b, .d = d };
+	struct fm_out o = { .b = b, .d = d, .m = &d->m };
 	unsigned int i = 0, k;
 	int ret;
 
 	fm_dest_sampling(b->fn, d);
-	if (fm_out_begin(&o))
+	/* a held message takes this call's names first, as a new one would */
+	if (d->open ? fm_out_names(&o) : fm_out_begin(&o))
 		goto err;
 	while (i < n) {
-		k = fm_enc_add_flows(&o.m, &recs[i], n - i);
-		o.flows += k;
+		k = fm_enc_add_flows(o.m, &recs[i], n - i);
+		d->flows += k;
 		i += k;
 		if (i == n)
 			break;
-		if (o.m.full) {		/* the next message takes recs[i] */
+		if (o.m->full) {	/* the next message takes recs[i] */
 			if (fm_out_next(&o))
 				goto err;
 			continue;
 		}
-		ret = fm_enc_add_flow(&o.m, &recs[i]);
+		ret = fm_enc_add_flow(o.m, &recs[i]);
 		if (ret == FM_ENC_FULL) {
 			if (fm_out_next(&o))
 				goto err;
-			ret = fm_enc_add_flow(&o.m, &recs[i]);
+			ret = fm_enc_add_flow(o.m, &recs[i]);
 		}
 		if (ret == FM_ENC_OK) {
-			o.flows++;
+			d->flows++;
 		} else {	/* FM_ENC_UNSUPPORTED: IPv6 flow on v5 */
 			d->st.refused++;
 			d->st.not_sent++;
 		}
 		i++;
 	}
-	fm_out_send(&o);
+	if (fm_dest_due(b->fn->exp, d))
+		fm_out_send(&o);
 	return;
 err:
 	fm_dest_error(d, -EMSGSIZE);
 	d->st.not_sent += n - i;
+}
+
+/* Send every held message. Under the export mutex. */
+static void fm_export_send_held(struct fm_export *fe)
+{
+	struct fm_dest *d;
+
+	lockdep_assert_held(&fe->lock);
+	list_for_each_entry(d, &fe->dests, list)
+		fm_dest_send_held(d);
+}
+
+/* A message's time is up: send it, and any other held with it. */
+static void fm_export_hold_work(struct work_struct *work)
+{
+	struct fm_export *fe = container_of(to_delayed_work(work),
+					    struct fm_export, hold_work);
+
+	mutex_lock(&fe->lock);
+	fm_export_send_held(fe);
+	mutex_unlock(&fe->lock);
+}
+
+/*
+ * The netns is going and its cache handed over its last records (its
+ * .pre_exit: the devices are still there to send through): send what is
+ * held, and hold nothing from now on. No hold work runs after this.
+ */
+void fm_export_stop(struct fm_net *fn)
+{
+	struct fm_export *fe = fn->exp;
+
+	mutex_lock(&fe->lock);
+	fe->closing = true;
+	fm_export_send_held(fe);
+	mutex_unlock(&fe->lock);
+	/* closing: nothing queues it again once it is cancelled */
+	cancel_delayed_work_sync(&fe->hold_work);
 }
 
 void fm_export_records(struct fm_net *fn, const struct fm_record *recs,
@@ -522,6 +616,7 @@ int fm_export_dest_del(struct fm_net *fn, const union fm_sockaddr *addr,
 	mutex_lock(&fe->lock);
 	d = fm_dest_find(fe, addr);
 	if (d) {
+		fm_dest_send_held(d);	/* its records, before it goes */
 		list_del(&d->list);
 		fe->ndests--;
 		fm_dest_stats_add(&fe->gone, &d->st);
@@ -531,7 +626,6 @@ int fm_export_dest_del(struct fm_net *fn, const union fm_sockaddr *addr,
 		NL_SET_ERR_MSG_MOD(extack, "no such destination");
 		return -ENOENT;
 	}
-	/* Messages never wait between calls: nothing is left to send. */
 	fm_dest_free(d);
 	return 0;
 }
@@ -563,6 +657,7 @@ int fm_export_dest_set_mtu(struct fm_net *fn, const union fm_sockaddr *addr,
 		err = -ENOMEM;
 		goto out;
 	}
+	fm_dest_send_held(d);	/* in the old buffer, at the old size */
 	kvfree(d->buf);
 	d->buf = buf;
 	d->size = size;
@@ -605,8 +700,10 @@ int fm_export_set_domain(struct fm_net *fn, u32 domain_id,
 
 	mutex_lock(&fe->lock);
 	fe->domain_id = domain_id;
-	list_for_each_entry(d, &fe->dests, list)
+	list_for_each_entry(d, &fe->dests, list) {
+		fm_dest_send_held(d);	/* in the old session */
 		fm_dest_session_init(fe, d);
+	}
 	mutex_unlock(&fe->lock);
 	return 0;
 }
@@ -718,6 +815,7 @@ int fm_export_init(struct fm_net *fn)
 	if (!fe)
 		return -ENOMEM;
 	mutex_init(&fe->lock);
+	INIT_DELAYED_WORK(&fe->hold_work, fm_export_hold_work);
 	INIT_LIST_HEAD(&fe->dests);
 	fe->domain_id = fm_param_domain;
 	fe->refresh_sec = fm_param_refresh;
@@ -736,13 +834,16 @@ int fm_export_init(struct fm_net *fn)
 /*
  * Called from the netns's pernet exit once the hooks are gone and the
  * cache has handed over its last flows: nobody else can be in here, and
- * the sockets, which hold no reference on the netns, go with it.
+ * the sockets, which hold no reference on the netns, go with it. The
+ * netns's .pre_exit sent what was held (fm_export_stop()); on a failed
+ * init nothing was.
  */
 void fm_export_exit(struct fm_net *fn)
 {
 	struct fm_export *fe = fn->exp;
 	struct fm_dest *d, *tmp;
 
+	cancel_delayed_work_sync(&fe->hold_work);
 	list_for_each_entry_safe(d, tmp, &fe->dests, list)
 		fm_dest_free(d);
 	kvfree(fe->ifs);
@@ -857,3 +958,6 @@ MODULE_PARM_DESC(domain_id, "IPFIX observation domain / v9 source id of every ne
 
 module_param_named(template_refresh, fm_param_refresh, uint, 0444);
 MODULE_PARM_DESC(template_refresh, "resend templates every this many seconds (default 60; also every 20 messages)");
+
+module_param_named(export_hold_ms, fm_param_hold_ms, uint, 0644);
+MODULE_PARM_DESC(export_hold_ms, "keep a partly filled export message open this long for more records (ms, default 100, at most 1000; 0: send at once)");

@@ -9,6 +9,7 @@
 #include <linux/bitmap.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/workqueue.h>
 
 #include "enc.h"
 #include "export.h"
@@ -78,6 +79,14 @@ struct fm_dest {
 	struct fm_enc_session sess;
 	u8 *buf;			/* the message being built */
 	unsigned int size;		/* its capacity: the UDP payload */
+	/*
+	 * The message in buf, kept open between calls until it is full or
+	 * fm_param_hold_ms old (export.c, "Holding messages").
+	 */
+	struct fm_enc_msg m;
+	bool open;			/* m begun and not sent */
+	unsigned int flows;		/* flow records in m */
+	unsigned long opened;		/* jiffies: m begun */
 	struct fm_dest_stats st;
 	DECLARE_BITMAP(owed, FM_IFS_MAX);	/* names of fm_ifs slots owed */
 	unsigned int owed_pos;		/* where the next one is looked for */
@@ -87,6 +96,8 @@ struct fm_dest {
 
 struct fm_export {
 	struct mutex lock;		/* all of the below, and the dests */
+	struct delayed_work hold_work;	/* sends the messages held too long */
+	bool closing;			/* netns going: hold nothing more */
 	struct list_head dests;
 	unsigned int ndests;
 	u32 domain_id;

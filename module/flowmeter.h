@@ -101,9 +101,12 @@ void fm_stats_sum(struct fm_net *fn, struct fm_stats *sum);
  * export.c: turns finished flow records into export packets for every
  * destination of the netns. fm_export_records() is called in process
  * context (the cache's per-CPU expiry work, or teardown) with no lock held
- * and may sleep briefly; it never keeps a pointer to recs.
+ * and may sleep briefly; it never keeps a pointer to recs (the records
+ * are encoded at once; the last message may be held open for more, see
+ * "Holding messages" in export.c). fm_export_stop() sends what is held.
  */
 int fm_export_init(struct fm_net *fn);
+void fm_export_stop(struct fm_net *fn);
 void fm_export_exit(struct fm_net *fn);
 void fm_export_records(struct fm_net *fn, const struct fm_record *recs,
 		       unsigned int n);

@@ -120,6 +120,7 @@ static void __net_exit fm_net_pre_exit(struct net *net)
 	fm_hooks_unregister(fn);
 	synchronize_net();
 	fm_cache_stop(fn);
+	fm_export_stop(fn);
 }
 
 /*
