@@ -56,7 +56,7 @@ static const struct nla_policy fm_nl_iff_policy[FM_IFF_A_MAX + 1] = {
 
 /* FM_A_DESTS is read-only: left out, so refused. */
 /* FM_A_TOP_*: what /proc/net/flowmeter/top shows. */
-static const struct nla_policy fm_nl_config_policy[FM_A_NETNS_MAX_FLOWS + 1] = {
+static const struct nla_policy fm_nl_config_policy[FM_A_MARK_MASK + 1] = {
 	[FM_A_ACTIVE_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_timeout_range),
 	[FM_A_INACTIVE_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_timeout_range),
 	[FM_A_MAX_FLOWS] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_max_flows_range),
@@ -75,6 +75,8 @@ static const struct nla_policy fm_nl_config_policy[FM_A_NETNS_MAX_FLOWS + 1] = {
 	[FM_A_TOP_BY] = NLA_POLICY_MAX(NLA_U8, FM_TOP_BY_PACKETS),
 	[FM_A_IFFILTER] = NLA_POLICY_NESTED(fm_nl_iff_policy),
 	[FM_A_NETNS_MAX_FLOWS] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_max_flows_range),
+	[FM_A_MARK] = { .type = NLA_U32 },
+	[FM_A_MARK_MASK] = { .type = NLA_U32 },
 };
 
 /* The counters are read-only: left out, so refused. */
@@ -190,11 +192,13 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	struct fm_cache_cfg cc;
 	struct fm_iffilter iff;
 	u32 hooks, top_n;
+	u64 mark;
 	u8 top_by;
 
 	mutex_lock(&fn->conf_lock);
 	cc = *fm_cache_config(fn);
 	hooks = fn->hook_mask;
+	mark = fn->mark;
 	top_n = fn->top_n;
 	top_by = fn->top_by;
 	fm_iffilter_get(fn, &iff);
@@ -217,6 +221,8 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	    nla_put_u32(msg, FM_A_TOP_N, top_n) ||
 	    nla_put_u8(msg, FM_A_TOP_BY, top_by) ||
 	    nla_put_u32(msg, FM_A_NETNS_MAX_FLOWS, READ_ONCE(fm_netns_max_flows)) ||
+	    nla_put_u32(msg, FM_A_MARK, fm_mark_value(mark)) ||
+	    nla_put_u32(msg, FM_A_MARK_MASK, fm_mark_mask(mark)) ||
 	    fm_nl_put_iffilter(msg, &iff))
 		return -EMSGSIZE;
 	return 0;
@@ -338,6 +344,31 @@ static int fm_nl_check_limits(struct sk_buff *skb, struct genl_info *info,
 	return 0;
 }
 
+/* The mark filter of a request, if it has one, into *mark. */
+static int fm_nl_get_mark(struct genl_info *info, u64 *mark)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr **tb = info->attrs;
+	u32 value, mask;
+
+	if (!tb[FM_A_MARK] && !tb[FM_A_MARK_MASK])
+		return 0;
+	if (!tb[FM_A_MARK] || !tb[FM_A_MARK_MASK]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FM_A_MARK] ?: tb[FM_A_MARK_MASK],
+				    "the mark and its mask are set together");
+		return -EINVAL;
+	}
+	value = nla_get_u32(tb[FM_A_MARK]);
+	mask = nla_get_u32(tb[FM_A_MARK_MASK]);
+	if (value & ~mask) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FM_A_MARK],
+				    "the mark has bits outside its mask: no packet would match");
+		return -EINVAL;
+	}
+	*mark = fm_mark_pack(value, mask);
+	return 0;
+}
+
 /* All settings given, or, on any error, none. */
 static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 {
@@ -352,8 +383,12 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	struct fm_cache_cfg cc;
 	struct fm_iffilter iff;
 	u32 hooks, old_hooks;
+	u64 mark = 0;
 	int err;
 
+	err = fm_nl_get_mark(info, &mark);
+	if (err)
+		return err;
 	if (tb[FM_A_IFFILTER]) {
 		err = fm_nl_get_iffilter(tb[FM_A_IFFILTER], &iff, extack);
 		if (err)
@@ -429,6 +464,8 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		fm_iffilter_install(fn, ff);
 		ff = NULL;
 	}
+	if (tb[FM_A_MARK])
+		WRITE_ONCE(fn->mark, mark);
 	fm_cache_configure(fn, &cc);
 	err = 0;
 out:
@@ -667,6 +704,7 @@ static int fm_nl_fill_stats(struct sk_buff *msg, struct fm_net *fn)
 	v[FM_STAT_A_PACKETS_DROPPED] = s.pkts_dropped;
 	v[FM_STAT_A_FLOWS_MERGED] = s.flows_merged;
 	v[FM_STAT_A_MERGE_INCOMPLETE] = s.merge_incomplete;
+	v[FM_STAT_A_PACKETS_FILTERED_MARK] = s.pkts_filtered_mark;
 
 	nest = nla_nest_start(msg, FM_A_STATS);
 	if (!nest)

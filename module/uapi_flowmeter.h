@@ -73,6 +73,10 @@ enum fm_attr {
 	FM_A_NETNS_MAX_FLOWS,	/* u32: 1..2^26, module-wide cap on the max flows (and
 				 * the hash size derived from it) of other netns; set
 				 * from the initial netns only */
+	FM_A_MARK,		/* u32: meter only packets whose skb->mark & MARK_MASK
+				 * equals this; set together with MARK_MASK */
+	FM_A_MARK_MASK,		/* u32: 0 = every packet (the default); MARK has no
+				 * bit outside it */
 
 	__FM_A_MAX,
 	FM_A_MAX = __FM_A_MAX - 1
@@ -146,6 +150,7 @@ enum fm_stat_attr {
 	FM_STAT_A_PACKETS_DROPPED,	/* their new flow was refused */
 	FM_STAT_A_FLOWS_MERGED,		/* pieces merged across CPUs */
 	FM_STAT_A_MERGE_INCOMPLETE,	/* records sent without every piece */
+	FM_STAT_A_PACKETS_FILTERED_MARK,	/* left out by the mark filter */
 
 	__FM_STAT_A_MAX,
 	FM_STAT_A_MAX = __FM_STAT_A_MAX - 1

@@ -164,6 +164,19 @@ static void fc_print_iffilter(struct fc_ctx *c, const struct nlattr *nest)
 		printf("\n");
 }
 
+/* The mark filter: "all", or VALUE/MASK in hexadecimal as nft prints marks. */
+static void fc_print_mark(struct fc_ctx *c, uint32_t value, uint32_t mask)
+{
+	if (c->json) {
+		fc_json_u64(&c->j, "mark", value);
+		fc_json_u64(&c->j, "mark_mask", mask);
+	} else if (!mask) {
+		printf("  mark: all\n");
+	} else {
+		printf("  mark: 0x%x/0x%x\n", value, mask);
+	}
+}
+
 enum fc_cfg_kind { FC_CFG_NUM, FC_CFG_MODE, FC_CFG_ONOFF, FC_CFG_TOPBY };
 
 static const struct fc_cfg_field {
@@ -231,6 +244,9 @@ static int fc_config_cb(const struct nlmsghdr *nlh, void *data)
 		fc_print_hooks(c, fc_nl_uint(tb[FM_A_HOOKS]));
 	if (tb[FM_A_IFFILTER])
 		fc_print_iffilter(c, tb[FM_A_IFFILTER]);
+	if (tb[FM_A_MARK] && tb[FM_A_MARK_MASK])
+		fc_print_mark(c, fc_nl_uint(tb[FM_A_MARK]),
+			      fc_nl_uint(tb[FM_A_MARK_MASK]));
 	for (i = 0; i < ARRAY_SIZE(fc_cfg_fields); i++)
 		if (tb[fc_cfg_fields[i].attr])
 			fc_config_field(c, &fc_cfg_fields[i],
@@ -753,6 +769,7 @@ static const char * const fc_stat_names[FM_STAT_A_MAX + 1] = {
 	[FM_STAT_A_PACKETS_DROPPED] = "packets_dropped",
 	[FM_STAT_A_FLOWS_MERGED] = "flows_merged",
 	[FM_STAT_A_MERGE_INCOMPLETE] = "merge_incomplete",
+	[FM_STAT_A_PACKETS_FILTERED_MARK] = "packets_filtered_mark",
 };
 
 static int fc_stats_cb(const struct nlmsghdr *nlh, void *data)
@@ -929,9 +946,11 @@ static const struct fc_cmd fc_cmds[] = {
 	  "\t[template-refresh SECONDS [packets N]]\n"
 	  "\t[top N [by bytes|packets]]   (what /proc/net/flowmeter/top shows)\n"
 	  "\t[interfaces all | [include IF[,IF...]] [exclude IF[,IF...]]]\n"
+	  "\t[mark all | MARK[/MASK]]   (meter only packets whose fwmark & MASK is MARK)\n"
 	  "\t[netns-max-flows N]   (initial netns, host admin: the cap of the others)\n"
 	  "HOOK := prerouting|input|forward|output|postrouting\n"
-	  "IF := an interface name, or a prefix ending in '*' (at most 8)",
+	  "IF := an interface name, or a prefix ending in '*' (at most 8)\n"
+	  "MARK, MASK := decimal or 0x hexadecimal, 32 bits; MASK default 0xffffffff",
 	  "change the configuration, every setting given or none" },
 	{ "destination", fc_cmd_destination,
 	  "{ add ADDR:PORT [version ipfix|10|9|5] [source ADDR[:PORT]]\n"

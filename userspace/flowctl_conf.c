@@ -186,6 +186,17 @@ int fc_set_parse(struct fc_set *s, int argc, char **argv)
 			s->has[FM_A_HOOKS] = true;
 		} else if (!strcmp(w, "interfaces")) {
 			err = fc_set_interfaces(s, argc, argv, &i);
+		} else if (!strcmp(w, "mark")) {
+			w = fc_need("set", argc, argv, &i);
+			if (!w)
+				return FC_PARSE_WORD;
+			s->v[FM_A_MARK] = 0;
+			s->v[FM_A_MARK_MASK] = 0;
+			err = strcmp(w, "all") ?
+			      fc_parse_mark(w, &s->v[FM_A_MARK],
+					    &s->v[FM_A_MARK_MASK]) : 0;
+			s->has[FM_A_MARK] = true;
+			s->has[FM_A_MARK_MASK] = true;
 		} else if (!strcmp(w, "flowlabel")) {
 			w = fc_need("set", argc, argv, &i);
 			if (!w)
