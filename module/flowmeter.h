@@ -66,6 +66,7 @@ struct fm_net {
 	u32 hook_mask;			/* BIT(NF_INET_*) hooked in this netns */
 	u8 parse_opts;			/* FM_PARSE_*: the cache's, for the hook */
 	u64 mark;			/* fm_mark_pack(): the mark filter, for the hook */
+	struct fm_samplif_rcu __rcu *samplif;	/* NULL: the netns's rate only */
 	u32 top_n;			/* /proc/net/flowmeter/top: flows shown */
 	u8 top_by;			/* enum fm_top_by: sort key */
 	struct mutex top_lock;		/* one top walk at a time (top.c) */
@@ -107,6 +108,12 @@ struct fm_iffilter_rcu {
 	struct fm_iffilter f;
 };
 
+/* Sampling rates by ingress interface, as the packet path reads them. */
+struct fm_samplif_rcu {
+	struct rcu_head rcu;
+	struct fm_samplif s;
+};
+
 /* hook.c */
 int fm_hooks_register(struct fm_net *fn, u32 mask);
 void fm_hooks_unregister(struct fm_net *fn);
@@ -114,6 +121,10 @@ struct fm_iffilter_rcu *fm_iffilter_new(const struct fm_iffilter *f);
 void fm_iffilter_install(struct fm_net *fn, struct fm_iffilter_rcu *ff);
 void fm_iffilter_get(struct fm_net *fn, struct fm_iffilter *f);
 void fm_iffilter_free(struct fm_net *fn);
+struct fm_samplif_rcu *fm_samplif_new(const struct fm_samplif *s);
+void fm_samplif_install(struct fm_net *fn, struct fm_samplif_rcu *sr);
+void fm_samplif_get(struct fm_net *fn, struct fm_samplif *s);
+void fm_samplif_free(struct fm_net *fn);
 
 /* netns.c */
 int fm_netns_init(void);

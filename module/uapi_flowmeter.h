@@ -77,6 +77,7 @@ enum fm_attr {
 				 * equals this; set together with MARK_MASK */
 	FM_A_MARK_MASK,		/* u32: 0 = every packet (the default); MARK has no
 				 * bit outside it */
+	FM_A_SAMPLING_IFS,	/* nest: FM_SIF_A_IF...; set: replaces them, empty = none */
 
 	__FM_A_MAX,
 	FM_A_MAX = __FM_A_MAX - 1
@@ -94,6 +95,28 @@ enum fm_iff_attr {
 
 	__FM_IFF_A_MAX,
 	FM_IFF_A_MAX = __FM_IFF_A_MAX - 1
+};
+
+/*
+ * Sampling rates by input interface: a packet whose input interface
+ * matches the NAME of an FM_SIF_A_IF (the first that does) is sampled at
+ * its RATE instead of FM_A_SAMPLING_RATE, in FM_A_SAMPLING_MODE; at most 8.
+ */
+enum fm_sifs_attr {
+	FM_SIFS_A_UNSPEC,
+	FM_SIFS_A_IF,		/* nest: FM_SIF_A_*, repeated */
+
+	__FM_SIFS_A_MAX,
+	FM_SIFS_A_MAX = __FM_SIFS_A_MAX - 1
+};
+
+enum fm_sif_attr {
+	FM_SIF_A_UNSPEC,
+	FM_SIF_A_NAME,		/* string: an interface name, or a prefix ending in '*' */
+	FM_SIF_A_RATE,		/* u32: 1 of N packets, N >= 1 */
+
+	__FM_SIF_A_MAX,
+	FM_SIF_A_MAX = __FM_SIF_A_MAX - 1
 };
 
 /* An export destination (collector). ADDR and PORT identify it. */

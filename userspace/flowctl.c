@@ -164,6 +164,45 @@ static void fc_print_iffilter(struct fc_ctx *c, const struct nlattr *nest)
 		printf("\n");
 }
 
+/* Sampling rates by input interface: "none", or IF N, ... */
+static void fc_print_samplif(struct fc_ctx *c, const struct nlattr *nest)
+{
+	const struct nlattr *a, *f;
+	const char *sep = " ";
+
+	if (c->json)
+		fc_json_open(&c->j, "sampling_interfaces", '[');
+	else
+		printf("  sampling by input interface:%s",
+		       mnl_attr_get_payload_len(nest) ? "" : " none");
+	mnl_attr_for_each_nested(a, nest) {
+		const char *name = NULL;
+		uint64_t rate = 0;
+
+		mnl_attr_for_each_nested(f, a) {
+			if (mnl_attr_get_type(f) == FM_SIF_A_NAME)
+				name = mnl_attr_get_str(f);
+			else if (mnl_attr_get_type(f) == FM_SIF_A_RATE)
+				rate = fc_nl_uint(f);
+		}
+		if (!name)
+			continue;
+		if (c->json) {
+			fc_json_open(&c->j, NULL, '{');
+			fc_json_str(&c->j, "interface", name);
+			fc_json_u64(&c->j, "rate", rate);
+			fc_json_close(&c->j, '}');
+		} else {
+			printf("%s%s %llu", sep, name, (unsigned long long)rate);
+			sep = ", ";
+		}
+	}
+	if (c->json)
+		fc_json_close(&c->j, ']');
+	else
+		printf("\n");
+}
+
 /* The mark filter: "all", or VALUE/MASK in hexadecimal as nft prints marks. */
 static void fc_print_mark(struct fc_ctx *c, uint32_t value, uint32_t mask)
 {
@@ -244,6 +283,8 @@ static int fc_config_cb(const struct nlmsghdr *nlh, void *data)
 		fc_print_hooks(c, fc_nl_uint(tb[FM_A_HOOKS]));
 	if (tb[FM_A_IFFILTER])
 		fc_print_iffilter(c, tb[FM_A_IFFILTER]);
+	if (tb[FM_A_SAMPLING_IFS])
+		fc_print_samplif(c, tb[FM_A_SAMPLING_IFS]);
 	if (tb[FM_A_MARK] && tb[FM_A_MARK_MASK])
 		fc_print_mark(c, fc_nl_uint(tb[FM_A_MARK]),
 			      fc_nl_uint(tb[FM_A_MARK_MASK]));
@@ -414,6 +455,20 @@ static void fc_put_iffilter(struct nlmsghdr *nlh, const struct fc_set *s)
 	mnl_attr_nest_end(nlh, nest);
 }
 
+static void fc_put_samplif(struct nlmsghdr *nlh, const struct fc_set *s)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, FM_A_SAMPLING_IFS), *one;
+	unsigned int k;
+
+	for (k = 0; k < s->sif.n; k++) {
+		one = mnl_attr_nest_start(nlh, FM_SIFS_A_IF);
+		mnl_attr_put_strz(nlh, FM_SIF_A_NAME, s->sif.name[k]);
+		mnl_attr_put_u32(nlh, FM_SIF_A_RATE, s->sif_rate[k]);
+		mnl_attr_nest_end(nlh, one);
+	}
+	mnl_attr_nest_end(nlh, nest);
+}
+
 static int fc_apply_set(struct fc_ctx *c, const struct fc_set *s)
 {
 	struct nlmsghdr *nlh;
@@ -425,6 +480,8 @@ static int fc_apply_set(struct fc_ctx *c, const struct fc_set *s)
 			continue;
 		if (a == FM_A_IFFILTER)
 			fc_put_iffilter(nlh, s);
+		else if (a == FM_A_SAMPLING_IFS)
+			fc_put_samplif(nlh, s);
 		else if (a == FM_A_SAMPLING_MODE || a == FM_A_FLOWLABEL ||
 		    a == FM_A_TOP_BY)
 			mnl_attr_put_u8(nlh, a, s->v[a]);
@@ -942,6 +999,8 @@ static const struct fc_cmd fc_cmds[] = {
 	{ "set", fc_cmd_set,
 	  "[timeout [active SECONDS] [inactive SECONDS]] [max-flows N] [hash-size N]\n"
 	  "\t[sampling N [deterministic|random]] [hooks HOOK[,HOOK...]]\n"
+	  "\t[sampling-if none | sampling-if IF N [sampling-if IF N]...]   (by input\n"
+	  "\t    interface, replacing the rates set before; the others: sampling N)\n"
 	  "\t[flowlabel on|off] [domain-id N] [mtu BYTES]\n"
 	  "\t[template-refresh SECONDS [packets N]]\n"
 	  "\t[top N [by bytes|packets]]   (what /proc/net/flowmeter/top shows)\n"

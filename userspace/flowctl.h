@@ -109,6 +109,8 @@ struct fc_set {
 	uint32_t v[FM_A_MAX + 1];
 	bool has[FM_A_MAX + 1];
 	struct fc_iflist incl, excl;	/* has[FM_A_IFFILTER] */
+	struct fc_iflist sif;		/* has[FM_A_SAMPLING_IFS]: sif.name[i] */
+	uint32_t sif_rate[FC_IFLIST_MAX];	/* is sampled 1 in sif_rate[i] */
 };
 
 /* destination add|del */

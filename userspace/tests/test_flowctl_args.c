@@ -452,6 +452,14 @@ static void test_set(void)
 	CHECK_EQ(s.v[FM_A_MARK], 2);
 	CHECK_EQ(s.v[FM_A_MARK_MASK], 3);
 	CHECK_EQ(s.v[FM_A_ACTIVE_TIMEOUT], 9);
+	CHECK(!set_words(&s, "set sampling-if r0 4 sampling 2 sampling-if veth* 100"));
+	CHECK(s.has[FM_A_SAMPLING_IFS]);
+	CHECK_EQ(s.sif.n, 2);
+	CHECK(!strcmp(s.sif.name[0], "r0") && s.sif_rate[0] == 4);
+	CHECK(!strcmp(s.sif.name[1], "veth*") && s.sif_rate[1] == 100);
+	CHECK_EQ(s.v[FM_A_SAMPLING_RATE], 2);
+	CHECK(!set_words(&s, "set sampling-if none"));
+	CHECK(s.has[FM_A_SAMPLING_IFS] && !s.sif.n);
 	CHECK(!set_words(&s, "set mark all"));
 	CHECK(s.has[FM_A_MARK] && s.has[FM_A_MARK_MASK]);
 	CHECK(!s.v[FM_A_MARK] && !s.v[FM_A_MARK_MASK]);
@@ -477,13 +485,24 @@ static void test_set(void)
 	CHECK_EQ(set_words(&s, "set flowlabel yes"), -1);
 	CHECK_EQ(set_words(&s, "set template-refresh 1 packets x"), -1);
 	CHECK_EQ(set_words(&s, "set mark 3/1"), -1);
+	CHECK_EQ(set_words(&s, "set sampling-if r0 0"), -1);
+	CHECK_EQ(set_words(&s, "set sampling-if r0 2 sampling-if r0 3"), -1);
+	CHECK_EQ(set_words(&s, "set sampling-if r0,r1 2"), -1);
+	CHECK_EQ(set_words(&s, "set sampling-if none sampling-if r0 2"), -1);
+	CHECK_EQ(set_words(&s, "set sampling-if r0 2 sampling-if none"), -1);
 	CHECK(err_is("flowctl: inactive timeout: 0 is out of range (1..604800)\n"
 		     "flowctl: max-flows: 67108865 is out of range (1..67108864)\n"
 		     "flowctl: netns-max-flows: 0 is out of range (1..67108864)\n"
 		     "flowctl: hooks: 'forwad' is not one of prerouting, input, forward, output, postrouting\n"
 		     "flowctl: flowlabel: 'yes' is not on or off\n"
 		     "flowctl: packets: 'x' is not a number\n"
-		     "flowctl: mark: 0x3 has bits outside its mask 0x1\n"));
+		     "flowctl: mark: 0x3 has bits outside its mask 0x1\n"
+		     "flowctl: sampling-if rate: 0 is out of range (1..4294967295)\n"
+		     "flowctl: sampling-if: 'r0' given twice\n"
+		     "flowctl: sampling-if: one interface per 'sampling-if', not 'r0,r1'\n"
+		     "flowctl: set: 'sampling-if none' and interfaces given\n"
+		     "flowctl: set: 'sampling-if none' and interfaces given\n"));
+	CHECK_EQ(set_words(&s, "set sampling-if r0"), FC_PARSE_WORD);
 	CHECK_EQ(set_words(&s, "set mark"), FC_PARSE_WORD);
 }
 
