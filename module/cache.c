@@ -507,20 +507,27 @@ drop:
  * estimates of the wire; deterministic 1-in-N then means 1 in N skbs,
  * not 1 in N wire packets, which is what a collector cannot tell apart.
  */
-static bool fm_sample_skip(struct fm_cache *c, struct fm_table *t)
+static bool fm_sample_skip(struct fm_cache *c, struct fm_table *t, int slot,
+			   u32 rate_if)
 {
 	const struct fm_cache_cfg *cfg = &c->cfg;
 	u32 rate = READ_ONCE(cfg->sampling_rate);
+	u32 *count = &t->sample_count;
 
+	/* the input interface's own rate (fm_samplif), with its own count */
+	if (unlikely(slot >= 0)) {
+		rate = rate_if;
+		count = &t->sample_if_count[slot];
+	}
 	if (likely(rate <= 1))
 		return false;
 	if (READ_ONCE(cfg->sampling_mode) == FM_SAMPLING_RANDOM)
 		return get_random_u32_below(rate) != 0;
-	if (t->sample_count) {
-		t->sample_count--;
+	if (*count) {
+		(*count)--;
 		return true;
 	}
-	t->sample_count = rate - 1;
+	*count = rate - 1;
 	return false;
 }
 
@@ -529,7 +536,8 @@ static bool fm_sample_skip(struct fm_cache *c, struct fm_table *t)
  * sampling leaves it out or its flow finds no room. BH disabled.
  */
 enum fm_verdict fm_cache_update(struct fm_net *fn, struct fm_stats *st,
-		     const struct fm_key *key, const struct fm_pktinfo *pi)
+		     const struct fm_key *key, const struct fm_pktinfo *pi,
+		     int slot, u32 rate_if)
 {
 	struct fm_cache *c = fm_cache_rcu(fn);
 	struct fm_table *t = this_cpu_ptr(c->tables);
@@ -541,7 +549,7 @@ enum fm_verdict fm_cache_update(struct fm_net *fn, struct fm_stats *st,
 	/* every online CPU has its storage; a packet path trusts nothing */
 	if (unlikely(!t->buckets))
 		return FM_REFUSED;
-	if (fm_sample_skip(c, t))
+	if (fm_sample_skip(c, t, slot, rate_if))
 		return FM_SAMPLED_OUT;
 	hash = fm_hash(c, key);
 	head = &t->buckets[hash & t->mask];

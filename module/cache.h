@@ -63,7 +63,7 @@ enum fm_verdict {
 
 enum fm_verdict fm_cache_update(struct fm_net *fn, struct fm_stats *st,
 				const struct fm_key *key,
-				const struct fm_pktinfo *pi);
+				const struct fm_pktinfo *pi, int slot, u32 rate_if);
 
 int fm_cache_flush(struct fm_net *fn);
 const struct fm_cache_cfg *fm_cache_config(struct fm_net *fn);

@@ -54,6 +54,7 @@ struct fm_table {
 	unsigned int quota;		/* flow budget lent, not in use */
 	unsigned int limit;		/* share of the budget: graves */
 	u32 sample_count;		/* deterministic sampling: packets left */
+	u32 sample_if_count[FM_IFF_MAX];	/* the same, per fm_samplif slot */
 	unsigned int ring_head;		/* ring[ring_head] is next out */
 	unsigned int ring_len;
 	unsigned int ring_size;		/* a power of 2 */

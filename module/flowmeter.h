@@ -37,6 +37,7 @@ struct fm_stats {
 	u64 pkts_no_l4;
 	u64 pkts_skipped;		/* left out by sampling */
 	u64 pkts_filtered;		/* left out by the interface filter */
+	u64 pkts_filtered_mark;		/* left out by the mark filter */
 	u64 pkts_dropped;		/* their flow found no room: not metered */
 	u64 parse_err[FM_PERR_MAX];
 	u64 flows_created;
@@ -64,6 +65,8 @@ struct fm_net {
 	struct fm_iffilter_rcu __rcu *iffilter;	/* NULL: every interface */
 	u32 hook_mask;			/* BIT(NF_INET_*) hooked in this netns */
 	u8 parse_opts;			/* FM_PARSE_*: the cache's, for the hook */
+	u64 mark;			/* fm_mark_pack(): the mark filter, for the hook */
+	struct fm_samplif_rcu __rcu *samplif;	/* NULL: the netns's rate only */
 	u32 top_n;			/* /proc/net/flowmeter/top: flows shown */
 	u8 top_by;			/* enum fm_top_by: sort key */
 	struct mutex top_lock;		/* one top walk at a time (top.c) */
@@ -73,6 +76,27 @@ struct fm_net {
 };
 
 struct fm_net *fm_pernet(const struct net *net);
+
+/*
+ * The mark filter: a packet is metered if skb->mark & mask == value. One
+ * u64, so that the hook reads value and mask with one READ_ONCE() and
+ * never sees a value of one setting with the mask of another; written
+ * with WRITE_ONCE() under conf_lock. 0 (mask 0): every packet.
+ */
+static inline u64 fm_mark_pack(u32 value, u32 mask)
+{
+	return (u64)mask << 32 | value;
+}
+
+static inline u32 fm_mark_value(u64 m)
+{
+	return (u32)m;
+}
+
+static inline u32 fm_mark_mask(u64 m)
+{
+	return (u32)(m >> 32);
+}
 
 /* Load-time defaults (module parameters), main.c */
 extern u32 fm_param_hook_mask;
@@ -84,6 +108,12 @@ struct fm_iffilter_rcu {
 	struct fm_iffilter f;
 };
 
+/* Sampling rates by ingress interface, as the packet path reads them. */
+struct fm_samplif_rcu {
+	struct rcu_head rcu;
+	struct fm_samplif s;
+};
+
 /* hook.c */
 int fm_hooks_register(struct fm_net *fn, u32 mask);
 void fm_hooks_unregister(struct fm_net *fn);
@@ -91,6 +121,10 @@ struct fm_iffilter_rcu *fm_iffilter_new(const struct fm_iffilter *f);
 void fm_iffilter_install(struct fm_net *fn, struct fm_iffilter_rcu *ff);
 void fm_iffilter_get(struct fm_net *fn, struct fm_iffilter *f);
 void fm_iffilter_free(struct fm_net *fn);
+struct fm_samplif_rcu *fm_samplif_new(const struct fm_samplif *s);
+void fm_samplif_install(struct fm_net *fn, struct fm_samplif_rcu *sr);
+void fm_samplif_get(struct fm_net *fn, struct fm_samplif *s);
+void fm_samplif_free(struct fm_net *fn);
 
 /* netns.c */
 int fm_netns_init(void);

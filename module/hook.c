@@ -23,6 +23,55 @@ static bool fm_filtered(struct fm_net *fn, const struct nf_hook_state *state)
 }
 
 /*
+ * The sampling rate of the packet's input interface, if it has its own:
+ * its slot (for the deterministic sampler's per-CPU count), rate in *rate;
+ * else -1.
+ */
+static __always_inline int fm_sample_slot(struct fm_net *fn,
+					  const struct nf_hook_state *state,
+					  u32 *rate)
+{
+	const struct fm_samplif_rcu *sr = rcu_dereference(fn->samplif);
+	int slot;
+
+	if (likely(!sr))
+		return -1;
+	slot = fm_samplif_slot(&sr->s, state->in ? state->in->name : NULL);
+	if (slot >= 0)
+		*rate = sr->s.rate[slot];
+	return slot;
+}
+
+/*
+ * The mark filter (fm_mark_pack()): one load, an AND and a compare; with
+ * no filter (0) every mark passes.
+ */
+static __always_inline bool fm_mark_out(const struct fm_net *fn,
+					const struct sk_buff *skb)
+{
+	u64 m = READ_ONCE(fn->mark);
+
+	return (skb->mark & fm_mark_mask(m)) != fm_mark_value(m);
+}
+
+/* A packet a filter leaves out: seen, and counted by the filter's name. */
+static noinline void fm_left_out(struct fm_net *fn, bool by_mark)
+{
+	struct fm_stats *st;
+
+	local_bh_disable();
+	st = this_cpu_ptr(fn->stats);
+	u64_stats_update_begin(&st->syncp);
+	st->pkts_seen++;
+	if (by_mark)
+		st->pkts_filtered_mark++;
+	else
+		st->pkts_filtered++;
+	u64_stats_update_end(&st->syncp);
+	local_bh_enable();
+}
+
+/*
  * A GSO skb (GRO aggregate on FORWARD/INPUT, TSO/GSO skb on OUTPUT and
  * POSTROUTING) stands for gso_segs packets on the wire, each with its own
  * copy of the IP and transport headers. Count them: octets become the
@@ -73,19 +122,19 @@ static __always_inline void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 	 * stack initialisation (a string instruction per packet).
 	 */
 	struct fm_key key fm_noinit;
+	u32 rate_if = 0;
+	int err, slot;
 	bool bh;
-	int err;
 
 	if (unlikely(fm_filtered(fn, state))) {
-		local_bh_disable();
-		st = this_cpu_ptr(fn->stats);
-		u64_stats_update_begin(&st->syncp);
-		st->pkts_seen++;
-		st->pkts_filtered++;
-		u64_stats_update_end(&st->syncp);
-		local_bh_enable();
+		fm_left_out(fn, false);
 		return;
 	}
+	if (unlikely(fm_mark_out(fn, skb))) {
+		fm_left_out(fn, true);
+		return;
+	}
+	slot = fm_sample_slot(fn, state, &rate_if);
 	err = fm_parse(skb, skb_network_offset(skb),
 		       state->pf == NFPROTO_IPV4 ? 4 : 6,
 		       READ_ONCE(fn->parse_opts), &key, &pi);
@@ -116,7 +165,7 @@ static __always_inline void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 	if (unlikely(err)) {
 		st->parse_err[err]++;
 	} else {
-		switch (fm_cache_update(fn, st, &key, &pi)) {
+		switch (fm_cache_update(fn, st, &key, &pi, slot, rate_if)) {
 		case FM_METERED:
 			st->pkts_metered += pi.packets;
 			st->bytes_metered += pi.octets;
@@ -238,4 +287,57 @@ void fm_iffilter_free(struct fm_net *fn)
 	RCU_INIT_POINTER(fn->iffilter, NULL);
 	if (ff)
 		kfree_rcu(ff, rcu);
+}
+
+/*
+ * Per-interface sampling rates in the form the packet path reads: NULL
+ * for none, an ERR_PTR if out of memory. Installed and freed as the
+ * interface filter is.
+ */
+struct fm_samplif_rcu *fm_samplif_new(const struct fm_samplif *s)
+{
+	struct fm_samplif_rcu *sr;
+
+	if (!s->ifs.n)
+		return NULL;
+	sr = kmalloc(sizeof(*sr), GFP_KERNEL_ACCOUNT);
+	if (!sr)
+		return ERR_PTR(-ENOMEM);
+	sr->s = *s;
+	return sr;
+}
+
+/* Under conf_lock; packets see the old rates or the new ones whole. */
+void fm_samplif_install(struct fm_net *fn, struct fm_samplif_rcu *sr)
+{
+	struct fm_samplif_rcu *old;
+
+	old = rcu_replace_pointer(fn->samplif, sr,
+				  lockdep_is_held(&fn->conf_lock));
+	if (old)
+		kfree_rcu(old, rcu);
+}
+
+/* The rates now in use, under conf_lock. */
+void fm_samplif_get(struct fm_net *fn, struct fm_samplif *s)
+{
+	const struct fm_samplif_rcu *sr;
+
+	sr = rcu_dereference_protected(fn->samplif,
+				       lockdep_is_held(&fn->conf_lock));
+	if (sr)
+		*s = sr->s;
+	else
+		memset(s, 0, sizeof(*s));
+}
+
+/* Teardown, once the hooks are gone: as fm_iffilter_free(). */
+void fm_samplif_free(struct fm_net *fn)
+{
+	struct fm_samplif_rcu *sr = rcu_dereference_protected(fn->samplif,
+							      !fn->nops);
+
+	RCU_INIT_POINTER(fn->samplif, NULL);
+	if (sr)
+		kfree_rcu(sr, rcu);
 }

@@ -71,4 +71,27 @@ static inline bool fm_iffilter_pass(const struct fm_iffilter *f,
 	return !fm_iflist_match(&f->excl, in) && !fm_iflist_match(&f->excl, out);
 }
 
+/*
+ * Sampling rates by ingress interface: the first pattern of ifs that the
+ * packet's input interface matches gives its rate, rate[i]; a packet
+ * without an input interface, or whose one matches none, has the netns's.
+ */
+struct fm_samplif {
+	struct fm_iflist ifs;
+	u32 rate[FM_IFF_MAX];		/* 1 of N packets, N >= 1 */
+};
+
+/* The slot of in's rate in s, or -1: the netns's rate. */
+static inline int fm_samplif_slot(const struct fm_samplif *s, const char *in)
+{
+	unsigned int i;
+
+	if (!in)
+		return -1;
+	for (i = 0; i < s->ifs.n; i++)
+		if (fm_ifpat_match(&s->ifs.pat[i], in))
+			return i;
+	return -1;
+}
+
 #endif /* _FM_IFFILTER_H */

@@ -56,7 +56,16 @@ static const struct nla_policy fm_nl_iff_policy[FM_IFF_A_MAX + 1] = {
 
 /* FM_A_DESTS is read-only: left out, so refused. */
 /* FM_A_TOP_*: what /proc/net/flowmeter/top shows. */
-static const struct nla_policy fm_nl_config_policy[FM_A_NETNS_MAX_FLOWS + 1] = {
+static const struct nla_policy fm_nl_sif_policy[FM_SIF_A_MAX + 1] = {
+	[FM_SIF_A_NAME] = { .type = NLA_NUL_STRING, .len = FM_IFNAMSIZ - 1 },
+	[FM_SIF_A_RATE] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static const struct nla_policy fm_nl_sifs_policy[FM_SIFS_A_MAX + 1] = {
+	[FM_SIFS_A_IF] = NLA_POLICY_NESTED(fm_nl_sif_policy),
+};
+
+static const struct nla_policy fm_nl_config_policy[FM_A_MAX + 1] = {
 	[FM_A_ACTIVE_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_timeout_range),
 	[FM_A_INACTIVE_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_timeout_range),
 	[FM_A_MAX_FLOWS] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_max_flows_range),
@@ -75,6 +84,9 @@ static const struct nla_policy fm_nl_config_policy[FM_A_NETNS_MAX_FLOWS + 1] = {
 	[FM_A_TOP_BY] = NLA_POLICY_MAX(NLA_U8, FM_TOP_BY_PACKETS),
 	[FM_A_IFFILTER] = NLA_POLICY_NESTED(fm_nl_iff_policy),
 	[FM_A_NETNS_MAX_FLOWS] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_max_flows_range),
+	[FM_A_MARK] = { .type = NLA_U32 },
+	[FM_A_MARK_MASK] = { .type = NLA_U32 },
+	[FM_A_SAMPLING_IFS] = NLA_POLICY_NESTED(fm_nl_sifs_policy),
 };
 
 /* The counters are read-only: left out, so refused. */
@@ -184,20 +196,78 @@ static int fm_nl_get_iffilter(const struct nlattr *nest, struct fm_iffilter *f,
 	return 0;
 }
 
+static int fm_nl_put_samplif(struct sk_buff *msg, const struct fm_samplif *s)
+{
+	struct nlattr *nest = nla_nest_start(msg, FM_A_SAMPLING_IFS), *one;
+	char name[FM_IFNAMSIZ + 1];
+	unsigned int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < s->ifs.n; i++) {
+		fm_ifpat_string(&s->ifs.pat[i], name);
+		one = nla_nest_start(msg, FM_SIFS_A_IF);
+		if (!one || nla_put_string(msg, FM_SIF_A_NAME, name) ||
+		    nla_put_u32(msg, FM_SIF_A_RATE, s->rate[i]))
+			return -EMSGSIZE;
+		nla_nest_end(msg, one);
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* The rates of nest (validated by fm_nl_sifs_policy) into s. */
+static int fm_nl_get_samplif(const struct nlattr *nest, struct fm_samplif *s,
+			     struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[FM_SIF_A_MAX + 1];
+	const struct nlattr *a;
+	int rem, err;
+
+	memset(s, 0, sizeof(*s));
+	nla_for_each_nested(a, nest, rem) {
+		err = nla_parse_nested(tb, FM_SIF_A_MAX, a, fm_nl_sif_policy,
+				       extack);
+		if (err)
+			return err;
+		if (!tb[FM_SIF_A_NAME] || !tb[FM_SIF_A_RATE]) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "an interface's sampling needs its name and its rate");
+			return -EINVAL;
+		}
+		err = fm_iflist_add(&s->ifs, nla_data(tb[FM_SIF_A_NAME]),
+				    strnlen(nla_data(tb[FM_SIF_A_NAME]),
+					    nla_len(tb[FM_SIF_A_NAME])));
+		if (err == -ENOSPC)
+			NL_SET_ERR_MSG_ATTR(extack, a, "too many interfaces: at most 8 with their own sampling rate");
+		else if (err == -EEXIST)
+			NL_SET_ERR_MSG_ATTR(extack, a, "interface listed twice");
+		else if (err)
+			NL_SET_ERR_MSG_ATTR(extack, tb[FM_SIF_A_NAME], "not an interface name or prefix*: 1-15 characters, no '/', ':' or space, '*' only at the end");
+		if (err)
+			return -EINVAL;
+		s->rate[s->ifs.n - 1] = nla_get_u32(tb[FM_SIF_A_RATE]);
+	}
+	return 0;
+}
+
 static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 {
 	struct fm_export_cfg ec;
 	struct fm_cache_cfg cc;
 	struct fm_iffilter iff;
+	struct fm_samplif sif;
 	u32 hooks, top_n;
+	u64 mark;
 	u8 top_by;
 
 	mutex_lock(&fn->conf_lock);
 	cc = *fm_cache_config(fn);
 	hooks = fn->hook_mask;
+	mark = fn->mark;
 	top_n = fn->top_n;
 	top_by = fn->top_by;
 	fm_iffilter_get(fn, &iff);
+	fm_samplif_get(fn, &sif);
 	mutex_unlock(&fn->conf_lock);
 	fm_export_get_config(fn, &ec);
 
@@ -217,6 +287,9 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	    nla_put_u32(msg, FM_A_TOP_N, top_n) ||
 	    nla_put_u8(msg, FM_A_TOP_BY, top_by) ||
 	    nla_put_u32(msg, FM_A_NETNS_MAX_FLOWS, READ_ONCE(fm_netns_max_flows)) ||
+	    nla_put_u32(msg, FM_A_MARK, fm_mark_value(mark)) ||
+	    nla_put_u32(msg, FM_A_MARK_MASK, fm_mark_mask(mark)) ||
+	    fm_nl_put_samplif(msg, &sif) ||
 	    fm_nl_put_iffilter(msg, &iff))
 		return -EMSGSIZE;
 	return 0;
@@ -338,6 +411,31 @@ static int fm_nl_check_limits(struct sk_buff *skb, struct genl_info *info,
 	return 0;
 }
 
+/* The mark filter of a request, if it has one, into *mark. */
+static int fm_nl_get_mark(struct genl_info *info, u64 *mark)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr **tb = info->attrs;
+	u32 value, mask;
+
+	if (!tb[FM_A_MARK] && !tb[FM_A_MARK_MASK])
+		return 0;
+	if (!tb[FM_A_MARK] || !tb[FM_A_MARK_MASK]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FM_A_MARK] ?: tb[FM_A_MARK_MASK],
+				    "the mark and its mask are set together");
+		return -EINVAL;
+	}
+	value = nla_get_u32(tb[FM_A_MARK]);
+	mask = nla_get_u32(tb[FM_A_MARK_MASK]);
+	if (value & ~mask) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FM_A_MARK],
+				    "the mark has bits outside its mask: no packet would match");
+		return -EINVAL;
+	}
+	*mark = fm_mark_pack(value, mask);
+	return 0;
+}
+
 /* All settings given, or, on any error, none. */
 static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 {
@@ -347,13 +445,19 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *refresh = tb[FM_A_TEMPLATE_REFRESH] ?:
 				 tb[FM_A_TEMPLATE_PACKETS];
 	struct fm_iffilter_rcu *ff = NULL;
+	struct fm_samplif_rcu *sr = NULL;
 	struct fm_nl_mtus mtus;
 	struct fm_export_cfg ec;
 	struct fm_cache_cfg cc;
 	struct fm_iffilter iff;
+	struct fm_samplif sif;
 	u32 hooks, old_hooks;
+	u64 mark = 0;
 	int err;
 
+	err = fm_nl_get_mark(info, &mark);
+	if (err)
+		return err;
 	if (tb[FM_A_IFFILTER]) {
 		err = fm_nl_get_iffilter(tb[FM_A_IFFILTER], &iff, extack);
 		if (err)
@@ -361,6 +465,17 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		ff = fm_iffilter_new(&iff);
 		if (IS_ERR(ff))
 			return PTR_ERR(ff);
+	}
+	if (tb[FM_A_SAMPLING_IFS]) {
+		err = fm_nl_get_samplif(tb[FM_A_SAMPLING_IFS], &sif, extack);
+		if (!err) {
+			sr = fm_samplif_new(&sif);
+			err = PTR_ERR_OR_ZERO(sr);
+		}
+		if (err) {
+			kfree(ff);
+			return err;
+		}
 	}
 
 	mutex_lock(&fn->conf_lock);
@@ -429,11 +544,20 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		fm_iffilter_install(fn, ff);
 		ff = NULL;
 	}
+	if (tb[FM_A_MARK])
+		WRITE_ONCE(fn->mark, mark);
 	fm_cache_configure(fn, &cc);
+	if (tb[FM_A_SAMPLING_IFS]) {
+		/* as a change of the netns's rate: the cached flows end */
+		fm_samplif_install(fn, sr);
+		sr = NULL;
+		fm_cache_flush(fn);
+	}
 	err = 0;
 out:
 	mutex_unlock(&fn->conf_lock);
 	kfree(ff);
+	kfree(sr);
 	return err;
 }
 
@@ -668,6 +792,7 @@ static int fm_nl_fill_stats(struct sk_buff *msg, struct fm_net *fn)
 	v[FM_STAT_A_PACKETS_DROPPED] = s.pkts_dropped;
 	v[FM_STAT_A_FLOWS_MERGED] = s.flows_merged;
 	v[FM_STAT_A_MERGE_INCOMPLETE] = s.merge_incomplete;
+	v[FM_STAT_A_PACKETS_FILTERED_MARK] = s.pkts_filtered_mark;
 	fm_cache_budget(fn, &pool, &starving);
 	v[FM_STAT_A_BUDGET_POOL] = pool;
 	v[FM_STAT_A_BUDGET_STARVING] = starving;

@@ -132,6 +132,7 @@ static void __net_exit fm_net_exit(struct net *net)
 	struct fm_net *fn = fm_pernet(net);
 
 	fm_iffilter_free(fn);
+	fm_samplif_free(fn);
 	fm_proc_exit(fn);
 	fm_cache_free(fn);
 	fm_export_exit(fn);

@@ -43,6 +43,7 @@ static int fm_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "packets_no_l4 %llu\n", s.pkts_no_l4);
 	seq_printf(m, "packets_skipped_sampling %llu\n", s.pkts_skipped);
 	seq_printf(m, "packets_filtered %llu\n", s.pkts_filtered);
+	seq_printf(m, "packets_filtered_mark %llu\n", s.pkts_filtered_mark);
 	seq_printf(m, "packets_dropped %llu\n", s.pkts_dropped);
 	for (i = 1; i < FM_PERR_MAX; i++)
 		seq_printf(m, "parse_error_%s %llu\n", fm_perr_names[i],

@@ -73,6 +73,11 @@ enum fm_attr {
 	FM_A_NETNS_MAX_FLOWS,	/* u32: 1..2^26, module-wide cap on the max flows (and
 				 * the hash size derived from it) of other netns; set
 				 * from the initial netns only */
+	FM_A_MARK,		/* u32: meter only packets whose skb->mark & MARK_MASK
+				 * equals this; set together with MARK_MASK */
+	FM_A_MARK_MASK,		/* u32: 0 = every packet (the default); MARK has no
+				 * bit outside it */
+	FM_A_SAMPLING_IFS,	/* nest: FM_SIF_A_IF...; set: replaces them, empty = none */
 
 	__FM_A_MAX,
 	FM_A_MAX = __FM_A_MAX - 1
@@ -90,6 +95,28 @@ enum fm_iff_attr {
 
 	__FM_IFF_A_MAX,
 	FM_IFF_A_MAX = __FM_IFF_A_MAX - 1
+};
+
+/*
+ * Sampling rates by input interface: a packet whose input interface
+ * matches the NAME of an FM_SIF_A_IF (the first that does) is sampled at
+ * its RATE instead of FM_A_SAMPLING_RATE, in FM_A_SAMPLING_MODE; at most 8.
+ */
+enum fm_sifs_attr {
+	FM_SIFS_A_UNSPEC,
+	FM_SIFS_A_IF,		/* nest: FM_SIF_A_*, repeated */
+
+	__FM_SIFS_A_MAX,
+	FM_SIFS_A_MAX = __FM_SIFS_A_MAX - 1
+};
+
+enum fm_sif_attr {
+	FM_SIF_A_UNSPEC,
+	FM_SIF_A_NAME,		/* string: an interface name, or a prefix ending in '*' */
+	FM_SIF_A_RATE,		/* u32: 1 of N packets, N >= 1 */
+
+	__FM_SIF_A_MAX,
+	FM_SIF_A_MAX = __FM_SIF_A_MAX - 1
 };
 
 /* An export destination (collector). ADDR and PORT identify it. */
@@ -146,6 +173,7 @@ enum fm_stat_attr {
 	FM_STAT_A_PACKETS_DROPPED,	/* their new flow was refused */
 	FM_STAT_A_FLOWS_MERGED,		/* pieces merged across CPUs */
 	FM_STAT_A_MERGE_INCOMPLETE,	/* records sent without every piece */
+	FM_STAT_A_PACKETS_FILTERED_MARK,	/* left out by the mark filter */
 	FM_STAT_A_BUDGET_POOL,		/* flow budget no CPU holds */
 	FM_STAT_A_BUDGET_STARVING,	/* 1 + the CPU short of budget, or 0 */
 

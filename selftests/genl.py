@@ -63,7 +63,9 @@ def read_uapi(path=UAPI):
 U = read_uapi()
 CMD = {n: v for n, (v, _) in U["FM_CMD_"].items()}
 NESTS = {"dest": "FM_DEST_A_", "stats": "FM_STAT_A_", "flow": "FM_FLOW_A_",
-         "iffilter": "FM_IFF_A_"}
+         "iffilter": "FM_IFF_A_", "sampling_ifs": "FM_SIFS_A_",
+         "if": "FM_SIF_A_"}
+REPEATED = ("if",)	# nests given and returned as a list
 
 
 def attr_type(space, name):
@@ -85,7 +87,10 @@ def encode(space, attrs):
     out = b""
     for name, v in attrs.items():
         num, t = U[space][name][0], attr_type(space, name)
-        if t == "nest":
+        if t == "nest" and name in REPEATED:
+            for one in v:
+                out += nla(num | NLA_F_NESTED, encode(NESTS[name], one))
+        elif t == "nest":
             out += nla(num | NLA_F_NESTED, encode(NESTS[name], v))
         elif t == "string":	# a list: the attribute repeated
             for s in v:
@@ -118,7 +123,9 @@ def decode(space, buf):
     for t, p in parse(buf):
         name = names.get(t, "attr%d" % t)
         kind = attr_type(space, name) if t in names else "binary"
-        if kind == "nest":
+        if kind == "nest" and name in REPEATED:
+            out.setdefault(name, []).append(decode(NESTS[name], p))
+        elif kind == "nest":
             out[name] = decode(NESTS[name], p)
         elif kind == "binary":
             out[name] = str(ipaddress.ip_address(p)) if len(p) in (4, 16) else p.hex()

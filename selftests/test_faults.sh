@@ -33,14 +33,15 @@ readers() {
 }
 reads() { cat /tmp/fm_faults_reads.$1.* 2>/dev/null | awk '{ n += $1 } END { print n + 0 }'; }
 check_accounting() {	# NETNS: created = active + expired, seen = the sum
-	# (metered, sampled out, parse errors, refused flows' packets, filtered)
+	# (metered, sampled out, parse errors, refused flows' packets, filtered
+	# by interface or mark)
 	local snap
 	snap=$(ip netns exec "$1" cat /proc/net/flowmeter/stats) || fail "stats in $1"
 	awk '$1 == "flows_created" { c = $2 } $1 == "flows_active" { a = $2 }
 	     $1 ~ /^flows_expired_/ { e += $2 }
 	     $1 == "packets_seen" { s = $2 } $1 == "packets_metered" { m = $2 }
 	     $1 == "packets_skipped_sampling" { k = $2 } $1 ~ /^parse_error_/ { p += $2 }
-	     $1 == "packets_dropped" { d = $2 } $1 == "packets_filtered" { f = $2 }
+	     $1 == "packets_dropped" { d = $2 } $1 ~ /^packets_filtered/ { f += $2 }
 	     END { if (c != a + e || s != m + k + p + d + f) {
 		print "# " $0; printf "# created %d active %d expired %d seen %d metered %d skipped %d errors %d dropped %d filtered %d\n", c, a, e, s, m, k, p, d, f; exit 1 } }' \
 		<<< "$snap" || fail "counters inconsistent in $1"

@@ -54,6 +54,8 @@ expect_fail "missing value" 2 "needs a value" "$FC" set mtu
 expect_fail "destination without port" 2 "has no port" "$FC" destination add 10.0.2.1
 expect_fail "bad protocol" 2 "'tpc' is not" "$FC" flows proto tpc
 expect_fail "top -n too big" 2 "out of range" "$FC" top -n 101
+expect_fail "mark outside its mask" 2 "bits outside its mask" "$FC" set mark 0x1ff/0xff
+expect_fail "mark not a number" 2 "'0xg' is not a number" "$FC" set mark 0xg
 
 log "--- set and show"
 jq_eq "default hooks" .hooks '["forward"]' "$(fcj show)"
@@ -68,6 +70,12 @@ out=$(fc show) || fail "show"
 grep -q "inactive timeout: 600s" <<< "$out" || fail "human show: $out"
 grep -q "flow label: off" <<< "$out" || fail "human show: $out"
 grep -qx "  hooks: forward" <<< "$out" || fail "human show: $out"
+grep -qx "  mark: all" <<< "$out" || fail "human show: $out"
+fc set mark 0x10/0xf0 || fail "set mark"
+jq_eq "mark" '[.mark, .mark_mask]' '[16,240]' "$(fcj show)"
+fc show | grep -qx "  mark: 0x10/0xf0" || fail "human show of the mark: $(fc show)"
+fc set mark all || fail "set mark all"
+jq_eq "mark all" '[.mark, .mark_mask]' '[0,0]' "$(fcj show)"
 
 log "--- flows: exact counts, filters, interface names"
 udp_send a 10.0.2.1 9000 123 100 5555

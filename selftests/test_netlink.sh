@@ -33,6 +33,10 @@ expect_eq "template refresh" "$(jq .template_refresh,.template_packets <<< "$cfg
 expect_eq "hooks" "$(jq .hooks <<< "$cfg")" 4
 [ "$(jq .hash_size <<< "$cfg")" -ge 16 ] || fail "hash size $(jq .hash_size <<< "$cfg")"
 expect_eq "export domain id in procfs" "$(fm_stat export_domain_id r)" 77
+expect_eq "mark filter by default" "$(jq -c '[.mark, .mark_mask]' <<< "$cfg")" "[0,0]"
+nl r set mark=0x10 mark_mask=0xf0 >/dev/null || fail "set mark"
+expect_eq "mark filter" "$(nlget r '[.mark, .mark_mask] | @text' config)" "[16,240]"
+nl r set mark=0 mark_mask=0 >/dev/null || fail "set mark off"
 
 log "--- inactive timeout 1 s takes effect"
 idle=$(fm_stat flows_expired_idle r)

@@ -164,6 +164,58 @@ static void fc_print_iffilter(struct fc_ctx *c, const struct nlattr *nest)
 		printf("\n");
 }
 
+/* Sampling rates by input interface: "none", or IF N, ... */
+static void fc_print_samplif(struct fc_ctx *c, const struct nlattr *nest)
+{
+	const struct nlattr *a, *f;
+	const char *sep = " ";
+
+	if (c->json)
+		fc_json_open(&c->j, "sampling_interfaces", '[');
+	else
+		printf("  sampling by input interface:%s",
+		       mnl_attr_get_payload_len(nest) ? "" : " none");
+	mnl_attr_for_each_nested(a, nest) {
+		const char *name = NULL;
+		uint64_t rate = 0;
+
+		mnl_attr_for_each_nested(f, a) {
+			if (mnl_attr_get_type(f) == FM_SIF_A_NAME)
+				name = mnl_attr_get_str(f);
+			else if (mnl_attr_get_type(f) == FM_SIF_A_RATE)
+				rate = fc_nl_uint(f);
+		}
+		if (!name)
+			continue;
+		if (c->json) {
+			fc_json_open(&c->j, NULL, '{');
+			fc_json_str(&c->j, "interface", name);
+			fc_json_u64(&c->j, "rate", rate);
+			fc_json_close(&c->j, '}');
+		} else {
+			printf("%s%s %llu", sep, name, (unsigned long long)rate);
+			sep = ", ";
+		}
+	}
+	if (c->json)
+		fc_json_close(&c->j, ']');
+	else
+		printf("\n");
+}
+
+/* The mark filter: "all", or VALUE/MASK in hexadecimal as nft prints marks. */
+static void fc_print_mark(struct fc_ctx *c, uint32_t value, uint32_t mask)
+{
+	if (c->json) {
+		fc_json_u64(&c->j, "mark", value);
+		fc_json_u64(&c->j, "mark_mask", mask);
+	} else if (!mask) {
+		printf("  mark: all\n");
+	} else {
+		printf("  mark: 0x%x/0x%x\n", value, mask);
+	}
+}
+
 enum fc_cfg_kind { FC_CFG_NUM, FC_CFG_MODE, FC_CFG_ONOFF, FC_CFG_TOPBY };
 
 static const struct fc_cfg_field {
@@ -231,6 +283,11 @@ static int fc_config_cb(const struct nlmsghdr *nlh, void *data)
 		fc_print_hooks(c, fc_nl_uint(tb[FM_A_HOOKS]));
 	if (tb[FM_A_IFFILTER])
 		fc_print_iffilter(c, tb[FM_A_IFFILTER]);
+	if (tb[FM_A_SAMPLING_IFS])
+		fc_print_samplif(c, tb[FM_A_SAMPLING_IFS]);
+	if (tb[FM_A_MARK] && tb[FM_A_MARK_MASK])
+		fc_print_mark(c, fc_nl_uint(tb[FM_A_MARK]),
+			      fc_nl_uint(tb[FM_A_MARK_MASK]));
 	for (i = 0; i < ARRAY_SIZE(fc_cfg_fields); i++)
 		if (tb[fc_cfg_fields[i].attr])
 			fc_config_field(c, &fc_cfg_fields[i],
@@ -398,6 +455,20 @@ static void fc_put_iffilter(struct nlmsghdr *nlh, const struct fc_set *s)
 	mnl_attr_nest_end(nlh, nest);
 }
 
+static void fc_put_samplif(struct nlmsghdr *nlh, const struct fc_set *s)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, FM_A_SAMPLING_IFS), *one;
+	unsigned int k;
+
+	for (k = 0; k < s->sif.n; k++) {
+		one = mnl_attr_nest_start(nlh, FM_SIFS_A_IF);
+		mnl_attr_put_strz(nlh, FM_SIF_A_NAME, s->sif.name[k]);
+		mnl_attr_put_u32(nlh, FM_SIF_A_RATE, s->sif_rate[k]);
+		mnl_attr_nest_end(nlh, one);
+	}
+	mnl_attr_nest_end(nlh, nest);
+}
+
 static int fc_apply_set(struct fc_ctx *c, const struct fc_set *s)
 {
 	struct nlmsghdr *nlh;
@@ -409,6 +480,8 @@ static int fc_apply_set(struct fc_ctx *c, const struct fc_set *s)
 			continue;
 		if (a == FM_A_IFFILTER)
 			fc_put_iffilter(nlh, s);
+		else if (a == FM_A_SAMPLING_IFS)
+			fc_put_samplif(nlh, s);
 		else if (a == FM_A_SAMPLING_MODE || a == FM_A_FLOWLABEL ||
 		    a == FM_A_TOP_BY)
 			mnl_attr_put_u8(nlh, a, s->v[a]);
@@ -753,6 +826,7 @@ static const char * const fc_stat_names[FM_STAT_A_MAX + 1] = {
 	[FM_STAT_A_PACKETS_DROPPED] = "packets_dropped",
 	[FM_STAT_A_FLOWS_MERGED] = "flows_merged",
 	[FM_STAT_A_MERGE_INCOMPLETE] = "merge_incomplete",
+	[FM_STAT_A_PACKETS_FILTERED_MARK] = "packets_filtered_mark",
 	[FM_STAT_A_BUDGET_POOL] = "budget_pool",
 	[FM_STAT_A_BUDGET_STARVING] = "budget_starving",
 };
@@ -927,13 +1001,17 @@ static const struct fc_cmd fc_cmds[] = {
 	{ "set", fc_cmd_set,
 	  "[timeout [active SECONDS] [inactive SECONDS]] [max-flows N] [hash-size N]\n"
 	  "\t[sampling N [deterministic|random]] [hooks HOOK[,HOOK...]]\n"
+	  "\t[sampling-if none | sampling-if IF N [sampling-if IF N]...]   (by input\n"
+	  "\t    interface, replacing the rates set before; the others: sampling N)\n"
 	  "\t[flowlabel on|off] [domain-id N] [mtu BYTES]\n"
 	  "\t[template-refresh SECONDS [packets N]]\n"
 	  "\t[top N [by bytes|packets]]   (what /proc/net/flowmeter/top shows)\n"
 	  "\t[interfaces all | [include IF[,IF...]] [exclude IF[,IF...]]]\n"
+	  "\t[mark all | MARK[/MASK]]   (meter only packets whose fwmark & MASK is MARK)\n"
 	  "\t[netns-max-flows N]   (initial netns, host admin: the cap of the others)\n"
 	  "HOOK := prerouting|input|forward|output|postrouting\n"
-	  "IF := an interface name, or a prefix ending in '*' (at most 8)",
+	  "IF := an interface name, or a prefix ending in '*' (at most 8)\n"
+	  "MARK, MASK := decimal or 0x hexadecimal, 32 bits; MASK default 0xffffffff",
 	  "change the configuration, every setting given or none" },
 	{ "destination", fc_cmd_destination,
 	  "{ add ADDR:PORT [version ipfix|10|9|5] [source ADDR[:PORT]]\n"

@@ -93,6 +93,7 @@ int fc_parse_hooks(const char *s, uint32_t *mask);
 int fc_parse_version(const char *s, uint8_t *version);
 int fc_parse_onoff(const char *what, const char *s, bool *on);
 int fc_parse_iflist(const char *what, const char *s, struct fc_iflist *l);
+int fc_parse_mark(const char *s, uint32_t *value, uint32_t *mask);
 const char *fc_proto_name(uint8_t proto);
 const char *fc_version_name(uint8_t version);
 
@@ -108,6 +109,8 @@ struct fc_set {
 	uint32_t v[FM_A_MAX + 1];
 	bool has[FM_A_MAX + 1];
 	struct fc_iflist incl, excl;	/* has[FM_A_IFFILTER] */
+	struct fc_iflist sif;		/* has[FM_A_SAMPLING_IFS]: sif.name[i] */
+	uint32_t sif_rate[FC_IFLIST_MAX];	/* is sampled 1 in sif_rate[i] */
 };
 
 /* destination add|del */

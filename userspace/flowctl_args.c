@@ -245,6 +245,71 @@ int fc_parse_onoff(const char *what, const char *s, bool *on)
 	return -1;
 }
 
+/* A mark or mask: decimal, or hexadecimal after 0x, as nft and ip print them. */
+static int fc_parse_mark_word(const char *what, const char *s, size_t len,
+			      uint32_t *out)
+{
+	unsigned long long v = 0;
+	unsigned int base = 10, digit;
+	size_t i = 0;
+
+	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		i = 2;
+	}
+	if (i == len)
+		goto bad;
+	for (; i < len; i++) {
+		unsigned char ch = s[i];
+
+		if (isdigit(ch))
+			digit = ch - '0';
+		else if (base == 16 && isxdigit(ch))
+			digit = tolower(ch) - 'a' + 10;
+		else
+			goto bad;
+		v = v * base + digit;
+		if (v > UINT32_MAX) {
+			fc_err("%s: '%.*s' is more than 32 bits", what, (int)len, s);
+			return -1;
+		}
+	}
+	*out = v;
+	return 0;
+bad:
+	fc_err("%s: '%.*s' is not a number (decimal or 0x hexadecimal)", what,
+	       (int)len, s);
+	return -1;
+}
+
+/*
+ * VALUE[/MASK] into a mark filter: packets whose mark & MASK == VALUE.
+ * No mask: every bit (0xffffffff). VALUE may have no bit outside MASK.
+ */
+int fc_parse_mark(const char *s, uint32_t *value, uint32_t *mask)
+{
+	const char *slash = strchr(s, '/');
+	size_t len = slash ? (size_t)(slash - s) : strlen(s);
+	uint32_t v, m = UINT32_MAX;
+
+	if (fc_parse_mark_word("mark", s, len, &v))
+		return -1;
+	if (slash && fc_parse_mark_word("mark mask", slash + 1,
+					strlen(slash + 1), &m))
+		return -1;
+	if (!m) {
+		fc_err("mark: mask 0 matches every packet: use 'mark all'");
+		return -1;
+	}
+	if (v & ~m) {
+		fc_err("mark: 0x%x has bits outside its mask 0x%x", v, m);
+		return -1;
+	}
+	*value = v;
+	*mask = m;
+	return 0;
+}
+
 /*
  * A comma-separated list of interface names or prefixes ending in '*'
  * (1..15 characters each, at most FC_IFLIST_MAX) into l.

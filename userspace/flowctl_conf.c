@@ -123,10 +123,56 @@ static int fc_set_interfaces(struct fc_set *s, int argc, char **argv, int *i)
 	return 0;
 }
 
+/*
+ * sampling-if IF N, once per interface (at most 8), or sampling-if none:
+ * together they replace the rates the kernel has.
+ */
+static int fc_set_sampling_if(struct fc_set *s, int argc, char **argv, int *i)
+{
+	const char *w = fc_need("set", argc, argv, i);
+	bool none_given = s->has[FM_A_SAMPLING_IFS] && !s->sif.n;
+	struct fc_iflist one;
+	unsigned int k;
+	int err;
+
+	if (!w)
+		return FC_PARSE_WORD;
+	if (!strcmp(w, "none") ? s->sif.n : none_given) {
+		fc_err("set: 'sampling-if none' and interfaces given");
+		return -1;
+	}
+	s->has[FM_A_SAMPLING_IFS] = true;
+	if (!strcmp(w, "none"))
+		return 0;
+	if (strchr(w, ',')) {
+		fc_err("sampling-if: one interface per 'sampling-if', not '%s'", w);
+		return -1;
+	}
+	if (fc_parse_iflist("sampling-if", w, &one))
+		return -1;
+	for (k = 0; k < s->sif.n; k++) {
+		if (!strcmp(s->sif.name[k], w)) {
+			fc_err("sampling-if: '%s' given twice", w);
+			return -1;
+		}
+	}
+	if (s->sif.n == FC_IFLIST_MAX) {
+		fc_err("sampling-if: at most %d interfaces", FC_IFLIST_MAX);
+		return -1;
+	}
+	err = fc_set_num(s, FM_A_SAMPLING_IFS, "sampling-if rate",
+			 fc_need("set", argc, argv, i), 1, UINT32_MAX);
+	if (err)
+		return err;
+	strcpy(s->sif.name[s->sif.n], w);
+	s->sif_rate[s->sif.n++] = s->v[FM_A_SAMPLING_IFS];
+	return 0;
+}
+
 int fc_set_parse(struct fc_set *s, int argc, char **argv)
 {
 	const char *w;
-	bool on;
+	bool on = false;
 	size_t k;
 	int i, err;
 
@@ -186,6 +232,19 @@ int fc_set_parse(struct fc_set *s, int argc, char **argv)
 			s->has[FM_A_HOOKS] = true;
 		} else if (!strcmp(w, "interfaces")) {
 			err = fc_set_interfaces(s, argc, argv, &i);
+		} else if (!strcmp(w, "sampling-if")) {
+			err = fc_set_sampling_if(s, argc, argv, &i);
+		} else if (!strcmp(w, "mark")) {
+			w = fc_need("set", argc, argv, &i);
+			if (!w)
+				return FC_PARSE_WORD;
+			s->v[FM_A_MARK] = 0;
+			s->v[FM_A_MARK_MASK] = 0;
+			err = strcmp(w, "all") ?
+			      fc_parse_mark(w, &s->v[FM_A_MARK],
+					    &s->v[FM_A_MARK_MASK]) : 0;
+			s->has[FM_A_MARK] = true;
+			s->has[FM_A_MARK_MASK] = true;
 		} else if (!strcmp(w, "flowlabel")) {
 			w = fc_need("set", argc, argv, &i);
 			if (!w)

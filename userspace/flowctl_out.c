@@ -395,6 +395,8 @@ static const struct fc_prom_family {
 	  "Flow records exported before every CPU's part had joined them." },
 	{ "packets_filtered", "packets_filtered_total", FC_PROM_COUNTER,
 	  "Packets left out by the interface filter." },
+	{ "packets_filtered_mark", "packets_filtered_mark_total",
+	  FC_PROM_COUNTER, "Packets left out by the mark filter." },
 	{ "memory_bytes", "memory_bytes", FC_PROM_GAUGE,
 	  "Memory the flow cache holds: entries and tables." },
 	{ "budget_pool", "budget_pool", FC_PROM_GAUGE,

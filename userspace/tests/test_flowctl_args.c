@@ -368,6 +368,60 @@ static int dest_words(struct fc_dest *d, const char *words)
 	return fc_dest_parse(d, argc, argv);
 }
 
+static void test_mark(void)
+{
+	uint32_t v = 7, m = 7;
+
+	CHECK(!fc_parse_mark("1", &v, &m));
+	CHECK_EQ(v, 1);
+	CHECK_EQ(m, UINT32_MAX);
+	CHECK(!fc_parse_mark("0x10/0xf0", &v, &m));
+	CHECK_EQ(v, 0x10);
+	CHECK_EQ(m, 0xf0);
+	CHECK(!fc_parse_mark("0/0xFF", &v, &m));
+	CHECK_EQ(v, 0);
+	CHECK_EQ(m, 0xff);
+	CHECK(!fc_parse_mark("4294967295", &v, &m));
+	CHECK_EQ(v, UINT32_MAX);
+	CHECK(!fc_parse_mark("0xffffffff/0xffffffff", &v, &m));
+	CHECK_EQ(v, UINT32_MAX);
+	CHECK(!fc_parse_mark("16/240", &v, &m));
+	CHECK_EQ(v, 16);
+	CHECK_EQ(m, 240);
+	v = m = 7;
+	err_capture();
+	CHECK(fc_parse_mark("0x100000000", &v, &m));
+	CHECK(fc_parse_mark("4294967296", &v, &m));
+	CHECK(fc_parse_mark("0x1ff/0xff", &v, &m));
+	CHECK(fc_parse_mark("1/0", &v, &m));
+	CHECK(fc_parse_mark("0/0", &v, &m));
+	CHECK(fc_parse_mark("", &v, &m));
+	CHECK(fc_parse_mark("0x", &v, &m));
+	CHECK(fc_parse_mark("1/", &v, &m));
+	CHECK(fc_parse_mark("/1", &v, &m));
+	CHECK(fc_parse_mark("1/2/3", &v, &m));
+	CHECK(fc_parse_mark("-1", &v, &m));
+	CHECK(fc_parse_mark("0xg", &v, &m));
+	CHECK(fc_parse_mark("12a", &v, &m));
+	CHECK(fc_parse_mark(" 1", &v, &m));
+	CHECK(err_is("flowctl: mark: '0x100000000' is more than 32 bits\n"
+		     "flowctl: mark: '4294967296' is more than 32 bits\n"
+		     "flowctl: mark: 0x1ff has bits outside its mask 0xff\n"
+		     "flowctl: mark: mask 0 matches every packet: use 'mark all'\n"
+		     "flowctl: mark: mask 0 matches every packet: use 'mark all'\n"
+		     "flowctl: mark: '' is not a number (decimal or 0x hexadecimal)\n"
+		     "flowctl: mark: '0x' is not a number (decimal or 0x hexadecimal)\n"
+		     "flowctl: mark mask: '' is not a number (decimal or 0x hexadecimal)\n"
+		     "flowctl: mark: '' is not a number (decimal or 0x hexadecimal)\n"
+		     "flowctl: mark mask: '2/3' is not a number (decimal or 0x hexadecimal)\n"
+		     "flowctl: mark: '-1' is not a number (decimal or 0x hexadecimal)\n"
+		     "flowctl: mark: '0xg' is not a number (decimal or 0x hexadecimal)\n"
+		     "flowctl: mark: '12a' is not a number (decimal or 0x hexadecimal)\n"
+		     "flowctl: mark: ' 1' is not a number (decimal or 0x hexadecimal)\n"));
+	CHECK_EQ(v, 7);
+	CHECK_EQ(m, 7);
+}
+
 static void test_set(void)
 {
 	struct fc_set s;
@@ -393,6 +447,22 @@ static void test_set(void)
 	CHECK(s.has[FM_A_DOMAIN_ID] && !s.v[FM_A_DOMAIN_ID]);
 	CHECK(!set_words(&s, "set netns-max-flows 4096"));
 	CHECK(s.has[FM_A_NETNS_MAX_FLOWS] && s.v[FM_A_NETNS_MAX_FLOWS] == 4096);
+	CHECK(!set_words(&s, "set mark 0x2/0x3 timeout active 9"));
+	CHECK(s.has[FM_A_MARK] && s.has[FM_A_MARK_MASK]);
+	CHECK_EQ(s.v[FM_A_MARK], 2);
+	CHECK_EQ(s.v[FM_A_MARK_MASK], 3);
+	CHECK_EQ(s.v[FM_A_ACTIVE_TIMEOUT], 9);
+	CHECK(!set_words(&s, "set sampling-if r0 4 sampling 2 sampling-if veth* 100"));
+	CHECK(s.has[FM_A_SAMPLING_IFS]);
+	CHECK_EQ(s.sif.n, 2);
+	CHECK(!strcmp(s.sif.name[0], "r0") && s.sif_rate[0] == 4);
+	CHECK(!strcmp(s.sif.name[1], "veth*") && s.sif_rate[1] == 100);
+	CHECK_EQ(s.v[FM_A_SAMPLING_RATE], 2);
+	CHECK(!set_words(&s, "set sampling-if none"));
+	CHECK(s.has[FM_A_SAMPLING_IFS] && !s.sif.n);
+	CHECK(!set_words(&s, "set mark all"));
+	CHECK(s.has[FM_A_MARK] && s.has[FM_A_MARK_MASK]);
+	CHECK(!s.v[FM_A_MARK] && !s.v[FM_A_MARK_MASK]);
 
 	err_capture();
 	CHECK_EQ(set_words(&s, "set bogus 1"), FC_PARSE_WORD);
@@ -414,12 +484,26 @@ static void test_set(void)
 	CHECK_EQ(set_words(&s, "set hooks forwad"), -1);
 	CHECK_EQ(set_words(&s, "set flowlabel yes"), -1);
 	CHECK_EQ(set_words(&s, "set template-refresh 1 packets x"), -1);
+	CHECK_EQ(set_words(&s, "set mark 3/1"), -1);
+	CHECK_EQ(set_words(&s, "set sampling-if r0 0"), -1);
+	CHECK_EQ(set_words(&s, "set sampling-if r0 2 sampling-if r0 3"), -1);
+	CHECK_EQ(set_words(&s, "set sampling-if r0,r1 2"), -1);
+	CHECK_EQ(set_words(&s, "set sampling-if none sampling-if r0 2"), -1);
+	CHECK_EQ(set_words(&s, "set sampling-if r0 2 sampling-if none"), -1);
 	CHECK(err_is("flowctl: inactive timeout: 0 is out of range (1..604800)\n"
 		     "flowctl: max-flows: 67108865 is out of range (1..67108864)\n"
 		     "flowctl: netns-max-flows: 0 is out of range (1..67108864)\n"
 		     "flowctl: hooks: 'forwad' is not one of prerouting, input, forward, output, postrouting\n"
 		     "flowctl: flowlabel: 'yes' is not on or off\n"
-		     "flowctl: packets: 'x' is not a number\n"));
+		     "flowctl: packets: 'x' is not a number\n"
+		     "flowctl: mark: 0x3 has bits outside its mask 0x1\n"
+		     "flowctl: sampling-if rate: 0 is out of range (1..4294967295)\n"
+		     "flowctl: sampling-if: 'r0' given twice\n"
+		     "flowctl: sampling-if: one interface per 'sampling-if', not 'r0,r1'\n"
+		     "flowctl: set: 'sampling-if none' and interfaces given\n"
+		     "flowctl: set: 'sampling-if none' and interfaces given\n"));
+	CHECK_EQ(set_words(&s, "set sampling-if r0"), FC_PARSE_WORD);
+	CHECK_EQ(set_words(&s, "set mark"), FC_PARSE_WORD);
 }
 
 static void test_dest(void)
@@ -676,6 +760,7 @@ int main(void)
 	RUN_TEST(test_proto);
 	RUN_TEST(test_hooks);
 	RUN_TEST(test_iflist);
+	RUN_TEST(test_mark);
 	RUN_TEST(test_words);
 	RUN_TEST(test_human);
 	RUN_TEST(test_json);

@@ -91,11 +91,29 @@ static void test_match(void)
 	CHECK(fm_iffilter_pass(&f, NULL, NULL));
 }
 
+static void test_samplif(void)
+{
+	struct fm_samplif s = {};
+
+	/* none: every packet has the netns's rate */
+	CHECK_EQ(fm_samplif_slot(&s, "eth0"), -1);
+	CHECK_EQ(fm_samplif_slot(&s, NULL), -1);
+	fm_iflist_parse(&s.ifs, "eth0,veth*,eth*");
+	CHECK_EQ(fm_samplif_slot(&s, "eth0"), 0);	/* first match wins */
+	CHECK_EQ(fm_samplif_slot(&s, "eth1"), 2);
+	CHECK_EQ(fm_samplif_slot(&s, "veth"), 1);
+	CHECK_EQ(fm_samplif_slot(&s, "veth12"), 1);
+	CHECK_EQ(fm_samplif_slot(&s, "lo"), -1);
+	CHECK_EQ(fm_samplif_slot(&s, "et"), -1);
+	CHECK_EQ(fm_samplif_slot(&s, NULL), -1);	/* no input interface */
+}
+
 int main(void)
 {
 	RUN_TEST(test_parse_and_format);
 	RUN_TEST(test_bad_names);
 	RUN_TEST(test_limits);
 	RUN_TEST(test_match);
+	RUN_TEST(test_samplif);
 	return KTAP_EXIT();
 }
