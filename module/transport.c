@@ -4,10 +4,22 @@
  * the exporter's netns, connected to the collector so that the network's
  * ICMP errors (port unreachable: ECONNREFUSED) come back to it.
  *
- * Nothing here blocks or fails the exporter: sends use MSG_DONTWAIT, a
- * collector without a route stays unconnected and is connected again at
- * each send until routing finds it, and every error is returned to be
- * counted.
+ * Nothing here fails the exporter or blocks it for long: a collector
+ * without a route stays unconnected and is connected again at each send
+ * until routing finds it, and every error is returned to be counted.
+ *
+ * Back-pressure. A burst (a flush, a resize, an unload, a 1M-flow expiry)
+ * can fill the socket's send buffer faster than the link drains it: the
+ * sends then fail with EAGAIN and their records are lost. So a send waits
+ * for room, as a blocking send does, but for FM_SEND_WAIT_MS at most
+ * (sk_sndtimeo): while the link makes progress each message goes out,
+ * only later. The work that sends waits meanwhile, and the records the
+ * packet path ends pile up in its ring (cache_expire.c), which counts
+ * what it cannot hold (records_dropped). A link that makes no progress
+ * in that time is stalled: the following sends do not wait (MSG_DONTWAIT)
+ * until one finds room again, so a dead link costs one wait, not one per
+ * message. Drops inside a qdisc (an AQM, a full pfifo) are not seen here:
+ * without IP_RECVERR the UDP layer reports them as sent.
  *
  * A kernel socket holds no reference on its netns, so it must not outlive
  * it: fm_export_exit() closes every socket from the netns's pernet exit.
@@ -23,6 +35,7 @@
  * of a large cache), beyond which sends fail with EAGAIN and are counted.
  */
 #define FM_SNDBUF	(1 << 20)
+#define FM_SEND_WAIT_MS	50
 
 static int fm_sockaddr_len(const union fm_sockaddr *a)
 {
@@ -54,6 +67,7 @@ static void fm_set_sndbuf(struct sock *sk)
 	lock_sock(sk);
 	sk->sk_userlocks |= SOCK_SNDBUF_LOCK;
 	WRITE_ONCE(sk->sk_sndbuf, FM_SNDBUF);
+	WRITE_ONCE(sk->sk_sndtimeo, msecs_to_jiffies(FM_SEND_WAIT_MS));
 	release_sock(sk);
 }
 
@@ -108,7 +122,7 @@ void fm_transport_close(struct fm_transport *t)
 int fm_transport_send(struct fm_transport *t, const void *buf,
 		      unsigned int len)
 {
-	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
 	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
 	int ret;
 
@@ -117,7 +131,13 @@ int fm_transport_send(struct fm_transport *t, const void *buf,
 		if (ret)
 			return ret;
 	}
+	if (t->stalled)
+		msg.msg_flags |= MSG_DONTWAIT;
 	ret = kernel_sendmsg(t->sock, &msg, &iov, 1, len);
+	if (ret == -EAGAIN)
+		t->stalled = true;
+	else if (ret >= 0)
+		t->stalled = false;
 	return ret < 0 ? ret : 0;
 }
 

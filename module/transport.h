@@ -12,6 +12,7 @@ struct fm_transport {
 	struct socket *sock;
 	union fm_sockaddr peer;
 	bool connected;
+	bool stalled;		/* the last send found no room in time */
 };
 
 int fm_transport_open(struct fm_transport *t, struct net *net,
@@ -19,7 +20,7 @@ int fm_transport_open(struct fm_transport *t, struct net *net,
 		      struct netlink_ext_ack *extack);
 void fm_transport_close(struct fm_transport *t);
 
-/* 0 or -errno; never blocks. */
+/* 0 or -errno; waits FM_SEND_WAIT_MS at most for room (transport.c). */
 int fm_transport_send(struct fm_transport *t, const void *buf,
 		      unsigned int len);
 

@@ -96,7 +96,12 @@ def decode(msg, peer, templates):
 def main():
     s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    # A burst must wait in the socket buffer while this decodes (slowly,
+    # under TCG): root may force it past rmem_max, which SO_RCVBUF cannot.
+    try:
+        s.setsockopt(socket.SOL_SOCKET, 33, 16 << 20)  # SO_RCVBUFFORCE
+    except OSError:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 << 20)
     s.bind(("::", int(sys.argv[1])))
     templates = {}
     with open(sys.argv[2], "a", buffering=1) as f:
