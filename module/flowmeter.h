@@ -69,6 +69,8 @@ struct fm_net {
 	struct fm_samplif_rcu __rcu *samplif;	/* NULL: the netns's rate only */
 	u32 top_n;			/* /proc/net/flowmeter/top: flows shown */
 	u8 top_by;			/* enum fm_top_by: sort key */
+	u8 top_agg;			/* enum fm_top_agg: flows or prefixes */
+	u8 top_plen4, top_plen6;	/* their prefix lengths */
 	struct mutex top_lock;		/* one top walk at a time (top.c) */
 	unsigned long top_next;		/* jiffies: next top walk no sooner */
 	unsigned int nops;

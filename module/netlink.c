@@ -82,6 +82,9 @@ static const struct nla_policy fm_nl_config_policy[FM_A_MAX + 1] = {
 	[FM_A_TEMPLATE_PACKETS] = { .type = NLA_U32 },
 	[FM_A_TOP_N] = NLA_POLICY_RANGE(NLA_U32, 1, FM_TOP_N_MAX),
 	[FM_A_TOP_BY] = NLA_POLICY_MAX(NLA_U8, FM_TOP_BY_PACKETS),
+	[FM_A_TOP_AGG] = NLA_POLICY_MAX(NLA_U8, FM_TOP_AGG_DST),
+	[FM_A_TOP_PREFIX4] = NLA_POLICY_MAX(NLA_U8, 32),
+	[FM_A_TOP_PREFIX6] = NLA_POLICY_MAX(NLA_U8, 128),
 	[FM_A_IFFILTER] = NLA_POLICY_NESTED(fm_nl_iff_policy),
 	[FM_A_NETNS_MAX_FLOWS] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_max_flows_range),
 	[FM_A_MARK] = { .type = NLA_U32 },
@@ -256,9 +259,9 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	struct fm_cache_cfg cc;
 	struct fm_iffilter iff;
 	struct fm_samplif sif;
+	u8 top_by, top_agg, top_plen4, top_plen6;
 	u32 hooks, top_n;
 	u64 mark;
-	u8 top_by;
 
 	mutex_lock(&fn->conf_lock);
 	cc = *fm_cache_config(fn);
@@ -266,6 +269,9 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	mark = fn->mark;
 	top_n = fn->top_n;
 	top_by = fn->top_by;
+	top_agg = fn->top_agg;
+	top_plen4 = fn->top_plen4;
+	top_plen6 = fn->top_plen6;
 	fm_iffilter_get(fn, &iff);
 	fm_samplif_get(fn, &sif);
 	mutex_unlock(&fn->conf_lock);
@@ -286,6 +292,9 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	    nla_put_u32(msg, FM_A_DESTS, ec.ndests) ||
 	    nla_put_u32(msg, FM_A_TOP_N, top_n) ||
 	    nla_put_u8(msg, FM_A_TOP_BY, top_by) ||
+	    nla_put_u8(msg, FM_A_TOP_AGG, top_agg) ||
+	    nla_put_u8(msg, FM_A_TOP_PREFIX4, top_plen4) ||
+	    nla_put_u8(msg, FM_A_TOP_PREFIX6, top_plen6) ||
 	    nla_put_u32(msg, FM_A_NETNS_MAX_FLOWS, READ_ONCE(fm_netns_max_flows)) ||
 	    nla_put_u32(msg, FM_A_MARK, fm_mark_value(mark)) ||
 	    nla_put_u32(msg, FM_A_MARK_MASK, fm_mark_mask(mark)) ||
@@ -537,6 +546,9 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		fm_export_set_domain(fn, ec.domain_id, extack);
 	fm_nl_get_u32(tb[FM_A_TOP_N], &fn->top_n);
 	fm_nl_get_u8(tb[FM_A_TOP_BY], &fn->top_by);
+	fm_nl_get_u8(tb[FM_A_TOP_AGG], &fn->top_agg);
+	fm_nl_get_u8(tb[FM_A_TOP_PREFIX4], &fn->top_plen4);
+	fm_nl_get_u8(tb[FM_A_TOP_PREFIX6], &fn->top_plen6);
 	if (tb[FM_A_NETNS_MAX_FLOWS])
 		WRITE_ONCE(fm_netns_max_flows,
 			   nla_get_u32(tb[FM_A_NETNS_MAX_FLOWS]));

@@ -21,7 +21,7 @@ int fm_nl_get_addr(const struct nlattr *a, u8 *family, u8 *addr,
 		   struct netlink_ext_ack *extack);
 
 extern const struct nla_policy fm_nl_flows_policy[FM_A_FLOW + 1];
-extern const struct nla_policy fm_nl_top_policy[FM_A_TOP_BY + 1];
+extern const struct nla_policy fm_nl_top_policy[FM_A_TOP_PREFIX6 + 1];
 
 int fm_nl_flows_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int fm_nl_top(struct sk_buff *skb, struct genl_info *info);

@@ -20,22 +20,33 @@
 
 #define FM_DUMP_RESCHED	256	/* buckets walked between cond_resched() */
 
-static const struct nla_policy fm_nl_flow_filter_policy[FM_FLOW_A_PROTO + 1] = {
+/* The filter's attributes; in strict parsing, any other is refused. */
+static const struct nla_policy fm_nl_flow_filter_policy[FM_FLOW_A_DST_PREFIX_LEN + 1] = {
 	[FM_FLOW_A_FAMILY] = NLA_POLICY_RANGE(NLA_U8, 4, 6),
 	[FM_FLOW_A_SRC_ADDR] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[FM_FLOW_A_DST_ADDR] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[FM_FLOW_A_SRC_PORT] = { .type = NLA_U16 },
 	[FM_FLOW_A_DST_PORT] = { .type = NLA_U16 },
 	[FM_FLOW_A_PROTO] = { .type = NLA_U8 },
+	[FM_FLOW_A_TOS] = { .type = NLA_U8 },
+	[FM_FLOW_A_IN_IF] = { .type = NLA_U32 },
+	[FM_FLOW_A_OUT_IF] = { .type = NLA_U32 },
+	[FM_FLOW_A_VLAN ... FM_FLOW_A_FLOWLABEL] = { .type = NLA_REJECT },
+	[FM_FLOW_A_SRC_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[FM_FLOW_A_DST_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
 };
 
 const struct nla_policy fm_nl_flows_policy[FM_A_FLOW + 1] = {
 	[FM_A_FLOW] = NLA_POLICY_NESTED(fm_nl_flow_filter_policy),
 };
 
-const struct nla_policy fm_nl_top_policy[FM_A_TOP_BY + 1] = {
+const struct nla_policy fm_nl_top_policy[FM_A_TOP_PREFIX6 + 1] = {
+	[FM_A_FLOW] = NLA_POLICY_NESTED(fm_nl_flow_filter_policy),
 	[FM_A_TOP_N] = NLA_POLICY_RANGE(NLA_U32, 1, FM_TOP_N_MAX),
 	[FM_A_TOP_BY] = NLA_POLICY_MAX(NLA_U8, FM_TOP_BY_PACKETS),
+	[FM_A_TOP_AGG] = NLA_POLICY_MAX(NLA_U8, FM_TOP_AGG_DST),
+	[FM_A_TOP_PREFIX4] = NLA_POLICY_MAX(NLA_U8, 32),
+	[FM_A_TOP_PREFIX6] = NLA_POLICY_MAX(NLA_U8, 128),
 };
 
 int fm_nl_get_addr(const struct nlattr *a, u8 *family, u8 *addr,
@@ -57,16 +68,29 @@ int fm_nl_get_addr(const struct nlattr *a, u8 *family, u8 *addr,
 	return 0;
 }
 
-/* What a flow must match; a zero given bit matches anything. */
-struct fm_flow_filter {
-	u32 given;		/* BIT(FM_FLOW_A_*) */
-	u8 family;
-	u8 proto;
-	u16 sport;
-	u16 dport;
-	u8 saddr[16];
-	u8 daddr[16];
-};
+/* A prefix length given for an address of the filter, checked. */
+static int fm_flow_filter_plen(struct nlattr **tb, int addr, int plen_attr,
+			       u8 family, u8 *plen,
+			       struct netlink_ext_ack *extack)
+{
+	unsigned int max = family == 6 ? 128 : 32;
+
+	*plen = max;
+	if (!tb[plen_attr])
+		return 0;
+	if (!tb[addr]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[plen_attr],
+				    "a prefix length needs its address");
+		return -EINVAL;
+	}
+	*plen = nla_get_u8(tb[plen_attr]);
+	if (*plen > max) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[plen_attr],
+				    "prefix length longer than the address");
+		return -EINVAL;
+	}
+	return 0;
+}
 
 static int fm_flow_filter_parse(struct nlattr *nest, struct fm_flow_filter *f,
 				struct netlink_ext_ack *extack)
@@ -110,29 +134,18 @@ static int fm_flow_filter_parse(struct nlattr *nest, struct fm_flow_filter *f,
 		f->dport = nla_get_u16(tb[FM_FLOW_A_DST_PORT]);
 	if (tb[FM_FLOW_A_PROTO])
 		f->proto = nla_get_u8(tb[FM_FLOW_A_PROTO]);
-	return 0;
-}
-
-static bool fm_flow_match(const struct fm_flow_filter *f,
-			  const struct fm_record *r)
-{
-	const struct fm_key *k = &r->key;
-	bool v6 = k->kflags & FM_KF_IPV6;
-	const void *sa = v6 ? (const void *)&k->addr.v6.saddr : &k->addr.v4.saddr;
-	const void *da = v6 ? (const void *)&k->addr.v6.daddr : &k->addr.v4.daddr;
-	unsigned int alen = v6 ? 16 : 4;
-
-	if (f->family && f->family != (v6 ? 6 : 4))
-		return false;
-	if ((f->given & BIT(FM_FLOW_A_SRC_ADDR)) && memcmp(f->saddr, sa, alen))
-		return false;
-	if ((f->given & BIT(FM_FLOW_A_DST_ADDR)) && memcmp(f->daddr, da, alen))
-		return false;
-	if ((f->given & BIT(FM_FLOW_A_SRC_PORT)) && f->sport != be16_to_cpu(k->sport))
-		return false;
-	if ((f->given & BIT(FM_FLOW_A_DST_PORT)) && f->dport != be16_to_cpu(k->dport))
-		return false;
-	return !(f->given & BIT(FM_FLOW_A_PROTO)) || f->proto == k->proto;
+	if (tb[FM_FLOW_A_TOS])
+		f->tos = nla_get_u8(tb[FM_FLOW_A_TOS]);
+	if (tb[FM_FLOW_A_IN_IF])
+		f->in_if = nla_get_u32(tb[FM_FLOW_A_IN_IF]);
+	if (tb[FM_FLOW_A_OUT_IF])
+		f->out_if = nla_get_u32(tb[FM_FLOW_A_OUT_IF]);
+	err = fm_flow_filter_plen(tb, FM_FLOW_A_SRC_ADDR, FM_FLOW_A_SRC_PREFIX_LEN,
+				  f->family, &f->splen, extack);
+	if (err)
+		return err;
+	return fm_flow_filter_plen(tb, FM_FLOW_A_DST_ADDR, FM_FLOW_A_DST_PREFIX_LEN,
+				   f->family, &f->dplen, extack);
 }
 
 /* The most a flow takes in a message: see fm_nl_put_flow(). */
@@ -264,8 +277,43 @@ int fm_nl_flows_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-static int fm_nl_top_reply(struct genl_info *info, const struct fm_record *top,
-			   int len)
+/* A top prefix: its family, its address and length, its sums. */
+static int fm_nl_put_prefix(struct sk_buff *skb, const struct fm_top_entry *e,
+			    const struct fm_top_req *q)
+{
+	const struct fm_record *r = &e->r;
+	const struct fm_key *k = &r->key;
+	bool v6 = k->kflags & FM_KF_IPV6, src = q->agg == FM_TOP_AGG_SRC;
+	int attr = src ? FM_FLOW_A_SRC_ADDR : FM_FLOW_A_DST_ADDR;
+	struct nlattr *nest;
+	u64 wall;
+
+	wall = ktime_get_real_ns() / NSEC_PER_MSEC -
+	       ktime_get_boottime_ns() / NSEC_PER_MSEC;
+	nest = nla_nest_start(skb, FM_A_FLOW);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, FM_FLOW_A_FAMILY, v6 ? 6 : 4) ||
+	    (v6 ? nla_put_in6_addr(skb, attr, src ? &k->addr.v6.saddr :
+							&k->addr.v6.daddr) :
+		  nla_put_in_addr(skb, attr, src ? k->addr.v4.saddr :
+						   k->addr.v4.daddr)) ||
+	    nla_put_u8(skb, src ? FM_FLOW_A_SRC_PREFIX_LEN : FM_FLOW_A_DST_PREFIX_LEN,
+		       v6 ? q->plen6 : q->plen4) ||
+	    nla_put_u32(skb, FM_FLOW_A_FLOWS, e->flows) ||
+	    nla_put_u64_64bit(skb, FM_FLOW_A_PACKETS, r->packets, FM_FLOW_A_PAD) ||
+	    nla_put_u64_64bit(skb, FM_FLOW_A_BYTES, r->bytes, FM_FLOW_A_PAD) ||
+	    nla_put_u64_64bit(skb, FM_FLOW_A_START_MS, wall + r->start_ms, FM_FLOW_A_PAD) ||
+	    nla_put_u64_64bit(skb, FM_FLOW_A_END_MS, wall + r->end_ms, FM_FLOW_A_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int fm_nl_top_reply(struct genl_info *info, const struct fm_top_req *q,
+			   const struct fm_top_entry *top, int len)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -278,7 +326,8 @@ static int fm_nl_top_reply(struct genl_info *info, const struct fm_record *top,
 	if (!hdr)
 		goto err;
 	for (i = 0; i < len; i++)
-		if (fm_nl_put_flow(msg, &top[i], -1))
+		if (q->agg == FM_TOP_AGG_FLOW ? fm_nl_put_flow(msg, &top[i].r, -1) :
+						fm_nl_put_prefix(msg, &top[i], q))
 			goto err;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -290,21 +339,37 @@ err:
 int fm_nl_top(struct sk_buff *skb, struct genl_info *info)
 {
 	struct fm_net *fn = fm_pernet(genl_info_net(info));
-	unsigned int n = FM_TOP_N_DEFAULT;
-	bool by_packets = false;
-	struct fm_record *top;
+	struct nlattr **tb = info->attrs;
+	struct fm_top_req q = {
+		.n = FM_TOP_N_DEFAULT,
+		.plen4 = 32,
+		.plen6 = 128,
+	};
+	struct fm_top_entry *top;
 	int len, err;
 
-	if (info->attrs[FM_A_TOP_N])
-		n = nla_get_u32(info->attrs[FM_A_TOP_N]);
-	if (info->attrs[FM_A_TOP_BY])
-		by_packets = nla_get_u8(info->attrs[FM_A_TOP_BY]) ==
-			     FM_TOP_BY_PACKETS;
-	top = kvmalloc_array(n, sizeof(*top), GFP_KERNEL_ACCOUNT);
+	if (tb[FM_A_TOP_N])
+		q.n = nla_get_u32(tb[FM_A_TOP_N]);
+	if (tb[FM_A_TOP_BY])
+		q.by_packets = nla_get_u8(tb[FM_A_TOP_BY]) == FM_TOP_BY_PACKETS;
+	if (tb[FM_A_TOP_AGG])
+		q.agg = nla_get_u8(tb[FM_A_TOP_AGG]);
+	if (tb[FM_A_TOP_PREFIX4])
+		q.plen4 = nla_get_u8(tb[FM_A_TOP_PREFIX4]);
+	if (tb[FM_A_TOP_PREFIX6])
+		q.plen6 = nla_get_u8(tb[FM_A_TOP_PREFIX6]);
+	err = fm_flow_filter_parse(tb[FM_A_FLOW], &q.filter, info->extack);
+	if (err)
+		return err;
+	top = kvmalloc_array(q.n, sizeof(*top), GFP_KERNEL_ACCOUNT);
 	if (!top)
 		return -ENOMEM;
-	len = fm_top_collect(fn, n, by_packets, top);
-	err = len < 0 ? len : fm_nl_top_reply(info, top, len);
+	len = fm_top_collect(fn, &q, top);
+	BUILD_BUG_ON(FM_TOP_PREFIXES_MAX != 65536);	/* the message's */
+	if (len == -E2BIG)
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "more than 65536 prefixes match: a shorter prefix or a match narrows them");
+	err = len < 0 ? len : fm_nl_top_reply(info, &q, top, len);
 	kvfree(top);
 	return err;
 }

@@ -62,6 +62,9 @@ static int __net_init fm_net_init(struct net *net)
 	fn->top_next = jiffies;
 	fn->top_n = FM_TOP_N_DEFAULT;
 	fn->top_by = FM_TOP_BY_BYTES;
+	fn->top_agg = FM_TOP_AGG_FLOW;
+	fn->top_plen4 = 32;
+	fn->top_plen6 = 128;
 	fn->stats = alloc_percpu_gfp(struct fm_stats, GFP_KERNEL_ACCOUNT);
 	if (!fn->stats)
 		return -ENOMEM;

@@ -158,32 +158,71 @@ static const struct seq_operations fm_flows_seq_ops = {
 
 /*
  * top: the biggest flows, summed over CPUs, like Cisco's "show ip flow
- * top-talkers". How many and by what key is set with flowctl.
+ * top-talkers", or the biggest source or destination prefixes. How many,
+ * by what and of what is set with flowctl (set top ...).
  */
+static void fm_top_show_prefix(struct seq_file *m, const struct fm_top_entry *e,
+			       bool src, unsigned int plen)
+{
+	const struct fm_key *k = &e->r.key;
+	char a[48];
+
+	if (k->kflags & FM_KF_IPV6)
+		snprintf(a, sizeof(a), "%pI6c/%u",
+			 src ? &k->addr.v6.saddr : &k->addr.v6.daddr, plen);
+	else
+		snprintf(a, sizeof(a), "%pI4/%u",
+			 src ? &k->addr.v4.saddr : &k->addr.v4.daddr, plen);
+	seq_printf(m, "%-43s %8u %10llu %12llu %6llu\n", a, e->flows,
+		   e->r.packets, e->r.bytes,
+		   (e->r.end_ms - e->r.start_ms) / MSEC_PER_SEC);
+}
+
 static int fm_top_show(struct seq_file *m, void *v)
 {
 	struct fm_flow_out o = { .m = m, .net = seq_file_single_net(m) };
 	struct fm_net *fn = fm_pernet(o.net);
-	unsigned int n = READ_ONCE(fn->top_n);
-	bool by_packets = READ_ONCE(fn->top_by) == FM_TOP_BY_PACKETS;
-	struct fm_record *top;
+	struct fm_top_req q = {
+		.n = READ_ONCE(fn->top_n),
+		.by_packets = READ_ONCE(fn->top_by) == FM_TOP_BY_PACKETS,
+		.agg = READ_ONCE(fn->top_agg),
+		.plen4 = READ_ONCE(fn->top_plen4),
+		.plen6 = READ_ONCE(fn->top_plen6),
+	};
+	bool src = q.agg == FM_TOP_AGG_SRC;
+	struct fm_top_entry *top;
 	int i, found;
 
-	top = kvcalloc(n, sizeof(*top), GFP_KERNEL_ACCOUNT);
+	top = kvcalloc(q.n, sizeof(*top), GFP_KERNEL_ACCOUNT);
 	if (!top)
 		return -ENOMEM;
-	found = fm_top_collect(fn, n, by_packets, top);
+	found = fm_top_collect(fn, &q, top);
 	if (found < 0)
 		goto out;
-	seq_printf(m, "Top %u flows by %s\n", n, by_packets ? "packets" : "bytes");
-	seq_puts(m, "SrcIf      SrcIPaddress    DstIf      DstIPaddress    "
-		 " Pr  SrcP  DstP ToS    Packets        Bytes Active\n");
+	if (q.agg == FM_TOP_AGG_FLOW) {
+		seq_printf(m, "Top %u flows by %s\n", q.n,
+			   q.by_packets ? "packets" : "bytes");
+		seq_puts(m, "SrcIf      SrcIPaddress    DstIf      DstIPaddress    "
+			 " Pr  SrcP  DstP ToS    Packets        Bytes Active\n");
+		for (i = 0; i < found; i++)
+			fm_flow_show_one(&top[i].r, -1, &o);
+		seq_printf(m, "%d of %u flows shown\n", found, fm_cache_count(fn));
+		goto out;
+	}
+	seq_printf(m, "Top %u %s prefixes (/%u, /%u) by %s\n", q.n,
+		   src ? "source" : "destination", q.plen4, q.plen6,
+		   q.by_packets ? "packets" : "bytes");
+	seq_printf(m, "%-43s %8s %10s %12s %6s\n", src ? "SrcPrefix" : "DstPrefix",
+		   "Flows", "Packets", "Bytes", "Active");
 	for (i = 0; i < found; i++)
-		fm_flow_show_one(&top[i], -1, &o);
-	seq_printf(m, "%d of %u flows shown\n", found, fm_cache_count(fn));
+		fm_top_show_prefix(m, &top[i], src,
+				   top[i].r.key.kflags & FM_KF_IPV6 ? q.plen6 : q.plen4);
+	seq_printf(m, "%d prefixes shown, of %u flows\n", found, fm_cache_count(fn));
 out:
 	kvfree(top);
-	return found < 0 ? found : 0;
+	if (found == -E2BIG)
+		seq_puts(m, "more than 65536 prefixes: set a shorter prefix\n");
+	return found < 0 && found != -E2BIG ? found : 0;
 }
 
 int fm_proc_init(struct fm_net *fn)

@@ -26,7 +26,8 @@ enum fm_cmd {
 	FM_CMD_GET_DESTS,	/* dump: one FM_A_DEST per destination, with stats */
 	FM_CMD_GET_STATS,	/* do: FM_A_STATS */
 	FM_CMD_GET_FLOWS,	/* dump: one FM_A_FLOW per flow per CPU; opt. filter */
-	FM_CMD_GET_TOP,		/* do: FM_A_TOP_N, FM_A_TOP_BY -> FM_A_FLOW... */
+	FM_CMD_GET_TOP,		/* do: FM_A_TOP_N, _BY, _AGG, _PREFIX4/6, FM_A_FLOW
+				 * (what to match) -> FM_A_FLOW... */
 	FM_CMD_FLUSH,		/* do, admin: end (and export) every cached flow */
 
 	__FM_CMD_MAX,
@@ -43,6 +44,17 @@ enum fm_sampling_mode {
 enum fm_top_by {
 	FM_TOP_BY_BYTES = 0,
 	FM_TOP_BY_PACKETS = 1,
+};
+
+/*
+ * FM_A_TOP_AGG: what top ranks. FLOW: flows (each summed over CPUs).
+ * SRC, DST: source or destination prefixes of FM_A_TOP_PREFIX4 or
+ * FM_A_TOP_PREFIX6 bits (default: hosts), each the sum of its flows.
+ */
+enum fm_top_agg {
+	FM_TOP_AGG_FLOW = 0,
+	FM_TOP_AGG_SRC = 1,
+	FM_TOP_AGG_DST = 2,
 };
 
 #define FM_TOP_N_DEFAULT	10
@@ -78,6 +90,9 @@ enum fm_attr {
 	FM_A_MARK_MASK,		/* u32: 0 = every packet (the default); MARK has no
 				 * bit outside it */
 	FM_A_SAMPLING_IFS,	/* nest: FM_SIF_A_IF...; set: replaces them, empty = none */
+	FM_A_TOP_AGG,		/* u8: enum fm_top_agg, default flow */
+	FM_A_TOP_PREFIX4,	/* u8: 0..32, IPv4 prefix length of SRC/DST, default 32 */
+	FM_A_TOP_PREFIX6,	/* u8: 0..128, IPv6 prefix length, default 128 */
 
 	__FM_A_MAX,
 	FM_A_MAX = __FM_A_MAX - 1
@@ -182,9 +197,14 @@ enum fm_stat_attr {
 };
 
 /*
- * A cached flow. In a FM_CMD_GET_FLOWS request, a filter: a flow is
- * dumped if it matches every one of FAMILY, SRC_ADDR, DST_ADDR, SRC_PORT,
- * DST_PORT and PROTO given (no other attribute is accepted there).
+ * A cached flow. In a FM_CMD_GET_FLOWS or FM_CMD_GET_TOP request, a
+ * filter: a flow is dumped (or ranked) if it matches every one of FAMILY,
+ * SRC_ADDR, DST_ADDR (the first SRC_PREFIX_LEN, DST_PREFIX_LEN bits of
+ * them, if given; a length needs its address), SRC_PORT, DST_PORT,
+ * PROTO, TOS, IN_IF and OUT_IF given (no other attribute is accepted
+ * there). In a top reply of prefixes (FM_A_TOP_AGG SRC or DST): FAMILY,
+ * the prefix as SRC_ADDR or DST_ADDR with its *_PREFIX_LEN, FLOWS,
+ * PACKETS, BYTES, START_MS and END_MS.
  */
 enum fm_flow_attr {
 	FM_FLOW_A_UNSPEC,
@@ -209,6 +229,9 @@ enum fm_flow_attr {
 	FM_FLOW_A_TTL_MAX,	/* u8 */
 	FM_FLOW_A_CPU,		/* u32: the CPU that metered it; absent in top */
 	FM_FLOW_A_FLOWLABEL,	/* u32: IPv6 flow label, if a key field */
+	FM_FLOW_A_SRC_PREFIX_LEN,	/* u8: bits of SRC_ADDR that count */
+	FM_FLOW_A_DST_PREFIX_LEN,	/* u8: bits of DST_ADDR that count */
+	FM_FLOW_A_FLOWS,	/* u32: flows summed in a top prefix */
 
 	__FM_FLOW_A_MAX,
 	FM_FLOW_A_MAX = __FM_FLOW_A_MAX - 1

@@ -120,6 +120,15 @@ CASES = [
     ("top: 0", "get_top", a("top_n", "=I", 0), EINVAL, "range"),
     ("top: 101", "get_top", a("top_n", "=I", 101), EINVAL, "range"),
     ("top: by 2", "get_top", a("top_by", "=B", 2), EINVAL, "range"),
+    ("top: per 3", "get_top", a("top_agg", "=B", 3), EINVAL, "range"),
+    ("top: IPv4 prefix 33", "get_top", a("top_prefix4", "=B", 33), EINVAL, "range"),
+    ("top: IPv6 prefix 129", "get_top", a("top_prefix6", "=B", 129), EINVAL, "range"),
+    ("top: match prefix length without its address", "get_top",
+     encode("FM_A_", {"flow": {"src_prefix_len": 24}}), EINVAL, "needs its address"),
+    ("top: match IPv4 prefix length 33", "get_top",
+     encode("FM_A_", {"flow": {"dst_addr": "10.0.2.0", "dst_prefix_len": 33}}), EINVAL, "longer than"),
+    ("top: match on packets", "get_top", encode("FM_A_", {"flow": {"packets": 1}}), EINVAL, ""),
+    ("set: top per 3", "set_config", a("top_agg", "=B", 3), EINVAL, "range"),
 ]
 
 

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/genetlink.h>
@@ -216,7 +217,7 @@ static void fc_print_mark(struct fc_ctx *c, uint32_t value, uint32_t mask)
 	}
 }
 
-enum fc_cfg_kind { FC_CFG_NUM, FC_CFG_MODE, FC_CFG_ONOFF, FC_CFG_TOPBY };
+enum fc_cfg_kind { FC_CFG_NUM, FC_CFG_MODE, FC_CFG_ONOFF, FC_CFG_TOPBY, FC_CFG_TOPPER };
 
 static const struct fc_cfg_field {
 	uint16_t attr;
@@ -238,6 +239,9 @@ static const struct fc_cfg_field {
 	{ FM_A_DESTS, FC_CFG_NUM, "destination_count", "destinations", "" },
 	{ FM_A_TOP_N, FC_CFG_NUM, "top_n", "procfs top flows", "" },
 	{ FM_A_TOP_BY, FC_CFG_TOPBY, "top_by", "procfs top by", "" },
+	{ FM_A_TOP_AGG, FC_CFG_TOPPER, "top_per", "procfs top per", "" },
+	{ FM_A_TOP_PREFIX4, FC_CFG_NUM, "top_prefix4", "procfs top IPv4 prefix", "" },
+	{ FM_A_TOP_PREFIX6, FC_CFG_NUM, "top_prefix6", "procfs top IPv6 prefix", "" },
 	{ FM_A_NETNS_MAX_FLOWS, FC_CFG_NUM, "netns_max_flows", "netns max flows", "" },
 };
 
@@ -252,6 +256,8 @@ static void fc_config_field(struct fc_ctx *c, const struct fc_cfg_field *f,
 		s = v ? "on" : "off";
 	else if (f->kind == FC_CFG_TOPBY)
 		s = v == FM_TOP_BY_PACKETS ? "packets" : "bytes";
+	else if (f->kind == FC_CFG_TOPPER)
+		s = v == FM_TOP_AGG_SRC ? "src" : v == FM_TOP_AGG_DST ? "dst" : "flow";
 	if (c->json && f->kind == FC_CFG_ONOFF)
 		fc_json_bool(&c->j, f->json, v);
 	else if (c->json && s)
@@ -483,7 +489,8 @@ static int fc_apply_set(struct fc_ctx *c, const struct fc_set *s)
 		else if (a == FM_A_SAMPLING_IFS)
 			fc_put_samplif(nlh, s);
 		else if (a == FM_A_SAMPLING_MODE || a == FM_A_FLOWLABEL ||
-		    a == FM_A_TOP_BY)
+			 a == FM_A_TOP_BY || a == FM_A_TOP_AGG ||
+			 a == FM_A_TOP_PREFIX4 || a == FM_A_TOP_PREFIX6)
 			mnl_attr_put_u8(nlh, a, s->v[a]);
 		else
 			mnl_attr_put_u32(nlh, a, s->v[a]);
@@ -694,39 +701,66 @@ static int fc_parse_sort(const char *s, enum fc_sort *by)
 	return 0;
 }
 
+/* m as an FM_A_FLOW filter nest, if it holds anything. */
+static int fc_put_match(struct nlmsghdr *nlh, const struct fc_match *m)
+{
+	int family = m->src.family ? m->src.family : m->dst.family;
+	uint32_t iif = 0, oif = 0;
+	struct nlattr *nest;
+
+	if ((m->iif[0] && !(iif = if_nametoindex(m->iif))) ||
+	    (m->oif[0] && !(oif = if_nametoindex(m->oif)))) {
+		fc_err("%s: no interface '%s' here", fc_cur->name,
+		       m->iif[0] && !iif ? m->iif : m->oif);
+		return -1;
+	}
+	if (!family && !m->has_sport && !m->has_dport && !m->has_proto &&
+	    !m->has_tos && !iif && !oif)
+		return 0;
+	nest = mnl_attr_nest_start(nlh, FM_A_FLOW);
+	if (family)
+		mnl_attr_put_u8(nlh, FM_FLOW_A_FAMILY, family == AF_INET ? 4 : 6);
+	if (m->src.family) {
+		fc_put_addr(nlh, FM_FLOW_A_SRC_ADDR, &m->src);
+		mnl_attr_put_u8(nlh, FM_FLOW_A_SRC_PREFIX_LEN, m->splen);
+	}
+	if (m->dst.family) {
+		fc_put_addr(nlh, FM_FLOW_A_DST_ADDR, &m->dst);
+		mnl_attr_put_u8(nlh, FM_FLOW_A_DST_PREFIX_LEN, m->dplen);
+	}
+	if (m->has_sport)
+		mnl_attr_put_u16(nlh, FM_FLOW_A_SRC_PORT, m->sport);
+	if (m->has_dport)
+		mnl_attr_put_u16(nlh, FM_FLOW_A_DST_PORT, m->dport);
+	if (m->has_proto)
+		mnl_attr_put_u8(nlh, FM_FLOW_A_PROTO, m->proto);
+	if (m->has_tos)
+		mnl_attr_put_u8(nlh, FM_FLOW_A_TOS, m->tos);
+	if (iif)
+		mnl_attr_put_u32(nlh, FM_FLOW_A_IN_IF, iif);
+	if (oif)
+		mnl_attr_put_u32(nlh, FM_FLOW_A_OUT_IF, oif);
+	mnl_attr_nest_end(nlh, nest);
+	return 0;
+}
+
 static int fc_cmd_flows(struct fc_ctx *c, int argc, char **argv)
 {
-	struct fc_addr src = { 0 }, dst = { 0 };
-	uint32_t port[2], limit = 0;	/* sport, dport */
-	bool has_port[2] = { false, false }, has_proto = false;
 	enum fc_sort by = FC_SORT_NONE;
+	struct fc_match m = { 0 };
 	struct nlmsghdr *nlh;
-	struct nlattr *nest;
-	uint8_t proto = 0;
+	uint32_t limit = 0;
 	const char *w;
-	int i, family;
+	int i, r;
 
 	for (i = 1; i < argc; i++) {
 		w = argv[i];
-		if (!strcmp(w, "src") || !strcmp(w, "dst")) {
-			struct fc_addr *a = w[0] == 's' ? &src : &dst;
-			const char *v = fc_value(argc, argv, &i);
-
-			if (!v || fc_parse_addr(w, v, a))
-				return FC_EXIT_USAGE;
-		} else if (!strcmp(w, "sport") || !strcmp(w, "dport")) {
-			int d = w[0] == 'd';
-			const char *v = fc_value(argc, argv, &i);
-
-			if (!v || fc_parse_u32(w, v, 0, 65535, &port[d]))
-				return FC_EXIT_USAGE;
-			has_port[d] = true;
-		} else if (!strcmp(w, "proto")) {
-			w = fc_value(argc, argv, &i);
-			if (!w || fc_parse_proto(w, &proto))
-				return FC_EXIT_USAGE;
-			has_proto = true;
-		} else if (!strcmp(w, "sort")) {
+		r = fc_match_word(&m, "flows", argc, argv, &i);
+		if (r < 0)
+			return FC_EXIT_USAGE;
+		if (r)
+			continue;
+		if (!strcmp(w, "sort")) {
 			w = fc_value(argc, argv, &i);
 			if (!w || fc_parse_sort(w, &by))
 				return FC_EXIT_USAGE;
@@ -738,55 +772,119 @@ static int fc_cmd_flows(struct fc_ctx *c, int argc, char **argv)
 			return fc_bad_word(w);
 		}
 	}
-	if (src.family && dst.family && src.family != dst.family) {
-		fc_err("flows: src and dst are of different address families");
+	if (fc_match_check(&m, "flows"))
 		return FC_EXIT_USAGE;
-	}
-	family = src.family ? src.family : dst.family;
 	if (fc_open(c))
 		return FC_EXIT_ERR;
 	nlh = fc_nl_req(&c->nl, FM_CMD_GET_FLOWS, NLM_F_DUMP);
-	if (family || has_port[0] || has_port[1] || has_proto) {
-		nest = mnl_attr_nest_start(nlh, FM_A_FLOW);
-		if (family)
-			mnl_attr_put_u8(nlh, FM_FLOW_A_FAMILY,
-					family == AF_INET ? 4 : 6);
-		if (src.family)
-			fc_put_addr(nlh, FM_FLOW_A_SRC_ADDR, &src);
-		if (dst.family)
-			fc_put_addr(nlh, FM_FLOW_A_DST_ADDR, &dst);
-		if (has_port[0])
-			mnl_attr_put_u16(nlh, FM_FLOW_A_SRC_PORT, port[0]);
-		if (has_port[1])
-			mnl_attr_put_u16(nlh, FM_FLOW_A_DST_PORT, port[1]);
-		if (has_proto)
-			mnl_attr_put_u8(nlh, FM_FLOW_A_PROTO, proto);
-		mnl_attr_nest_end(nlh, nest);
-	}
+	if (fc_put_match(nlh, &m))
+		return FC_EXIT_USAGE;
 	return fc_flows_show(c, nlh, by, limit);
+}
+
+/* top per src|dst: the prefixes of the reply, in its order. */
+struct fc_prefixes {
+	struct fc_prefix p[FM_TOP_N_MAX];
+	size_t n;
+};
+
+static int fc_prefixes_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct fc_prefixes *pl = data;
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		const struct nlattr *tb[FM_FLOW_A_MAX + 1] = { 0 };
+		struct fc_prefix *p = &pl->p[pl->n];
+		const struct nlattr *addr;
+
+		if (mnl_attr_get_type(a) != FM_A_FLOW || pl->n == FM_TOP_N_MAX)
+			continue;
+		fc_nl_nest_attrs(a, tb, FM_FLOW_A_MAX);
+		p->src = tb[FM_FLOW_A_SRC_ADDR];
+		addr = p->src ? tb[FM_FLOW_A_SRC_ADDR] : tb[FM_FLOW_A_DST_ADDR];
+		if (!addr || fc_get_addr(addr, &p->addr, 0))
+			continue;
+#define FC_GET(field, attr) \
+	p->field = tb[attr] ? fc_nl_uint(tb[attr]) : 0
+		FC_GET(plen, p->src ? FM_FLOW_A_SRC_PREFIX_LEN :
+				      FM_FLOW_A_DST_PREFIX_LEN);
+		FC_GET(flows, FM_FLOW_A_FLOWS);
+		FC_GET(packets, FM_FLOW_A_PACKETS);
+		FC_GET(bytes, FM_FLOW_A_BYTES);
+		FC_GET(start_ms, FM_FLOW_A_START_MS);
+		FC_GET(end_ms, FM_FLOW_A_END_MS);
+#undef FC_GET
+		pl->n++;
+	}
+	return MNL_CB_OK;
+}
+
+static int fc_parse_per(const char *s, uint8_t *agg)
+{
+	if (!strcmp(s, "flow"))
+		*agg = FM_TOP_AGG_FLOW;
+	else if (!strcmp(s, "src"))
+		*agg = FM_TOP_AGG_SRC;
+	else if (!strcmp(s, "dst"))
+		*agg = FM_TOP_AGG_DST;
+	else {
+		fc_err("%s: '%s' is not flow, src or dst", fc_cur->name, s);
+		return -1;
+	}
+	return 0;
 }
 
 static int fc_cmd_top(struct fc_ctx *c, int argc, char **argv)
 {
-	uint32_t n = FM_TOP_N_DEFAULT;
+	uint32_t n = FM_TOP_N_DEFAULT, plen4 = 32, plen6 = 128;
+	bool has_plen4 = false, has_plen6 = false;
 	enum fc_sort by = FC_SORT_BYTES;
+	uint8_t agg = FM_TOP_AGG_FLOW;
+	struct fc_prefixes *pl;
+	struct fc_match m = { 0 };
 	struct nlmsghdr *nlh;
 	const char *w;
-	int i;
+	int i, r, ret;
 
 	for (i = 1; i < argc; i++) {
 		w = argv[i];
+		r = fc_match_word(&m, "top", argc, argv, &i);
+		if (r < 0)
+			return FC_EXIT_USAGE;
+		if (r)
+			continue;
 		if (!strcmp(w, "-n")) {
 			w = fc_value(argc, argv, &i);
 			if (!w || fc_parse_u32("-n", w, 1, FM_TOP_N_MAX, &n))
 				return FC_EXIT_USAGE;
-		} else if (!strcmp(w, "--by")) {
+		} else if (!strcmp(w, "--by") || !strcmp(w, "by")) {
 			w = fc_value(argc, argv, &i);
 			if (!w || fc_parse_sort(w, &by))
 				return FC_EXIT_USAGE;
+		} else if (!strcmp(w, "per")) {
+			w = fc_value(argc, argv, &i);
+			if (!w || fc_parse_per(w, &agg))
+				return FC_EXIT_USAGE;
+		} else if (!strcmp(w, "prefix4")) {
+			w = fc_value(argc, argv, &i);
+			if (!w || fc_parse_u32("prefix4", w, 0, 32, &plen4))
+				return FC_EXIT_USAGE;
+			has_plen4 = true;
+		} else if (!strcmp(w, "prefix6")) {
+			w = fc_value(argc, argv, &i);
+			if (!w || fc_parse_u32("prefix6", w, 0, 128, &plen6))
+				return FC_EXIT_USAGE;
+			has_plen6 = true;
 		} else {
 			return fc_bad_word(w);
 		}
+	}
+	if (fc_match_check(&m, "top"))
+		return FC_EXIT_USAGE;
+	if ((has_plen4 || has_plen6) && agg == FM_TOP_AGG_FLOW) {
+		fc_err("top: prefix4 and prefix6 need per src or per dst");
+		return FC_EXIT_USAGE;
 	}
 	if (fc_open(c))
 		return FC_EXIT_ERR;
@@ -794,7 +892,21 @@ static int fc_cmd_top(struct fc_ctx *c, int argc, char **argv)
 	mnl_attr_put_u32(nlh, FM_A_TOP_N, n);
 	mnl_attr_put_u8(nlh, FM_A_TOP_BY, by == FC_SORT_PACKETS ?
 			FM_TOP_BY_PACKETS : FM_TOP_BY_BYTES);
-	return fc_flows_show(c, nlh, by, n);
+	if (fc_put_match(nlh, &m))
+		return FC_EXIT_USAGE;
+	if (agg == FM_TOP_AGG_FLOW)
+		return fc_flows_show(c, nlh, by, n);
+	mnl_attr_put_u8(nlh, FM_A_TOP_AGG, agg);
+	mnl_attr_put_u8(nlh, FM_A_TOP_PREFIX4, plen4);
+	mnl_attr_put_u8(nlh, FM_A_TOP_PREFIX6, plen6);
+	pl = calloc(1, sizeof(*pl));
+	if (!pl)
+		return FC_EXIT_ERR;
+	ret = fc_nl_run(&c->nl, nlh, fc_prefixes_cb, pl) ? FC_EXIT_ERR : FC_EXIT_OK;
+	if (ret == FC_EXIT_OK)
+		fc_prefixes_print(pl->p, pl->n, c->json, c->exact);
+	free(pl);
+	return ret;
 }
 
 /* stats: the names of /proc/net/flowmeter/stats */
@@ -1005,7 +1117,8 @@ static const struct fc_cmd fc_cmds[] = {
 	  "\t    interface, replacing the rates set before; the others: sampling N)\n"
 	  "\t[flowlabel on|off] [domain-id N] [mtu BYTES]\n"
 	  "\t[template-refresh SECONDS [packets N]]\n"
-	  "\t[top N [by bytes|packets]]   (what /proc/net/flowmeter/top shows)\n"
+	  "\t[top N [by bytes|packets] [per flow|src|dst] [prefix4 LEN] [prefix6 LEN]]\n"
+	  "\t    (what /proc/net/flowmeter/top shows)\n"
 	  "\t[interfaces all | [include IF[,IF...]] [exclude IF[,IF...]]]\n"
 	  "\t[mark all | MARK[/MASK]]   (meter only packets whose fwmark & MASK is MARK)\n"
 	  "\t[netns-max-flows N]   (initial netns, host admin: the cap of the others)\n"
@@ -1019,12 +1132,17 @@ static const struct fc_cmd fc_cmds[] = {
 	  "ADDR:PORT := IPV4:PORT | [IPV6]:PORT",
 	  "add, remove or list the collectors flows are exported to" },
 	{ "flows", fc_cmd_flows,
-	  "[src ADDR] [dst ADDR] [sport N] [dport N]\n"
-	  "\t[proto tcp|udp|icmp|icmpv6|sctp|gre|esp|ah|N]\n"
-	  "\t[sort bytes|packets] [limit N]",
+	  "[MATCH...] [sort bytes|packets] [limit N]\n"
+	  "MATCH := src ADDR[/LEN] | dst ADDR[/LEN] | sport N | dport N | tos N\n"
+	  "\t| proto tcp|udp|icmp|icmpv6|sctp|gre|esp|ah|N | iif IFNAME | oif IFNAME",
 	  "the cached flows, each once with its CPUs' counts summed" },
-	{ "top", fc_cmd_top, "[-n N] [--by bytes|packets]",
-	  "the N (default 10, at most 100) biggest flows" },
+	{ "top", fc_cmd_top,
+	  "[-n N] [by bytes|packets] [MATCH...]\n"
+	  "\t[per flow|src|dst [prefix4 LEN] [prefix6 LEN]]\n"
+	  "MATCH := src ADDR[/LEN] | dst ADDR[/LEN] | sport N | dport N | tos N\n"
+	  "\t| proto tcp|udp|icmp|icmpv6|sctp|gre|esp|ah|N | iif IFNAME | oif IFNAME",
+	  "the N (default 10, at most 100) biggest flows, or source or destination\n"
+	  "prefixes (default: hosts) summed over their flows, of the flows that match" },
 	{ "stats", fc_cmd_stats, "[--prometheus]",
 	  "the meter's counters, or in Prometheus text format" },
 	{ "load", fc_cmd_load, "FILE",

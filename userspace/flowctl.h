@@ -66,6 +66,31 @@ struct fc_flow {
 
 enum fc_sort { FC_SORT_NONE, FC_SORT_BYTES, FC_SORT_PACKETS };
 
+/* A top prefix (flowctl top per src|dst): the sums of its flows. */
+struct fc_prefix {
+	struct fc_addr addr;
+	uint8_t plen;
+	bool src;		/* a source prefix, else a destination one */
+	uint32_t flows;
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t start_ms;
+	uint64_t end_ms;
+};
+
+/*
+ * What flows and top match (the kernel's FM_A_FLOW filter): each field
+ * given must match; an address with its first plen bits.
+ */
+struct fc_match {
+	struct fc_addr src, dst;	/* family 0: not given */
+	uint8_t splen, dplen;
+	uint16_t sport, dport;
+	uint8_t proto, tos;
+	bool has_sport, has_dport, has_proto, has_tos;
+	char iif[16], oif[16];		/* "": not given */
+};
+
 /* Interface names or prefixes*, as the kernel's filter takes them. */
 #define FC_IFNAMSIZ	16
 #define FC_IFLIST_MAX	8
@@ -95,6 +120,14 @@ int fc_parse_onoff(const char *what, const char *s, bool *on);
 int fc_parse_iflist(const char *what, const char *s, struct fc_iflist *l);
 int fc_parse_mark(const char *s, uint32_t *value, uint32_t *mask);
 const char *fc_proto_name(uint8_t proto);
+/*
+ * If argv[*i] is a match word (src ADDR[/LEN], dst ADDR[/LEN], sport N,
+ * dport N, proto P, tos N, iif IFNAME, oif IFNAME), take it and its value
+ * into m and return 1; 0 if it is no match word; -1 if its value is bad.
+ */
+int fc_match_word(struct fc_match *m, const char *cmd, int argc, char **argv,
+		  int *i);
+int fc_match_check(const struct fc_match *m, const char *cmd);
 const char *fc_version_name(uint8_t version);
 
 /*
@@ -168,6 +201,8 @@ int fc_format_addr(const struct fc_addr *a, bool with_port, char *buf,
 size_t fc_flows_merge(struct fc_flow *f, size_t n);
 void fc_flows_sort(struct fc_flow *f, size_t n, enum fc_sort by);
 void fc_flows_print(const struct fc_flow *f, size_t n, bool json, bool exact);
+void fc_prefixes_print(const struct fc_prefix *p, size_t n, bool json,
+		       bool exact);
 
 /* A counter by its /proc/net/flowmeter/stats name. */
 struct fc_stat {

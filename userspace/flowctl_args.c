@@ -338,3 +338,83 @@ int fc_parse_iflist(const char *what, const char *s, struct fc_iflist *l)
 		p += len + 1;
 	}
 }
+
+/* ADDR or ADDR/LEN: an address and the bits of it that count. */
+static int fc_parse_prefix(const char *what, const char *s, struct fc_addr *a,
+			   uint8_t *plen)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	const char *slash = strchr(s, '/');
+	uint32_t len;
+
+	if (strlen(s) >= sizeof(buf)) {
+		fc_err("%s: '%s' is not an address or prefix", what, s);
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%.*s",
+		 slash ? (int)(slash - s) : (int)strlen(s), s);
+	if (fc_parse_addr(what, buf, a))
+		return -1;
+	len = a->family == AF_INET ? 32 : 128;
+	if (slash && fc_parse_u32(what, slash + 1, 0, len, &len))
+		return -1;
+	*plen = len;
+	return 0;
+}
+
+int fc_match_word(struct fc_match *m, const char *cmd, int argc, char **argv,
+		  int *i)
+{
+	const char *w = argv[*i], *v;
+	uint32_t n;
+
+	if (strcmp(w, "src") && strcmp(w, "dst") && strcmp(w, "sport") &&
+	    strcmp(w, "dport") && strcmp(w, "proto") && strcmp(w, "tos") &&
+	    strcmp(w, "iif") && strcmp(w, "oif"))
+		return 0;
+	if (*i + 1 >= argc) {
+		fc_err("%s: '%s' needs a value", cmd, w);
+		return -1;
+	}
+	v = argv[++*i];
+	if (!strcmp(w, "src"))
+		return fc_parse_prefix(w, v, &m->src, &m->splen) ? -1 : 1;
+	if (!strcmp(w, "dst"))
+		return fc_parse_prefix(w, v, &m->dst, &m->dplen) ? -1 : 1;
+	if (!strcmp(w, "proto")) {
+		m->has_proto = true;
+		return fc_parse_proto(v, &m->proto) ? -1 : 1;
+	}
+	if (!strcmp(w, "iif") || !strcmp(w, "oif")) {
+		char *name = w[0] == 'i' ? m->iif : m->oif;
+
+		if (!*v || strlen(v) >= sizeof(m->iif)) {
+			fc_err("%s: '%s' is not an interface name", w, v);
+			return -1;
+		}
+		strcpy(name, v);
+		return 1;
+	}
+	if (fc_parse_u32(w, v, 0, strcmp(w, "tos") ? 65535 : 255, &n))
+		return -1;
+	if (!strcmp(w, "tos")) {
+		m->tos = n;
+		m->has_tos = true;
+	} else if (!strcmp(w, "sport")) {
+		m->sport = n;
+		m->has_sport = true;
+	} else {
+		m->dport = n;
+		m->has_dport = true;
+	}
+	return 1;
+}
+
+int fc_match_check(const struct fc_match *m, const char *cmd)
+{
+	if (m->src.family && m->dst.family && m->src.family != m->dst.family) {
+		fc_err("%s: src and dst are of different address families", cmd);
+		return -1;
+	}
+	return 0;
+}

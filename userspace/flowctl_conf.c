@@ -224,6 +224,25 @@ int fc_set_parse(struct fc_set *s, int argc, char **argv)
 					FM_TOP_BY_PACKETS : FM_TOP_BY_BYTES;
 				s->has[FM_A_TOP_BY] = true;
 			}
+			if (!err && fc_take(argc, argv, &i, "per")) {
+				w = fc_need("set", argc, argv, &i);
+				if (!w || (strcmp(w, "flow") && strcmp(w, "src") &&
+					   strcmp(w, "dst")))
+					return w ? fc_unknown("set", w) :
+						   FC_PARSE_WORD;
+				s->v[FM_A_TOP_AGG] = !strcmp(w, "src") ? FM_TOP_AGG_SRC :
+						     !strcmp(w, "dst") ? FM_TOP_AGG_DST :
+						     FM_TOP_AGG_FLOW;
+				s->has[FM_A_TOP_AGG] = true;
+			}
+			if (!err && fc_take(argc, argv, &i, "prefix4"))
+				err = fc_set_num(s, FM_A_TOP_PREFIX4, "prefix4",
+						 fc_need("set", argc, argv, &i),
+						 0, 32);
+			if (!err && fc_take(argc, argv, &i, "prefix6"))
+				err = fc_set_num(s, FM_A_TOP_PREFIX6, "prefix6",
+						 fc_need("set", argc, argv, &i),
+						 0, 128);
 		} else if (!strcmp(w, "hooks")) {
 			w = fc_need("set", argc, argv, &i);
 			if (!w)

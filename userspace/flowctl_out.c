@@ -349,6 +349,56 @@ void fc_flows_print(const struct fc_flow *f, size_t n, bool json, bool exact)
 	}
 }
 
+/* Top prefixes: "PREFIX flows packets bytes", one a line. */
+void fc_prefixes_print(const struct fc_prefix *p, size_t n, bool json,
+		       bool exact)
+{
+	char a[INET6_ADDRSTRLEN + 8], pk[FC_HUMAN_LEN], by[FC_HUMAN_LEN];
+	struct fc_json j;
+	size_t k;
+	int w = 6;
+
+	if (json) {
+		fc_json_init(&j, stdout);
+		fc_json_open(&j, NULL, '[');
+	}
+	for (k = 0; k < n; k++) {
+		fc_format_addr(&p[k].addr, false, a, sizeof(a));
+		if (json) {
+			fc_json_open(&j, NULL, '{');
+			fc_json_str(&j, "family", p[k].addr.family == AF_INET6 ?
+				    "inet6" : "inet");
+			fc_json_str(&j, p[k].src ? "src" : "dst", a);
+			fc_json_u64(&j, "prefix_len", p[k].plen);
+			fc_json_u64(&j, "flows", p[k].flows);
+			fc_json_u64(&j, "packets", p[k].packets);
+			fc_json_u64(&j, "bytes", p[k].bytes);
+			fc_json_u64(&j, "start_ms", p[k].start_ms);
+			fc_json_u64(&j, "end_ms", p[k].end_ms);
+			fc_json_close(&j, '}');
+		} else {
+			int len = strlen(a) + 4;
+
+			w = len > w ? len : w;
+		}
+	}
+	if (json) {
+		fc_json_close(&j, ']');
+		return;
+	}
+	printf("%-*s %8s %10s %10s\n", w, n && !p[0].src ? "DstPrefix" : "SrcPrefix",
+	       "Flows", "Pkts", "Bytes");
+	for (k = 0; k < n; k++) {
+		char pfx[INET6_ADDRSTRLEN + 16];
+
+		fc_format_addr(&p[k].addr, false, a, sizeof(a));
+		snprintf(pfx, sizeof(pfx), "%s/%u", a, p[k].plen);
+		printf("%-*s %8u %10s %10s\n", w, pfx, p[k].flows,
+		       fc_human(p[k].packets, exact, pk),
+		       fc_human(p[k].bytes, exact, by));
+	}
+}
+
 /*
  * Prometheus text exposition format, version 0.0.4: per family a # HELP
  * and a # TYPE line, then its samples. Counters that differ only by a

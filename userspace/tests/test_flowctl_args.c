@@ -141,6 +141,40 @@ static void test_proto(void)
 	CHECK(!fc_proto_name(253));
 }
 
+/* flows and top: match words, prefixes with their lengths */
+static void test_match(void)
+{
+	char *argv[] = { "src", "10.1.2.3/24", "dst", "fd00::1", "sport", "80",
+			 "proto", "udp", "tos", "255", "iif", "eth0", "sort" };
+	char *bad[] = { "src", "10.1.2.3/33", "dst", "fd00::/129", "tos",
+			"256", "dport", "65536", "oif", "", "src" };
+	int argc = ARRAY_SIZE(argv), i;
+	struct fc_match m = { 0 };
+
+	for (i = 0; i < argc - 1; i++)
+		CHECK_EQ(fc_match_word(&m, "top", argc, argv, &i), 1);
+	CHECK_EQ(i, argc - 1);
+	CHECK_EQ(fc_match_word(&m, "top", argc, argv, &i), 0);	/* sort */
+	CHECK_EQ(m.src.family, AF_INET);
+	CHECK_EQ(m.splen, 24);
+	CHECK_EQ(m.dst.family, AF_INET6);
+	CHECK_EQ(m.dplen, 128);
+	CHECK(m.has_sport && m.sport == 80 && !m.has_dport);
+	CHECK(m.has_proto && m.proto == 17);
+	CHECK(m.has_tos && m.tos == 255);
+	CHECK(!strcmp(m.iif, "eth0") && !m.oif[0]);
+	CHECK(fc_match_check(&m, "top"));	/* families differ */
+	m.dst.family = 0;
+	CHECK(!fc_match_check(&m, "top"));
+	for (i = 0; i < (int)ARRAY_SIZE(bad) - 1; i++) {
+		struct fc_match b = { 0 };
+
+		CHECK_EQ(fc_match_word(&b, "top", ARRAY_SIZE(bad), bad, &i), -1);
+	}
+	i = ARRAY_SIZE(bad) - 1;	/* "src" without its value */
+	CHECK_EQ(fc_match_word(&m, "top", ARRAY_SIZE(bad), bad, &i), -1);
+}
+
 static void test_hooks(void)
 {
 	uint32_t m;
@@ -758,6 +792,7 @@ int main(void)
 	RUN_TEST(test_addr_port);
 	RUN_TEST(test_format_addr);
 	RUN_TEST(test_proto);
+	RUN_TEST(test_match);
 	RUN_TEST(test_hooks);
 	RUN_TEST(test_iflist);
 	RUN_TEST(test_mark);
