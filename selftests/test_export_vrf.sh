@@ -1,6 +1,7 @@
 #!/bin/bash
 # Export bound to a management VRF or an interface: the router r reaches
-# the collector address 10.0.9.1 three ways, and each of them holds it:
+# the collector address 10.0.9.1 (and fd09::1) three ways, and each of
+# them holds it:
 #   mc: through rm0, a slave of the VRF "mgmt" (table 10): the management
 #       collector;
 #   dc: through rd0, by r's main table (10.0.9.0/24 via 10.0.7.1): the
@@ -14,7 +15,8 @@
 # table's way to dc. Each collector decodes the IPFIX records: the flows
 # sent arrive exact where they should and nothing arrives elsewhere. A
 # source address of a VRF slave can be pinned with the VRF binding, one
-# outside the VRF cannot.
+# outside the VRF cannot. An IPv6 collector, unbound and bound to mgmt,
+# too (no IPv6 on-link fallback for the plain interface: not tested).
 . "$(dirname "$0")/lib.sh"
 
 FC=$TOP/userspace/flowctl
@@ -28,10 +30,14 @@ ip -n r link set mgmt up
 # As an operator sets a VRF up: a lookup that misses its table must not
 # fall through to the main table's rules (Documentation/networking/vrf.rst).
 ip -n r route add table 10 unreachable default metric 4278198272
+ip -n r -6 route add table 10 unreachable default metric 4278198272
 
 # peer NS IF RIF RADDR ADDR: a collector netns NS (IF: ADDR/24 and
-# 10.0.9.1/32) on r's RIF (RADDR/24)
+# 10.0.9.1/32) on r's RIF (RADDR/24); and the same in IPv6, fdXX::1/64
+# and fd09::1/128 on r's fdXX::fe/64, XX the third byte of ADDR
 peer() {
+	local x6=fd0${5#10.0.}
+	x6=${x6%.1}
 	ns_add "$1"
 	ip link add name "$2" netns "$1" type veth peer name "$3" netns r || fail veth
 	[ "$3" = rm0 ] && ip -n r link set rm0 master mgmt
@@ -41,15 +47,24 @@ peer() {
 	ip -n "$1" addr add "$5/24" dev "$2"
 	[ "$5" = 10.0.9.1 ] || ip -n "$1" addr add 10.0.9.1/32 dev "$2"
 	ip -n "$1" route add default via "$4"
+	ip -n r addr add "$x6::fe/64" dev "$3" nodad
+	ip -n "$1" addr add "$x6::1/64" dev "$2" nodad
+	[ "$x6" = fd09 ] || ip -n "$1" addr add fd09::1/128 dev "$2" nodad
+	ip -n "$1" -6 route add default via "$x6::fe"
 }
 peer mc mc0 rm0 10.0.9.254 10.0.9.1
 peer dc dc0 rd0 10.0.7.254 10.0.7.1
 peer ic ic0 ri0 10.0.6.254 10.0.6.1
 ip -n r route add 10.0.9.0/24 via 10.0.7.1 dev rd0
+ip -n r -6 route add fd09::/64 via fd07::1 dev rd0
 expect_eq "main table's route to the collector" \
 	"$(ip -n r route get 10.0.9.1 | grep -o 'dev [a-z0-9]*')" "dev rd0"
 expect_eq "mgmt's route to the collector" \
 	"$(ip -n r route get 10.0.9.1 vrf mgmt | grep -o 'dev [a-z0-9]*')" "dev rm0"
+expect_eq "main table's IPv6 route to the collector" \
+	"$(ip -n r -6 route get fd09::1 | grep -o 'dev [a-z0-9]*')" "dev rd0"
+expect_eq "mgmt's IPv6 route to the collector" \
+	"$(ip -n r -6 route get fd09::1 vrf mgmt | grep -o 'dev [a-z0-9]*')" "dev rm0"
 
 TMPD=$(mktemp -d)
 for n in mc dc ic; do
@@ -148,6 +163,8 @@ wait_errors
 sleep 1
 nothing_at mc dc ic
 ip -n r link set rm0 up
+# Its IPv6 address went with it (keep_addr_on_down is off): as it was.
+ip -n r addr replace fd09::fe/64 dev rm0 nodad
 fc destination del 10.0.9.1:4739 || fail "destination del"
 
 log "--- dev mgmt source 10.0.9.254:5555 (a VRF slave's address)"
@@ -161,6 +178,17 @@ err=$(fc destination add 10.0.9.1:4739 dev mgmt source 10.0.7.254 2>&1) &&
 	fail "a source outside the VRF was taken"
 grep -q "not local" <<<"$err" || fail "source outside the VRF refused with '$err'"
 log "source outside the VRF refused: $err"
+
+log "--- IPv6 collector [fd09::1]:4739: unbound, then dev mgmt source [fd09::fe]:5556"
+fc destination add '[fd09::1]:4739' || fail "destination add v6"
+round dc 4450 "IPv6 unbound"
+fc destination del '[fd09::1]:4739' || fail "destination del v6"
+fc destination add '[fd09::1]:4739' dev mgmt source '[fd09::fe]:5556' ||
+	fail "destination add v6 dev mgmt source [fd09::fe]:5556"
+expect_eq "IPv6 export socket" "$(ip netns exec r ss -Huan 'dport = :4739' | awk '{ print $(NF-1), $NF }')" \
+	"[fd09::fe]%mgmt:5556 [fd09::1]:4739"
+round mc 4460 "IPv6 dev mgmt"
+fc destination del '[fd09::1]:4739' || fail "destination del v6"
 
 log "--- dev ri0, a plain interface"
 fc destination add 10.0.9.1:4739 dev ri0 || fail "destination add dev ri0"
