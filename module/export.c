@@ -42,7 +42,7 @@
 #define FM_REFRESH_MSGS	20	/* templates at least every 20 messages */
 
 /* Load-time settings: see the module parameters at the end. */
-static union fm_sockaddr fm_param_dests[FM_DEST_MAX];
+static struct fm_dest_cfg fm_param_dests[FM_DEST_MAX];	/* addr, ifname */
 static unsigned int fm_param_ndests;
 static unsigned int fm_param_version = FM_ENC_IPFIX;
 static unsigned int fm_param_domain = 1;
@@ -516,6 +516,10 @@ static int fm_dest_check(const struct fm_dest_cfg *c,
 		NL_SET_ERR_MSG_MOD(extack, "export version must be 5, 9 or 10");
 		return -EINVAL;
 	}
+	if (strnlen(c->ifname, IFNAMSIZ) == IFNAMSIZ) {
+		NL_SET_ERR_MSG_MOD(extack, "device name too long");
+		return -EINVAL;
+	}
 	if (c->dscp > 63) {
 		NL_SET_ERR_MSG_MOD(extack, "DSCP must be 0..63");
 		return -EINVAL;
@@ -563,6 +567,7 @@ int fm_export_dest_add(struct fm_net *fn, const struct fm_dest_cfg *cfg,
 		return -ENOMEM;
 	}
 	d->cfg = *cfg;
+	d->cfg.ifindex = 0;
 	if (!d->cfg.mtu)
 		d->cfg.mtu = FM_MTU_DEFAULT;
 	d->size = fm_payload(&cfg->addr, d->cfg.mtu);
@@ -584,7 +589,13 @@ int fm_export_dest_add(struct fm_net *fn, const struct fm_dest_cfg *cfg,
 		err = -EEXIST;
 		goto err_unlock;
 	}
-	err = fm_transport_open(&d->tp, fn->net, cfg, extack);
+	if (cfg->ifname[0]) {
+		err = fm_transport_dev(fn->net, cfg->ifname, extack);
+		if (err < 0)
+			goto err_unlock;
+		d->cfg.ifindex = err;
+	}
+	err = fm_transport_open(&d->tp, fn->net, &d->cfg, extack);
 	if (err)
 		goto err_unlock;
 	fm_dest_session_init(fe, d);
@@ -667,6 +678,20 @@ out:
 	return err;
 }
 
+/* The bound device's name now (it may have been renamed), "" if gone. */
+static void fm_dest_dev_name(struct net *net, int ifindex, char *name)
+{
+	struct net_device *dev;
+
+	rcu_read_lock();
+	dev = dev_get_by_index_rcu(net, ifindex);
+	if (dev)
+		strscpy(name, dev->name, IFNAMSIZ);
+	else
+		name[0] = '\0';
+	rcu_read_unlock();
+}
+
 int fm_export_dest_walk(struct fm_net *fn, unsigned int *pos,
 			int (*cb)(const struct fm_dest_info *di, void *arg),
 			void *arg)
@@ -683,6 +708,8 @@ int fm_export_dest_walk(struct fm_net *fn, unsigned int *pos,
 			continue;
 		di.cfg = d->cfg;
 		di.stats = d->st;
+		if (d->cfg.ifindex)
+			fm_dest_dev_name(fn->net, d->cfg.ifindex, di.cfg.ifname);
 		ret = cb(&di, arg);
 		if (ret)
 			break;
@@ -790,15 +817,17 @@ static bool fm_net_is_loader(const struct net *net)
 static int fm_export_load(struct fm_net *fn)
 {
 	struct netlink_ext_ack extack = {};
-	struct fm_dest_cfg cfg = { .version = fm_param_version };
+	struct fm_dest_cfg cfg;
 	unsigned int i;
 	int err;
 
 	for (i = 0; i < fm_param_ndests; i++) {
-		cfg.addr = fm_param_dests[i];
+		cfg = fm_param_dests[i];
+		cfg.version = fm_param_version;
 		err = fm_export_dest_add(fn, &cfg, &extack);
 		if (err) {
-			pr_err("destination %pISpc: %s (%d)\n", &cfg.addr,
+			pr_err("destination %pISpc%s%s: %s (%d)\n", &cfg.addr,
+			       cfg.ifname[0] ? "%" : "", cfg.ifname,
 			       extack._msg ? extack._msg : "error", err);
 			return err;
 		}
@@ -881,9 +910,30 @@ static int fm_sockaddr_parse(const char *s, union fm_sockaddr *a)
 	return 0;
 }
 
+/*
+ * The address, then optionally "%IFNAME": the device to bind to, as
+ * ipt_NETFLOW writes it. s is left as it was.
+ */
+static int fm_param_dest_parse(char *s, struct fm_dest_cfg *c)
+{
+	char *dev = strchr(s, '%');
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	if (dev) {
+		if (!dev[1] || strscpy(c->ifname, dev + 1, IFNAMSIZ) < 0)
+			return -EINVAL;
+		*dev = '\0';
+	}
+	err = fm_sockaddr_parse(s, &c->addr);
+	if (dev)
+		*dev = '%';
+	return err;
+}
+
 static int fm_dests_param_set(const char *val, const struct kernel_param *kp)
 {
-	union fm_sockaddr dests[FM_DEST_MAX];
+	struct fm_dest_cfg dests[FM_DEST_MAX];
 	char *buf, *p, *word;
 	unsigned int n = 0;
 	int err = 0;
@@ -901,8 +951,8 @@ static int fm_dests_param_set(const char *val, const struct kernel_param *kp)
 			err = -EINVAL;
 			break;
 		}
-		if (fm_sockaddr_parse(word, &dests[n])) {
-			pr_err("destination: \"%s\" is not ADDR:PORT or [ADDR6]:PORT\n",
+		if (fm_param_dest_parse(word, &dests[n])) {
+			pr_err("destination: \"%s\" is not ADDR:PORT or [ADDR6]:PORT, optionally with %%IFNAME\n",
 			       word);
 			err = -EINVAL;
 			break;
@@ -923,8 +973,10 @@ static int fm_dests_param_get(char *buf, const struct kernel_param *kp)
 	int n = 0;
 
 	for (i = 0; i < fm_param_ndests; i++)
-		n += scnprintf(buf + n, PAGE_SIZE - n, "%s%pISpc", i ? "," : "",
-			       &fm_param_dests[i]);
+		n += scnprintf(buf + n, PAGE_SIZE - n, "%s%pISpc%s%s",
+			       i ? "," : "", &fm_param_dests[i].addr,
+			       fm_param_dests[i].ifname[0] ? "%" : "",
+			       fm_param_dests[i].ifname);
 	n += scnprintf(buf + n, PAGE_SIZE - n, "\n");
 	return n;
 }
@@ -934,7 +986,7 @@ static const struct kernel_param_ops fm_dests_param_ops = {
 	.get = fm_dests_param_get,
 };
 module_param_cb(destination, &fm_dests_param_ops, NULL, 0444);
-MODULE_PARM_DESC(destination, "collectors of the netns the module is loaded from (normally the initial one): ADDR:PORT or [ADDR6]:PORT, comma-separated");
+MODULE_PARM_DESC(destination, "collectors of the netns the module is loaded from (normally the initial one): ADDR:PORT or [ADDR6]:PORT, optionally %IFNAME (a VRF or interface to bind to), comma-separated");
 
 static int fm_version_param_set(const char *val, const struct kernel_param *kp)
 {

@@ -8,6 +8,7 @@
 #ifndef _FM_EXPORT_H
 #define _FM_EXPORT_H
 
+#include <linux/if.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/netlink.h>
@@ -32,6 +33,15 @@ struct fm_dest_cfg {
 	u8 version;		/* 5, 9 or 10: enum fm_enc_version */
 	u8 dscp;		/* 0..63, of the export packets */
 	u16 mtu;		/* path MTU to the collector; 0: default */
+	/*
+	 * The device the socket is bound to: a VRF (l3mdev) master, whose
+	 * table routes the export, or an interface; "" none (the netns's
+	 * routing decides). Named at add, kept by ifindex from then on: a
+	 * renamed device keeps the export, a gone one fails its sends,
+	 * never moving them elsewhere.
+	 */
+	char ifname[IFNAMSIZ];
+	int ifindex;		/* filled in at add; 0: not bound */
 };
 
 struct fm_dest_stats {
@@ -45,7 +55,8 @@ struct fm_dest_stats {
 };
 
 struct fm_dest_info {
-	struct fm_dest_cfg cfg;	/* mtu filled in */
+	struct fm_dest_cfg cfg;	/* mtu filled in; ifname: the bound device's
+				 * name now, "" if it is gone */
 	struct fm_dest_stats stats;
 };
 

@@ -101,6 +101,8 @@ static const struct nla_policy fm_nl_dest_policy[FM_DEST_A_MAX + 1] = {
 	[FM_DEST_A_SRC_PORT] = { .type = NLA_U16 },
 	[FM_DEST_A_DSCP] = NLA_POLICY_MAX(NLA_U8, 63),
 	[FM_DEST_A_MTU] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_dest_mtu_range),
+	/* Any length here, so that fm_nl_dest_ifname() says what is wrong. */
+	[FM_DEST_A_IFNAME] = { .type = NLA_NUL_STRING },
 };
 
 /* A destination to delete is named by its address and port only. */
@@ -614,6 +616,21 @@ static int fm_nl_dest_addr(struct nlattr *nest, struct nlattr **tb,
 	return 0;
 }
 
+static int fm_nl_dest_ifname(const struct nlattr *nla, char *name,
+			     struct netlink_ext_ack *extack)
+{
+	/* The policy made it a NUL-terminated string, maybe empty. */
+	if (!*(const char *)nla_data(nla)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "device name is empty");
+		return -EINVAL;
+	}
+	if (nla_strscpy(name, nla, IFNAMSIZ) < 0) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "device name too long");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int fm_nl_add_dest(struct sk_buff *skb, struct genl_info *info)
 {
 	struct fm_net *fn = fm_pernet(genl_info_net(info));
@@ -656,6 +673,12 @@ static int fm_nl_add_dest(struct sk_buff *skb, struct genl_info *info)
 	fm_nl_get_u8(tb[FM_DEST_A_DSCP], &cfg.dscp);
 	if (tb[FM_DEST_A_MTU])
 		cfg.mtu = nla_get_u32(tb[FM_DEST_A_MTU]);
+	if (tb[FM_DEST_A_IFNAME]) {
+		err = fm_nl_dest_ifname(tb[FM_DEST_A_IFNAME], cfg.ifname,
+					extack);
+		if (err)
+			return err;
+	}
 
 	mutex_lock(&fn->conf_lock);
 	err = fm_export_dest_add(fn, &cfg, extack);
@@ -716,6 +739,10 @@ static int fm_nl_put_dest(struct sk_buff *skb, const struct fm_dest_info *di)
 	    nla_put_u8(skb, FM_DEST_A_VERSION, c->version) ||
 	    nla_put_u8(skb, FM_DEST_A_DSCP, c->dscp) ||
 	    nla_put_u32(skb, FM_DEST_A_MTU, c->mtu) ||
+	    (c->ifindex &&
+	     nla_put_u32(skb, FM_DEST_A_IFINDEX, c->ifindex)) ||
+	    (c->ifname[0] &&
+	     nla_put_string(skb, FM_DEST_A_IFNAME, c->ifname)) ||
 	    nla_put_u64_64bit(skb, FM_DEST_A_PACKETS, st->packets, FM_DEST_A_PAD) ||
 	    nla_put_u64_64bit(skb, FM_DEST_A_BYTES, st->bytes, FM_DEST_A_PAD) ||
 	    nla_put_u64_64bit(skb, FM_DEST_A_RECORDS, st->records, FM_DEST_A_PAD) ||

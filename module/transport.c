@@ -21,10 +21,18 @@
  * message. Drops inside a qdisc (an AQM, a full pfifo) are not seen here:
  * without IP_RECVERR the UDP layer reports them as sent.
  *
+ * A destination bound to a device (SO_BINDTODEVICE semantics) routes by
+ * that device alone: a VRF master's table (which needs an unreachable
+ * default route, or a lookup missing it goes on to the later rules), or
+ * the interface's routes (on-link if it has none). So a change in the
+ * data plane's routes cannot move the export; if the device goes, routing
+ * fails (ENODEV, ENETUNREACH) rather than falling back.
+ *
  * A kernel socket holds no reference on its netns, so it must not outlive
  * it: fm_export_exit() closes every socket from the netns's pernet exit.
  */
 #include <linux/net.h>
+#include <linux/netdevice.h>
 #include <linux/sockptr.h>
 #include <net/sock.h>
 
@@ -71,6 +79,24 @@ static void fm_set_sndbuf(struct sock *sk)
 	release_sock(sk);
 }
 
+int fm_transport_dev(struct net *net, const char *name,
+		     struct netlink_ext_ack *extack)
+{
+	struct net_device *dev;
+	int ifindex = 0;
+
+	rcu_read_lock();
+	dev = dev_get_by_name_rcu(net, name);
+	if (dev)
+		ifindex = dev->ifindex;
+	rcu_read_unlock();
+	if (!ifindex) {
+		NL_SET_ERR_MSG_MOD(extack, "no such device to bind to");
+		return -ENODEV;
+	}
+	return ifindex;
+}
+
 int fm_transport_open(struct fm_transport *t, struct net *net,
 		      const struct fm_dest_cfg *cfg,
 		      struct netlink_ext_ack *extack)
@@ -89,6 +115,17 @@ int fm_transport_open(struct fm_transport *t, struct net *net,
 	if (err) {
 		NL_SET_ERR_MSG_MOD(extack, "cannot set the DSCP");
 		goto err;
+	}
+	/*
+	 * The device first: the source address of a VRF's interface is
+	 * local in the VRF's table only, where bind looks once bound.
+	 */
+	if (cfg->ifindex) {
+		err = sock_bindtoindex(sock->sk, cfg->ifindex, true);
+		if (err) {
+			NL_SET_ERR_MSG_MOD(extack, "cannot bind to the device");
+			goto err;
+		}
 	}
 	if (src.sa.sa_family != AF_UNSPEC) {
 		err = kernel_bind(sock, &src.sa, fm_sockaddr_len(&src));

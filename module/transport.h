@@ -15,6 +15,10 @@ struct fm_transport {
 	bool stalled;		/* the last send found no room in time */
 };
 
+/* The ifindex of the device named name in net, or -ENODEV. */
+int fm_transport_dev(struct net *net, const char *name,
+		     struct netlink_ext_ack *extack);
+/* Bound to cfg->ifindex if not 0, connected to the collector. */
 int fm_transport_open(struct fm_transport *t, struct net *net,
 		      const struct fm_dest_cfg *cfg,
 		      struct netlink_ext_ack *extack);

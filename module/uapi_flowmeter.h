@@ -152,6 +152,8 @@ enum fm_dest_attr {
 	FM_DEST_A_NOT_SENT,	/* u64, read-only: refused + records of unsent messages */
 	FM_DEST_A_ERRORS,	/* u64, read-only: failed sends, ICMP errors */
 	FM_DEST_A_LAST_ERROR,	/* u32, read-only: errno of the last error, 0 if none */
+	FM_DEST_A_IFNAME,	/* string: device to bind to, a VRF or an interface */
+	FM_DEST_A_IFINDEX,	/* u32, read-only: the bound device's ifindex */
 
 	__FM_DEST_A_MAX,
 	FM_DEST_A_MAX = __FM_DEST_A_MAX - 1

@@ -24,7 +24,7 @@ def dest(**kw):
     return encode("FM_A_", {"dest": kw})
 
 
-EINVAL, ERANGE, ENOENT = errno.EINVAL, errno.ERANGE, errno.ENOENT
+EINVAL, ERANGE, ENOENT, ENODEV = errno.EINVAL, errno.ERANGE, errno.ENOENT, errno.ENODEV
 V4 = {"addr": "10.0.9.1", "port": 2055, "version": 10}
 CASES = [
     # (what, command, attributes, errno, message must contain or None:
@@ -106,6 +106,15 @@ CASES = [
     ("add dest: IPv6 source for an IPv4 collector", "add_dest",
      dest(**dict(V4, src_addr="fd09::fe")), EINVAL, "families differ"),
     ("add dest: read-only counter", "add_dest", dest(**dict(V4, packets=1)), EINVAL, ""),
+    ("add dest: no such device", "add_dest", dest(**dict(V4, ifname=["nosuch0"])), ENODEV, "no such device"),
+    ("add dest: empty device name", "add_dest", dest(**dict(V4, ifname=[""])), EINVAL, "empty"),
+    ("add dest: device name of 16 characters", "add_dest",
+     dest(**dict(V4, ifname=["0123456789abcdef"])), EINVAL, "too long"),
+    ("add dest: device name of 200 characters", "add_dest",
+     dest(**dict(V4, ifname=["x" * 200])), EINVAL, "too long"),
+    ("add dest: device name without its NUL", "add_dest",
+     nest("dest", encode("FM_DEST_A_", V4) + nla(D["ifname"][0], b"lo")), EINVAL, ""),
+    ("add dest: read-only ifindex", "add_dest", dest(**dict(V4, ifindex=1)), EINVAL, ""),
     ("add dest: nest of garbage", "add_dest", nest("dest", b"\xff\x01\x02"), EINVAL, ""),
     ("add dest: nest with a short attribute", "add_dest",
      nest("dest", struct.pack("=HH", 2, 2)), EINVAL, ""),

@@ -44,13 +44,13 @@ cat > "$TMPD/good.conf" <<'CONF'
 set timeout active 1200 inactive 600 max-flows 5000   # long: TCG is slow
 	set sampling 1 deterministic hooks prerouting,forward
 destination add 10.0.9.1:2055 version 9 source 10.0.9.254 dscp 10
-destination add [fd09::1]:4739 # IPFIX by default
+destination add [fd09::1]:4739 dev r9 # IPFIX by default, bound to r9
 CONF
 run_fc "flowctl -f good.conf" 0 "" -f "$TMPD/good.conf"
 show_eq "settings" '[.active_timeout, .inactive_timeout, .max_flows, .sampling_rate, .hooks]' \
 	'[1200,600,5000,1,["prerouting","forward"]]'
-show_eq "destinations" '.destinations | map([.address, .port, .version, .source_address, .dscp])' \
-	'[["10.0.9.1",2055,9,"10.0.9.254",10],["fd09::1",4739,10,null,0]]'
+show_eq "destinations" '.destinations | map([.address, .port, .version, .source_address, .dscp, .dev])' \
+	'[["10.0.9.1",2055,9,"10.0.9.254",10,null],["fd09::1",4739,10,null,0,"r9"]]'
 printf 'set mtu 1400\ndestination del [fd09::1]:4739\n' > "$TMPD/second.conf"
 run_fc "flowctl load second.conf" 0 "" load "$TMPD/second.conf"
 show_eq "second file applied" '[.destination_count, (.destinations | map(.mtu))]' '[1,[1400]]'

@@ -137,11 +137,15 @@ jq_eq "it ended idle" ".flows_expired_idle > $idle" true "$(fcj stats)"
 
 log "--- destinations"
 fc destination add 10.0.2.1:2055 version 9 source 10.0.2.254 dscp 10 || fail "destination add v4"
-fc destination add '[fd02::1]:4739' || fail "destination add v6"
-jq_eq "destinations" 'map([.address, .port, .version, .source_address, .dscp])' \
-	'[["10.0.2.1",2055,9,"10.0.2.254",10],["fd02::1",4739,10,null,0]]' "$(fcj destination list)"
+fc destination add '[fd02::1]:4739' dev r1 || fail "destination add v6 dev r1"
+jq_eq "destinations" 'map([.address, .port, .version, .source_address, .dscp, .dev])' \
+	'[["10.0.2.1",2055,9,"10.0.2.254",10,null],["fd02::1",4739,10,null,0,"r1"]]' "$(fcj destination list)"
+jq_eq "bound ifindex" '.[1].ifindex' "$(ip -n r -j link show r1 | jq '.[0].ifindex')" "$(fcj destination list)"
 jq_eq "show lists them" '[.destination_count, (.destinations | length)]' '[2,2]' "$(fcj show)"
 fc destination list | grep -qxF "destination: [fd02::1]:4739" || fail "human destination list"
+fc destination list | grep -qxF "  dev: r1" || fail "human destination list: no 'dev: r1'"
+expect_fail "dev of no device" 1 "flowctl: .*no such device" fc destination add 10.0.2.9:2055 dev nosuch
+expect_fail "dev name too long" 2 "not a device name" fc destination add 10.0.2.9:2055 dev 0123456789abcdef
 expect_fail "duplicate destination" 1 "flowctl: .+\(File exists\)" fc destination add 10.0.2.1:2055
 fc destination del 10.0.2.1:2055 || fail "destination del v4"
 fc destination del '[fd02::1]:4739' || fail "destination del v6"

@@ -324,6 +324,26 @@ static void fc_addr_field(struct fc_ctx *c, const char *key,
 		printf("%s: %s\n", label, s);
 }
 
+/* The bound device: its name now, or only its ifindex once it is gone. */
+static void fc_dest_dev(struct fc_ctx *c, const struct nlattr **tb)
+{
+	const struct nlattr *n = tb[FM_DEST_A_IFNAME];
+	const char *name = n && !mnl_attr_validate(n, MNL_TYPE_NUL_STRING) ?
+			   mnl_attr_get_str(n) : NULL;
+	uint64_t ifindex = fc_nl_uint(tb[FM_DEST_A_IFINDEX]);
+
+	if (c->json) {
+		if (name)
+			fc_json_str(&c->j, "dev", name);
+		fc_json_u64(&c->j, "ifindex", ifindex);
+	} else if (name) {
+		printf("  dev: %s\n", name);
+	} else {
+		printf("  dev: gone (ifindex %llu): export fails\n",
+		       (unsigned long long)ifindex);
+	}
+}
+
 static void fc_dest_counters(struct fc_ctx *c, const struct nlattr **tb)
 {
 	static const struct {
@@ -399,6 +419,8 @@ static int fc_dest_cb(const struct nlmsghdr *nlh, void *data)
 		fc_field(c, "dscp", "dscp", fc_nl_uint(tb[FM_DEST_A_DSCP]));
 	if (tb[FM_DEST_A_MTU])
 		fc_field(c, "mtu", "mtu", fc_nl_uint(tb[FM_DEST_A_MTU]));
+	if (tb[FM_DEST_A_IFINDEX])
+		fc_dest_dev(c, tb);
 	fc_dest_counters(c, tb);
 	if (tb[FM_DEST_A_LAST_ERROR]) {
 		err = fc_nl_uint(tb[FM_DEST_A_LAST_ERROR]);
@@ -530,6 +552,8 @@ static int fc_apply_dest(struct fc_ctx *c, const struct fc_dest *d)
 			mnl_attr_put_u8(nlh, FM_DEST_A_DSCP, d->dscp);
 		if (d->mtu)
 			mnl_attr_put_u32(nlh, FM_DEST_A_MTU, d->mtu);
+		if (d->dev[0])
+			mnl_attr_put_strz(nlh, FM_DEST_A_IFNAME, d->dev);
 	}
 	mnl_attr_nest_end(nlh, nest);
 	return fc_do(c, nlh);
@@ -1128,8 +1152,10 @@ static const struct fc_cmd fc_cmds[] = {
 	  "change the configuration, every setting given or none" },
 	{ "destination", fc_cmd_destination,
 	  "{ add ADDR:PORT [version ipfix|10|9|5] [source ADDR[:PORT]]\n"
-	  "\t[dscp N] [mtu BYTES] | del ADDR:PORT | list }\n"
-	  "ADDR:PORT := IPV4:PORT | [IPV6]:PORT",
+	  "\t[dscp N] [mtu BYTES] [dev IFNAME] | del ADDR:PORT | list }\n"
+	  "ADDR:PORT := IPV4:PORT | [IPV6]:PORT\n"
+	  "IFNAME := a VRF device (routes by its table) or an interface: export\n"
+	  "\tleaves through it only, whatever the other routes say",
 	  "add, remove or list the collectors flows are exported to" },
 	{ "flows", fc_cmd_flows,
 	  "[MATCH...] [sort bytes|packets] [limit N]\n"

@@ -155,6 +155,7 @@ struct fc_dest {
 	uint8_t dscp;
 	bool has_dscp;
 	uint32_t mtu;
+	char dev[FC_IFNAMSIZ];	/* device to bind to; "" none */
 };
 
 int fc_set_parse(struct fc_set *s, int argc, char **argv);

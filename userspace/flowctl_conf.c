@@ -335,6 +335,16 @@ int fc_dest_parse(struct fc_dest *d, int argc, char **argv)
 				return FC_PARSE_WORD;
 			if (fc_parse_u32("mtu", w, 576, 65535, &d->mtu))
 				return -1;
+		} else if (!strcmp(w, "dev")) {
+			w = fc_need("destination", argc, argv, &i);
+			if (!w)
+				return FC_PARSE_WORD;
+			if (!*w || strlen(w) >= sizeof(d->dev)) {
+				fc_err("dev: '%s' is not a device name (1-15 characters)",
+				       w);
+				return -1;
+			}
+			strcpy(d->dev, w);
 		} else {
 			return fc_unknown("destination", w);
 		}

@@ -549,8 +549,8 @@ static void test_dest(void)
 	CHECK(d.add);
 	CHECK_EQ(d.version, 10);
 	CHECK_EQ(d.addr.port, 2055);
-	CHECK(!d.src.family && !d.has_dscp && !d.mtu);
-	CHECK(!dest_words(&d, "destination add [2001:db8::1]:9995 version 9 source [2001:db8::2]:5000 dscp 46 mtu 9000"));
+	CHECK(!d.src.family && !d.has_dscp && !d.mtu && !d.dev[0]);
+	CHECK(!dest_words(&d, "destination add [2001:db8::1]:9995 version 9 source [2001:db8::2]:5000 dscp 46 mtu 9000 dev mgmt"));
 	CHECK_EQ(d.addr.family, AF_INET6);
 	CHECK_EQ(d.version, 9);
 	CHECK(!fc_parse_addr("t", "2001:db8::2", &a));
@@ -558,6 +558,9 @@ static void test_dest(void)
 	CHECK_EQ(d.src.port, 5000);
 	CHECK(d.has_dscp && d.dscp == 46);
 	CHECK_EQ(d.mtu, 9000);
+	CHECK(!strcmp(d.dev, "mgmt"));
+	CHECK(!dest_words(&d, "destination add 192.0.2.1:2055 dev 0123456789abcde"));
+	CHECK(!strcmp(d.dev, "0123456789abcde"));
 	CHECK(!dest_words(&d, "destination del 192.0.2.1:2055"));
 	CHECK(!d.add);
 
@@ -572,6 +575,11 @@ static void test_dest(void)
 	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 source fd00::1"), -1);
 	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 dscp 64"), -1);
 	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 mtu 575"), -1);
+	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 dev"),
+		 FC_PARSE_WORD);
+	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 dev 0123456789abcdef"), -1);
+	CHECK_EQ(dest_words(&d, "destination del 192.0.2.1:2055 dev mgmt"),
+		 FC_PARSE_WORD);
 	CHECK(err_is("flowctl: destination: unknown word 'version'\n"
 		     "flowctl: destination: 'list' is not add or del\n"
 		     "flowctl: destination: 'add' needs ADDR:PORT\n"
@@ -579,7 +587,10 @@ static void test_dest(void)
 		     "flowctl: version: '7' is not ipfix, 10, 9 or 5\n"
 		     "flowctl: source: 'fd00::1' is not of the destination's address family\n"
 		     "flowctl: dscp: 64 is out of range (0..63)\n"
-		     "flowctl: mtu: 575 is out of range (576..65535)\n"));
+		     "flowctl: mtu: 575 is out of range (576..65535)\n"
+		     "flowctl: destination: 'dev' needs a value\n"
+		     "flowctl: dev: '0123456789abcdef' is not a device name (1-15 characters)\n"
+		     "flowctl: destination: unknown word 'dev'\n"));
 }
 
 /* Parse text as the file "f.conf": its return, messages checked by caller. */
