@@ -19,10 +19,10 @@
  * source or destination) are summed in a table of their own, one entry
  * per distinct prefix of a matching flow, since a prefix's total is only
  * known once every flow was seen. It is bounded: at most
- * FM_TOP_PREFIXES_MAX prefixes (7 MiB of table at most, charged to the caller's
- * memory cgroup), beyond which the request fails with E2BIG rather than
- * answer wrong; a shorter prefix or a match narrows it. The addresses
- * are the senders', so the table hashes them with a key drawn for each
+ * FM_TOP_PREFIXES_MAX prefixes (a table of 7 MiB at most, charged to the
+ * caller's memory cgroup), beyond which the request fails with E2BIG
+ * rather than answer wrong; a shorter prefix or a match narrows it. The
+ * addresses are the senders', so the table hashes them with a key drawn for each
  * walk (siphash): no sender can make its probes long.
  */
 #include <linux/jiffies.h>
@@ -109,9 +109,11 @@ bool fm_flow_match(const struct fm_flow_filter *f, const struct fm_record *r)
 		return true;
 	if (f->family && f->family != (v6 ? 6 : 4))
 		return false;
-	if ((f->given & BIT(FM_FLOW_A_SRC_ADDR)) && !fm_prefix_eq(f->saddr, sa, f->splen))
+	if ((f->given & BIT(FM_FLOW_A_SRC_ADDR)) &&
+	    !fm_prefix_eq(f->saddr, sa, f->splen))
 		return false;
-	if ((f->given & BIT(FM_FLOW_A_DST_ADDR)) && !fm_prefix_eq(f->daddr, da, f->dplen))
+	if ((f->given & BIT(FM_FLOW_A_DST_ADDR)) &&
+	    !fm_prefix_eq(f->daddr, da, f->dplen))
 		return false;
 	if ((f->given & BIT(FM_FLOW_A_SRC_PORT)) && f->sport != be16_to_cpu(k->sport))
 		return false;

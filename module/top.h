@@ -9,7 +9,7 @@
 #include "flowmeter.h"
 #include "uapi_flowmeter.h"
 
-/* What a flow must match; a field whose FM_FLOW_A_* bit is not given matches all. */
+/* What a flow must match: each field whose BIT(FM_FLOW_A_*) is given. */
 struct fm_flow_filter {
 	u32 given;		/* BIT(FM_FLOW_A_*) */
 	u8 family;		/* 4 or 6, 0: either */
