@@ -171,17 +171,27 @@ static int fm_nl_put_addrs(struct sk_buff *skb, const struct fm_key *k)
 	       nla_put_in_addr(skb, FM_FLOW_A_DST_ADDR, k->addr.v4.daddr);
 }
 
+/* r's counters and times; records keep boot-clock ms, netlink says wall-clock */
+static int fm_nl_put_sums(struct sk_buff *skb, const struct fm_record *r)
+{
+	u64 wall = ktime_get_real_ns() / NSEC_PER_MSEC -
+		   ktime_get_boottime_ns() / NSEC_PER_MSEC;
+
+	return nla_put_u64_64bit(skb, FM_FLOW_A_PACKETS, r->packets, FM_FLOW_A_PAD) ||
+	       nla_put_u64_64bit(skb, FM_FLOW_A_BYTES, r->bytes, FM_FLOW_A_PAD) ||
+	       nla_put_u64_64bit(skb, FM_FLOW_A_START_MS, wall + r->start_ms,
+				 FM_FLOW_A_PAD) ||
+	       nla_put_u64_64bit(skb, FM_FLOW_A_END_MS, wall + r->end_ms,
+				 FM_FLOW_A_PAD);
+}
+
 /* r as an FM_A_FLOW nest; cpu < 0: summed over CPUs. */
 static int fm_nl_put_flow(struct sk_buff *skb, const struct fm_record *r,
 			  int cpu)
 {
 	const struct fm_key *k = &r->key;
 	struct nlattr *nest;
-	u64 wall;
 
-	/* records keep boot-clock ms; netlink says wall-clock ms */
-	wall = ktime_get_real_ns() / NSEC_PER_MSEC -
-	       ktime_get_boottime_ns() / NSEC_PER_MSEC;
 	nest = nla_nest_start(skb, FM_A_FLOW);
 	if (!nest)
 		return -EMSGSIZE;
@@ -195,10 +205,7 @@ static int fm_nl_put_flow(struct sk_buff *skb, const struct fm_record *r,
 	    nla_put_u32(skb, FM_FLOW_A_OUT_IF, k->out_if) ||
 	    nla_put_u16(skb, FM_FLOW_A_VLAN, k->vlan) ||
 	    nla_put_u8(skb, FM_FLOW_A_DIR, k->dir) ||
-	    nla_put_u64_64bit(skb, FM_FLOW_A_PACKETS, r->packets, FM_FLOW_A_PAD) ||
-	    nla_put_u64_64bit(skb, FM_FLOW_A_BYTES, r->bytes, FM_FLOW_A_PAD) ||
-	    nla_put_u64_64bit(skb, FM_FLOW_A_START_MS, wall + r->start_ms, FM_FLOW_A_PAD) ||
-	    nla_put_u64_64bit(skb, FM_FLOW_A_END_MS, wall + r->end_ms, FM_FLOW_A_PAD) ||
+	    fm_nl_put_sums(skb, r) ||
 	    nla_put_u8(skb, FM_FLOW_A_TCP_FLAGS, r->tcp_flags) ||
 	    nla_put_u8(skb, FM_FLOW_A_TTL_MIN, r->ttl_min) ||
 	    nla_put_u8(skb, FM_FLOW_A_TTL_MAX, r->ttl_max) ||
@@ -286,10 +293,7 @@ static int fm_nl_put_prefix(struct sk_buff *skb, const struct fm_top_entry *e,
 	bool v6 = k->kflags & FM_KF_IPV6, src = q->agg == FM_TOP_AGG_SRC;
 	int attr = src ? FM_FLOW_A_SRC_ADDR : FM_FLOW_A_DST_ADDR;
 	struct nlattr *nest;
-	u64 wall;
 
-	wall = ktime_get_real_ns() / NSEC_PER_MSEC -
-	       ktime_get_boottime_ns() / NSEC_PER_MSEC;
 	nest = nla_nest_start(skb, FM_A_FLOW);
 	if (!nest)
 		return -EMSGSIZE;
@@ -301,10 +305,7 @@ static int fm_nl_put_prefix(struct sk_buff *skb, const struct fm_top_entry *e,
 	    nla_put_u8(skb, src ? FM_FLOW_A_SRC_PREFIX_LEN : FM_FLOW_A_DST_PREFIX_LEN,
 		       v6 ? q->plen6 : q->plen4) ||
 	    nla_put_u32(skb, FM_FLOW_A_FLOWS, e->flows) ||
-	    nla_put_u64_64bit(skb, FM_FLOW_A_PACKETS, r->packets, FM_FLOW_A_PAD) ||
-	    nla_put_u64_64bit(skb, FM_FLOW_A_BYTES, r->bytes, FM_FLOW_A_PAD) ||
-	    nla_put_u64_64bit(skb, FM_FLOW_A_START_MS, wall + r->start_ms, FM_FLOW_A_PAD) ||
-	    nla_put_u64_64bit(skb, FM_FLOW_A_END_MS, wall + r->end_ms, FM_FLOW_A_PAD)) {
+	    fm_nl_put_sums(skb, r)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

@@ -58,6 +58,20 @@ expect_eq() {
 	log "$1 = $2"
 }
 
+# fc ARGS...: flowctl (FC, built by make flowctl) in the router netns r;
+# fcj ARGS...: flowctl -j, printing nothing (so the check using it fails)
+# and saying why unless it succeeds with valid JSON; jq_eq WHAT FILTER
+# WANT JSON: the compact jq FILTER of JSON is WANT
+FC=$TOP/userspace/flowctl
+fc() { ip netns exec r "$FC" "$@"; }
+fcj() {
+	local out
+	out=$(ip netns exec r "$FC" -j "$@") || { log "flowctl -j $* failed" >&2; return 1; }
+	jq -e . <<< "$out" >/dev/null || { log "flowctl -j $* printed bad JSON: $out" >&2; return 1; }
+	echo "$out"
+}
+jq_eq() { expect_eq "$1" "$(jq -c "$2" <<< "$4")" "$3"; }
+
 # topo_routed [PFX]: a (a0: 10.0.1.1, fd01::1) -- (r0) r (r1) -- b (b0:
 # 10.0.2.1, fd02::1); r forwards IPv4 and IPv6. Every name gets PFX.
 topo_routed() {

@@ -10,22 +10,6 @@ FC=$TOP/userspace/flowctl
 [ -x "$FC" ] || skip "$FC not built (make flowctl)"
 command -v jq >/dev/null || skip "jq not installed"
 
-fc() { ip netns exec r "$FC" "$@"; }
-
-# fcj ARGS...: flowctl -j ARGS in r; says why on stderr and prints nothing
-# (so the check using it fails) unless it succeeds with valid JSON
-fcj() {
-	local out
-	out=$(ip netns exec r "$FC" -j "$@") || { log "flowctl -j $* failed" >&2; return 1; }
-	jq -e . <<< "$out" >/dev/null || { log "flowctl -j $* printed bad JSON: $out" >&2; return 1; }
-	echo "$out"
-}
-
-# jq_eq WHAT FILTER WANT JSON
-jq_eq() {
-	expect_eq "$1" "$(jq -c "$2" <<< "$4")" "$3"
-}
-
 # expect_fail WHAT RC PATTERN CMD...: CMD exits RC, saying PATTERN on stderr
 expect_fail() {
 	local what=$1 rc=$2 pattern=$3 err got

@@ -12,19 +12,10 @@
 #  - /proc/net/flowmeter/top with `set top ... per src prefix4 24`.
 . "$(dirname "$0")/lib.sh"
 
-FC=$TOP/userspace/flowctl
 [ -x "$FC" ] || fail "$FC not built (make flowctl)"
 command -v jq >/dev/null || fail "jq not installed"
 command -v taskset >/dev/null || fail "no taskset"
 [ "$(getconf _NPROCESSORS_ONLN)" -ge 2 ] || fail "needs 2 online CPUs"
-fc() { ip netns exec r "$FC" "$@"; }
-fcj() {
-	local out
-	out=$(ip netns exec r "$FC" -j "$@") || { log "flowctl -j $* failed" >&2; return 1; }
-	jq -e . <<< "$out" >/dev/null || { log "flowctl -j $* printed bad JSON: $out" >&2; return 1; }
-	echo "$out"
-}
-jq_eq() { expect_eq "$1" "$(jq -c "$2" <<< "$4")" "$3"; }
 
 topo_routed
 # the second /24 of sources is behind a, as the first
