@@ -44,12 +44,13 @@ build/%/module/flowmeter.ko: FORCE
 
 modules-all: $(foreach k,$(BUILD_KERNELS),build/$(k)/module/flowmeter.ko)
 
-sparse: FORCE
+# C=2 checks every source, whether or not its object is up to date: in
+# the per-kernel build trees of modules-all, sparse runs without a second
+# compile.
+sparse: modules-all
 	@set -e; for k in $(BUILD_KERNELS); do \
-		mkdir -p build/sparse-$$k/module; ln -sf $(TOP)/Kbuild build/sparse-$$k/Kbuild; \
-		for f in module/*; do ln -sf $(TOP)/$$f build/sparse-$$k/$$f; done; \
-		set -o pipefail; $(MAKE) -C /lib/modules/$$k/build M=$(TOP)/build/sparse-$$k C=2 W=1 modules 2>&1 | tee build/sparse-$$k/log; \
-		! grep -iE 'warning:|error:|error ' build/sparse-$$k/log; \
+		set -o pipefail; $(MAKE) -C /lib/modules/$$k/build M=$(TOP)/build/$$k C=2 W=1 modules 2>&1 | tee build/$$k/sparse.log; \
+		! grep -iE 'warning:|error:|error ' build/$$k/sparse.log; \
 	done
 
 unit:
