@@ -342,33 +342,35 @@ static bool fm_dest_due(struct fm_export *fe, struct fm_dest *d)
 	return false;
 }
 
-static void fm_dest_export(struct fm_batch *b, struct fm_dest *d,
-			   const struct fm_record *recs, unsigned int n)
+/*
+ * Encode recs[0..n) into o's messages, sending the full ones; *done: how
+ * many were taken (encoded or refused) when it fails.
+ */
+static int fm_out_flows(struct fm_out *o, const struct fm_record *recs,
+			unsigned int n, unsigned int *done)
 {
-	struct fm_out o = { .b = b, .d = d, .m = &d->m };
+	struct fm_dest *d = o->d;
 	unsigned int i = 0, k;
 	int ret;
 
-	fm_dest_sampling(b->fn, d);
-	/* a held message takes this call's names first, as a new one would */
-	if (d->open ? fm_out_names(&o) : fm_out_begin(&o))
-		goto err;
+	*done = 0;
 	while (i < n) {
-		k = fm_enc_add_flows(o.m, &recs[i], n - i);
+		k = fm_enc_add_flows(o->m, &recs[i], n - i);
 		d->flows += k;
 		i += k;
+		*done = i;
 		if (i == n)
 			break;
-		if (o.m->full) {	/* the next message takes recs[i] */
-			if (fm_out_next(&o))
-				goto err;
+		if (o->m->full) {	/* the next message takes recs[i] */
+			if (fm_out_next(o))
+				return -EMSGSIZE;
 			continue;
 		}
-		ret = fm_enc_add_flow(o.m, &recs[i]);
+		ret = fm_enc_add_flow(o->m, &recs[i]);
 		if (ret == FM_ENC_FULL) {
-			if (fm_out_next(&o))
-				goto err;
-			ret = fm_enc_add_flow(o.m, &recs[i]);
+			if (fm_out_next(o))
+				return -EMSGSIZE;
+			ret = fm_enc_add_flow(o->m, &recs[i]);
 		}
 		if (ret == FM_ENC_OK) {
 			d->flows++;
@@ -376,7 +378,40 @@ static void fm_dest_export(struct fm_batch *b, struct fm_dest *d,
 			d->st.refused++;
 			d->st.not_sent++;
 		}
-		i++;
+		*done = ++i;
+	}
+	return 0;
+}
+
+static void fm_dest_export(struct fm_batch *b, struct fm_dest *d,
+			   const struct fm_record *recs, unsigned int n)
+{
+	struct fm_out o = { .b = b, .d = d, .m = &d->m };
+	const struct fm_record *r;
+	unsigned int i = 0, c, done;
+
+	fm_dest_sampling(b->fn, d);
+	/* a held message takes this call's names first, as a new one would */
+	if (d->open ? fm_out_names(&o) : fm_out_begin(&o))
+		goto err;
+	while (i < n) {
+		r = &recs[i];
+		c = n - i;
+		/*
+		 * A masking destination encodes a masked copy: the cache's
+		 * records go on, whole, to the next destination.
+		 */
+		if (d->anon_buf) {
+			c = min_t(unsigned int, c, FM_ANON_CHUNK);
+			memcpy(d->anon_buf, r, c * sizeof(*r));
+			fm_anon_records(d->anon_buf, c, &d->cfg.anon);
+			r = d->anon_buf;
+		}
+		if (fm_out_flows(&o, r, c, &done)) {
+			i += done;
+			goto err;
+		}
+		i += c;
 	}
 	if (fm_dest_due(b->fn->exp, d))
 		fm_out_send(&o);
@@ -524,6 +559,15 @@ static int fm_dest_check(const struct fm_dest_cfg *c,
 		NL_SET_ERR_MSG_MOD(extack, "DSCP must be 0..63");
 		return -EINVAL;
 	}
+	if (!fm_anon_valid(&c->anon)) {
+		NL_SET_ERR_MSG_MOD(extack, "anonymisation prefix must be 0..32 (IPv4) or 0..128 (IPv6)");
+		return -EINVAL;
+	}
+	if (c->version == FM_ENC_NF5 &&
+	    (c->anon.src6 < 128 || c->anon.dst6 < 128)) {
+		NL_SET_ERR_MSG_MOD(extack, "NetFlow v5 carries no IPv6 addresses to mask");
+		return -EINVAL;
+	}
 	return fm_mtu_check(c->mtu, extack);
 }
 
@@ -538,6 +582,7 @@ static void fm_dest_session_init(struct fm_export *fe, struct fm_dest *d)
 static void fm_dest_free(struct fm_dest *d)
 {
 	fm_transport_close(&d->tp);
+	kvfree(d->anon_buf);
 	kvfree(d->buf);
 	kfree(d);
 }
@@ -577,6 +622,16 @@ int fm_export_dest_add(struct fm_net *fn, const struct fm_dest_cfg *cfg,
 		err = -ENOMEM;
 		goto err_free;
 	}
+	/* Only a destination that masks pays for the copies (6 KiB). */
+	if (fm_anon_on(&cfg->anon)) {
+		d->anon_buf = kvmalloc_array(FM_ANON_CHUNK,
+					     sizeof(*d->anon_buf),
+					     GFP_KERNEL_ACCOUNT);
+		if (!d->anon_buf) {
+			err = -ENOMEM;
+			goto err_free;
+		}
+	}
 
 	mutex_lock(&fe->lock);
 	if (fe->ndests == FM_DEST_MAX) {
@@ -611,8 +666,9 @@ int fm_export_dest_add(struct fm_net *fn, const struct fm_dest_cfg *cfg,
 
 err_unlock:
 	mutex_unlock(&fe->lock);
-	kvfree(d->buf);
 err_free:
+	kvfree(d->anon_buf);
+	kvfree(d->buf);
 	kfree(d);
 	kvfree(ifs);
 	return err;
@@ -799,6 +855,12 @@ void fm_export_show(struct seq_file *m, struct fm_net *fn)
 			   d->st.packets, d->st.bytes, d->st.records,
 			   d->st.refused, d->st.not_sent, d->st.errors,
 			   d->st.last_error);
+	list_for_each_entry(d, &fe->dests, list)
+		if (fm_anon_on(&d->cfg.anon))
+			seq_printf(m, "destination %pISpc anon_src4 %u anon_dst4 %u anon_src6 %u anon_dst6 %u\n",
+				   &d->cfg.addr, d->cfg.anon.src4,
+				   d->cfg.anon.dst4, d->cfg.anon.src6,
+				   d->cfg.anon.dst6);
 	mutex_unlock(&fe->lock);
 }
 
@@ -920,6 +982,7 @@ static int fm_param_dest_parse(char *s, struct fm_dest_cfg *c)
 	int err;
 
 	memset(c, 0, sizeof(*c));
+	fm_anon_init(&c->anon);
 	if (dev) {
 		if (!dev[1] || strscpy(c->ifname, dev + 1, IFNAMSIZ) < 0)
 			return -EINVAL;

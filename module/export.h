@@ -13,6 +13,7 @@
 #include <linux/in6.h>
 #include <linux/netlink.h>
 
+#include "anon.h"
 #include "flowmeter.h"
 
 #define FM_DEST_MAX		8	/* destinations per netns */
@@ -42,6 +43,12 @@ struct fm_dest_cfg {
 	 */
 	char ifname[IFNAMSIZ];
 	int ifindex;		/* filled in at add; 0: not bound */
+	/*
+	 * Addresses as this destination gets them: prefix lengths per
+	 * family, full (fm_anon_init()) unless it asks for anonymised
+	 * records; set at add only.
+	 */
+	struct fm_anon anon;
 };
 
 struct fm_dest_stats {

@@ -80,6 +80,11 @@ struct fm_dest {
 	u8 *buf;			/* the message being built */
 	unsigned int size;		/* its capacity: the UDP payload */
 	/*
+	 * Masking destinations only (cfg.anon on): the records of a call
+	 * are copied here FM_ANON_CHUNK at a time and masked for it.
+	 */
+	struct fm_record *anon_buf;
+	/*
 	 * The message in buf, kept open between calls until it is full or
 	 * fm_param_hold_ms old (export.c, "Holding messages").
 	 */

@@ -103,6 +103,10 @@ static const struct nla_policy fm_nl_dest_policy[FM_DEST_A_MAX + 1] = {
 	[FM_DEST_A_MTU] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_dest_mtu_range),
 	/* Any length here, so that fm_nl_dest_ifname() says what is wrong. */
 	[FM_DEST_A_IFNAME] = { .type = NLA_NUL_STRING },
+	[FM_DEST_A_ANON_SRC4] = NLA_POLICY_MAX(NLA_U8, 32),
+	[FM_DEST_A_ANON_DST4] = NLA_POLICY_MAX(NLA_U8, 32),
+	[FM_DEST_A_ANON_SRC6] = NLA_POLICY_MAX(NLA_U8, 128),
+	[FM_DEST_A_ANON_DST6] = NLA_POLICY_MAX(NLA_U8, 128),
 };
 
 /* A destination to delete is named by its address and port only. */
@@ -658,6 +662,11 @@ static int fm_nl_add_dest(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	cfg.version = nla_get_u8(tb[FM_DEST_A_VERSION]);
+	fm_anon_init(&cfg.anon);
+	fm_nl_get_u8(tb[FM_DEST_A_ANON_SRC4], &cfg.anon.src4);
+	fm_nl_get_u8(tb[FM_DEST_A_ANON_DST4], &cfg.anon.dst4);
+	fm_nl_get_u8(tb[FM_DEST_A_ANON_SRC6], &cfg.anon.src6);
+	fm_nl_get_u8(tb[FM_DEST_A_ANON_DST6], &cfg.anon.dst6);
 	if (tb[FM_DEST_A_SRC_ADDR]) {
 		err = fm_nl_get_addr(tb[FM_DEST_A_SRC_ADDR], &src_family, src,
 				     extack);
@@ -739,6 +748,10 @@ static int fm_nl_put_dest(struct sk_buff *skb, const struct fm_dest_info *di)
 	    nla_put_u8(skb, FM_DEST_A_VERSION, c->version) ||
 	    nla_put_u8(skb, FM_DEST_A_DSCP, c->dscp) ||
 	    nla_put_u32(skb, FM_DEST_A_MTU, c->mtu) ||
+	    nla_put_u8(skb, FM_DEST_A_ANON_SRC4, c->anon.src4) ||
+	    nla_put_u8(skb, FM_DEST_A_ANON_DST4, c->anon.dst4) ||
+	    nla_put_u8(skb, FM_DEST_A_ANON_SRC6, c->anon.src6) ||
+	    nla_put_u8(skb, FM_DEST_A_ANON_DST6, c->anon.dst6) ||
 	    (c->ifindex &&
 	     nla_put_u32(skb, FM_DEST_A_IFINDEX, c->ifindex)) ||
 	    (c->ifname[0] &&

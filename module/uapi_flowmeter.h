@@ -154,6 +154,15 @@ enum fm_dest_attr {
 	FM_DEST_A_LAST_ERROR,	/* u32, read-only: errno of the last error, 0 if none */
 	FM_DEST_A_IFNAME,	/* string: device to bind to, a VRF or an interface */
 	FM_DEST_A_IFINDEX,	/* u32, read-only: the bound device's ifindex */
+	/*
+	 * Anonymisation: the destination gets source or destination
+	 * addresses cut to this many leading bits, the rest zero; absent:
+	 * the full length, unmasked. Other destinations are not affected.
+	 */
+	FM_DEST_A_ANON_SRC4,	/* u8: 0..32, IPv4 source prefix length */
+	FM_DEST_A_ANON_DST4,	/* u8: 0..32, IPv4 destination prefix length */
+	FM_DEST_A_ANON_SRC6,	/* u8: 0..128, IPv6 source prefix length */
+	FM_DEST_A_ANON_DST6,	/* u8: 0..128, IPv6 destination prefix length */
 
 	__FM_DEST_A_MAX,
 	FM_DEST_A_MAX = __FM_DEST_A_MAX - 1

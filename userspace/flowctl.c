@@ -379,6 +379,44 @@ static void fc_dest_counters(struct fc_ctx *c, const struct nlattr **tb)
 		printf("\n");
 }
 
+/*
+ * Anonymisation: in JSON the four prefix lengths; else a line naming the
+ * masked ones ("anonymize: src4 /21, dst4 /21"), none if nothing is.
+ */
+static void fc_dest_anon(struct fc_ctx *c, const struct nlattr **tb)
+{
+	static const struct {
+		uint16_t attr;
+		const char *name;
+		uint8_t full;
+	} a[] = {
+		{ FM_DEST_A_ANON_SRC4, "src4", 32 },
+		{ FM_DEST_A_ANON_DST4, "dst4", 32 },
+		{ FM_DEST_A_ANON_SRC6, "src6", 128 },
+		{ FM_DEST_A_ANON_DST6, "dst6", 128 },
+	};
+	const char *sep = "  anonymize: ";
+	char key[16];
+	uint64_t v;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(a); i++) {
+		if (!tb[a[i].attr])
+			continue;
+		v = fc_nl_uint(tb[a[i].attr]);
+		if (c->json) {
+			snprintf(key, sizeof(key), "anon_%s", a[i].name);
+			fc_json_u64(&c->j, key, v);
+		} else if (v < a[i].full) {
+			printf("%s%s /%llu", sep, a[i].name,
+			       (unsigned long long)v);
+			sep = ", ";
+		}
+	}
+	if (!c->json && sep[0] == ',')
+		printf("\n");
+}
+
 /* One destination, like a wg(8) peer: its key line, then its fields. */
 static int fc_dest_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -421,6 +459,7 @@ static int fc_dest_cb(const struct nlmsghdr *nlh, void *data)
 		fc_field(c, "mtu", "mtu", fc_nl_uint(tb[FM_DEST_A_MTU]));
 	if (tb[FM_DEST_A_IFINDEX])
 		fc_dest_dev(c, tb);
+	fc_dest_anon(c, tb);
 	fc_dest_counters(c, tb);
 	if (tb[FM_DEST_A_LAST_ERROR]) {
 		err = fc_nl_uint(tb[FM_DEST_A_LAST_ERROR]);
@@ -554,6 +593,19 @@ static int fc_apply_dest(struct fc_ctx *c, const struct fc_dest *d)
 			mnl_attr_put_u32(nlh, FM_DEST_A_MTU, d->mtu);
 		if (d->dev[0])
 			mnl_attr_put_strz(nlh, FM_DEST_A_IFNAME, d->dev);
+		/* only what masks: a kernel without anonymisation accepts the rest */
+		if (d->anon[FC_ANON_SRC4] < 32)
+			mnl_attr_put_u8(nlh, FM_DEST_A_ANON_SRC4,
+					d->anon[FC_ANON_SRC4]);
+		if (d->anon[FC_ANON_DST4] < 32)
+			mnl_attr_put_u8(nlh, FM_DEST_A_ANON_DST4,
+					d->anon[FC_ANON_DST4]);
+		if (d->anon[FC_ANON_SRC6] < 128)
+			mnl_attr_put_u8(nlh, FM_DEST_A_ANON_SRC6,
+					d->anon[FC_ANON_SRC6]);
+		if (d->anon[FC_ANON_DST6] < 128)
+			mnl_attr_put_u8(nlh, FM_DEST_A_ANON_DST6,
+					d->anon[FC_ANON_DST6]);
 	}
 	mnl_attr_nest_end(nlh, nest);
 	return fc_do(c, nlh);
@@ -1152,10 +1204,15 @@ static const struct fc_cmd fc_cmds[] = {
 	  "change the configuration, every setting given or none" },
 	{ "destination", fc_cmd_destination,
 	  "{ add ADDR:PORT [version ipfix|10|9|5] [source ADDR[:PORT]]\n"
-	  "\t[dscp N] [mtu BYTES] [dev IFNAME] | del ADDR:PORT | list }\n"
+	  "\t[dscp N] [mtu BYTES] [dev IFNAME]\n"
+	  "\t[anonymize [src|dst|both] [prefix4 LEN] [prefix6 LEN]]...\n"
+	  "\t| del ADDR:PORT | list }\n"
 	  "ADDR:PORT := IPV4:PORT | [IPV6]:PORT\n"
 	  "IFNAME := a VRF device (routes by its table) or an interface: export\n"
-	  "\tleaves through it only, whatever the other routes say",
+	  "\tleaves through it only, whatever the other routes say\n"
+	  "anonymize: this destination gets the source and/or destination (default\n"
+	  "\tboth) addresses cut to LEN bits (IPv4 0..32, IPv6 0..128), the rest\n"
+	  "\tzero; others get them whole",
 	  "add, remove or list the collectors flows are exported to" },
 	{ "flows", fc_cmd_flows,
 	  "[MATCH...] [sort bytes|packets] [limit N]\n"

@@ -156,7 +156,14 @@ struct fc_dest {
 	bool has_dscp;
 	uint32_t mtu;
 	char dev[FC_IFNAMSIZ];	/* device to bind to; "" none */
+	/*
+	 * anonymize: prefix lengths the destination gets addresses cut to,
+	 * FC_ANON_* indexed; 32 and 128 (unmasked) unless given.
+	 */
+	uint8_t anon[4];
 };
+
+enum { FC_ANON_SRC4, FC_ANON_DST4, FC_ANON_SRC6, FC_ANON_DST6 };
 
 int fc_set_parse(struct fc_set *s, int argc, char **argv);
 int fc_dest_parse(struct fc_dest *d, int argc, char **argv);

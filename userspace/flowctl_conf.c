@@ -280,6 +280,49 @@ int fc_set_parse(struct fc_set *s, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * anonymize [src|dst|both] [prefix4 LEN] [prefix6 LEN], at least one
+ * prefix; argv[*i] is "anonymize". Repeated, the later lengths win.
+ */
+static int fc_dest_anon(struct fc_dest *d, int argc, char **argv, int *i)
+{
+	bool src = true, dst = true, any = false;
+	const char *w;
+	uint32_t v;
+	int fam;
+
+	if (fc_take(argc, argv, i, "src"))
+		dst = false;
+	else if (fc_take(argc, argv, i, "dst"))
+		src = false;
+	else
+		fc_take(argc, argv, i, "both");
+	for (;;) {
+		if (fc_take(argc, argv, i, "prefix4"))
+			fam = 4;
+		else if (fc_take(argc, argv, i, "prefix6"))
+			fam = 6;
+		else
+			break;
+		w = fc_need("anonymize", argc, argv, i);
+		if (!w)
+			return FC_PARSE_WORD;
+		if (fc_parse_u32(fam == 4 ? "prefix4" : "prefix6", w, 0,
+				 fam == 4 ? 32 : 128, &v))
+			return -1;
+		if (src)
+			d->anon[fam == 4 ? FC_ANON_SRC4 : FC_ANON_SRC6] = v;
+		if (dst)
+			d->anon[fam == 4 ? FC_ANON_DST4 : FC_ANON_DST6] = v;
+		any = true;
+	}
+	if (!any) {
+		fc_err("anonymize: needs prefix4 LEN and/or prefix6 LEN");
+		return FC_PARSE_WORD;
+	}
+	return 0;
+}
+
 int fc_dest_parse(struct fc_dest *d, int argc, char **argv)
 {
 	const char *w;
@@ -300,6 +343,10 @@ int fc_dest_parse(struct fc_dest *d, int argc, char **argv)
 	if (fc_parse_addr_port("destination", argv[2], true, &d->addr))
 		return -1;
 	d->version = 10;
+	d->anon[FC_ANON_SRC4] = 32;
+	d->anon[FC_ANON_DST4] = 32;
+	d->anon[FC_ANON_SRC6] = 128;
+	d->anon[FC_ANON_DST6] = 128;
 	for (i = 3; i < argc; i++) {
 		w = argv[i];
 		if (!d->add)
@@ -345,6 +392,11 @@ int fc_dest_parse(struct fc_dest *d, int argc, char **argv)
 				return -1;
 			}
 			strcpy(d->dev, w);
+		} else if (!strcmp(w, "anonymize")) {
+			int err = fc_dest_anon(d, argc, argv, &i);
+
+			if (err)
+				return err;
 		} else {
 			return fc_unknown("destination", w);
 		}

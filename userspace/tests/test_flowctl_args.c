@@ -392,12 +392,12 @@ static int set_words(struct fc_set *s, const char *words)
 
 static int dest_words(struct fc_dest *d, const char *words)
 {
-	char buf[256], *argv[16];
+	char buf[256], *argv[24];
 	int argc = 0;
 	char *p;
 
 	snprintf(buf, sizeof(buf), "%s", words);
-	for (p = strtok(buf, " "); p && argc < 16; p = strtok(NULL, " "))
+	for (p = strtok(buf, " "); p && argc < 24; p = strtok(NULL, " "))
 		argv[argc++] = p;
 	return fc_dest_parse(d, argc, argv);
 }
@@ -593,6 +593,52 @@ static void test_dest(void)
 		     "flowctl: destination: unknown word 'dev'\n"));
 }
 
+static void test_dest_anon(void)
+{
+	struct fc_dest d;
+
+	CHECK(!dest_words(&d, "destination add 192.0.2.1:2055"));
+	CHECK(d.anon[FC_ANON_SRC4] == 32 && d.anon[FC_ANON_DST4] == 32);
+	CHECK(d.anon[FC_ANON_SRC6] == 128 && d.anon[FC_ANON_DST6] == 128);
+	/* no direction: both */
+	CHECK(!dest_words(&d, "destination add 192.0.2.1:2055 anonymize prefix4 21"));
+	CHECK(d.anon[FC_ANON_SRC4] == 21 && d.anon[FC_ANON_DST4] == 21);
+	CHECK(d.anon[FC_ANON_SRC6] == 128 && d.anon[FC_ANON_DST6] == 128);
+	CHECK(!dest_words(&d, "destination add 192.0.2.1:2055 anonymize both prefix6 48 prefix4 0 mtu 1400"));
+	CHECK(d.anon[FC_ANON_SRC4] == 0 && d.anon[FC_ANON_DST4] == 0);
+	CHECK(d.anon[FC_ANON_SRC6] == 48 && d.anon[FC_ANON_DST6] == 48);
+	CHECK_EQ(d.mtu, 1400);
+	/* per direction, repeated; the later length wins */
+	CHECK(!dest_words(&d, "destination add 192.0.2.1:2055 anonymize src prefix4 24 prefix6 64 anonymize dst prefix4 16 anonymize src prefix4 8"));
+	CHECK(d.anon[FC_ANON_SRC4] == 8 && d.anon[FC_ANON_DST4] == 16);
+	CHECK(d.anon[FC_ANON_SRC6] == 64 && d.anon[FC_ANON_DST6] == 128);
+	CHECK(!dest_words(&d, "destination add [2001:db8::1]:4739 anonymize dst prefix6 128 prefix4 32"));
+	CHECK(d.anon[FC_ANON_DST4] == 32 && d.anon[FC_ANON_DST6] == 128);
+
+	err_capture();
+	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 anonymize"),
+		 FC_PARSE_WORD);
+	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 anonymize src"),
+		 FC_PARSE_WORD);
+	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 anonymize prefix4"),
+		 FC_PARSE_WORD);
+	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 anonymize prefix4 33"), -1);
+	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 anonymize prefix6 129"), -1);
+	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 anonymize prefix4 -1"), -1);
+	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 anonymize src dst prefix4 8"),
+		 FC_PARSE_WORD);
+	CHECK_EQ(dest_words(&d, "destination del 192.0.2.1:2055 anonymize prefix4 8"),
+		 FC_PARSE_WORD);
+	CHECK(err_is("flowctl: anonymize: needs prefix4 LEN and/or prefix6 LEN\n"
+		     "flowctl: anonymize: needs prefix4 LEN and/or prefix6 LEN\n"
+		     "flowctl: anonymize: 'prefix4' needs a value\n"
+		     "flowctl: prefix4: 33 is out of range (0..32)\n"
+		     "flowctl: prefix6: 129 is out of range (0..128)\n"
+		     "flowctl: prefix4: '-1' is not a number\n"
+		     "flowctl: anonymize: needs prefix4 LEN and/or prefix6 LEN\n"
+		     "flowctl: destination: unknown word 'anonymize'\n"));
+}
+
 /* Parse text as the file "f.conf": its return, messages checked by caller. */
 static int conf_text(struct fc_conf *c, const char *text)
 {
@@ -613,7 +659,7 @@ static void test_conf(void)
 		"   \t  # indented comment\n"
 		"destination add 192.0.2.1:2055 version ipfix # a comment\n"
 		"\tset  mtu\t1400#no blank before it\r\n"
-		"destination add [2001:db8::1]:4739 version 9\n"
+		"destination add [2001:db8::1]:4739 version 9 anonymize src prefix6 48\n"
 		"set max-flows 1000";	/* no newline at the end */
 	char nul[] = "set mtu 1400\nset\0 mtu 1500\n";
 
@@ -635,6 +681,8 @@ static void test_conf(void)
 		CHECK_EQ(c.ops[3].line, 7);
 		CHECK_EQ(c.ops[3].dest.version, 9);
 		CHECK_EQ(c.ops[3].dest.addr.family, AF_INET6);
+		CHECK_EQ(c.ops[3].dest.anon[FC_ANON_SRC6], 48);
+		CHECK_EQ(c.ops[3].dest.anon[FC_ANON_DST6], 128);
 		CHECK_EQ(c.ops[4].line, 8);
 		CHECK_EQ(c.ops[4].set.v[FM_A_MAX_FLOWS], 1000);
 	}
@@ -813,6 +861,7 @@ int main(void)
 	RUN_TEST(test_merge_sort);
 	RUN_TEST(test_set);
 	RUN_TEST(test_dest);
+	RUN_TEST(test_dest_anon);
 	RUN_TEST(test_conf);
 	RUN_TEST(test_conf_load);
 	RUN_TEST(test_prometheus);
