@@ -48,10 +48,15 @@ enum fm_enc_ret {
 	FM_ENC_TOOSMALL,	/* fm_enc_begin(): buffer below the minimum */
 };
 
-/* v9 SAMPLING_ALGORITHM values; also the v5 header's sampling mode. */
+/*
+ * The meter's sampling mode. 1 and 2 are the v9 SAMPLING_ALGORITHM values
+ * and the v5 header's sampling mode; hash is neither, and goes out as
+ * random there (nf5.c, nf9.c say why).
+ */
 enum fm_sampling_algo {
 	FM_SAMPLING_DETERMINISTIC = 1,
 	FM_SAMPLING_RANDOM = 2,
+	FM_SAMPLING_HASH = 3,	/* hash-based flow selection (hashsel.h) */
 };
 
 /*

@@ -109,9 +109,16 @@ static inline u64 fm_hashsel_max(u32 rate)
 	return ~0ULL / (rate ? rate : 1);
 }
 
+/*
+ * hash <= fm_hashsel_max(rate), that is hash * rate < 2^64, without the
+ * division: the high 64 bits of the 96-bit product are zero. Neither sum
+ * overflows: (2^32 - 1)^2 + 2^32 - 1 < 2^64.
+ */
 static inline bool fm_hashsel_pick(u64 hash, u32 rate)
 {
-	return hash <= fm_hashsel_max(rate);
+	u64 hi = (hash >> 32) * rate + (((hash & 0xffffffffULL) * rate) >> 32);
+
+	return !(hi >> 32);
 }
 
 #endif /* _FM_HASHSEL_H */
