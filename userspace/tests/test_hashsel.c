@@ -135,6 +135,29 @@ static void test_range(void)
 	CHECK_EQ(fm_hashsel_max(0), ~0ULL);	/* never divides by zero */
 }
 
+/* fm_hashsel_pick() is hash <= fm_hashsel_max(), at and around the edge. */
+static void test_pick_is_range(void)
+{
+	static const u32 rates[] = { 1, 2, 3, 7, 10, 100, 1000, 65537,
+				     0x7fffffff, 0xfffffffe, 0xffffffff };
+	unsigned int i, j;
+	u64 x = 0x9e3779b97f4a7c15ULL, max, h;
+
+	for (i = 0; i < ARRAY_SIZE(rates); i++) {
+		max = fm_hashsel_max(rates[i]);
+		CHECK(fm_hashsel_pick(max, rates[i]));
+		CHECK(max == ~0ULL || !fm_hashsel_pick(max + 1, rates[i]));
+		CHECK(fm_hashsel_pick(max - 1, rates[i]));
+		for (j = 0; j < 10000; j++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			h = j & 1 ? x : max + (x & 0xffff) - 0x8000;
+			CHECK_EQ(fm_hashsel_pick(h, rates[i]), h <= max);
+		}
+	}
+}
+
 /*
  * 1 in 10 of 10000 flows: mean 1000, sigma 30; 4 sigma either way. A
  * second key selects about as many, but other ones: the overlap of two
@@ -172,6 +195,7 @@ int main(void)
 	RUN_TEST(test_is_siphash24);
 	RUN_TEST(test_router_fields_ignored);
 	RUN_TEST(test_range);
+	RUN_TEST(test_pick_is_range);
 	RUN_TEST(test_share);
 	return KTAP_EXIT();
 }
