@@ -500,19 +500,35 @@ drop:
 }
 
 /*
+ * Sampling mode hash: the flow is in if the keyed hash of its addresses,
+ * ports and protocol falls in the lowest 1/rate of the range (hashsel.h).
+ * Under rcu_read_lock() (the hook's): the key is read whole, old or new.
+ */
+static noinline bool fm_hash_skip(struct fm_net *fn, const struct fm_key *key,
+				  u32 rate)
+{
+	const struct fm_hashkey *hk = rcu_dereference(fn->hashkey);
+
+	return !fm_hashsel_pick(fm_hashsel_hash(key, &hk->k), rate);
+}
+
+/*
  * Sampling: true if it leaves this packet out. The choice is made per
  * skb, so a GSO/GRO skb is kept or left out whole and, once kept, counts
  * as all its segments (pi->packets). Each skb is still picked with
  * probability 1/N, so packets and octets scaled by N stay unbiased
  * estimates of the wire; deterministic 1-in-N then means 1 in N skbs,
  * not 1 in N wire packets, which is what a collector cannot tell apart.
+ * Mode hash decides by the flow, not the skb (fm_hash_skip()).
  */
-static bool fm_sample_skip(struct fm_cache *c, struct fm_table *t, int slot,
-			   u32 rate_if)
+static bool fm_sample_skip(struct fm_net *fn, struct fm_cache *c,
+			   struct fm_table *t, const struct fm_key *key,
+			   int slot, u32 rate_if)
 {
 	const struct fm_cache_cfg *cfg = &c->cfg;
 	u32 rate = READ_ONCE(cfg->sampling_rate);
 	u32 *count = &t->sample_count;
+	u8 mode;
 
 	/* the input interface's own rate (fm_samplif), with its own count */
 	if (unlikely(slot >= 0)) {
@@ -521,7 +537,10 @@ static bool fm_sample_skip(struct fm_cache *c, struct fm_table *t, int slot,
 	}
 	if (likely(rate <= 1))
 		return false;
-	if (READ_ONCE(cfg->sampling_mode) == FM_SAMPLING_RANDOM)
+	mode = READ_ONCE(cfg->sampling_mode);
+	if (mode == FM_SAMPLING_HASH)
+		return fm_hash_skip(fn, key, rate);
+	if (mode == FM_SAMPLING_RANDOM)
 		return get_random_u32_below(rate) != 0;
 	if (*count) {
 		(*count)--;
@@ -549,7 +568,7 @@ enum fm_verdict fm_cache_update(struct fm_net *fn, struct fm_stats *st,
 	/* every online CPU has its storage; a packet path trusts nothing */
 	if (unlikely(!t->buckets))
 		return FM_REFUSED;
-	if (fm_sample_skip(c, t, slot, rate_if))
+	if (fm_sample_skip(fn, c, t, key, slot, rate_if))
 		return FM_SAMPLED_OUT;
 	hash = fm_hash(c, key);
 	head = &t->buckets[hash & t->mask];

@@ -8,6 +8,12 @@
 #include "cache_hot.h"
 #include "enc.h"
 #include "flowmeter.h"
+#include "hashsel.h"
+
+/* The key of sampling mode hash, as the packet path reads it (hook.c). */
+struct fm_hashkey {
+	struct fm_hkey k;
+};
 
 /*
  * A local that the code fully writes before reading: exempt from

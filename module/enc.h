@@ -48,10 +48,15 @@ enum fm_enc_ret {
 	FM_ENC_TOOSMALL,	/* fm_enc_begin(): buffer below the minimum */
 };
 
-/* v9 SAMPLING_ALGORITHM values; also the v5 header's sampling mode. */
+/*
+ * The meter's sampling mode. 1 and 2 are the v9 SAMPLING_ALGORITHM values
+ * and the v5 header's sampling mode; hash is neither, and goes out as
+ * random there (nf5.c, nf9.c say why).
+ */
 enum fm_sampling_algo {
 	FM_SAMPLING_DETERMINISTIC = 1,
 	FM_SAMPLING_RANDOM = 2,
+	FM_SAMPLING_HASH = 3,	/* hash-based flow selection (hashsel.h) */
 };
 
 /*
@@ -71,13 +76,17 @@ enum fm_tmpl_id {
 	FM_TMPL_IFNAME,		/* options: ifindex -> interface name */
 	FM_TMPL_ICMP4,		/* IPv4 ICMP flows, type and code */
 	FM_TMPL_ICMP6,		/* IPv6 ICMPv6 flows, type and code */
+	FM_TMPL_HASHSEL,	/* options: hash selection (IPFIX), in place
+				 * of FM_TMPL_SAMPLING in sampling mode hash */
 	FM_TMPL_END
 };
 
 #define FM_TMPL_NUM (FM_TMPL_END - FM_TMPL_V4)
+/* Templates a session sends: FM_TMPL_SAMPLING or FM_TMPL_HASHSEL */
+#define FM_TMPL_SENT (FM_TMPL_NUM - 1)
 
 #define FM_ENC_IFNAME_LEN 16	/* interfaceName: fixed, zero padded */
-#define FM_ENC_TMPL_MAX	416	/* bytes of a version's template sets (412) */
+#define FM_ENC_TMPL_MAX	416	/* bytes of a version's template sets (412; 416 in mode hash) */
 
 /*
  * One transport session (exporter -> one collector). Set up with
@@ -154,6 +163,14 @@ struct fm_enc_msg {
  * messages, sequence 0, templates due, engine type/id 0.
  */
 void fm_enc_session_init(struct fm_enc_session *s, u8 version, u32 domain_id);
+
+/*
+ * The sampling the options data tell (algo: enum fm_sampling_algo, 1 in
+ * interval); a change of either goes out with the templates of the next
+ * message, IPFIX's options template being the hash selection's in mode
+ * hash.
+ */
+void fm_enc_set_sampling(struct fm_enc_session *s, u8 algo, u32 interval);
 
 /* Send the templates in the next message (new collector, config change). */
 static inline void fm_enc_resend_templates(struct fm_enc_session *s)
@@ -344,6 +361,7 @@ enum fm_src {
 	FM_S_SAMP_SPACE,	/* IPFIX samplingPacketSpace: N - 1 */
 	FM_S_IFINDEX,
 	FM_S_IFNAME,
+	FM_S_HASH_SEL_MAX,	/* IPFIX hashSelectedRangeMax */
 };
 
 #define FM_NF9_HDR_LEN 20

@@ -320,9 +320,7 @@ static void fm_dest_sampling(struct fm_net *fn, struct fm_dest *d)
 	if (s->sampling_interval == rate && s->sampling_algo == mode)
 		return;
 	fm_dest_send_held(d);	/* its options data say the old rate */
-	s->sampling_interval = rate;
-	s->sampling_algo = mode;
-	fm_enc_resend_templates(s);
+	fm_enc_set_sampling(s, mode, rate);
 }
 
 /*

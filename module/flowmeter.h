@@ -51,6 +51,7 @@ struct fm_stats {
 };
 
 struct fm_cache;	/* cache.c */
+struct fm_hashkey;	/* hook.c */
 struct fm_export;	/* export.c */
 struct seq_file;
 
@@ -67,6 +68,7 @@ struct fm_net {
 	u8 parse_opts;			/* FM_PARSE_*: the cache's, for the hook */
 	u64 mark;			/* fm_mark_pack(): the mark filter, for the hook */
 	struct fm_samplif_rcu __rcu *samplif;	/* NULL: the netns's rate only */
+	struct fm_hashkey __rcu *hashkey;	/* sampling mode hash; never NULL */
 	u32 top_n;			/* /proc/net/flowmeter/top: flows shown */
 	u8 top_by;			/* enum fm_top_by: sort key */
 	u8 top_agg;			/* enum fm_top_agg: flows or prefixes */
@@ -127,6 +129,11 @@ struct fm_samplif_rcu *fm_samplif_new(const struct fm_samplif *s);
 void fm_samplif_install(struct fm_net *fn, struct fm_samplif_rcu *sr);
 void fm_samplif_get(struct fm_net *fn, struct fm_samplif *s);
 void fm_samplif_free(struct fm_net *fn);
+int fm_hashkey_init(struct fm_net *fn);
+struct fm_hashkey *fm_hashkey_new(const u8 *bytes);
+void fm_hashkey_install(struct fm_net *fn, struct fm_hashkey *hk);
+void fm_hashkey_get(struct fm_net *fn, u8 *bytes);
+void fm_hashkey_free(struct fm_net *fn);
 
 /* netns.c */
 int fm_netns_init(void);

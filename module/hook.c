@@ -341,3 +341,64 @@ void fm_samplif_free(struct fm_net *fn)
 	if (sr)
 		kfree_rcu(sr, rcu);
 }
+
+/*
+ * The key of sampling mode hash (hashsel.h), 16 bytes as netlink carries
+ * them. Behind a pointer so that a packet sees one key whole, old or new,
+ * never half of each; a key no longer in use is wiped before it is freed.
+ */
+struct fm_hashkey *fm_hashkey_new(const u8 *bytes)
+{
+	struct fm_hashkey *hk = kmalloc(sizeof(*hk), GFP_KERNEL_ACCOUNT);
+
+	if (!hk)
+		return NULL;
+	fm_hashsel_key(bytes, &hk->k);
+	return hk;
+}
+
+/* A random key, so that no outsider can tell which flows are selected. */
+int fm_hashkey_init(struct fm_net *fn)
+{
+	u8 b[FM_HASHSEL_KEY_LEN];
+	struct fm_hashkey *hk;
+
+	get_random_bytes(b, sizeof(b));
+	hk = fm_hashkey_new(b);
+	memzero_explicit(b, sizeof(b));
+	if (!hk)
+		return -ENOMEM;
+	RCU_INIT_POINTER(fn->hashkey, hk);
+	return 0;
+}
+
+/* Under conf_lock. */
+void fm_hashkey_install(struct fm_net *fn, struct fm_hashkey *hk)
+{
+	struct fm_hashkey *old;
+
+	old = rcu_replace_pointer(fn->hashkey, hk,
+				  lockdep_is_held(&fn->conf_lock));
+	synchronize_rcu();	/* no packet still hashes with it */
+	kfree_sensitive(old);
+}
+
+/* The key now in use, under conf_lock. */
+void fm_hashkey_get(struct fm_net *fn, u8 *bytes)
+{
+	const struct fm_hashkey *hk;
+
+	hk = rcu_dereference_protected(fn->hashkey,
+				       lockdep_is_held(&fn->conf_lock));
+	fm_hashsel_key_bytes(&hk->k, bytes);
+}
+
+/* Teardown, after the grace period that follows unhooking. */
+void fm_hashkey_free(struct fm_net *fn)
+{
+	struct fm_hashkey *hk = rcu_dereference_protected(fn->hashkey,
+							      !fn->nops);
+
+	RCU_INIT_POINTER(fn->hashkey, NULL);
+	kfree_sensitive(hk);
+}

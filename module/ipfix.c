@@ -11,6 +11,7 @@
  * the template record and fills the data records, so they cannot disagree.
  */
 #include "enc.h"
+#include "hashsel.h"
 
 #define IPFIX_VERSION		10
 #define IPFIX_HDR_LEN		16
@@ -136,6 +137,23 @@ static const struct fm_field ipfix_sampling[] = {
 	{ 306, 4, FM_S_SAMP_SPACE },	/* samplingPacketSpace */
 };
 
+/*
+ * Sampling mode hash (hashsel.h): hashes 0 .. hashSelectedRangeMax of
+ * the 64-bit output range 0 .. 2^64 - 1 are selected, 1 in N; interval 1
+ * and space N - 1 as for packet sampling, so that collectors that scale
+ * by those scale hash selection alike. In place of ipfix_sampling, and
+ * no bigger: the templates must fit the smallest message (528 bytes),
+ * which leaves no room for hashOutputRangeMin/Max and
+ * hashSelectedRangeMin (0, 2^64 - 1 and 0, documented instead).
+ */
+static const struct fm_field ipfix_hashsel[] = {
+	{ 149, 4, FM_S_DOMAIN },	/* scope: observationDomainId */
+	{ 304, 2, FM_S_SEL_ALGO },	/* selectorAlgorithm */
+	{ 305, 4, FM_S_SAMP_PKTS },	/* samplingPacketInterval */
+	{ 306, 4, FM_S_SAMP_SPACE },	/* samplingPacketSpace */
+	{ 332, 8, FM_S_HASH_SEL_MAX },	/* hashSelectedRangeMax */
+};
+
 static const struct fm_field ipfix_ifname[] = {
 	{ 10, 4, FM_S_IFINDEX },	/* scope: ingressInterface */
 	{ 82, FM_ENC_IFNAME_LEN, FM_S_IFNAME },	/* interfaceName */
@@ -152,13 +170,25 @@ static const struct fm_tmpl ipfix_tmpls[FM_TMPL_NUM] = {
 	TMPL(1, ipfix_ifname),
 	TMPL(0, ipfix_icmp4),
 	TMPL(0, ipfix_icmp6),
+	TMPL(1, ipfix_hashsel),
 };
 
-/* The order templates go out in: the data ones share one set. */
-static const u16 tmpl_order[FM_TMPL_NUM] = {
+/*
+ * The order templates go out in: the data ones share one set.
+ * FM_TMPL_SAMPLING stands for the session's sampling template.
+ */
+static const u16 tmpl_order[FM_TMPL_SENT] = {
 	FM_TMPL_V4, FM_TMPL_V6, FM_TMPL_ICMP4, FM_TMPL_ICMP6,
 	FM_TMPL_STATS, FM_TMPL_SAMPLING, FM_TMPL_IFNAME,
 };
+
+/* v9 tells hash selection as random sampling, with its own template. */
+static u16 sampling_tmpl(const struct fm_enc_session *s)
+{
+	if (s->version == FM_ENC_IPFIX && s->sampling_algo == FM_SAMPLING_HASH)
+		return FM_TMPL_HASHSEL;
+	return FM_TMPL_SAMPLING;
+}
 
 /*
  * A flow record's class, its template: the family, and whether it is the
@@ -280,10 +310,22 @@ static u64 value(const struct fm_enc_msg *m, u8 src, const struct fm_vals *v)
 		return v->st->ignored_packets;
 	case FM_S_NOT_SENT:
 		return v->st->not_sent_flows;
-	case FM_S_SEL_ALGO:	/* systematic count-based, random n-out-of-N */
+	case FM_S_SEL_ALGO:
+		/*
+		 * Systematic count-based, random n-out-of-N; for hash, the
+		 * registry's first hash-based filtering value (BOB): it has
+		 * none for SipHash, and without the key, which is never
+		 * exported, no collector can redo the selection anyway.
+		 */
+		if (s->sampling_algo == FM_SAMPLING_HASH)
+			return 6;
 		return s->sampling_algo == FM_SAMPLING_RANDOM ? 3 : 1;
-	case FM_S_SAMP_ALGO:
+	case FM_S_SAMP_ALGO:	/* v9 knows deterministic and random only */
+		if (s->sampling_algo == FM_SAMPLING_HASH)
+			return FM_SAMPLING_RANDOM;
 		return s->sampling_algo;
+	case FM_S_HASH_SEL_MAX:
+		return fm_hashsel_max(rate);
 	case FM_S_SAMP_RATE:
 		return rate;
 	case FM_S_SAMP_PKTS:
@@ -418,6 +460,37 @@ static bool tmpl_due(const struct fm_enc_session *s, u32 now)
 	       now - s->tmpl_last_sec >= s->tmpl_refresh_sec;
 }
 
+/*
+ * The template sets, once per session and sampling template: every
+ * template message copies them.
+ */
+static void build_templates(struct fm_enc_session *s)
+{
+	const struct fm_tmpl *t = s->version == FM_ENC_NF9 ?
+				  fm_nf9_tmpls : ipfix_tmpls;
+	/* built after 4 bytes of nothing: a set at 0 is no set */
+	struct fm_enc_msg m = { .s = s, .buf = s->tmpl_buf,
+				.size = sizeof(s->tmpl_buf), .len = 4 };
+	unsigned int i;
+	bool ok = true;
+	u16 id;
+
+	s->longest = 0;
+	for (i = 0; i < FM_TMPL_NUM; i++)
+		s->longest = max_t(unsigned int, s->longest, rec_len(&t[i]));
+	for (i = 0; i < FM_TMPL_SENT; i++) {
+		id = tmpl_order[i];
+		if (id == FM_TMPL_SAMPLING)
+			id = sampling_tmpl(s);
+		ok = ok && put_template(&m, id);
+	}
+	close_set(&m);
+	BUILD_BUG_ON(sizeof(s->tmpl_buf) > U16_MAX);
+	s->tmpl_len = m.len - 4;
+	if (WARN_ON_ONCE(!ok))	/* FM_ENC_TMPL_MAX too small */
+		s->tmpl_len = U16_MAX;	/* never fits a message */
+}
+
 void fm_enc_session_init(struct fm_enc_session *s, u8 version, u32 domain_id)
 {
 	memset(s, 0, sizeof(*s));
@@ -427,27 +500,22 @@ void fm_enc_session_init(struct fm_enc_session *s, u8 version, u32 domain_id)
 	s->sampling_interval = 1;
 	s->tmpl_refresh_sec = 60;
 	s->tmpl_refresh_msgs = 20;
-	if (version == FM_ENC_IPFIX || version == FM_ENC_NF9) {
-		const struct fm_tmpl *t = version == FM_ENC_NF9 ?
-					  fm_nf9_tmpls : ipfix_tmpls;
-		/* built after 4 bytes of nothing: a set at 0 is no set */
-		struct fm_enc_msg m = { .s = s, .buf = s->tmpl_buf,
-					.size = sizeof(s->tmpl_buf), .len = 4 };
-		unsigned int i;
-		bool ok = true;
+	if (version == FM_ENC_IPFIX || version == FM_ENC_NF9)
+		build_templates(s);
+}
 
-		for (i = 0; i < FM_TMPL_NUM; i++)
-			s->longest = max_t(unsigned int, s->longest,
-					   rec_len(&t[i]));
-		/* The template sets, once: every template message copies them. */
-		for (i = 0; i < FM_TMPL_NUM; i++)
-			ok = ok && put_template(&m, tmpl_order[i]);
-		close_set(&m);
-		BUILD_BUG_ON(sizeof(s->tmpl_buf) > U16_MAX);
-		s->tmpl_len = m.len - 4;
-		if (WARN_ON_ONCE(!ok))	/* FM_ENC_TMPL_MAX too small */
-			s->tmpl_len = U16_MAX;	/* never fits a message */
-	}
+void fm_enc_set_sampling(struct fm_enc_session *s, u8 algo, u32 interval)
+{
+	u16 was = sampling_tmpl(s);
+
+	if (s->sampling_algo == algo && s->sampling_interval == interval)
+		return;
+	s->sampling_algo = algo;
+	s->sampling_interval = interval;
+	if ((s->version == FM_ENC_IPFIX || s->version == FM_ENC_NF9) &&
+	    sampling_tmpl(s) != was)
+		build_templates(s);
+	fm_enc_resend_templates(s);
 }
 
 int fm_tpl_begin(struct fm_enc_msg *m)
@@ -463,7 +531,7 @@ int fm_tpl_begin(struct fm_enc_msg *m)
 			return FM_ENC_TOOSMALL;
 		memcpy(m->buf + m->len, s->tmpl_buf + 4, s->tmpl_len);
 		m->len += s->tmpl_len;
-		m->nrec += FM_TMPL_NUM;
+		m->nrec += FM_TMPL_SENT;
 		m->tmpl = true;
 	}
 	if (pad4(pad4(m->len) + SET_HDR_LEN + m->s->longest) > m->size)
@@ -699,7 +767,7 @@ int fm_tpl_add_sampling(struct fm_enc_msg *m)
 {
 	struct fm_vals v = { };
 
-	return add_record(m, FM_TMPL_SAMPLING, &v);
+	return add_record(m, sampling_tmpl(m->s), &v);
 }
 
 int fm_tpl_add_ifname(struct fm_enc_msg *m, u32 ifindex, const char *name)

@@ -91,6 +91,8 @@ static int fm_sampling_param_set(const char *val, const struct kernel_param *kp)
 		fm_cache_defaults.sampling_mode = FM_SAMPLING_DETERMINISTIC;
 	else if (sysfs_streq(val, "random"))
 		fm_cache_defaults.sampling_mode = FM_SAMPLING_RANDOM;
+	else if (sysfs_streq(val, "hash"))
+		fm_cache_defaults.sampling_mode = FM_SAMPLING_HASH;
 	else
 		return -EINVAL;
 	return 0;
@@ -98,9 +100,13 @@ static int fm_sampling_param_set(const char *val, const struct kernel_param *kp)
 
 static int fm_sampling_param_get(char *buf, const struct kernel_param *kp)
 {
-	return sysfs_emit(buf, "%s\n",
-			  fm_cache_defaults.sampling_mode == FM_SAMPLING_RANDOM ?
-			  "random" : "deterministic");
+	static const char *const names[] = {
+		[FM_SAMPLING_DETERMINISTIC] = "deterministic",
+		[FM_SAMPLING_RANDOM] = "random",
+		[FM_SAMPLING_HASH] = "hash",
+	};
+
+	return sysfs_emit(buf, "%s\n", names[fm_cache_defaults.sampling_mode]);
 }
 
 static const struct kernel_param_ops fm_sampling_param_ops = {
@@ -108,7 +114,7 @@ static const struct kernel_param_ops fm_sampling_param_ops = {
 	.get = fm_sampling_param_get,
 };
 module_param_cb(sampling_mode, &fm_sampling_param_ops, NULL, 0444);
-MODULE_PARM_DESC(sampling_mode, "deterministic (1 of every N) or random (probability 1/N)");
+MODULE_PARM_DESC(sampling_mode, "deterministic (1 of every N), random (probability 1/N) or hash (whole flows, 1/N by a keyed hash; random key per netns)");
 
 /* interfaces=, exclude_interfaces=: comma-separated names or prefix* */
 struct fm_iffilter fm_param_iffilter;

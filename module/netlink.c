@@ -74,7 +74,7 @@ static const struct nla_policy fm_nl_config_policy[FM_A_MAX + 1] = {
 	[FM_A_SAMPLING_RATE] = NLA_POLICY_MIN(NLA_U32, 1),
 	[FM_A_SAMPLING_MODE] = NLA_POLICY_RANGE(NLA_U8,
 						FM_SAMPLING_MODE_DETERMINISTIC,
-						FM_SAMPLING_MODE_RANDOM),
+						FM_SAMPLING_MODE_HASH),
 	[FM_A_FLOWLABEL] = NLA_POLICY_MAX(NLA_U8, 1),
 	[FM_A_DOMAIN_ID] = { .type = NLA_U32 },
 	[FM_A_MTU] = NLA_POLICY_FULL_RANGE(NLA_U32, &fm_nl_mtu_range),
@@ -90,6 +90,7 @@ static const struct nla_policy fm_nl_config_policy[FM_A_MAX + 1] = {
 	[FM_A_MARK] = { .type = NLA_U32 },
 	[FM_A_MARK_MASK] = { .type = NLA_U32 },
 	[FM_A_SAMPLING_IFS] = NLA_POLICY_NESTED(fm_nl_sifs_policy),
+	[FM_A_SAMPLING_HASH_KEY] = NLA_POLICY_EXACT_LEN(FM_HASHSEL_KEY_LEN),
 };
 
 /* The counters are read-only: left out, so refused. */
@@ -266,8 +267,10 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	struct fm_iffilter iff;
 	struct fm_samplif sif;
 	u8 top_by, top_agg, top_plen4, top_plen6;
+	u8 key[FM_HASHSEL_KEY_LEN];
 	u32 hooks, top_n;
 	u64 mark;
+	int err = 0;
 
 	mutex_lock(&fn->conf_lock);
 	cc = *fm_cache_config(fn);
@@ -280,6 +283,7 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	top_plen6 = fn->top_plen6;
 	fm_iffilter_get(fn, &iff);
 	fm_samplif_get(fn, &sif);
+	fm_hashkey_get(fn, key);
 	mutex_unlock(&fn->conf_lock);
 	fm_export_get_config(fn, &ec);
 
@@ -304,10 +308,13 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	    nla_put_u32(msg, FM_A_NETNS_MAX_FLOWS, READ_ONCE(fm_netns_max_flows)) ||
 	    nla_put_u32(msg, FM_A_MARK, fm_mark_value(mark)) ||
 	    nla_put_u32(msg, FM_A_MARK_MASK, fm_mark_mask(mark)) ||
+	    /* the key too: GET_CONFIG is for the netns's admin only */
+	    nla_put(msg, FM_A_SAMPLING_HASH_KEY, sizeof(key), key) ||
 	    fm_nl_put_samplif(msg, &sif) ||
 	    fm_nl_put_iffilter(msg, &iff))
-		return -EMSGSIZE;
-	return 0;
+		err = -EMSGSIZE;
+	memzero_explicit(key, sizeof(key));
+	return err;
 }
 
 static int fm_nl_get_config(struct sk_buff *skb, struct genl_info *info)
@@ -461,6 +468,7 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 				 tb[FM_A_TEMPLATE_PACKETS];
 	struct fm_iffilter_rcu *ff = NULL;
 	struct fm_samplif_rcu *sr = NULL;
+	struct fm_hashkey *hk = NULL;
 	struct fm_nl_mtus mtus;
 	struct fm_export_cfg ec;
 	struct fm_cache_cfg cc;
@@ -490,6 +498,14 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		if (err) {
 			kfree(ff);
 			return err;
+		}
+	}
+	if (tb[FM_A_SAMPLING_HASH_KEY]) {
+		hk = fm_hashkey_new(nla_data(tb[FM_A_SAMPLING_HASH_KEY]));
+		if (!hk) {
+			kfree(ff);
+			kfree(sr);
+			return -ENOMEM;
 		}
 	}
 
@@ -564,7 +580,14 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (tb[FM_A_MARK])
 		WRITE_ONCE(fn->mark, mark);
+	if (hk) {
+		fm_hashkey_install(fn, hk);
+		hk = NULL;
+	}
 	fm_cache_configure(fn, &cc);
+	/* a new key selects other flows: as a change of rate, flows end */
+	if (tb[FM_A_SAMPLING_HASH_KEY] && cc.sampling_mode == FM_SAMPLING_HASH)
+		fm_cache_flush(fn);
 	if (tb[FM_A_SAMPLING_IFS]) {
 		/* as a change of the netns's rate: the cached flows end */
 		fm_samplif_install(fn, sr);
@@ -576,6 +599,7 @@ out:
 	mutex_unlock(&fn->conf_lock);
 	kfree(ff);
 	kfree(sr);
+	kfree_sensitive(hk);
 	return err;
 }
 

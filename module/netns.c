@@ -84,11 +84,16 @@ static int __net_init fm_net_init(struct net *net)
 		goto err_proc;
 	}
 	RCU_INIT_POINTER(fn->iffilter, ff);
-	err = fm_hooks_register(fn, fm_param_hook_mask);
+	err = fm_hashkey_init(fn);
 	if (err)
 		goto err_filter;
+	err = fm_hooks_register(fn, fm_param_hook_mask);
+	if (err)
+		goto err_key;
 	return 0;
 
+err_key:
+	fm_hashkey_free(fn);
 err_filter:
 	fm_iffilter_free(fn);
 err_proc:
@@ -136,6 +141,7 @@ static void __net_exit fm_net_exit(struct net *net)
 
 	fm_iffilter_free(fn);
 	fm_samplif_free(fn);
+	fm_hashkey_free(fn);
 	fm_proc_exit(fn);
 	fm_cache_free(fn);
 	fm_export_exit(fn);

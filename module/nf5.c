@@ -61,16 +61,24 @@ int fm_nf5_add_flow(struct fm_enc_msg *m, const struct fm_record *r)
 	return FM_ENC_OK;
 }
 
-/* Top 2 bits: mode (1 deterministic, 2 random); 0 when not sampled. */
+/*
+ * Top 2 bits: mode (1 deterministic, 2 random); 0 when not sampled.
+ * Hash selection goes out as random: each flow is in with probability
+ * 1/N, so a collector scales it as it does random sampling, and v5 has
+ * no other mode to tell (3 is undefined).
+ */
 static u16 nf5_sampling(const struct fm_enc_session *s)
 {
 	u32 n = s->sampling_interval;
+	u8 mode = s->sampling_algo;
 
 	if (n <= 1)
 		return 0;
 	if (n > NF5_MAX_INTERVAL)
 		n = NF5_MAX_INTERVAL;
-	return (u16)((s->sampling_algo & 3) << 14 | n);
+	if (mode == FM_SAMPLING_HASH)
+		mode = FM_SAMPLING_RANDOM;
+	return (u16)((mode & 3) << 14 | n);
 }
 
 /* flow_sequence: flows sent before this packet in the session */

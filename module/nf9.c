@@ -136,6 +136,7 @@ const struct fm_tmpl fm_nf9_tmpls[FM_TMPL_NUM] = {
 	TMPL(1, nf9_ifname),
 	TMPL(0, nf9_icmp4),
 	TMPL(0, nf9_icmp6),
+	TMPL(1, nf9_sampling),	/* never sent: v9 has FM_TMPL_SAMPLING only */
 };
 
 /* count: records of every kind; sequence: export packets sent before. */

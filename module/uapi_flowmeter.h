@@ -38,6 +38,8 @@ enum fm_cmd {
 enum fm_sampling_mode {
 	FM_SAMPLING_MODE_DETERMINISTIC = 1,	/* 1 of every N packets */
 	FM_SAMPLING_MODE_RANDOM = 2,		/* each packet with probability 1/N */
+	FM_SAMPLING_MODE_HASH = 3,		/* whole flows, 1 in N by a keyed hash
+						 * of addresses, ports and protocol */
 };
 
 /* FM_A_TOP_BY */
@@ -93,6 +95,9 @@ enum fm_attr {
 	FM_A_TOP_AGG,		/* u8: enum fm_top_agg, default flow */
 	FM_A_TOP_PREFIX4,	/* u8: 0..32, IPv4 prefix length of SRC/DST, default 32 */
 	FM_A_TOP_PREFIX6,	/* u8: 0..128, IPv6 prefix length, default 128 */
+	FM_A_SAMPLING_HASH_KEY,	/* binary, 16 bytes: the key of sampling mode hash;
+				 * random at netns creation; set: the same key
+				 * on two meters selects the same flows */
 
 	__FM_A_MAX,
 	FM_A_MAX = __FM_A_MAX - 1

@@ -217,6 +217,23 @@ static void fc_print_mark(struct fc_ctx *c, uint32_t value, uint32_t mask)
 	}
 }
 
+/* The key of sampling mode hash, as "set hash-key" takes it. */
+static void fc_print_hash_key(struct fc_ctx *c, const struct nlattr *a)
+{
+	const uint8_t *k = mnl_attr_get_payload(a);
+	char hex[2 * FC_HASH_KEY_LEN + 1];
+	unsigned int i;
+
+	if (mnl_attr_get_payload_len(a) != FC_HASH_KEY_LEN)
+		return;
+	for (i = 0; i < FC_HASH_KEY_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", k[i]);
+	if (c->json)
+		fc_json_str(&c->j, "sampling_hash_key", hex);
+	else
+		printf("  sampling hash key: %s\n", hex);
+}
+
 enum fc_cfg_kind { FC_CFG_NUM, FC_CFG_MODE, FC_CFG_ONOFF, FC_CFG_TOPBY, FC_CFG_TOPPER };
 
 static const struct fc_cfg_field {
@@ -251,7 +268,8 @@ static void fc_config_field(struct fc_ctx *c, const struct fc_cfg_field *f,
 	const char *s = NULL;
 
 	if (f->kind == FC_CFG_MODE)
-		s = v == FM_SAMPLING_MODE_RANDOM ? "random" : "deterministic";
+		s = v == FM_SAMPLING_MODE_RANDOM ? "random" :
+		    v == FM_SAMPLING_MODE_HASH ? "hash" : "deterministic";
 	else if (f->kind == FC_CFG_ONOFF)
 		s = v ? "on" : "off";
 	else if (f->kind == FC_CFG_TOPBY)
@@ -298,6 +316,8 @@ static int fc_config_cb(const struct nlmsghdr *nlh, void *data)
 		if (tb[fc_cfg_fields[i].attr])
 			fc_config_field(c, &fc_cfg_fields[i],
 					fc_nl_uint(tb[fc_cfg_fields[i].attr]));
+	if (tb[FM_A_SAMPLING_HASH_KEY])
+		fc_print_hash_key(c, tb[FM_A_SAMPLING_HASH_KEY]);
 	return MNL_CB_OK;
 }
 
@@ -549,6 +569,8 @@ static int fc_apply_set(struct fc_ctx *c, const struct fc_set *s)
 			fc_put_iffilter(nlh, s);
 		else if (a == FM_A_SAMPLING_IFS)
 			fc_put_samplif(nlh, s);
+		else if (a == FM_A_SAMPLING_HASH_KEY)
+			mnl_attr_put(nlh, a, FC_HASH_KEY_LEN, s->hash_key);
 		else if (a == FM_A_SAMPLING_MODE || a == FM_A_FLOWLABEL ||
 			 a == FM_A_TOP_BY || a == FM_A_TOP_AGG ||
 			 a == FM_A_TOP_PREFIX4 || a == FM_A_TOP_PREFIX6)
@@ -1188,7 +1210,9 @@ static const struct fc_cmd fc_cmds[] = {
 	  "the configuration and the destinations" },
 	{ "set", fc_cmd_set,
 	  "[timeout [active SECONDS] [inactive SECONDS]] [max-flows N] [hash-size N]\n"
-	  "\t[sampling N [deterministic|random]] [hooks HOOK[,HOOK...]]\n"
+	  "\t[sampling N [deterministic|random|hash]] [hash-key HEX]   (32 hex\n"
+	  "\t    digits: the key of mode hash; the same on two meters, the same flows)\n"
+	  "\t[hooks HOOK[,HOOK...]]\n"
 	  "\t[sampling-if none | sampling-if IF N [sampling-if IF N]...]   (by input\n"
 	  "\t    interface, replacing the rates set before; the others: sampling N)\n"
 	  "\t[flowlabel on|off] [domain-id N] [mtu BYTES]\n"

@@ -137,6 +137,8 @@ const char *fc_version_name(uint8_t version);
  */
 #define FC_PARSE_WORD	(-2)
 
+#define FC_HASH_KEY_LEN	16	/* FM_A_SAMPLING_HASH_KEY */
+
 /* set: every setting given goes in one request, applied all or none. */
 struct fc_set {
 	uint32_t v[FM_A_MAX + 1];
@@ -144,6 +146,7 @@ struct fc_set {
 	struct fc_iflist incl, excl;	/* has[FM_A_IFFILTER] */
 	struct fc_iflist sif;		/* has[FM_A_SAMPLING_IFS]: sif.name[i] */
 	uint32_t sif_rate[FC_IFLIST_MAX];	/* is sampled 1 in sif_rate[i] */
+	uint8_t hash_key[FC_HASH_KEY_LEN];	/* has[FM_A_SAMPLING_HASH_KEY] */
 };
 
 /* destination add|del */

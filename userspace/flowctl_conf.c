@@ -24,6 +24,16 @@ static const char *fc_need(const char *cmd, int argc, char **argv, int *i)
 	return argv[++*i];
 }
 
+static int fc_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
 static int fc_unknown(const char *cmd, const char *word)
 {
 	fc_err("%s: unknown word '%s'", cmd, word);
@@ -52,6 +62,30 @@ static int fc_set_num(struct fc_set *s, uint16_t attr, const char *what,
 		return -1;
 	s->has[attr] = true;
 	return 0;
+}
+
+/* hash-key HEX: the key of sampling mode hash, 32 hex digits */
+static int fc_set_hash_key(struct fc_set *s, const char *w)
+{
+	unsigned int i;
+	int hi, lo;
+
+	if (!w)
+		return FC_PARSE_WORD;
+	if (strlen(w) != 2 * FC_HASH_KEY_LEN)
+		goto bad;
+	for (i = 0; i < FC_HASH_KEY_LEN; i++) {
+		hi = fc_hexval(w[2 * i]);
+		lo = fc_hexval(w[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			goto bad;
+		s->hash_key[i] = (uint8_t)(hi << 4 | lo);
+	}
+	s->has[FM_A_SAMPLING_HASH_KEY] = true;
+	return 0;
+bad:
+	fc_err("hash-key: '%s' is not %d hex digits", w, 2 * FC_HASH_KEY_LEN);
+	return -1;
 }
 
 /* timeout [active N] [inactive N]: at least one of them */
@@ -201,6 +235,8 @@ int fc_set_parse(struct fc_set *s, int argc, char **argv)
 					FM_SAMPLING_MODE_DETERMINISTIC;
 			else if (fc_take(argc, argv, &i, "random"))
 				s->v[FM_A_SAMPLING_MODE] = FM_SAMPLING_MODE_RANDOM;
+			else if (fc_take(argc, argv, &i, "hash"))
+				s->v[FM_A_SAMPLING_MODE] = FM_SAMPLING_MODE_HASH;
 			s->has[FM_A_SAMPLING_MODE] = s->v[FM_A_SAMPLING_MODE];
 		} else if (!strcmp(w, "template-refresh")) {
 			err = fc_set_num(s, FM_A_TEMPLATE_REFRESH, w,
@@ -251,6 +287,8 @@ int fc_set_parse(struct fc_set *s, int argc, char **argv)
 			s->has[FM_A_HOOKS] = true;
 		} else if (!strcmp(w, "interfaces")) {
 			err = fc_set_interfaces(s, argc, argv, &i);
+		} else if (!strcmp(w, "hash-key")) {
+			err = fc_set_hash_key(s, fc_need("set", argc, argv, &i));
 		} else if (!strcmp(w, "sampling-if")) {
 			err = fc_set_sampling_if(s, argc, argv, &i);
 		} else if (!strcmp(w, "mark")) {

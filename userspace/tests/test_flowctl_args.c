@@ -540,6 +540,37 @@ static void test_set(void)
 	CHECK_EQ(set_words(&s, "set mark"), FC_PARSE_WORD);
 }
 
+static void test_set_hash(void)
+{
+	static const uint8_t want[FC_HASH_KEY_LEN] = {
+		0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+		0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff,
+	};
+	struct fc_set s;
+
+	CHECK(!set_words(&s, "set sampling 100 hash hash-key 00112233445566778899AABBccddeeff"));
+	CHECK_EQ(s.v[FM_A_SAMPLING_RATE], 100);
+	CHECK(s.has[FM_A_SAMPLING_MODE]);
+	CHECK_EQ(s.v[FM_A_SAMPLING_MODE], FM_SAMPLING_MODE_HASH);
+	CHECK(s.has[FM_A_SAMPLING_HASH_KEY]);
+	CHECK(!memcmp(s.hash_key, want, sizeof(want)));
+	/* the key alone, for the mode and rate already set */
+	CHECK(!set_words(&s, "set hash-key 00112233445566778899aabbccddeeff"));
+	CHECK(!s.has[FM_A_SAMPLING_RATE] && !s.has[FM_A_SAMPLING_MODE]);
+	CHECK(s.has[FM_A_SAMPLING_HASH_KEY]);
+	CHECK(!set_words(&s, "set sampling 8 hash"));
+	CHECK(!s.has[FM_A_SAMPLING_HASH_KEY]);
+
+	err_capture();
+	CHECK_EQ(set_words(&s, "set hash-key 0011"), -1);
+	CHECK_EQ(set_words(&s, "set hash-key 00112233445566778899aabbccddeefg"), -1);
+	CHECK_EQ(set_words(&s, "set hash-key 00112233445566778899aabbccddeeff00"), -1);
+	CHECK(err_is("flowctl: hash-key: '0011' is not 32 hex digits\n"
+		     "flowctl: hash-key: '00112233445566778899aabbccddeefg' is not 32 hex digits\n"
+		     "flowctl: hash-key: '00112233445566778899aabbccddeeff00' is not 32 hex digits\n"));
+	CHECK_EQ(set_words(&s, "set hash-key"), FC_PARSE_WORD);
+}
+
 static void test_dest(void)
 {
 	struct fc_dest d;
@@ -860,6 +891,7 @@ int main(void)
 	RUN_TEST(test_json);
 	RUN_TEST(test_merge_sort);
 	RUN_TEST(test_set);
+	RUN_TEST(test_set_hash);
 	RUN_TEST(test_dest);
 	RUN_TEST(test_dest_anon);
 	RUN_TEST(test_conf);

@@ -327,6 +327,55 @@ static void test_options(void)
 	CHECK_EQ(dec_u(&dm.rec[0], 306, 0), 0);
 }
 
+/*
+ * Sampling mode hash: template 263 in place of 259 (which is no longer
+ * announced), selectorAlgorithm 6, interval 1, space N - 1 and the
+ * selected range's top; still within the smallest message; and back.
+ */
+static void test_hash_options(void)
+{
+	struct fm_enc_session s;
+	struct fm_enc_msg m;
+
+	new_session(&s);
+	fm_enc_set_sampling(&s, FM_SAMPLING_HASH, 100);
+	CHECK_EQ(s.tmpl_len, 416);
+	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 528, &clk0), FM_ENC_OK);
+	CHECK_EQ(fm_enc_add_sampling(&m), FM_ENC_OK);
+	finish_decode(&m);
+	CHECK_EQ(dm.nopt_tmpl, 3);
+	CHECK(ds.t[FM_TMPL_HASHSEL - 256].valid);
+	CHECK(!ds.t[FM_TMPL_SAMPLING - 256].valid);
+	CHECK_EQ(dm.nrec, 1);
+	CHECK_EQ(dm.rec[0].tid, FM_TMPL_HASHSEL);
+	CHECK_EQ(dec_u(&dm.rec[0], 149, 1), DOMAIN);
+	CHECK_EQ(dec_u(&dm.rec[0], 304, 0), 6);
+	CHECK_EQ(dec_u(&dm.rec[0], 305, 0), 1);
+	CHECK_EQ(dec_u(&dm.rec[0], 306, 0), 99);
+	CHECK_EQ(dec_u(&dm.rec[0], 332, 0), 0xffffffffffffffffULL / 100);
+
+	/* a new rate: the templates are due again, the same ones */
+	fm_enc_set_sampling(&s, FM_SAMPLING_HASH, 1);
+	CHECK(!s.tmpl_valid);
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
+	fm_enc_add_sampling(&m);
+	finish_decode(&m);
+	CHECK_EQ(dec_u(&dm.rec[0], 306, 0), 0);
+	CHECK_EQ(dec_u(&dm.rec[0], 332, 0), 0xffffffffffffffffULL);
+
+	/* back to packet sampling: template 259 as before */
+	memset(&ds, 0, sizeof(ds));
+	fm_enc_set_sampling(&s, FM_SAMPLING_DETERMINISTIC, 10);
+	CHECK_EQ(s.tmpl_len, 412);
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
+	fm_enc_add_sampling(&m);
+	finish_decode(&m);
+	CHECK(!ds.t[FM_TMPL_HASHSEL - 256].valid);
+	CHECK_EQ(dm.rec[0].tid, FM_TMPL_SAMPLING);
+	CHECK_EQ(dec_u(&dm.rec[0], 304, 0), 1);
+	CHECK_EQ(dec_u(&dm.rec[0], 306, 0), 9);
+}
+
 /* A 14-byte sampling record: its set is padded with 2 zero bytes. */
 static void test_padding(void)
 {
@@ -496,6 +545,7 @@ int main(void)
 	RUN_TEST(test_mtu_split);
 	RUN_TEST(test_template_refresh);
 	RUN_TEST(test_options);
+	RUN_TEST(test_hash_options);
 	RUN_TEST(test_padding);
 	RUN_TEST(test_determinism);
 	RUN_TEST(test_batch);

@@ -183,6 +183,7 @@ static void test_sampling(void)
 		{ 100, FM_SAMPLING_DETERMINISTIC, 0x4064 },
 		{ 16383, FM_SAMPLING_RANDOM, 0xbfff },
 		{ 100000, FM_SAMPLING_RANDOM, 0xbfff },
+		{ 100, FM_SAMPLING_HASH, 0x8064 },	/* as random */
 	};
 	struct fm_enc_session s;
 	struct fm_enc_msg m;

@@ -280,6 +280,16 @@ static void test_options(void)
 	finish_decode(&m);
 	CHECK_EQ(dec_u(&dm.rec[0], 34, 0), 1);
 	CHECK_EQ(dec_u(&dm.rec[0], 35, 0), FM_SAMPLING_RANDOM);
+
+	/* hash selection: v9 has no word for it, random is what it is like */
+	new_session(&s);
+	fm_enc_set_sampling(&s, FM_SAMPLING_HASH, 64);
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
+	fm_enc_add_sampling(&m);
+	finish_decode(&m);
+	CHECK_EQ(dm.rec[0].tid, FM_TMPL_SAMPLING);
+	CHECK_EQ(dec_u(&dm.rec[0], 34, 0), 64);
+	CHECK_EQ(dec_u(&dm.rec[0], 35, 0), FM_SAMPLING_RANDOM);
 }
 
 /* 9-byte sampling records: padded to 4 with zeros, padding < record. */
