@@ -90,6 +90,12 @@ static const struct nla_policy fm_nl_config_policy[FM_A_MAX + 1] = {
 	[FM_A_MARK] = { .type = NLA_U32 },
 	[FM_A_MARK_MASK] = { .type = NLA_U32 },
 	[FM_A_SAMPLING_IFS] = NLA_POLICY_NESTED(fm_nl_sifs_policy),
+	[FM_A_AGGREGATE] = NLA_POLICY_MAX(NLA_U8, 1),
+	[FM_A_AGG_SRC_PREFIX4] = NLA_POLICY_MAX(NLA_U8, 32),
+	[FM_A_AGG_DST_PREFIX4] = NLA_POLICY_MAX(NLA_U8, 32),
+	[FM_A_AGG_SRC_PREFIX6] = NLA_POLICY_MAX(NLA_U8, 128),
+	[FM_A_AGG_DST_PREFIX6] = NLA_POLICY_MAX(NLA_U8, 128),
+	[FM_A_AGG_DROP] = NLA_POLICY_MASK(NLA_U32, FM_AGG_NO_ALL),
 };
 
 /* The counters are read-only: left out, so refused. */
@@ -263,12 +269,14 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	struct fm_samplif sif;
 	u8 top_by, top_agg, top_plen4, top_plen6;
 	u32 hooks, top_n;
+	struct fm_agg agg;
 	u64 mark;
 
 	mutex_lock(&fn->conf_lock);
 	cc = *fm_cache_config(fn);
 	hooks = fn->hook_mask;
 	mark = fn->mark;
+	agg = fn->agg_cfg;
 	top_n = fn->top_n;
 	top_by = fn->top_by;
 	top_agg = fn->top_agg;
@@ -300,6 +308,12 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	    nla_put_u32(msg, FM_A_NETNS_MAX_FLOWS, READ_ONCE(fm_netns_max_flows)) ||
 	    nla_put_u32(msg, FM_A_MARK, fm_mark_value(mark)) ||
 	    nla_put_u32(msg, FM_A_MARK_MASK, fm_mark_mask(mark)) ||
+	    nla_put_u8(msg, FM_A_AGGREGATE, agg.on) ||
+	    nla_put_u8(msg, FM_A_AGG_SRC_PREFIX4, agg.src4) ||
+	    nla_put_u8(msg, FM_A_AGG_DST_PREFIX4, agg.dst4) ||
+	    nla_put_u8(msg, FM_A_AGG_SRC_PREFIX6, agg.src6) ||
+	    nla_put_u8(msg, FM_A_AGG_DST_PREFIX6, agg.dst6) ||
+	    nla_put_u32(msg, FM_A_AGG_DROP, agg.drop) ||
 	    fm_nl_put_samplif(msg, &sif) ||
 	    fm_nl_put_iffilter(msg, &iff))
 		return -EMSGSIZE;
@@ -447,6 +461,37 @@ static int fm_nl_get_mark(struct genl_info *info, u64 *mark)
 	return 0;
 }
 
+/*
+ * The aggregation mask of a request over the one in use; the packet path
+ * gets it in one store, and the flows cached under the old mask end (as
+ * on a change of sampling): no entry mixes packets of two masks.
+ */
+static void fm_nl_set_agg(struct fm_net *fn, struct nlattr **tb)
+{
+	struct fm_agg a = fn->agg_cfg;
+	u64 v;
+
+	BUILD_BUG_ON(FM_AGG_DROP_PORTS != FM_AGG_NO_PORTS ||
+		     FM_AGG_DROP_IFS != FM_AGG_NO_IFS ||
+		     FM_AGG_DROP_TOS != FM_AGG_NO_TOS ||
+		     FM_AGG_DROP_PROTO != FM_AGG_NO_PROTO ||
+		     FM_AGG_DROP_VLAN != FM_AGG_NO_VLAN);
+	lockdep_assert_held(&fn->conf_lock);
+	fm_nl_get_u8(tb[FM_A_AGGREGATE], &a.on);
+	fm_nl_get_u8(tb[FM_A_AGG_SRC_PREFIX4], &a.src4);
+	fm_nl_get_u8(tb[FM_A_AGG_DST_PREFIX4], &a.dst4);
+	fm_nl_get_u8(tb[FM_A_AGG_SRC_PREFIX6], &a.src6);
+	fm_nl_get_u8(tb[FM_A_AGG_DST_PREFIX6], &a.dst6);
+	if (tb[FM_A_AGG_DROP])	/* the policy keeps it to FM_AGG_NO_ALL */
+		a.drop = nla_get_u32(tb[FM_A_AGG_DROP]);
+	fn->agg_cfg = a;
+	v = fm_agg_pack(&a);
+	if (v == fn->agg)
+		return;
+	WRITE_ONCE(fn->agg, v);
+	fm_cache_flush(fn);
+}
+
 /* All settings given, or, on any error, none. */
 static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 {
@@ -567,6 +612,7 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		sr = NULL;
 		fm_cache_flush(fn);
 	}
+	fm_nl_set_agg(fn, tb);
 	err = 0;
 out:
 	mutex_unlock(&fn->conf_lock);
