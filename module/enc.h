@@ -78,15 +78,28 @@ enum fm_tmpl_id {
 	FM_TMPL_ICMP6,		/* IPv6 ICMPv6 flows, type and code */
 	FM_TMPL_HASHSEL,	/* options: hash selection (IPFIX), in place
 				 * of FM_TMPL_SAMPLING in sampling mode hash */
+	/*
+	 * Masked (aggregated) flows: the same with the prefix lengths, no
+	 * IPv6 flow label. Sent instead of the four above by a session in
+	 * aggregate mode (struct fm_enc_session.agg).
+	 */
+	FM_TMPL_AGG4,
+	FM_TMPL_AGG6,
+	FM_TMPL_AGG_ICMP4,
+	FM_TMPL_AGG_ICMP6,
 	FM_TMPL_END
 };
 
 #define FM_TMPL_NUM (FM_TMPL_END - FM_TMPL_V4)
-/* Templates a session sends: FM_TMPL_SAMPLING or FM_TMPL_HASHSEL */
-#define FM_TMPL_SENT (FM_TMPL_NUM - 1)
+/*
+ * Templates a session sends: its sampling template is FM_TMPL_SAMPLING or
+ * FM_TMPL_HASHSEL, its flow templates the unmasked or the aggregate ones.
+ */
+#define FM_TMPL_SENT 7
 
 #define FM_ENC_IFNAME_LEN 16	/* interfaceName: fixed, zero padded */
-#define FM_ENC_TMPL_MAX	416	/* bytes of a version's template sets (412; 416 in mode hash) */
+/* bytes of a version's template sets: 412, 436 aggregating, 4 more in mode hash */
+#define FM_ENC_TMPL_MAX	440
 
 /*
  * One transport session (exporter -> one collector). Set up with
@@ -113,6 +126,12 @@ struct fm_enc_session {
 	u32 tmpl_last_sec;	/* export time of the last template message */
 	u32 tmpl_msgs;		/* messages finished since then, it included */
 	bool tmpl_valid;	/* templates sent and still current */
+	/*
+	 * The flow templates are the masked ones: the session follows the
+	 * records, switching (with new templates) at the first record of
+	 * the other kind, as after a change of the netns's aggregation.
+	 */
+	bool agg;
 	u16 longest;		/* bytes of the longest record of any template */
 	u16 tmpl_len;		/* bytes of the template sets, as sent */
 	u8 tmpl_buf[4 + FM_ENC_TMPL_MAX];	/* from byte 4 */
@@ -234,7 +253,9 @@ static inline void fm_enc_restamp(struct fm_enc_msg *m,
 }
 
 /*
- * Add one flow record. FM_ENC_FULL: the message is full (see above);
+ * Add one flow record. FM_ENC_FULL: the message is full (see above), or,
+ * once at a change between masked and unmasked records (IPFIX, v9), the
+ * templates change: the next message carries them and takes the record.
  * FM_ENC_UNSUPPORTED: IPv6 flow on a v5 session, not encoded.
  */
 static inline int fm_enc_add_flow(struct fm_enc_msg *m,
@@ -362,6 +383,8 @@ enum fm_src {
 	FM_S_IFINDEX,
 	FM_S_IFNAME,
 	FM_S_HASH_SEL_MAX,	/* IPFIX hashSelectedRangeMax */
+	FM_S_SRC_PLEN,		/* prefix lengths of masked flows */
+	FM_S_DST_PLEN,
 };
 
 #define FM_NF9_HDR_LEN 20

@@ -15,6 +15,7 @@ enum fm_dir {
 
 /* Key flag bits (struct fm_key.kflags) */
 #define FM_KF_IPV6	0x01	/* addresses are v6 */
+#define FM_KF_AGG	0x02	/* masked by aggregation: src/dst_plen hold */
 
 /*
  * The flow key. IPv4 flows only use the bytes up to and including
@@ -32,7 +33,12 @@ struct fm_key {
 	u8 tos;			/* IPv4 TOS byte or IPv6 traffic class */
 	u8 kflags;		/* FM_KF_* */
 	u8 dir;			/* enum fm_dir */
-	u16 pad;		/* always 0 */
+	/*
+	 * Prefix lengths the addresses were masked to (FM_KF_AGG), else 0:
+	 * every key of a netns has the same, so keys still compare whole.
+	 */
+	u8 src_plen;
+	u8 dst_plen;
 	union {
 		struct {
 			__be32 saddr;
@@ -84,5 +90,109 @@ struct fm_record {
 	u8 rflags;		/* FM_RF_* */
 	u8 pad[3];
 };
+
+/*
+ * Aggregation (a flow mask): the cache of a netns may run with keys made
+ * coarser before the lookup, so that one entry, and one record, stands
+ * for all the flows that the mask makes equal. Addresses are cut to a
+ * prefix per family and direction; the key fields of FM_AGG_NO_* become
+ * 0. The IPv6 flow label never survives a mask. Values of FM_A_AGG_DROP.
+ */
+#define FM_AGG_NO_PORTS	0x01	/* source and destination port, ICMP type */
+#define FM_AGG_NO_IFS	0x02	/* ingress and egress interface */
+#define FM_AGG_NO_TOS	0x04	/* TOS / traffic class */
+#define FM_AGG_NO_PROTO	0x08	/* IP protocol */
+#define FM_AGG_NO_VLAN	0x10	/* 802.1Q id */
+#define FM_AGG_NO_ALL	0x1f
+
+/* A flow mask, unpacked; on 0: full keys (the rest is then ignored). */
+struct fm_agg {
+	u8 on;
+	u8 src4, dst4;		/* IPv4 prefix lengths, 0..32 */
+	u8 src6, dst6;		/* IPv6 prefix lengths, 0..128 */
+	u8 drop;		/* FM_AGG_NO_* */
+};
+
+/*
+ * The mask as the packet path reads it: one u64, loaded once per packet
+ * with READ_ONCE(), so that no packet mixes two settings' fields. 0 is
+ * no mask.
+ */
+#define FM_AGG_ON_BIT	40
+
+static inline u64 fm_agg_pack(const struct fm_agg *a)
+{
+	if (!a->on)
+		return 0;
+	return (u64)1 << FM_AGG_ON_BIT | (u64)a->drop << 32 |
+	       (u64)a->dst6 << 24 | (u64)a->src6 << 16 |
+	       (u64)a->dst4 << 8 | a->src4;
+}
+
+static inline void fm_agg_unpack(u64 v, struct fm_agg *a)
+{
+	a->on = (v >> FM_AGG_ON_BIT) & 1;
+	a->src4 = (u8)v;
+	a->dst4 = (u8)(v >> 8);
+	a->src6 = (u8)(v >> 16);
+	a->dst6 = (u8)(v >> 24);
+	a->drop = (u8)(v >> 32);
+}
+
+/* Keep the first plen (0..32) bits of an IPv4 address. */
+static inline __be32 fm_agg_mask4(__be32 a, unsigned int plen)
+{
+	return plen ? a & cpu_to_be32(~0U << (32 - plen)) : 0;
+}
+
+/* Keep the first plen (0..128) bits of an IPv6 address. */
+static inline void fm_agg_mask6(struct in6_addr *a, unsigned int plen)
+{
+	unsigned int i;
+
+	for (i = 0; i < 16; i++) {
+		if (plen >= 8) {
+			plen -= 8;
+			continue;
+		}
+		a->s6_addr[i] &= (u8)(0xff00 >> plen);
+		plen = 0;
+	}
+}
+
+/* Apply the packed mask v (not 0) to a parsed key, before its lookup. */
+static inline void fm_agg_apply(struct fm_key *k, u64 v)
+{
+	struct fm_agg a;
+
+	fm_agg_unpack(v, &a);
+	if (k->kflags & FM_KF_IPV6) {
+		fm_agg_mask6(&k->addr.v6.saddr, a.src6);
+		fm_agg_mask6(&k->addr.v6.daddr, a.dst6);
+		k->addr.v6.flowlabel = 0;
+		k->src_plen = a.src6;
+		k->dst_plen = a.dst6;
+	} else {
+		k->addr.v4.saddr = fm_agg_mask4(k->addr.v4.saddr, a.src4);
+		k->addr.v4.daddr = fm_agg_mask4(k->addr.v4.daddr, a.dst4);
+		k->src_plen = a.src4;
+		k->dst_plen = a.dst4;
+	}
+	if (a.drop & FM_AGG_NO_PORTS) {
+		k->sport = 0;
+		k->dport = 0;
+	}
+	if (a.drop & FM_AGG_NO_IFS) {
+		k->in_if = 0;
+		k->out_if = 0;
+	}
+	if (a.drop & FM_AGG_NO_TOS)
+		k->tos = 0;
+	if (a.drop & FM_AGG_NO_PROTO)
+		k->proto = 0;
+	if (a.drop & FM_AGG_NO_VLAN)
+		k->vlan = 0;
+	k->kflags |= FM_KF_AGG;
+}
 
 #endif /* _FM_FLOW_H */

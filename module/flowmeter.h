@@ -77,6 +77,8 @@ struct fm_net {
 	unsigned long top_next;		/* jiffies: next top walk no sooner */
 	unsigned int nops;
 	struct nf_hook_ops ops[2 * FM_NHOOKS];
+	u64 agg;			/* fm_agg_pack(): the flow mask, for the hook */
+	struct fm_agg agg_cfg;		/* the mask as set, on or off; conf_lock */
 };
 
 struct fm_net *fm_pernet(const struct net *net);

@@ -112,6 +112,26 @@ static noinline void fm_gso_count(const struct sk_buff *skb,
 	pi->octets = total + (segs - 1) * hdrlen;
 }
 
+/*
+ * Aggregation: the flow mask, if the netns has one, on the finished key,
+ * so that the lookup finds the aggregate's entry. One load of the packed
+ * mask: a change in between ends in a flush (netlink.c), never in a key
+ * with fields of two settings.
+ */
+static noinline void fm_agg_key_slow(struct fm_key *key, u64 agg)
+{
+	fm_agg_apply(key, agg);
+}
+
+static __always_inline void fm_agg_key(const struct fm_net *fn,
+				       struct fm_key *key)
+{
+	u64 agg = READ_ONCE(fn->agg);
+
+	if (unlikely(agg))
+		fm_agg_key_slow(key, agg);
+}
+
 static __always_inline void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 				     const struct nf_hook_state *state)
 {
@@ -148,6 +168,7 @@ static __always_inline void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 		if (unlikely(skb_is_gso(skb)))
 			fm_gso_count(skb, skb_network_offset(skb), key.proto,
 				     &pi);
+		fm_agg_key(fn, &key);
 	}
 
 	/*

@@ -120,6 +120,106 @@ static const struct fm_field ipfix_icmp6[] = {
 	{ 60, 1, FM_S_IPVER },		/* ipVersion */
 };
 
+/*
+ * Masked flows (aggregation): the prefix lengths the addresses were cut
+ * to, after them; no flow label, which no mask keeps.
+ */
+static const struct fm_field ipfix_agg4[] = {
+	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */
+	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */
+	{ 152, 8, FM_S_START_MS },	/* flowStartMilliseconds */
+	{ 153, 8, FM_S_END_MS },	/* flowEndMilliseconds */
+	{ 8, 4, FM_S_SADDR4 },		/* sourceIPv4Address */
+	{ 12, 4, FM_S_DADDR4 },		/* destinationIPv4Address */
+	{ 9, 1, FM_S_SRC_PLEN },	/* sourceIPv4PrefixLength */
+	{ 13, 1, FM_S_DST_PLEN },	/* destinationIPv4PrefixLength */
+	{ 10, 4, FM_S_IN_IF },		/* ingressInterface */
+	{ 14, 4, FM_S_OUT_IF },		/* egressInterface */
+	{ 7, 2, FM_S_SPORT },		/* sourceTransportPort */
+	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
+	{ 58, 2, FM_S_VLAN },		/* vlanId */
+	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */
+	{ 5, 1, FM_S_TOS },		/* ipClassOfService */
+	{ 6, 1, FM_S_TCP_FLAGS },	/* tcpControlBits, reduced size */
+	{ 52, 1, FM_S_TTL_MIN },	/* minimumTTL */
+	{ 53, 1, FM_S_TTL_MAX },	/* maximumTTL */
+	{ 136, 1, FM_S_END_REASON },	/* flowEndReason */
+	{ 61, 1, FM_S_DIR },		/* flowDirection */
+	{ 60, 1, FM_S_IPVER },		/* ipVersion */
+};
+
+static const struct fm_field ipfix_agg_icmp4[] = {
+	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */
+	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */
+	{ 152, 8, FM_S_START_MS },	/* flowStartMilliseconds */
+	{ 153, 8, FM_S_END_MS },	/* flowEndMilliseconds */
+	{ 8, 4, FM_S_SADDR4 },		/* sourceIPv4Address */
+	{ 12, 4, FM_S_DADDR4 },		/* destinationIPv4Address */
+	{ 9, 1, FM_S_SRC_PLEN },	/* sourceIPv4PrefixLength */
+	{ 13, 1, FM_S_DST_PLEN },	/* destinationIPv4PrefixLength */
+	{ 10, 4, FM_S_IN_IF },		/* ingressInterface */
+	{ 14, 4, FM_S_OUT_IF },		/* egressInterface */
+	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
+	{ 32, 2, FM_S_ICMP },		/* icmpTypeCodeIPv4 */
+	{ 58, 2, FM_S_VLAN },		/* vlanId */
+	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */
+	{ 5, 1, FM_S_TOS },		/* ipClassOfService */
+	{ 6, 1, FM_S_TCP_FLAGS },	/* tcpControlBits, reduced size */
+	{ 52, 1, FM_S_TTL_MIN },	/* minimumTTL */
+	{ 53, 1, FM_S_TTL_MAX },	/* maximumTTL */
+	{ 136, 1, FM_S_END_REASON },	/* flowEndReason */
+	{ 61, 1, FM_S_DIR },		/* flowDirection */
+	{ 60, 1, FM_S_IPVER },		/* ipVersion */
+};
+
+static const struct fm_field ipfix_agg6[] = {
+	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */
+	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */
+	{ 152, 8, FM_S_START_MS },	/* flowStartMilliseconds */
+	{ 153, 8, FM_S_END_MS },	/* flowEndMilliseconds */
+	{ 27, 16, FM_S_SADDR6 },	/* sourceIPv6Address */
+	{ 28, 16, FM_S_DADDR6 },	/* destinationIPv6Address */
+	{ 29, 1, FM_S_SRC_PLEN },	/* sourceIPv6PrefixLength */
+	{ 30, 1, FM_S_DST_PLEN },	/* destinationIPv6PrefixLength */
+	{ 10, 4, FM_S_IN_IF },		/* ingressInterface */
+	{ 14, 4, FM_S_OUT_IF },		/* egressInterface */
+	{ 7, 2, FM_S_SPORT },		/* sourceTransportPort */
+	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
+	{ 58, 2, FM_S_VLAN },		/* vlanId */
+	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */
+	{ 5, 1, FM_S_TOS },		/* ipClassOfService */
+	{ 6, 1, FM_S_TCP_FLAGS },	/* tcpControlBits, reduced size */
+	{ 52, 1, FM_S_TTL_MIN },	/* minimumTTL */
+	{ 53, 1, FM_S_TTL_MAX },	/* maximumTTL */
+	{ 136, 1, FM_S_END_REASON },	/* flowEndReason */
+	{ 61, 1, FM_S_DIR },		/* flowDirection */
+	{ 60, 1, FM_S_IPVER },		/* ipVersion */
+};
+
+static const struct fm_field ipfix_agg_icmp6[] = {
+	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */
+	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */
+	{ 152, 8, FM_S_START_MS },	/* flowStartMilliseconds */
+	{ 153, 8, FM_S_END_MS },	/* flowEndMilliseconds */
+	{ 27, 16, FM_S_SADDR6 },	/* sourceIPv6Address */
+	{ 28, 16, FM_S_DADDR6 },	/* destinationIPv6Address */
+	{ 29, 1, FM_S_SRC_PLEN },	/* sourceIPv6PrefixLength */
+	{ 30, 1, FM_S_DST_PLEN },	/* destinationIPv6PrefixLength */
+	{ 10, 4, FM_S_IN_IF },		/* ingressInterface */
+	{ 14, 4, FM_S_OUT_IF },		/* egressInterface */
+	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
+	{ 139, 2, FM_S_ICMP },		/* icmpTypeCodeIPv6 */
+	{ 58, 2, FM_S_VLAN },		/* vlanId */
+	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */
+	{ 5, 1, FM_S_TOS },		/* ipClassOfService */
+	{ 6, 1, FM_S_TCP_FLAGS },	/* tcpControlBits, reduced size */
+	{ 52, 1, FM_S_TTL_MIN },	/* minimumTTL */
+	{ 53, 1, FM_S_TTL_MAX },	/* maximumTTL */
+	{ 136, 1, FM_S_END_REASON },	/* flowEndReason */
+	{ 61, 1, FM_S_DIR },		/* flowDirection */
+	{ 60, 1, FM_S_IPVER },		/* ipVersion */
+};
+
 /* RFC 7011 4.1-4.3 statistics, together, scoped by the domain */
 static const struct fm_field ipfix_stats[] = {
 	{ 149, 4, FM_S_DOMAIN },	/* scope: observationDomainId */
@@ -171,15 +271,23 @@ static const struct fm_tmpl ipfix_tmpls[FM_TMPL_NUM] = {
 	TMPL(0, ipfix_icmp4),
 	TMPL(0, ipfix_icmp6),
 	TMPL(1, ipfix_hashsel),
+	TMPL(0, ipfix_agg4),
+	TMPL(0, ipfix_agg6),
+	TMPL(0, ipfix_agg_icmp4),
+	TMPL(0, ipfix_agg_icmp6),
 };
 
 /*
- * The order templates go out in: the data ones share one set.
+ * The order templates go out in, unmasked and in aggregate mode: the
+ * data ones share one set. Only one kind of flow templates at a time, so
+ * that a template message still fits the smallest MTU (576).
  * FM_TMPL_SAMPLING stands for the session's sampling template.
  */
-static const u16 tmpl_order[FM_TMPL_SENT] = {
-	FM_TMPL_V4, FM_TMPL_V6, FM_TMPL_ICMP4, FM_TMPL_ICMP6,
-	FM_TMPL_STATS, FM_TMPL_SAMPLING, FM_TMPL_IFNAME,
+static const u16 tmpl_order[2][FM_TMPL_SENT] = {
+	{ FM_TMPL_V4, FM_TMPL_V6, FM_TMPL_ICMP4, FM_TMPL_ICMP6,
+	  FM_TMPL_STATS, FM_TMPL_SAMPLING, FM_TMPL_IFNAME },
+	{ FM_TMPL_AGG4, FM_TMPL_AGG6, FM_TMPL_AGG_ICMP4, FM_TMPL_AGG_ICMP6,
+	  FM_TMPL_STATS, FM_TMPL_SAMPLING, FM_TMPL_IFNAME },
 };
 
 /* v9 tells hash selection as random sampling, with its own template. */
@@ -197,9 +305,11 @@ static u16 sampling_tmpl(const struct fm_enc_session *s)
  */
 #define FM_CL_V6	1
 #define FM_CL_ICMP	2
+#define FM_CL_AGG	4	/* masked: with prefix lengths */
 
-static const u16 class_tmpl[4] = {
+static const u16 class_tmpl[8] = {
 	FM_TMPL_V4, FM_TMPL_V6, FM_TMPL_ICMP4, FM_TMPL_ICMP6,
+	FM_TMPL_AGG4, FM_TMPL_AGG6, FM_TMPL_AGG_ICMP4, FM_TMPL_AGG_ICMP6,
 };
 
 static __always_inline unsigned int rec_class(const struct fm_record *r)
@@ -207,7 +317,8 @@ static __always_inline unsigned int rec_class(const struct fm_record *r)
 	bool v6 = r->key.kflags & FM_KF_IPV6;
 	u8 icmp = v6 ? IPPROTO_ICMPV6_NR : IPPROTO_ICMP_NR;
 
-	return (v6 ? FM_CL_V6 : 0) | (r->key.proto == icmp ? FM_CL_ICMP : 0);
+	return (v6 ? FM_CL_V6 : 0) | (r->key.proto == icmp ? FM_CL_ICMP : 0) |
+	       (r->key.kflags & FM_KF_AGG ? FM_CL_AGG : 0);
 }
 
 /* What one record's field values are taken from. */
@@ -334,6 +445,10 @@ static u64 value(const struct fm_enc_msg *m, u8 src, const struct fm_vals *v)
 		return rate - 1;
 	case FM_S_IFINDEX:
 		return v->ifindex;
+	case FM_S_SRC_PLEN:
+		return r->key.src_plen;
+	case FM_S_DST_PLEN:
+		return r->key.dst_plen;
 	}
 	return 0;
 }
@@ -461,13 +576,11 @@ static bool tmpl_due(const struct fm_enc_session *s, u32 now)
 }
 
 /*
- * The template sets, once per session and sampling template: every
- * template message copies them.
+ * The template sets of the session's mode (s->agg) and sampling template,
+ * once per change of either: every template message copies them.
  */
 static void build_templates(struct fm_enc_session *s)
 {
-	const struct fm_tmpl *t = s->version == FM_ENC_NF9 ?
-				  fm_nf9_tmpls : ipfix_tmpls;
 	/* built after 4 bytes of nothing: a set at 0 is no set */
 	struct fm_enc_msg m = { .s = s, .buf = s->tmpl_buf,
 				.size = sizeof(s->tmpl_buf), .len = 4 };
@@ -475,11 +588,8 @@ static void build_templates(struct fm_enc_session *s)
 	bool ok = true;
 	u16 id;
 
-	s->longest = 0;
-	for (i = 0; i < FM_TMPL_NUM; i++)
-		s->longest = max_t(unsigned int, s->longest, rec_len(&t[i]));
 	for (i = 0; i < FM_TMPL_SENT; i++) {
-		id = tmpl_order[i];
+		id = tmpl_order[s->agg][i];
 		if (id == FM_TMPL_SAMPLING)
 			id = sampling_tmpl(s);
 		ok = ok && put_template(&m, id);
@@ -500,8 +610,17 @@ void fm_enc_session_init(struct fm_enc_session *s, u8 version, u32 domain_id)
 	s->sampling_interval = 1;
 	s->tmpl_refresh_sec = 60;
 	s->tmpl_refresh_msgs = 20;
-	if (version == FM_ENC_IPFIX || version == FM_ENC_NF9)
+	if (version == FM_ENC_IPFIX || version == FM_ENC_NF9) {
+		const struct fm_tmpl *t = version == FM_ENC_NF9 ?
+					  fm_nf9_tmpls : ipfix_tmpls;
+		unsigned int i;
+
+		/* of either mode: a message has room for any record */
+		for (i = 0; i < FM_TMPL_NUM; i++)
+			s->longest = max_t(unsigned int, s->longest,
+					   rec_len(&t[i]));
 		build_templates(s);
+	}
 }
 
 void fm_enc_set_sampling(struct fm_enc_session *s, u8 algo, u32 interval)
@@ -516,6 +635,23 @@ void fm_enc_set_sampling(struct fm_enc_session *s, u8 algo, u32 interval)
 	    sampling_tmpl(s) != was)
 		build_templates(s);
 	fm_enc_resend_templates(s);
+}
+
+/*
+ * A record of the other kind (masked or not) than the session's flow
+ * templates: switch them. The message ends here (the caller sends it and
+ * retries in the next), which carries the new templates; the old ones it
+ * may carry do not count as sent.
+ */
+static int switch_templates(struct fm_enc_msg *m, bool agg)
+{
+	struct fm_enc_session *s = m->s;
+
+	s->agg = agg;
+	build_templates(s);
+	fm_enc_resend_templates(s);
+	m->tmpl = false;
+	return FM_ENC_FULL;
 }
 
 int fm_tpl_begin(struct fm_enc_msg *m)
@@ -534,7 +670,14 @@ int fm_tpl_begin(struct fm_enc_msg *m)
 		m->nrec += FM_TMPL_SENT;
 		m->tmpl = true;
 	}
-	if (pad4(pad4(m->len) + SET_HDR_LEN + m->s->longest) > m->size)
+	/*
+	 * Every message without templates has room for a record of any
+	 * template. One with them may hold them alone (at the smallest MTU,
+	 * aggregating in sampling mode hash): a record then finds it full,
+	 * and goes in the next.
+	 */
+	if (pad4((is_nf9(m) ? FM_NF9_HDR_LEN : IPFIX_HDR_LEN) + SET_HDR_LEN +
+		 s->longest) > m->size)
 		return FM_ENC_TOOSMALL;
 	return FM_ENC_OK;
 }
@@ -651,9 +794,13 @@ int fm_tpl_add_flow(struct fm_enc_msg *m, const struct fm_record *r)
 {
 	unsigned int cl = rec_class(r);
 	struct fm_vals v = { .r = r };
+	bool agg = cl & FM_CL_AGG;
 	u8 *p;
 
-	if (is_nf9(m))
+	if (unlikely(agg != m->s->agg))
+		return switch_templates(m, agg);
+	/* masked flows: few, through the tables */
+	if (is_nf9(m) || agg)
 		return add_record(m, class_tmpl[cl], &v);
 	p = reserve(m, class_tmpl[cl], ipfix_rec_len(cl));
 	if (!p)
@@ -668,7 +815,7 @@ int fm_tpl_add_flow(struct fm_enc_msg *m, const struct fm_record *r)
 	case FM_CL_ICMP:
 		put_ipfix(p, r, m->clk.boot_ms, FM_CL_ICMP);
 		break;
-	default:
+	default:	/* FM_CL_V6 | FM_CL_ICMP */
 		put_ipfix(p, r, m->clk.boot_ms, FM_CL_V6 | FM_CL_ICMP);
 		break;
 	}
@@ -732,7 +879,7 @@ unsigned int fm_tpl_add_flows(struct fm_enc_msg *m, const struct fm_record *r,
 	const struct fm_record *p = r, *stop = r + n;
 	unsigned int done;
 
-	if (is_nf9(m))
+	if (is_nf9(m) || m->s->agg)
 		return 0;
 	while (p < stop && !m->full) {
 		switch (rec_class(p)) {
@@ -745,11 +892,14 @@ unsigned int fm_tpl_add_flows(struct fm_enc_msg *m, const struct fm_record *r,
 		case FM_CL_ICMP:
 			p = add_run(m, p, stop, FM_CL_ICMP);
 			break;
-		default:
+		case FM_CL_V6 | FM_CL_ICMP:
 			p = add_run(m, p, stop, FM_CL_V6 | FM_CL_ICMP);
 			break;
+		default:	/* masked: fm_enc_add_flow() takes it */
+			goto out;
 		}
 	}
+out:
 	done = p - r;
 	m->nrec += done;
 	m->ndata += done;

@@ -91,6 +91,12 @@ static const struct nla_policy fm_nl_config_policy[FM_A_MAX + 1] = {
 	[FM_A_MARK_MASK] = { .type = NLA_U32 },
 	[FM_A_SAMPLING_IFS] = NLA_POLICY_NESTED(fm_nl_sifs_policy),
 	[FM_A_SAMPLING_HASH_KEY] = NLA_POLICY_EXACT_LEN(FM_HASHSEL_KEY_LEN),
+	[FM_A_AGGREGATE] = NLA_POLICY_MAX(NLA_U8, 1),
+	[FM_A_AGG_SRC_PREFIX4] = NLA_POLICY_MAX(NLA_U8, 32),
+	[FM_A_AGG_DST_PREFIX4] = NLA_POLICY_MAX(NLA_U8, 32),
+	[FM_A_AGG_SRC_PREFIX6] = NLA_POLICY_MAX(NLA_U8, 128),
+	[FM_A_AGG_DST_PREFIX6] = NLA_POLICY_MAX(NLA_U8, 128),
+	[FM_A_AGG_DROP] = NLA_POLICY_MASK(NLA_U32, FM_AGG_NO_ALL),
 };
 
 /* The counters are read-only: left out, so refused. */
@@ -269,6 +275,7 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	u8 top_by, top_agg, top_plen4, top_plen6;
 	u8 key[FM_HASHSEL_KEY_LEN];
 	u32 hooks, top_n;
+	struct fm_agg agg;
 	u64 mark;
 	int err = 0;
 
@@ -276,6 +283,7 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	cc = *fm_cache_config(fn);
 	hooks = fn->hook_mask;
 	mark = fn->mark;
+	agg = fn->agg_cfg;
 	top_n = fn->top_n;
 	top_by = fn->top_by;
 	top_agg = fn->top_agg;
@@ -310,6 +318,12 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	    nla_put_u32(msg, FM_A_MARK_MASK, fm_mark_mask(mark)) ||
 	    /* the key too: GET_CONFIG is for the netns's admin only */
 	    nla_put(msg, FM_A_SAMPLING_HASH_KEY, sizeof(key), key) ||
+	    nla_put_u8(msg, FM_A_AGGREGATE, agg.on) ||
+	    nla_put_u8(msg, FM_A_AGG_SRC_PREFIX4, agg.src4) ||
+	    nla_put_u8(msg, FM_A_AGG_DST_PREFIX4, agg.dst4) ||
+	    nla_put_u8(msg, FM_A_AGG_SRC_PREFIX6, agg.src6) ||
+	    nla_put_u8(msg, FM_A_AGG_DST_PREFIX6, agg.dst6) ||
+	    nla_put_u32(msg, FM_A_AGG_DROP, agg.drop) ||
 	    fm_nl_put_samplif(msg, &sif) ||
 	    fm_nl_put_iffilter(msg, &iff))
 		err = -EMSGSIZE;
@@ -458,6 +472,37 @@ static int fm_nl_get_mark(struct genl_info *info, u64 *mark)
 	return 0;
 }
 
+/*
+ * The aggregation mask of a request over the one in use; the packet path
+ * gets it in one store, and the flows cached under the old mask end (as
+ * on a change of sampling): no entry mixes packets of two masks.
+ */
+static void fm_nl_set_agg(struct fm_net *fn, struct nlattr **tb)
+{
+	struct fm_agg a = fn->agg_cfg;
+	u64 v;
+
+	BUILD_BUG_ON(FM_AGG_DROP_PORTS != FM_AGG_NO_PORTS ||
+		     FM_AGG_DROP_IFS != FM_AGG_NO_IFS ||
+		     FM_AGG_DROP_TOS != FM_AGG_NO_TOS ||
+		     FM_AGG_DROP_PROTO != FM_AGG_NO_PROTO ||
+		     FM_AGG_DROP_VLAN != FM_AGG_NO_VLAN);
+	lockdep_assert_held(&fn->conf_lock);
+	fm_nl_get_u8(tb[FM_A_AGGREGATE], &a.on);
+	fm_nl_get_u8(tb[FM_A_AGG_SRC_PREFIX4], &a.src4);
+	fm_nl_get_u8(tb[FM_A_AGG_DST_PREFIX4], &a.dst4);
+	fm_nl_get_u8(tb[FM_A_AGG_SRC_PREFIX6], &a.src6);
+	fm_nl_get_u8(tb[FM_A_AGG_DST_PREFIX6], &a.dst6);
+	if (tb[FM_A_AGG_DROP])	/* the policy keeps it to FM_AGG_NO_ALL */
+		a.drop = nla_get_u32(tb[FM_A_AGG_DROP]);
+	fn->agg_cfg = a;
+	v = fm_agg_pack(&a);
+	if (v == fn->agg)
+		return;
+	WRITE_ONCE(fn->agg, v);
+	fm_cache_flush(fn);
+}
+
 /* All settings given, or, on any error, none. */
 static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 {
@@ -594,6 +639,7 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		sr = NULL;
 		fm_cache_flush(fn);
 	}
+	fm_nl_set_agg(fn, tb);
 	err = 0;
 out:
 	mutex_unlock(&fn->conf_lock);

@@ -152,7 +152,7 @@ static int fm_flow_filter_parse(struct nlattr *nest, struct fm_flow_filter *f,
 static size_t fm_nl_flow_size(void)
 {
 	return nla_total_size(0) +				/* FM_A_FLOW */
-	       7 * nla_total_size(sizeof(u8)) +			/* family .. ttl */
+	       9 * nla_total_size(sizeof(u8)) +		/* family .. ttl, plens */
 	       2 * nla_total_size(sizeof(struct in6_addr)) +	/* addresses */
 	       3 * nla_total_size(sizeof(u16)) +		/* ports, vlan */
 	       4 * nla_total_size(sizeof(u32)) +		/* ifs, cpu, label */
@@ -161,6 +161,11 @@ static size_t fm_nl_flow_size(void)
 
 static int fm_nl_put_addrs(struct sk_buff *skb, const struct fm_key *k)
 {
+	/* a masked flow's addresses are prefixes: their lengths with them */
+	if ((k->kflags & FM_KF_AGG) &&
+	    (nla_put_u8(skb, FM_FLOW_A_SRC_PREFIX_LEN, k->src_plen) ||
+	     nla_put_u8(skb, FM_FLOW_A_DST_PREFIX_LEN, k->dst_plen)))
+		return -EMSGSIZE;
 	if (k->kflags & FM_KF_IPV6)
 		return nla_put_in6_addr(skb, FM_FLOW_A_SRC_ADDR, &k->addr.v6.saddr) ||
 		       nla_put_in6_addr(skb, FM_FLOW_A_DST_ADDR, &k->addr.v6.daddr) ||

@@ -65,6 +65,11 @@ static int __net_init fm_net_init(struct net *net)
 	fn->top_agg = FM_TOP_AGG_FLOW;
 	fn->top_plen4 = 32;
 	fn->top_plen6 = 128;
+	/* aggregation off; when turned on, full-length prefixes unless set */
+	fn->agg_cfg.src4 = 32;
+	fn->agg_cfg.dst4 = 32;
+	fn->agg_cfg.src6 = 128;
+	fn->agg_cfg.dst6 = 128;
 	fn->stats = alloc_percpu_gfp(struct fm_stats, GFP_KERNEL_ACCOUNT);
 	if (!fn->stats)
 		return -ENOMEM;

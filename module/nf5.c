@@ -2,7 +2,8 @@
 /*
  * NetFlow v5: a 24-byte header and up to 30 fixed 48-byte IPv4 records.
  * Counters are 32 bits (saturated), interfaces 16 bits (saturated), AS
- * numbers, masks and next hop are not known here and sent as 0.
+ * numbers and next hop are not known here and sent as 0; the masks are
+ * those of an aggregation, 0 without.
  */
 #include "enc.h"
 
@@ -55,6 +56,8 @@ int fm_nf5_add_flow(struct fm_enc_msg *m, const struct fm_record *r)
 	p[38] = k->proto;
 	p[39] = k->tos;
 	memset(p + 40, 0, 8);		/* src/dst AS, src/dst mask, pad2 */
+	p[44] = k->src_plen;		/* 0 unless masked */
+	p[45] = k->dst_plen;
 	m->len += NF5_REC_LEN;
 	m->nrec++;
 	m->ndata++;

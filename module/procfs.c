@@ -89,6 +89,32 @@ static void fm_flow_ifname(const struct fm_flow_out *o, u32 ifindex)
 		seq_printf(m, "%-10u ", ifindex);
 }
 
+/* An address of a flow; of a masked one (aggregation), as a prefix. */
+static void fm_flow_addr(struct seq_file *m, const struct fm_key *k, bool src)
+{
+	bool v6 = k->kflags & FM_KF_IPV6;
+	const void *a = v6 ? (const void *)(src ? &k->addr.v6.saddr :
+					     &k->addr.v6.daddr) :
+			     (const void *)(src ? &k->addr.v4.saddr :
+					     &k->addr.v4.daddr);
+	char buf[48];
+
+	if (!(k->kflags & FM_KF_AGG)) {
+		if (v6)
+			seq_printf(m, "%-39pI6c ", a);
+		else
+			seq_printf(m, "%-15pI4 ", a);
+		return;
+	}
+	if (v6)
+		snprintf(buf, sizeof(buf), "%pI6c/%u", a,
+			 src ? k->src_plen : k->dst_plen);
+	else
+		snprintf(buf, sizeof(buf), "%pI4/%u", a,
+			 src ? k->src_plen : k->dst_plen);
+	seq_printf(m, v6 ? "%-39s " : "%-15s ", buf);
+}
+
 static int fm_flow_show_one(const struct fm_record *r, int ncpus, void *arg)
 {
 	const struct fm_flow_out *o = arg;
@@ -97,15 +123,9 @@ static int fm_flow_show_one(const struct fm_record *r, int ncpus, void *arg)
 
 	rcu_read_lock();
 	fm_flow_ifname(o, k->in_if);
-	if (k->kflags & FM_KF_IPV6)
-		seq_printf(m, "%-39pI6c ", &k->addr.v6.saddr);
-	else
-		seq_printf(m, "%-15pI4 ", &k->addr.v4.saddr);
+	fm_flow_addr(m, k, true);
 	fm_flow_ifname(o, k->out_if);
-	if (k->kflags & FM_KF_IPV6)
-		seq_printf(m, "%-39pI6c ", &k->addr.v6.daddr);
-	else
-		seq_printf(m, "%-15pI4 ", &k->addr.v4.daddr);
+	fm_flow_addr(m, k, false);
 	rcu_read_unlock();
 	seq_printf(m, "%3u %5u %5u %02x %10llu %12llu %6llu",
 		   k->proto, be16_to_cpu(k->sport), be16_to_cpu(k->dport),

@@ -59,6 +59,15 @@ enum fm_top_agg {
 	FM_TOP_AGG_DST = 2,
 };
 
+/* FM_A_AGG_DROP: key fields an aggregation mask leaves out (zeroes) */
+enum fm_agg_drop {
+	FM_AGG_DROP_PORTS = 0x01,	/* ports, ICMP type and code */
+	FM_AGG_DROP_IFS = 0x02,		/* ingress and egress interface */
+	FM_AGG_DROP_TOS = 0x04,		/* TOS byte / traffic class */
+	FM_AGG_DROP_PROTO = 0x08,	/* IP protocol */
+	FM_AGG_DROP_VLAN = 0x10,	/* 802.1Q id */
+};
+
 #define FM_TOP_N_DEFAULT	10
 #define FM_TOP_N_MAX		100
 
@@ -98,6 +107,14 @@ enum fm_attr {
 	FM_A_SAMPLING_HASH_KEY,	/* binary, 16 bytes: the key of sampling mode hash;
 				 * random at netns creation; set: the same key
 				 * on two meters selects the same flows */
+	FM_A_AGGREGATE,		/* u8: 1 = the cache runs with the flow mask below
+				 * (aggregation), 0 = full keys (the default); a
+				 * change of the mask ends the cached flows */
+	FM_A_AGG_SRC_PREFIX4,	/* u8: 0..32, the mask's IPv4 source prefix, default 32 */
+	FM_A_AGG_DST_PREFIX4,	/* u8: 0..32, IPv4 destination prefix, default 32 */
+	FM_A_AGG_SRC_PREFIX6,	/* u8: 0..128, IPv6 source prefix, default 128 */
+	FM_A_AGG_DST_PREFIX6,	/* u8: 0..128, IPv6 destination prefix, default 128 */
+	FM_A_AGG_DROP,		/* u32: FM_AGG_DROP_*, key fields the mask zeroes */
 
 	__FM_A_MAX,
 	FM_A_MAX = __FM_A_MAX - 1
@@ -221,6 +238,8 @@ enum fm_stat_attr {
  * there). In a top reply of prefixes (FM_A_TOP_AGG SRC or DST): FAMILY,
  * the prefix as SRC_ADDR or DST_ADDR with its *_PREFIX_LEN, FLOWS,
  * PACKETS, BYTES, START_MS and END_MS.
+ * A flow of a cache that aggregates (FM_A_AGGREGATE) comes with both
+ * *_PREFIX_LEN: its addresses are prefixes of those lengths.
  */
 enum fm_flow_attr {
 	FM_FLOW_A_UNSPEC,

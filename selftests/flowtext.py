@@ -6,7 +6,9 @@ added up, as a slow machine may split a flow), sorted:
 
   PROTO SRC DST SPORT DPORT ICMP PACKETS BYTES [RECORDS]
 
-(RECORDS: how many records the flow came in, with --records; nfacctd's
+(RECORDS: how many records the flow came in, with --records; with
+--masks, SMASK DMASK follow ICMP: the prefix lengths of an aggregate,
+nfdump's `%smk %dmk` after `%byt`, nfacctd's src_mask, dst_mask; nfacctd's
 print plugin adds up records of the same aggregate, so give it
 timestamp_start too)
 
@@ -24,7 +26,7 @@ import sys
 
 TSHARK = {"SrcAddr": "src", "DstAddr": "dst", "SrcPort": "sport",
           "DstPort": "dport", "Protocol": "proto", "Packets": "packets",
-          "Octets": "bytes"}
+          "Octets": "bytes", "SrcMask": "smask", "DstMask": "dmask"}
 IPFIXDUMP = {"sourceIPv4Address": "src", "sourceIPv6Address": "src",
              "destinationIPv4Address": "dst",
              "destinationIPv6Address": "dst",
@@ -32,14 +34,18 @@ IPFIXDUMP = {"sourceIPv4Address": "src", "sourceIPv6Address": "src",
              "destinationTransportPort": "dport",
              "icmpTypeCodeIPv4": "icmp", "icmpTypeCodeIPv6": "icmp",
              "protocolIdentifier": "proto", "packetDeltaCount": "packets",
-             "octetDeltaCount": "bytes"}
+             "octetDeltaCount": "bytes",
+             "sourceIPv4PrefixLength": "smask",
+             "sourceIPv6PrefixLength": "smask",
+             "destinationIPv4PrefixLength": "dmask",
+             "destinationIPv6PrefixLength": "dmask"}
 NFDUMP_PROTO = {"TCP": 6, "UDP": 17, "UDP-L": 136, "SCTP": 132, "DCCP": 33,
                 "ICMP": 1, "ICMP6": 58, "GRE": 47, "ESP": 50}
 KEY = ("proto", "src", "dst", "sport", "dport", "icmp")
 
 
 def num(v):
-    v = v.strip()
+    v = re.sub(r"\s*\(prefix: [^)]*\)$", "", v.strip())	# tshark v5 masks
     m = re.search(r"\((\d+)\)$", v)	# tshark: "Name (17)"
     if m:
         return int(m.group(1))
@@ -93,9 +99,12 @@ def records(kind, lines):
             if "." in dp:
                 t, c = dp.split(".")
                 dp = int(t) * 256 + int(c)
-            out.append({"proto": NFDUMP_PROTO.get(f[0], f[0]), "src": f[1],
-                        "sport": f[2], "dst": f[3], "dport": dp,
-                        "packets": f[5], "bytes": f[6]})
+            r = {"proto": NFDUMP_PROTO.get(f[0], f[0]), "src": f[1],
+                 "sport": f[2], "dst": f[3], "dport": dp,
+                 "packets": f[5], "bytes": f[6]}
+            if len(f) >= 9:
+                r["smask"], r["dmask"] = f[7], f[8]
+            out.append(r)
         return out
     head = None
     for line in lines:
@@ -105,23 +114,27 @@ def records(kind, lines):
             continue
         if head and len(f) == len(head):
             r = dict(zip(head, f))
-            out.append({"proto": r["PROTOCOL"], "src": r["SRC_IP"],
-                        "dst": r["DST_IP"], "sport": r["SRC_PORT"],
-                        "dport": r["DST_PORT"], "packets": r["PACKETS"],
-                        "bytes": r["BYTES"]})
+            o = {"proto": r["PROTOCOL"], "src": r["SRC_IP"],
+                 "dst": r["DST_IP"], "sport": r["SRC_PORT"],
+                 "dport": r["DST_PORT"], "packets": r["PACKETS"],
+                 "bytes": r["BYTES"]}
+            if "SRC_MASK" in r:
+                o["smask"], o["dmask"] = r["SRC_MASK"], r["DST_MASK"]
+            out.append(o)
     return out
 
 
 def main():
     kind = sys.argv[1]
     count = "--records" in sys.argv[2:]
+    key = KEY + (("smask", "dmask") if "--masks" in sys.argv[2:] else ())
     sums = {}
     for r in records(kind, sys.stdin.read().splitlines()):
         if "src" not in r or "packets" not in r:
             continue	# a template or options record
         k = tuple("-" if f not in r else
                   str(ipaddress.ip_address(r[f])) if f in ("src", "dst") else
-                  str(num(str(r[f]))) for f in KEY)
+                  str(num(str(r[f]))) for f in key)
         p, b, n = sums.get(k, (0, 0, 0))
         sums[k] = (p + num(str(r["packets"])), b + num(str(r["bytes"])),
                    n + 1)

@@ -234,7 +234,8 @@ static void fc_print_hash_key(struct fc_ctx *c, const struct nlattr *a)
 		printf("  sampling hash key: %s\n", hex);
 }
 
-enum fc_cfg_kind { FC_CFG_NUM, FC_CFG_MODE, FC_CFG_ONOFF, FC_CFG_TOPBY, FC_CFG_TOPPER };
+enum fc_cfg_kind { FC_CFG_NUM, FC_CFG_MODE, FC_CFG_ONOFF, FC_CFG_TOPBY, FC_CFG_TOPPER,
+		   FC_CFG_AGGDROP };
 
 static const struct fc_cfg_field {
 	uint16_t attr;
@@ -260,14 +261,23 @@ static const struct fc_cfg_field {
 	{ FM_A_TOP_PREFIX4, FC_CFG_NUM, "top_prefix4", "procfs top IPv4 prefix", "" },
 	{ FM_A_TOP_PREFIX6, FC_CFG_NUM, "top_prefix6", "procfs top IPv6 prefix", "" },
 	{ FM_A_NETNS_MAX_FLOWS, FC_CFG_NUM, "netns_max_flows", "netns max flows", "" },
+	{ FM_A_AGGREGATE, FC_CFG_ONOFF, "aggregate", "aggregate", "" },
+	{ FM_A_AGG_SRC_PREFIX4, FC_CFG_NUM, "aggregate_src_prefix4", "aggregate IPv4 source prefix", "" },
+	{ FM_A_AGG_DST_PREFIX4, FC_CFG_NUM, "aggregate_dst_prefix4", "aggregate IPv4 destination prefix", "" },
+	{ FM_A_AGG_SRC_PREFIX6, FC_CFG_NUM, "aggregate_src_prefix6", "aggregate IPv6 source prefix", "" },
+	{ FM_A_AGG_DST_PREFIX6, FC_CFG_NUM, "aggregate_dst_prefix6", "aggregate IPv6 destination prefix", "" },
+	{ FM_A_AGG_DROP, FC_CFG_AGGDROP, "aggregate_drop", "aggregate drops", "" },
 };
 
 static void fc_config_field(struct fc_ctx *c, const struct fc_cfg_field *f,
 			    uint64_t v)
 {
+	char drop[FC_AGG_DROP_LEN];
 	const char *s = NULL;
 
-	if (f->kind == FC_CFG_MODE)
+	if (f->kind == FC_CFG_AGGDROP)
+		s = fc_agg_drop_str(v, drop);
+	else if (f->kind == FC_CFG_MODE)
 		s = v == FM_SAMPLING_MODE_RANDOM ? "random" :
 		    v == FM_SAMPLING_MODE_HASH ? "hash" : "deterministic";
 	else if (f->kind == FC_CFG_ONOFF)
@@ -573,7 +583,8 @@ static int fc_apply_set(struct fc_ctx *c, const struct fc_set *s)
 			mnl_attr_put(nlh, a, FC_HASH_KEY_LEN, s->hash_key);
 		else if (a == FM_A_SAMPLING_MODE || a == FM_A_FLOWLABEL ||
 			 a == FM_A_TOP_BY || a == FM_A_TOP_AGG ||
-			 a == FM_A_TOP_PREFIX4 || a == FM_A_TOP_PREFIX6)
+			 a == FM_A_TOP_PREFIX4 || a == FM_A_TOP_PREFIX6 ||
+			 (a >= FM_A_AGGREGATE && a <= FM_A_AGG_DST_PREFIX6))
 			mnl_attr_put_u8(nlh, a, s->v[a]);
 		else
 			mnl_attr_put_u32(nlh, a, s->v[a]);
@@ -738,7 +749,10 @@ static int fc_flow_parse(const struct nlattr *nest, struct fc_flow *f)
 	FC_GET(start_ms, FM_FLOW_A_START_MS);
 	FC_GET(end_ms, FM_FLOW_A_END_MS);
 	FC_GET(flowlabel, FM_FLOW_A_FLOWLABEL);
+	FC_GET(splen, FM_FLOW_A_SRC_PREFIX_LEN);
+	FC_GET(dplen, FM_FLOW_A_DST_PREFIX_LEN);
 #undef FC_GET
+	f->agg = tb[FM_FLOW_A_SRC_PREFIX_LEN] && tb[FM_FLOW_A_DST_PREFIX_LEN];
 	f->cpu = tb[FM_FLOW_A_CPU] ? (int)fc_nl_uint(tb[FM_FLOW_A_CPU]) : -1;
 	return 0;
 }
@@ -1222,7 +1236,12 @@ static const struct fc_cmd fc_cmds[] = {
 	  "\t[interfaces all | [include IF[,IF...]] [exclude IF[,IF...]]]\n"
 	  "\t[mark all | MARK[/MASK]]   (meter only packets whose fwmark & MASK is MARK)\n"
 	  "\t[netns-max-flows N]   (initial netns, host admin: the cap of the others)\n"
+	  "\t[aggregate none | aggregate [SCHEME] [prefix4 LEN] [prefix6 LEN]\n"
+	  "\t    [src-prefix4 LEN] [dst-prefix4 LEN] [src-prefix6 LEN] [dst-prefix6 LEN]\n"
+	  "\t    [no-ports] [no-interfaces] [no-tos] [no-proto] [no-vlan]]\n"
+	  "\t    (the cache's flow mask: one record per prefix pair; ends cached flows)\n"
 	  "HOOK := prerouting|input|forward|output|postrouting\n"
+	  "SCHEME := prefix|source-prefix|destination-prefix|protocol-port|interface\n"
 	  "IF := an interface name, or a prefix ending in '*' (at most 8)\n"
 	  "MARK, MASK := decimal or 0x hexadecimal, 32 bits; MASK default 0xffffffff",
 	  "change the configuration, every setting given or none" },

@@ -62,6 +62,8 @@ struct fc_flow {
 	uint64_t end_ms;
 	uint32_t flowlabel;
 	int cpu;
+	bool agg;		/* masked (aggregation): addresses are prefixes */
+	uint8_t splen, dplen;	/* their lengths */
 };
 
 enum fc_sort { FC_SORT_NONE, FC_SORT_BYTES, FC_SORT_PACKETS };
@@ -169,6 +171,10 @@ struct fc_dest {
 enum { FC_ANON_SRC4, FC_ANON_DST4, FC_ANON_SRC6, FC_ANON_DST6 };
 
 int fc_set_parse(struct fc_set *s, int argc, char **argv);
+
+/* FM_A_AGG_DROP as words: "ports,interfaces", or "none" */
+#define FC_AGG_DROP_LEN 48
+const char *fc_agg_drop_str(uint32_t drop, char buf[FC_AGG_DROP_LEN]);
 int fc_dest_parse(struct fc_dest *d, int argc, char **argv);
 
 /*

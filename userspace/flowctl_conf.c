@@ -203,6 +203,159 @@ static int fc_set_sampling_if(struct fc_set *s, int argc, char **argv, int *i)
 	return 0;
 }
 
+static const struct {
+	const char *word;	/* no-WORD drops the field from the mask */
+	uint32_t bit;
+} fc_agg_drops[] = {
+	{ "ports", FM_AGG_DROP_PORTS },
+	{ "interfaces", FM_AGG_DROP_IFS },
+	{ "tos", FM_AGG_DROP_TOS },
+	{ "proto", FM_AGG_DROP_PROTO },
+	{ "vlan", FM_AGG_DROP_VLAN },
+};
+
+const char *fc_agg_drop_str(uint32_t drop, char buf[FC_AGG_DROP_LEN])
+{
+	size_t k, len = 0;
+
+	buf[0] = '\0';
+	for (k = 0; k < ARRAY_SIZE(fc_agg_drops); k++)
+		if (drop & fc_agg_drops[k].bit)
+			len += snprintf(buf + len, FC_AGG_DROP_LEN - len, "%s%s",
+					len ? "," : "", fc_agg_drops[k].word);
+	return len ? buf : "none";
+}
+
+/*
+ * Cisco's router-based aggregation schemes as masks: the fields each
+ * leaves out; an address it leaves out gets prefix length 0.
+ */
+static const struct {
+	const char *word;
+	bool src, dst;		/* the addresses it keeps */
+	uint32_t drop;
+} fc_agg_schemes[] = {
+	{ "prefix", true, true,
+	  FM_AGG_DROP_PORTS | FM_AGG_DROP_PROTO | FM_AGG_DROP_TOS },
+	{ "source-prefix", true, false,
+	  FM_AGG_DROP_PORTS | FM_AGG_DROP_PROTO | FM_AGG_DROP_TOS },
+	{ "destination-prefix", false, true,
+	  FM_AGG_DROP_PORTS | FM_AGG_DROP_PROTO | FM_AGG_DROP_TOS },
+	{ "protocol-port", false, false,
+	  FM_AGG_DROP_IFS | FM_AGG_DROP_TOS },
+	{ "interface", false, false,
+	  FM_AGG_DROP_PORTS | FM_AGG_DROP_PROTO | FM_AGG_DROP_TOS },
+};
+
+/* A prefix length of the aggregation mask: prefix4/6 sets those kept. */
+static int fc_agg_len(struct fc_set *s, uint16_t attr, const char *what,
+		      int argc, char **argv, int *i)
+{
+	return fc_set_num(s, attr, what, fc_need("set", argc, argv, i), 0,
+			  attr == FM_A_AGG_SRC_PREFIX4 ||
+			  attr == FM_A_AGG_DST_PREFIX4 ? 32 : 128);
+}
+
+/*
+ * aggregate none | [SCHEME] [prefix4 N] [prefix6 N] [src-prefix4 N]
+ * [dst-prefix4 N] [src-prefix6 N] [dst-prefix6 N] [no-FIELD]...: the whole
+ * mask, what is not given full length or kept.
+ */
+static int fc_set_aggregate(struct fc_set *s, int argc, char **argv, int *i)
+{
+	bool src = true, dst = true;
+	int first = *i, err = 0;
+	size_t k;
+
+	s->has[FM_A_AGGREGATE] = true;
+	if (fc_take(argc, argv, i, "none")) {
+		s->v[FM_A_AGGREGATE] = 0;
+		return 0;
+	}
+	s->v[FM_A_AGGREGATE] = 1;
+	s->v[FM_A_AGG_SRC_PREFIX4] = 32;
+	s->v[FM_A_AGG_DST_PREFIX4] = 32;
+	s->v[FM_A_AGG_SRC_PREFIX6] = 128;
+	s->v[FM_A_AGG_DST_PREFIX6] = 128;
+	s->v[FM_A_AGG_DROP] = 0;
+	for (k = 0; *i + 1 < argc && k < ARRAY_SIZE(fc_agg_schemes); k++) {
+		if (strcmp(argv[*i + 1], fc_agg_schemes[k].word))
+			continue;
+		++*i;
+		src = fc_agg_schemes[k].src;
+		dst = fc_agg_schemes[k].dst;
+		s->v[FM_A_AGG_DROP] = fc_agg_schemes[k].drop;
+		if (!src) {
+			s->v[FM_A_AGG_SRC_PREFIX4] = 0;
+			s->v[FM_A_AGG_SRC_PREFIX6] = 0;
+		}
+		if (!dst) {
+			s->v[FM_A_AGG_DST_PREFIX4] = 0;
+			s->v[FM_A_AGG_DST_PREFIX6] = 0;
+		}
+		break;
+	}
+	while (!err && *i + 1 < argc) {
+		const char *w = argv[*i + 1];
+
+		if (!strcmp(w, "prefix4") || !strcmp(w, "prefix6")) {
+			bool v6 = w[6] == '6';
+
+			++*i;
+			err = fc_agg_len(s, v6 ? FM_A_AGG_SRC_PREFIX6 :
+					 FM_A_AGG_SRC_PREFIX4, w, argc, argv, i);
+			if (err)
+				break;
+			if (!src && !dst) {
+				fc_err("aggregate: '%s': the scheme keeps no address", w);
+				return -1;
+			}
+			if (dst)
+				s->v[v6 ? FM_A_AGG_DST_PREFIX6 :
+				     FM_A_AGG_DST_PREFIX4] =
+					s->v[v6 ? FM_A_AGG_SRC_PREFIX6 :
+					     FM_A_AGG_SRC_PREFIX4];
+			if (!src)
+				s->v[v6 ? FM_A_AGG_SRC_PREFIX6 :
+				     FM_A_AGG_SRC_PREFIX4] = 0;
+		} else if (!strcmp(w, "src-prefix4")) {
+			++*i;
+			err = fc_agg_len(s, FM_A_AGG_SRC_PREFIX4, w, argc, argv, i);
+		} else if (!strcmp(w, "dst-prefix4")) {
+			++*i;
+			err = fc_agg_len(s, FM_A_AGG_DST_PREFIX4, w, argc, argv, i);
+		} else if (!strcmp(w, "src-prefix6")) {
+			++*i;
+			err = fc_agg_len(s, FM_A_AGG_SRC_PREFIX6, w, argc, argv, i);
+		} else if (!strcmp(w, "dst-prefix6")) {
+			++*i;
+			err = fc_agg_len(s, FM_A_AGG_DST_PREFIX6, w, argc, argv, i);
+		} else if (!strncmp(w, "no-", 3)) {
+			for (k = 0; k < ARRAY_SIZE(fc_agg_drops); k++)
+				if (!strcmp(w + 3, fc_agg_drops[k].word))
+					break;
+			if (k == ARRAY_SIZE(fc_agg_drops))
+				return fc_unknown("aggregate", w);
+			++*i;
+			s->v[FM_A_AGG_DROP] |= fc_agg_drops[k].bit;
+		} else {
+			break;
+		}
+	}
+	if (err)
+		return err;
+	if (*i == first) {
+		fc_err("set: 'aggregate' needs 'none', a scheme, prefix lengths or no-FIELD words");
+		return FC_PARSE_WORD;
+	}
+	s->has[FM_A_AGG_SRC_PREFIX4] = true;
+	s->has[FM_A_AGG_DST_PREFIX4] = true;
+	s->has[FM_A_AGG_SRC_PREFIX6] = true;
+	s->has[FM_A_AGG_DST_PREFIX6] = true;
+	s->has[FM_A_AGG_DROP] = true;
+	return 0;
+}
+
 int fc_set_parse(struct fc_set *s, int argc, char **argv)
 {
 	const char *w;
@@ -302,6 +455,8 @@ int fc_set_parse(struct fc_set *s, int argc, char **argv)
 					    &s->v[FM_A_MARK_MASK]) : 0;
 			s->has[FM_A_MARK] = true;
 			s->has[FM_A_MARK_MASK] = true;
+		} else if (!strcmp(w, "aggregate")) {
+			err = fc_set_aggregate(s, argc, argv, &i);
 		} else if (!strcmp(w, "flowlabel")) {
 			w = fc_need("set", argc, argv, &i);
 			if (!w)

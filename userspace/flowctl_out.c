@@ -245,6 +245,10 @@ static void fc_flow_json(struct fc_json *j, const struct fc_flow *f)
 	fc_json_str(j, "src", s);
 	fc_format_addr(&f->dst, false, s, sizeof(s));
 	fc_json_str(j, "dst", s);
+	if (f->agg) {	/* masked: the addresses are prefixes */
+		fc_json_u64(j, "src_prefix_len", f->splen);
+		fc_json_u64(j, "dst_prefix_len", f->dplen);
+	}
 	fc_json_u64(j, "proto", f->proto);
 	fc_json_u64(j, "sport", f->src.port);
 	fc_json_u64(j, "dport", f->dst.port);
@@ -281,6 +285,13 @@ static const char * const fc_col_names[FC_NCOLS] = {
 	"Pkts", "Bytes",
 };
 
+static void fc_add_plen(char *cell, unsigned int plen)
+{
+	size_t n = strlen(cell);
+
+	snprintf(cell + n, FC_CELL - n, "/%u", plen);
+}
+
 static void fc_flow_cells(const struct fc_flow *f, bool exact,
 			  char c[FC_NCOLS][FC_CELL])
 {
@@ -290,6 +301,10 @@ static void fc_flow_cells(const struct fc_flow *f, bool exact,
 	fc_format_addr(&f->src, false, c[C_SRC], FC_CELL);
 	fc_ifname(f->out_if, c[C_DSTIF]);
 	fc_format_addr(&f->dst, false, c[C_DST], FC_CELL);
+	if (f->agg) {	/* masked: the addresses as prefixes */
+		fc_add_plen(c[C_SRC], f->splen);
+		fc_add_plen(c[C_DST], f->dplen);
+	}
 	if (pname)
 		snprintf(c[C_PR], FC_CELL, "%s", pname);
 	else

@@ -27,7 +27,7 @@ static void check_ok(const fm_pkt_t *pkt, unsigned int nhoff, bool v6,
 	u8 icmp = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
 
 	/* caller's fields and padding are zero, and so is the unused tail */
-	FUZZ_CHECK(!k->in_if && !k->out_if && !k->vlan && !k->dir && !k->pad);
+	FUZZ_CHECK(!k->in_if && !k->out_if && !k->vlan && !k->dir && !k->src_plen && !k->dst_plen);
 	FUZZ_CHECK(k->kflags == (v6 ? FM_KF_IPV6 : 0));
 	FUZZ_CHECK(!memcmp((const u8 *)k + klen, zero, sizeof(*k) - klen));
 

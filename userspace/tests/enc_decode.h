@@ -342,18 +342,34 @@ static inline const char *dec_check_flow(const struct dec_rec *d,
 		  boot_ms + r->start_ms : dec_uptime(r->start_ms) },
 		{ version == 10 ? 153 : 21, version == 10 ?
 		  boot_ms + r->end_ms : dec_uptime(r->end_ms) },
+		/* the last ones, as they apply: */
 		{ 31, v6 ? ntohl(k->addr.v6.flowlabel) & 0xfffff : 0 },
+		{ v6 ? 29 : 9, k->src_plen },	/* masked flows */
+		{ v6 ? 30 : 13, k->dst_plen },
 	};
+	int agg = !!(k->kflags & FM_KF_AGG);
+	u16 tid = agg ? (icmp ? (v6 ? FM_TMPL_AGG_ICMP6 : FM_TMPL_AGG_ICMP4) :
+				(v6 ? FM_TMPL_AGG6 : FM_TMPL_AGG4)) :
+			(icmp ? (v6 ? FM_TMPL_ICMP6 : FM_TMPL_ICMP4) :
+				(v6 ? FM_TMPL_V6 : FM_TMPL_V4));
 
 	if (!d->t || d->t->opt)
 		return "flow not decoded by a data template";
-	if (d->tid != (icmp ? (v6 ? FM_TMPL_ICMP6 : FM_TMPL_ICMP4) :
-			 (v6 ? FM_TMPL_V6 : FM_TMPL_V4)))
+	if (d->tid != tid)
 		return "flow in the template of another class";
 	if (icmp ? !!dec_field(d, 7, 0, &len) :
 		   dec_field(d, 32, 0, &len) || dec_field(d, 139, 0, &len))
 		return "ports and ICMP type in one record";
-	n = ARRAY_SIZE(want) - !v6;	/* flow label: v6 only */
+	n = ARRAY_SIZE(want) - 3;
+	if (agg) {	/* no flow label, the prefix lengths */
+		want[n] = want[n + 1];
+		want[n + 1] = want[n + 2];
+		n += 2;
+		if (dec_field(d, 31, 0, &len))
+			return "flow label in a masked flow";
+	} else if (v6) {
+		n++;	/* the flow label */
+	}
 	for (i = 0; i < n; i++)
 		if (dec_u(d, want[i].ie, 0) != want[i].v) {
 			static char why[64];
@@ -407,8 +423,10 @@ static inline const char *dec_check_nf5(const struct dec_rec *d,
 	if (dec_be16(p + 32) != ntohs(k->sport) ||
 	    dec_be16(p + 34) != ntohs(k->dport))
 		return "v5 port wrong";
-	if (p[36] || !dec_zero(p + 40, 8))
-		return "v5 pad/AS/mask not zero";
+	if (p[36] || !dec_zero(p + 40, 4) || !dec_zero(p + 46, 2))
+		return "v5 pad/AS not zero";
+	if (p[44] != k->src_plen || p[45] != k->dst_plen)
+		return "v5 mask wrong";
 	if (p[37] != r->tcp_flags || p[38] != k->proto || p[39] != k->tos)
 		return "v5 flags/proto/tos wrong";
 	return NULL;

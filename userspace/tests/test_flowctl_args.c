@@ -876,6 +876,66 @@ static void test_prometheus_dests(void)
 	free(out);
 }
 
+/* The aggregation mask: every attribute of it, stated whole */
+static void check_agg(const struct fc_set *s, uint32_t s4, uint32_t d4,
+		      uint32_t s6, uint32_t d6, uint32_t drop)
+{
+	CHECK(s->has[FM_A_AGGREGATE] && s->v[FM_A_AGGREGATE] == 1);
+	CHECK(s->has[FM_A_AGG_SRC_PREFIX4] && s->has[FM_A_AGG_DST_PREFIX4]);
+	CHECK(s->has[FM_A_AGG_SRC_PREFIX6] && s->has[FM_A_AGG_DST_PREFIX6]);
+	CHECK(s->has[FM_A_AGG_DROP]);
+	CHECK_EQ(s->v[FM_A_AGG_SRC_PREFIX4], s4);
+	CHECK_EQ(s->v[FM_A_AGG_DST_PREFIX4], d4);
+	CHECK_EQ(s->v[FM_A_AGG_SRC_PREFIX6], s6);
+	CHECK_EQ(s->v[FM_A_AGG_DST_PREFIX6], d6);
+	CHECK_EQ(s->v[FM_A_AGG_DROP], drop);
+}
+
+static void test_set_aggregate(void)
+{
+	const uint32_t pt = FM_AGG_DROP_PORTS | FM_AGG_DROP_PROTO | FM_AGG_DROP_TOS;
+	char buf[FC_AGG_DROP_LEN];
+	struct fc_set s;
+
+	CHECK(!set_words(&s, "set aggregate prefix4 24 prefix6 48 no-ports timeout active 9"));
+	check_agg(&s, 24, 24, 48, 48, FM_AGG_DROP_PORTS);
+	CHECK_EQ(s.v[FM_A_ACTIVE_TIMEOUT], 9);
+	CHECK(!set_words(&s, "set aggregate src-prefix4 16 dst-prefix6 64 no-interfaces no-vlan"));
+	check_agg(&s, 16, 32, 128, 64, FM_AGG_DROP_IFS | FM_AGG_DROP_VLAN);
+	CHECK(!set_words(&s, "set aggregate prefix prefix4 20"));
+	check_agg(&s, 20, 20, 128, 128, pt);
+	CHECK(!set_words(&s, "set aggregate destination-prefix prefix4 24 prefix6 32"));
+	check_agg(&s, 0, 24, 0, 32, pt);
+	CHECK(!set_words(&s, "set aggregate source-prefix prefix4 8"));
+	check_agg(&s, 8, 0, 128, 0, pt);
+	CHECK(!set_words(&s, "set aggregate protocol-port"));
+	check_agg(&s, 0, 0, 0, 0, FM_AGG_DROP_IFS | FM_AGG_DROP_TOS);
+	CHECK(!set_words(&s, "set aggregate interface no-vlan"));
+	check_agg(&s, 0, 0, 0, 0, pt | FM_AGG_DROP_VLAN);
+	CHECK(!set_words(&s, "set aggregate none"));
+	CHECK(s.has[FM_A_AGGREGATE] && !s.v[FM_A_AGGREGATE]);
+	CHECK(!s.has[FM_A_AGG_SRC_PREFIX4] && !s.has[FM_A_AGG_DROP]);
+
+	CHECK(!strcmp(fc_agg_drop_str(0, buf), "none"));
+	CHECK(!strcmp(fc_agg_drop_str(FM_AGG_DROP_PORTS | FM_AGG_DROP_IFS, buf),
+		      "ports,interfaces"));
+	CHECK(!strcmp(fc_agg_drop_str(0x1f, buf), "ports,interfaces,tos,proto,vlan"));
+
+	err_capture();
+	CHECK_EQ(set_words(&s, "set aggregate"), FC_PARSE_WORD);
+	CHECK_EQ(set_words(&s, "set aggregate no-colour"), FC_PARSE_WORD);
+	CHECK_EQ(set_words(&s, "set aggregate prefix4 33"), -1);
+	CHECK_EQ(set_words(&s, "set aggregate dst-prefix6 129"), -1);
+	CHECK_EQ(set_words(&s, "set aggregate protocol-port prefix4 24"), -1);
+	CHECK_EQ(set_words(&s, "set aggregate none no-ports"), FC_PARSE_WORD);
+	CHECK(err_is("flowctl: set: 'aggregate' needs 'none', a scheme, prefix lengths or no-FIELD words\n"
+		     "flowctl: aggregate: unknown word 'no-colour'\n"
+		     "flowctl: prefix4: 33 is out of range (0..32)\n"
+		     "flowctl: dst-prefix6: 129 is out of range (0..128)\n"
+		     "flowctl: aggregate: 'prefix4': the scheme keeps no address\n"
+		     "flowctl: set: unknown word 'no-ports'\n"));
+}
+
 int main(void)
 {
 	RUN_TEST(test_numbers);
@@ -892,6 +952,7 @@ int main(void)
 	RUN_TEST(test_merge_sort);
 	RUN_TEST(test_set);
 	RUN_TEST(test_set_hash);
+	RUN_TEST(test_set_aggregate);
 	RUN_TEST(test_dest);
 	RUN_TEST(test_dest_anon);
 	RUN_TEST(test_conf);
