@@ -6,43 +6,32 @@
 #include "anon.h"
 
 /*
- * Keep the first bits of the len-byte, network-order address at addr and
- * zero the rest; bits >= len * 8 leaves it as it is.
+ * Mask the addresses of r[0..n) in place. A record of the aggregation's
+ * flow mask (FM_KF_AGG) carries its prefix lengths: cut shorter here,
+ * it says the shorter ones.
  */
-void fm_anon_prefix(u8 *addr, unsigned int len, unsigned int bits)
-{
-	unsigned int i = bits / 8;
-
-	if (i >= len)
-		return;
-	if (bits % 8)
-		addr[i++] &= (u8)(0xff00 >> (bits % 8));
-	memset(addr + i, 0, len - i);
-}
-
-/* 0..32 bits of an IPv4 address as a network-order mask */
-static __be32 fm_anon_mask4(unsigned int bits)
-{
-	return bits ? cpu_to_be32(~0U << (32 - bits)) : 0;
-}
-
-/* Mask the addresses of r[0..n) in place. */
 void fm_anon_records(struct fm_record *r, unsigned int n,
 		     const struct fm_anon *a)
 {
-	__be32 s4 = fm_anon_mask4(min_t(unsigned int, a->src4, 32));
-	__be32 d4 = fm_anon_mask4(min_t(unsigned int, a->dst4, 32));
-	unsigned int i;
+	unsigned int i, src, dst;
 
 	for (i = 0; i < n; i++) {
 		struct fm_key *k = &r[i].key;
 
 		if (k->kflags & FM_KF_IPV6) {
-			fm_anon_prefix(k->addr.v6.saddr.s6_addr, 16, a->src6);
-			fm_anon_prefix(k->addr.v6.daddr.s6_addr, 16, a->dst6);
+			src = a->src6;
+			dst = a->dst6;
+			fm_prefix6(&k->addr.v6.saddr, src);
+			fm_prefix6(&k->addr.v6.daddr, dst);
 		} else {
-			k->addr.v4.saddr &= s4;
-			k->addr.v4.daddr &= d4;
+			src = min_t(unsigned int, a->src4, 32);
+			dst = min_t(unsigned int, a->dst4, 32);
+			k->addr.v4.saddr = fm_prefix4(k->addr.v4.saddr, src);
+			k->addr.v4.daddr = fm_prefix4(k->addr.v4.daddr, dst);
+		}
+		if (k->kflags & FM_KF_AGG) {
+			k->src_plen = min_t(unsigned int, k->src_plen, src);
+			k->dst_plen = min_t(unsigned int, k->dst_plen, dst);
 		}
 	}
 }

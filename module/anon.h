@@ -42,7 +42,6 @@ static inline bool fm_anon_on(const struct fm_anon *a)
 	return a->src4 < 32 || a->dst4 < 32 || a->src6 < 128 || a->dst6 < 128;
 }
 
-void fm_anon_prefix(u8 *addr, unsigned int len, unsigned int bits);
 void fm_anon_records(struct fm_record *r, unsigned int n,
 		     const struct fm_anon *a);
 

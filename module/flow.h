@@ -139,14 +139,17 @@ static inline void fm_agg_unpack(u64 v, struct fm_agg *a)
 	a->drop = (u8)(v >> 32);
 }
 
-/* Keep the first plen (0..32) bits of an IPv4 address. */
-static inline __be32 fm_agg_mask4(__be32 a, unsigned int plen)
+/*
+ * Keep the first plen (0..32) bits of an IPv4 address: the flow mask of
+ * aggregation, and the prefixes of anonymised export (anon.c).
+ */
+static inline __be32 fm_prefix4(__be32 a, unsigned int plen)
 {
 	return plen ? a & cpu_to_be32(~0U << (32 - plen)) : 0;
 }
 
-/* Keep the first plen (0..128) bits of an IPv6 address. */
-static inline void fm_agg_mask6(struct in6_addr *a, unsigned int plen)
+/* Keep the first plen bits of an IPv6 address; 128 or more: all. */
+static inline void fm_prefix6(struct in6_addr *a, unsigned int plen)
 {
 	unsigned int i;
 
@@ -167,14 +170,14 @@ static inline void fm_agg_apply(struct fm_key *k, u64 v)
 
 	fm_agg_unpack(v, &a);
 	if (k->kflags & FM_KF_IPV6) {
-		fm_agg_mask6(&k->addr.v6.saddr, a.src6);
-		fm_agg_mask6(&k->addr.v6.daddr, a.dst6);
+		fm_prefix6(&k->addr.v6.saddr, a.src6);
+		fm_prefix6(&k->addr.v6.daddr, a.dst6);
 		k->addr.v6.flowlabel = 0;
 		k->src_plen = a.src6;
 		k->dst_plen = a.dst6;
 	} else {
-		k->addr.v4.saddr = fm_agg_mask4(k->addr.v4.saddr, a.src4);
-		k->addr.v4.daddr = fm_agg_mask4(k->addr.v4.daddr, a.dst4);
+		k->addr.v4.saddr = fm_prefix4(k->addr.v4.saddr, a.src4);
+		k->addr.v4.daddr = fm_prefix4(k->addr.v4.daddr, a.dst4);
 		k->src_plen = a.src4;
 		k->dst_plen = a.dst4;
 	}

@@ -280,7 +280,8 @@ static const struct fm_tmpl ipfix_tmpls[FM_TMPL_NUM] = {
 /*
  * The order templates go out in, unmasked and in aggregate mode: the
  * data ones share one set. Only one kind of flow templates at a time, so
- * that a template message still fits the smallest MTU (576).
+ * that a template message still fits the smallest MTU (576) of an IPv4
+ * collector (export.rst, Aggregation: not an IPv6 one's).
  * FM_TMPL_SAMPLING stands for the session's sampling template.
  */
 static const u16 tmpl_order[2][FM_TMPL_SENT] = {
@@ -670,14 +671,7 @@ int fm_tpl_begin(struct fm_enc_msg *m)
 		m->nrec += FM_TMPL_SENT;
 		m->tmpl = true;
 	}
-	/*
-	 * Every message without templates has room for a record of any
-	 * template. One with them may hold them alone (at the smallest MTU,
-	 * aggregating in sampling mode hash): a record then finds it full,
-	 * and goes in the next.
-	 */
-	if (pad4((is_nf9(m) ? FM_NF9_HDR_LEN : IPFIX_HDR_LEN) + SET_HDR_LEN +
-		 s->longest) > m->size)
+	if (pad4(pad4(m->len) + SET_HDR_LEN + m->s->longest) > m->size)
 		return FM_ENC_TOOSMALL;
 	return FM_ENC_OK;
 }

@@ -70,9 +70,21 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			check_addr((const u8 *)&k->addr.v4.daddr,
 				   (const u8 *)&ok->addr.v4.daddr, 4, an.dst4);
 		}
+		/* an aggregate's prefix lengths: the shorter of the two cuts */
+		if (k->kflags & FM_KF_AGG) {
+			unsigned int s = k->kflags & FM_KF_IPV6 ? an.src6 :
+				       (an.src4 < 32 ? an.src4 : 32);
+			unsigned int d = k->kflags & FM_KF_IPV6 ? an.dst6 :
+				       (an.dst4 < 32 ? an.dst4 : 32);
+
+			ASSERT(k->src_plen == (ok->src_plen < s ? ok->src_plen : s));
+			ASSERT(k->dst_plen == (ok->dst_plen < d ? ok->dst_plen : d));
+		}
 		/* the rest, flow label and an IPv4 key's unused bytes too */
 		x = r[i];
 		y = o[i];
+		x.key.src_plen = y.key.src_plen;
+		x.key.dst_plen = y.key.dst_plen;
 		if (k->kflags & FM_KF_IPV6) {
 			memset(&x.key.addr.v6.saddr, 0, 32);
 			memset(&y.key.addr.v6.saddr, 0, 32);

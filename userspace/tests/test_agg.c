@@ -45,13 +45,13 @@ static void test_mask4(void)
 {
 	__be32 a = htonl(0x0a010203);
 
-	CHECK_EQ(ntohl(fm_agg_mask4(a, 32)), 0x0a010203);
-	CHECK_EQ(ntohl(fm_agg_mask4(a, 24)), 0x0a010200);
-	CHECK_EQ(ntohl(fm_agg_mask4(a, 23)), 0x0a010200);
-	CHECK_EQ(ntohl(fm_agg_mask4(a, 15)), 0x0a000000);
-	CHECK_EQ(ntohl(fm_agg_mask4(a, 1)), 0);
-	CHECK_EQ(ntohl(fm_agg_mask4(htonl(0xc0000001), 1)), 0x80000000);
-	CHECK_EQ(fm_agg_mask4(a, 0), 0);
+	CHECK_EQ(ntohl(fm_prefix4(a, 32)), 0x0a010203);
+	CHECK_EQ(ntohl(fm_prefix4(a, 24)), 0x0a010200);
+	CHECK_EQ(ntohl(fm_prefix4(a, 23)), 0x0a010200);
+	CHECK_EQ(ntohl(fm_prefix4(a, 15)), 0x0a000000);
+	CHECK_EQ(ntohl(fm_prefix4(a, 1)), 0);
+	CHECK_EQ(ntohl(fm_prefix4(htonl(0xc0000001), 1)), 0x80000000);
+	CHECK_EQ(fm_prefix4(a, 0), 0);
 }
 
 static void test_mask6(void)
@@ -65,7 +65,7 @@ static void test_mask6(void)
 	for (i = 0; i < ARRAY_SIZE(lens); i++) {
 		len = lens[i];
 		m = a;
-		fm_agg_mask6(&m, len);
+		fm_prefix6(&m, len);
 		for (b = 0; b < 128; b++) {
 			int set = m.s6_addr[b / 8] >> (7 - b % 8) & 1;
 
@@ -237,47 +237,51 @@ static void test_nf9_switch(void)
 }
 
 /*
- * At the smallest MTU (IPv4 and IPv6 collectors), in both formats, also
- * with the hash selection's longer options template: the masked
- * templates fit a message, and records fill the next if they leave no
- * room for one.
+ * The masked templates, options and the longest record still fit the
+ * smallest MTU, in both formats, and records fill a message.
  */
 static void test_min_mtu(void)
 {
 	static const u8 versions[] = { FM_ENC_IPFIX, FM_ENC_NF9 };
-	static const unsigned int sizes[] = { MIN_MSG, 576 - 48 };
 	struct fm_enc_session s;
 	struct fm_enc_msg m;
 	struct fm_record r;
-	unsigned int i, j, h, n;
+	unsigned int i, n;
 
-	for (i = 0; i < ARRAY_SIZE(versions); i++)
-	for (j = 0; j < ARRAY_SIZE(sizes); j++)
-	for (h = 0; h < 2; h++) {
+	for (i = 0; i < ARRAY_SIZE(versions); i++) {
 		fm_enc_session_init(&s, versions[i], 1);
-		if (h)
-			fm_enc_set_sampling(&s, FM_SAMPLING_HASH, 100);
 		memset(&ds, 0, sizeof(ds));
 		agg_flow(&r, 3, 1, 6);
-		CHECK_EQ(fm_enc_begin(&m, &s, buf, sizes[j], &clk0), FM_ENC_OK);
+		fm_enc_begin(&m, &s, buf, MIN_MSG, &clk0);
 		CHECK_EQ(fm_enc_add_flow(&m, &r), FM_ENC_FULL);
 		decode(&m);
-		CHECK_EQ(fm_enc_begin(&m, &s, buf, sizes[j], &clk0), FM_ENC_OK);
+		CHECK_EQ(fm_enc_begin(&m, &s, buf, MIN_MSG, &clk0), FM_ENC_OK);
 		CHECK(m.tmpl);
 		CHECK(s.tmpl_len <= FM_ENC_TMPL_MAX);
-		if (fm_enc_add_flow(&m, &r) == FM_ENC_FULL) {
-			decode(&m);
-			CHECK_EQ(dm.nrec, 0);
-			CHECK_EQ(fm_enc_begin(&m, &s, buf, sizes[j], &clk0),
-				 FM_ENC_OK);
-			CHECK(!m.tmpl);
-			CHECK_EQ(fm_enc_add_flow(&m, &r), FM_ENC_OK);
-		}
-		for (n = 1; fm_enc_add_flow(&m, &r) == FM_ENC_OK; n++)
+		for (n = 0; fm_enc_add_flow(&m, &r) == FM_ENC_OK; n++)
 			;
+		CHECK(n >= 1);
 		decode(&m);
 		CHECK_EQ(dm.nrec, n);
 		check_flow(&dm.rec[0], &r, versions[i]);
+		/*
+		 * Not at an IPv6 collector's (528 bytes), nor with the hash
+		 * selection's options template at an IPv4 one's: the
+		 * message refuses to begin (the destination counts an
+		 * error, EMSGSIZE), it never goes out cut.
+		 */
+		CHECK_EQ(fm_enc_begin(&m, &s, buf, 576 - 48, &clk0),
+			 FM_ENC_OK);
+		fm_enc_resend_templates(&s);
+		CHECK_EQ(fm_enc_begin(&m, &s, buf, 576 - 48, &clk0),
+			 FM_ENC_TOOSMALL);
+		if (versions[i] != FM_ENC_IPFIX)
+			continue;	/* v9 tells hash selection as random */
+		fm_enc_set_sampling(&s, FM_SAMPLING_HASH, 100);
+		CHECK_EQ(fm_enc_begin(&m, &s, buf, MIN_MSG, &clk0),
+			 FM_ENC_TOOSMALL);
+		CHECK_EQ(fm_enc_begin(&m, &s, buf, MIN_MSG + 4, &clk0),
+			 FM_ENC_OK);
 	}
 }
 

@@ -17,6 +17,20 @@ static void ref_prefix(u8 *a, unsigned int len, unsigned int bits)
 		a[i / 8] &= ~(0x80 >> (i % 8));
 }
 
+/* The shared prefix helpers (flow.h) on an address of len bytes. */
+static void prefix(u8 *a, unsigned int len, unsigned int bits)
+{
+	__be32 v4;
+
+	if (len == 16) {
+		fm_prefix6((struct in6_addr *)a, bits);
+		return;
+	}
+	memcpy(&v4, a, 4);
+	v4 = fm_prefix4(v4, bits);
+	memcpy(a, &v4, 4);
+}
+
 static void test_prefix(void)
 {
 	u8 a[16], b[16], ones[16];
@@ -24,9 +38,10 @@ static void test_prefix(void)
 
 	memset(ones, 0xff, sizeof(ones));
 	for (len = 4; len <= 16; len += 12) {
-		for (bits = 0; bits <= len * 8 + 8; bits++) {
+		/* IPv4: 0..32 (anon.c clamps); IPv6: past 128 as well */
+		for (bits = 0; bits <= len * 8 + (len == 16 ? 8 : 0); bits++) {
 			memcpy(a, ones, len);
-			fm_anon_prefix(a, len, bits);
+			prefix(a, len, bits);
 			for (i = 0; i < len * 8; i++) {
 				bool set = a[i / 8] & (0x80 >> (i % 8));
 
@@ -48,7 +63,7 @@ static void test_prefix(void)
 		bits = rand() % (len * 8 + 1);
 		for (k = 0; k < len; k++)
 			a[k] = b[k] = rand();
-		fm_anon_prefix(a, len, bits);
+		prefix(a, len, bits);
 		ref_prefix(b, len, bits);
 		if (memcmp(a, b, len)) {
 			printf("#   len %u bits %u differs\n", len, bits);
@@ -150,6 +165,32 @@ static void test_records(void)
 	fm_anon_records(NULL, 0, &an);
 }
 
+/* An aggregate's prefix lengths follow a shorter cut, never a longer one. */
+static void test_agg_plen(void)
+{
+	struct fm_record r[2];
+	struct fm_anon an;
+
+	r[0] = rec4("10.1.2.0", "192.0.2.0");
+	r[0].key.kflags = FM_KF_AGG;
+	r[0].key.src_plen = 24;
+	r[0].key.dst_plen = 24;
+	r[1] = rec6("2001:db8:1::", "fd00::");
+	r[1].key.kflags = FM_KF_IPV6 | FM_KF_AGG;
+	r[1].key.src_plen = 48;
+	r[1].key.dst_plen = 48;
+	fm_anon_init(&an);
+	an.src4 = 21;
+	an.dst4 = 28;
+	an.src6 = 32;
+	fm_anon_records(r, 2, &an);
+	CHECK_EQ(r[0].key.src_plen, 21);
+	CHECK_EQ(r[0].key.dst_plen, 24);
+	CHECK_EQ(ntohl(r[0].key.addr.v4.saddr), 0x0a010000);
+	CHECK_EQ(r[1].key.src_plen, 32);
+	CHECK_EQ(r[1].key.dst_plen, 48);
+}
+
 static void test_valid(void)
 {
 	struct fm_anon an;
@@ -175,6 +216,7 @@ int main(void)
 {
 	RUN_TEST(test_prefix);
 	RUN_TEST(test_records);
+	RUN_TEST(test_agg_plen);
 	RUN_TEST(test_valid);
 	return KTAP_EXIT();
 }
