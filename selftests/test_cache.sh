@@ -80,12 +80,22 @@ fm_unload
 
 log "--- cache full: eviction"
 fm_load max_flows=64 inactive_timeout=60
+# Neighbours resolved first: a burst into an unresolved one is mostly
+# dropped in its queue before it reaches the router.
+ip netns exec a ping -c 1 -W 5 10.0.2.1 >/dev/null || fail "ping before the burst"
 udp_send a 10.0.2.1 9000 1000 20 5000 1000
 active=$(fm_stat flows_active r)
 [ "$active" -le 64 ] || fail "flows_active $active above max_flows 64"
+# Each datagram that reached the hook made a flow; the ping made two more.
+# A burst this fast may still lose some datagrams before the router (the
+# sender's queues), never in the meter: every flow beyond the 64 cached
+# ones must have evicted one.
+created=$(fm_stat flows_created r)
+[ "$created" -ge 500 ] || fail "only $created of 1000 flows reached the router"
 n=$(fm_stat flows_expired_evicted r)
-[ "$n" -ge $((1000 - 64)) ] || fail "evicted $n of 1000 flows with room for 64"
-log "evicted $n, active $active"
+[ "$n" -ge $((created - 64)) ] ||
+	fail "evicted $n of $created flows with room for 64"
+log "evicted $n of $created flows, active $active"
 expect_eq "flows dropped for lack of room" "$(fm_stat flows_dropped_full r)" 0
 check_flow_accounting r
 fm_unload
