@@ -8,15 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "anon.h"
+#include "fuzz.h"
 
 #define RECS_MAX	(2 * FM_ANON_CHUNK)
-
-#define ASSERT(c) do {							\
-	if (!(c)) {							\
-		fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #c);	\
-		abort();						\
-	}								\
-} while (0)
 
 static bool bit(const u8 *a, unsigned int i)
 {

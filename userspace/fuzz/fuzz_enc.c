@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include "enc.h"
 #include "../tests/enc_decode.h"
+#include "fuzz.h"
 
 #define BUF_MAX		2400
 #define EXP_MAX		512
@@ -35,13 +36,6 @@ static u8 buf[BUF_MAX];
 static struct dec_state ds;
 static struct dec_msg dm;
 static u32 ipfix_seq, msgs, flows;
-
-#define ASSERT(c) do {							\
-	if (!(c)) {							\
-		fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #c);	\
-		abort();						\
-	}								\
-} while (0)
 
 /* Next n input bytes into out, zero once the input runs out. */
 static void take(struct input *in, void *out, size_t n)
