@@ -185,10 +185,23 @@ enum fm_dest_attr {
 	FM_DEST_A_ANON_DST4,	/* u8: 0..32, IPv4 destination prefix length */
 	FM_DEST_A_ANON_SRC6,	/* u8: 0..128, IPv6 source prefix length */
 	FM_DEST_A_ANON_DST6,	/* u8: 0..128, IPv6 destination prefix length */
+	/*
+	 * Keyed prefix-preserving pseudonymisation of source (bit 0)
+	 * and/or destination (bit 1) addresses, before any cut above;
+	 * absent or 0: none. Reported back; the key never is.
+	 */
+	FM_DEST_A_ANON_KEYED,	/* u8: FM_DEST_ANON_KEYED_* bits */
+	FM_DEST_A_ANON_KEY,	/* binary, 16 bytes, write-only: the SipHash
+				 * key (k0, k1 little-endian); absent with
+				 * KEYED: random, for this destination only */
 
 	__FM_DEST_A_MAX,
 	FM_DEST_A_MAX = __FM_DEST_A_MAX - 1
 };
+
+/* FM_DEST_A_ANON_KEYED */
+#define FM_DEST_ANON_KEYED_SRC	1
+#define FM_DEST_ANON_KEYED_DST	2
 
 /* Counters, all u64; the names follow /proc/net/flowmeter/stats. */
 enum fm_stat_attr {
