@@ -660,14 +660,53 @@ static void test_dest_anon(void)
 		 FC_PARSE_WORD);
 	CHECK_EQ(dest_words(&d, "destination del 192.0.2.1:2055 anonymize prefix4 8"),
 		 FC_PARSE_WORD);
-	CHECK(err_is("flowctl: anonymize: needs prefix4 LEN and/or prefix6 LEN\n"
-		     "flowctl: anonymize: needs prefix4 LEN and/or prefix6 LEN\n"
+	CHECK(err_is("flowctl: anonymize: needs keyed, prefix4 LEN and/or prefix6 LEN\n"
+		     "flowctl: anonymize: needs keyed, prefix4 LEN and/or prefix6 LEN\n"
 		     "flowctl: anonymize: 'prefix4' needs a value\n"
 		     "flowctl: prefix4: 33 is out of range (0..32)\n"
 		     "flowctl: prefix6: 129 is out of range (0..128)\n"
 		     "flowctl: prefix4: '-1' is not a number\n"
-		     "flowctl: anonymize: needs prefix4 LEN and/or prefix6 LEN\n"
+		     "flowctl: anonymize: needs keyed, prefix4 LEN and/or prefix6 LEN\n"
 		     "flowctl: destination: unknown word 'anonymize'\n"));
+}
+
+static void test_dest_anon_keyed(void)
+{
+	static const uint8_t k[16] = {
+		0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+		0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0xff,
+	};
+	struct fc_dest d;
+
+	CHECK(!dest_words(&d, "destination add 192.0.2.1:2055"));
+	CHECK_EQ(d.anon_keyed, 0);
+	CHECK(!d.has_anon_key);
+	/* no key: the kernel draws one */
+	CHECK(!dest_words(&d, "destination add 192.0.2.1:2055 anonymize keyed"));
+	CHECK_EQ(d.anon_keyed, FM_DEST_ANON_KEYED_SRC | FM_DEST_ANON_KEYED_DST);
+	CHECK(!d.has_anon_key);
+	CHECK(d.anon[FC_ANON_SRC4] == 32 && d.anon[FC_ANON_DST6] == 128);
+	CHECK(!dest_words(&d, "destination add 192.0.2.1:2055 anonymize dst keyed key 000102030405060708090a0b0c0d0eFF prefix4 24"));
+	CHECK_EQ(d.anon_keyed, FM_DEST_ANON_KEYED_DST);
+	CHECK(d.has_anon_key);
+	CHECK(!memcmp(d.anon_key, k, 16));
+	CHECK(d.anon[FC_ANON_SRC4] == 32 && d.anon[FC_ANON_DST4] == 24);
+	/* sides add up; one key for both */
+	CHECK(!dest_words(&d, "destination add 192.0.2.1:2055 anonymize src keyed anonymize dst prefix6 64 keyed key 000102030405060708090a0b0c0d0eff"));
+	CHECK_EQ(d.anon_keyed, FM_DEST_ANON_KEYED_SRC | FM_DEST_ANON_KEYED_DST);
+	CHECK(d.anon[FC_ANON_SRC6] == 128 && d.anon[FC_ANON_DST6] == 64);
+
+	err_capture();
+	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 anonymize key 000102030405060708090a0b0c0d0eff"), -1);
+	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 anonymize keyed key"), FC_PARSE_WORD);
+	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 anonymize keyed key 0001"), -1);
+	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 anonymize keyed key 000102030405060708090a0b0c0d0egg"), -1);
+	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 anonymize keyed key 000102030405060708090a0b0c0d0eff anonymize keyed key 000102030405060708090a0b0c0d0eff"), -1);
+	CHECK(err_is("flowctl: anonymize: 'key' needs 'keyed' before it\n"
+		     "flowctl: anonymize: 'key' needs a value\n"
+		     "flowctl: key: '0001' is not 32 hex digits\n"
+		     "flowctl: key: '000102030405060708090a0b0c0d0egg' is not 32 hex digits\n"
+		     "flowctl: anonymize: one key per destination\n"));
 }
 
 /* Parse text as the file "f.conf": its return, messages checked by caller. */
@@ -955,6 +994,7 @@ int main(void)
 	RUN_TEST(test_set_aggregate);
 	RUN_TEST(test_dest);
 	RUN_TEST(test_dest_anon);
+	RUN_TEST(test_dest_anon_keyed);
 	RUN_TEST(test_conf);
 	RUN_TEST(test_conf_load);
 	RUN_TEST(test_prometheus);
