@@ -729,7 +729,7 @@ static void test_conf(void)
 		"   \t  # indented comment\n"
 		"destination add 192.0.2.1:2055 version ipfix # a comment\n"
 		"\tset  mtu\t1400#no blank before it\r\n"
-		"destination add [2001:db8::1]:4739 version 9 anonymize src prefix6 48\n"
+		"destination add [2001:db8::1]:4739 version 9 anonymize src prefix6 48 anonymize dst keyed key 0f0e0d0c0b0a09080706050403020100\n"
 		"set max-flows 1000";	/* no newline at the end */
 	char nul[] = "set mtu 1400\nset\0 mtu 1500\n";
 
@@ -753,6 +753,10 @@ static void test_conf(void)
 		CHECK_EQ(c.ops[3].dest.addr.family, AF_INET6);
 		CHECK_EQ(c.ops[3].dest.anon[FC_ANON_SRC6], 48);
 		CHECK_EQ(c.ops[3].dest.anon[FC_ANON_DST6], 128);
+		CHECK_EQ(c.ops[3].dest.anon_keyed, FM_DEST_ANON_KEYED_DST);
+		CHECK(c.ops[3].dest.has_anon_key);
+		CHECK_EQ(c.ops[3].dest.anon_key[0], 0x0f);
+		CHECK_EQ(c.ops[3].dest.anon_key[15], 0x00);
 		CHECK_EQ(c.ops[4].line, 8);
 		CHECK_EQ(c.ops[4].set.v[FM_A_MAX_FLOWS], 1000);
 	}
