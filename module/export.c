@@ -580,6 +580,7 @@ static void fm_dest_session_init(struct fm_export *fe, struct fm_dest *d)
 static void fm_dest_free(struct fm_dest *d)
 {
 	fm_transport_close(&d->tp);
+	memzero_explicit(&d->cfg.anon.key, sizeof(d->cfg.anon.key));
 	kvfree(d->anon_buf);
 	kvfree(d->buf);
 	kfree(d);
@@ -665,6 +666,7 @@ int fm_export_dest_add(struct fm_net *fn, const struct fm_dest_cfg *cfg,
 err_unlock:
 	mutex_unlock(&fe->lock);
 err_free:
+	memzero_explicit(&d->cfg.anon.key, sizeof(d->cfg.anon.key));
 	kvfree(d->anon_buf);
 	kvfree(d->buf);
 	kfree(d);
@@ -761,6 +763,8 @@ int fm_export_dest_walk(struct fm_net *fn, unsigned int *pos,
 		if (i++ < *pos)
 			continue;
 		di.cfg = d->cfg;
+		/* the key stays in the destination: no reader gets it */
+		memzero_explicit(&di.cfg.anon.key, sizeof(di.cfg.anon.key));
 		di.stats = d->st;
 		if (d->cfg.ifindex)
 			fm_dest_dev_name(fn->net, d->cfg.ifindex, di.cfg.ifname);
@@ -855,10 +859,12 @@ void fm_export_show(struct seq_file *m, struct fm_net *fn)
 			   d->st.last_error);
 	list_for_each_entry(d, &fe->dests, list)
 		if (fm_anon_on(&d->cfg.anon))
-			seq_printf(m, "destination %pISpc anon_src4 %u anon_dst4 %u anon_src6 %u anon_dst6 %u\n",
+			seq_printf(m, "destination %pISpc anon_src4 %u anon_dst4 %u anon_src6 %u anon_dst6 %u anon_keyed_src %u anon_keyed_dst %u\n",
 				   &d->cfg.addr, d->cfg.anon.src4,
 				   d->cfg.anon.dst4, d->cfg.anon.src6,
-				   d->cfg.anon.dst6);
+				   d->cfg.anon.dst6,
+				   !!(d->cfg.anon.keyed & FM_ANON_KEYED_SRC),
+				   !!(d->cfg.anon.keyed & FM_ANON_KEYED_DST));
 	mutex_unlock(&fe->lock);
 }
 

@@ -18,6 +18,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/random.h>
 #include <net/sock.h>
 
 #include "cache.h"
@@ -114,7 +115,12 @@ static const struct nla_policy fm_nl_dest_policy[FM_DEST_A_MAX + 1] = {
 	[FM_DEST_A_ANON_DST4] = NLA_POLICY_MAX(NLA_U8, 32),
 	[FM_DEST_A_ANON_SRC6] = NLA_POLICY_MAX(NLA_U8, 128),
 	[FM_DEST_A_ANON_DST6] = NLA_POLICY_MAX(NLA_U8, 128),
+	[FM_DEST_A_ANON_KEYED] = NLA_POLICY_MASK(NLA_U8, FM_ANON_KEYED_ALL),
+	[FM_DEST_A_ANON_KEY] = NLA_POLICY_EXACT_LEN(FM_ANON_KEY_LEN),
 };
+
+static_assert(FM_DEST_ANON_KEYED_SRC == FM_ANON_KEYED_SRC);
+static_assert(FM_DEST_ANON_KEYED_DST == FM_ANON_KEYED_DST);
 
 /* A destination to delete is named by its address and port only. */
 static const struct nla_policy fm_nl_dest_key_policy[FM_DEST_A_PORT + 1] = {
@@ -737,6 +743,12 @@ static int fm_nl_add_dest(struct sk_buff *skb, struct genl_info *info)
 	fm_nl_get_u8(tb[FM_DEST_A_ANON_DST4], &cfg.anon.dst4);
 	fm_nl_get_u8(tb[FM_DEST_A_ANON_SRC6], &cfg.anon.src6);
 	fm_nl_get_u8(tb[FM_DEST_A_ANON_DST6], &cfg.anon.dst6);
+	fm_nl_get_u8(tb[FM_DEST_A_ANON_KEYED], &cfg.anon.keyed);
+	if (tb[FM_DEST_A_ANON_KEY] && !cfg.anon.keyed) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FM_DEST_A_ANON_KEY],
+				    "anonymisation key without keyed source or destination");
+		return -EINVAL;
+	}
 	if (tb[FM_DEST_A_SRC_ADDR]) {
 		err = fm_nl_get_addr(tb[FM_DEST_A_SRC_ADDR], &src_family, src,
 				     extack);
@@ -759,9 +771,20 @@ static int fm_nl_add_dest(struct sk_buff *skb, struct genl_info *info)
 			return err;
 	}
 
+	/*
+	 * Without a key each destination gets its own random one: no other
+	 * exporter or destination maps alike, and no one can learn it.
+	 */
+	if (tb[FM_DEST_A_ANON_KEY])
+		fm_hashsel_key(nla_data(tb[FM_DEST_A_ANON_KEY]),
+			       &cfg.anon.key);
+	else if (cfg.anon.keyed)
+		get_random_bytes(&cfg.anon.key, sizeof(cfg.anon.key));
+
 	mutex_lock(&fn->conf_lock);
 	err = fm_export_dest_add(fn, &cfg, extack);
 	mutex_unlock(&fn->conf_lock);
+	memzero_explicit(&cfg.anon.key, sizeof(cfg.anon.key));
 	return err;
 }
 
@@ -822,6 +845,7 @@ static int fm_nl_put_dest(struct sk_buff *skb, const struct fm_dest_info *di)
 	    nla_put_u8(skb, FM_DEST_A_ANON_DST4, c->anon.dst4) ||
 	    nla_put_u8(skb, FM_DEST_A_ANON_SRC6, c->anon.src6) ||
 	    nla_put_u8(skb, FM_DEST_A_ANON_DST6, c->anon.dst6) ||
+	    nla_put_u8(skb, FM_DEST_A_ANON_KEYED, c->anon.keyed) ||
 	    (c->ifindex &&
 	     nla_put_u32(skb, FM_DEST_A_IFINDEX, c->ifindex)) ||
 	    (c->ifname[0] &&

@@ -68,6 +68,12 @@ enum fm_agg_drop {
 	FM_AGG_DROP_VLAN = 0x10,	/* 802.1Q id */
 };
 
+/* FM_DEST_A_ANON_KEYED: which addresses are pseudonymised */
+enum fm_dest_anon_keyed {
+	FM_DEST_ANON_KEYED_SRC = 0x01,	/* source addresses */
+	FM_DEST_ANON_KEYED_DST = 0x02,	/* destination addresses */
+};
+
 #define FM_TOP_N_DEFAULT	10
 #define FM_TOP_N_MAX		100
 
@@ -185,6 +191,15 @@ enum fm_dest_attr {
 	FM_DEST_A_ANON_DST4,	/* u8: 0..32, IPv4 destination prefix length */
 	FM_DEST_A_ANON_SRC6,	/* u8: 0..128, IPv6 source prefix length */
 	FM_DEST_A_ANON_DST6,	/* u8: 0..128, IPv6 destination prefix length */
+	/*
+	 * Keyed prefix-preserving pseudonymisation of source (bit 0)
+	 * and/or destination (bit 1) addresses, before any cut above;
+	 * absent or 0: none. Reported back; the key never is.
+	 */
+	FM_DEST_A_ANON_KEYED,	/* u8: enum fm_dest_anon_keyed bits */
+	FM_DEST_A_ANON_KEY,	/* binary, 16 bytes, write-only: the SipHash
+				 * key (k0, k1 little-endian); absent with
+				 * KEYED: random, for this destination only */
 
 	__FM_DEST_A_MAX,
 	FM_DEST_A_MAX = __FM_DEST_A_MAX - 1

@@ -410,8 +410,9 @@ static void fc_dest_counters(struct fc_ctx *c, const struct nlattr **tb)
 }
 
 /*
- * Anonymisation: in JSON the four prefix lengths; else a line naming the
- * masked ones ("anonymize: src4 /21, dst4 /21"), none if nothing is.
+ * Anonymisation: in JSON the four prefix lengths and the keyed sides;
+ * else a line naming the changed ones ("anonymize: keyed src, src4 /21,
+ * dst4 /21"), none if nothing is. The kernel never sends the key.
  */
 static void fc_dest_anon(struct fc_ctx *c, const struct nlattr **tb)
 {
@@ -430,6 +431,16 @@ static void fc_dest_anon(struct fc_ctx *c, const struct nlattr **tb)
 	uint64_t v;
 	size_t i;
 
+	v = tb[FM_DEST_A_ANON_KEYED] ? fc_nl_uint(tb[FM_DEST_A_ANON_KEYED]) : 0;
+	if (c->json) {
+		fc_json_bool(&c->j, "anon_keyed_src", v & FM_DEST_ANON_KEYED_SRC);
+		fc_json_bool(&c->j, "anon_keyed_dst", v & FM_DEST_ANON_KEYED_DST);
+	} else if (v) {
+		printf("%skeyed %s", sep,
+		       v == (FM_DEST_ANON_KEYED_SRC | FM_DEST_ANON_KEYED_DST) ?
+		       "both" : v & FM_DEST_ANON_KEYED_SRC ? "src" : "dst");
+		sep = ", ";
+	}
 	for (i = 0; i < ARRAY_SIZE(a); i++) {
 		if (!tb[a[i].attr])
 			continue;
@@ -639,6 +650,12 @@ static int fc_apply_dest(struct fc_ctx *c, const struct fc_dest *d)
 		if (d->anon[FC_ANON_DST6] < 128)
 			mnl_attr_put_u8(nlh, FM_DEST_A_ANON_DST6,
 					d->anon[FC_ANON_DST6]);
+		if (d->anon_keyed)
+			mnl_attr_put_u8(nlh, FM_DEST_A_ANON_KEYED,
+					d->anon_keyed);
+		if (d->has_anon_key)
+			mnl_attr_put(nlh, FM_DEST_A_ANON_KEY,
+				     sizeof(d->anon_key), d->anon_key);
 	}
 	mnl_attr_nest_end(nlh, nest);
 	return fc_do(c, nlh);
@@ -1248,14 +1265,17 @@ static const struct fc_cmd fc_cmds[] = {
 	{ "destination", fc_cmd_destination,
 	  "{ add ADDR:PORT [version ipfix|10|9|5] [source ADDR[:PORT]]\n"
 	  "\t[dscp N] [mtu BYTES] [dev IFNAME]\n"
-	  "\t[anonymize [src|dst|both] [prefix4 LEN] [prefix6 LEN]]...\n"
+	  "\t[anonymize [src|dst|both] [keyed [key HEX]] [prefix4 LEN] [prefix6 LEN]]...\n"
 	  "\t| del ADDR:PORT | list }\n"
 	  "ADDR:PORT := IPV4:PORT | [IPV6]:PORT\n"
 	  "IFNAME := a VRF device (routes by its table) or an interface: export\n"
 	  "\tleaves through it only, whatever the other routes say\n"
 	  "anonymize: this destination gets the source and/or destination (default\n"
 	  "\tboth) addresses cut to LEN bits (IPv4 0..32, IPv6 0..128), the rest\n"
-	  "\tzero; others get them whole",
+	  "\tzero; others get them whole\n"
+	  "keyed: first pseudonymised, prefix-preserving (a shared prefix stays\n"
+	  "\tshared, a host maps alike in every record) with a 32-hex-digit key,\n"
+	  "\trandom if not given; never shown; a cut then keeps LEN bits of it",
 	  "add, remove or list the collectors flows are exported to" },
 	{ "flows", fc_cmd_flows,
 	  "[MATCH...] [sort bytes|packets] [limit N]\n"

@@ -166,6 +166,13 @@ struct fc_dest {
 	 * FC_ANON_* indexed; 32 and 128 (unmasked) unless given.
 	 */
 	uint8_t anon[4];
+	/*
+	 * anonymize ... keyed: FM_DEST_ANON_KEYED_* of the pseudonymised
+	 * sides; the key if given (else the kernel draws one).
+	 */
+	uint8_t anon_keyed;
+	bool has_anon_key;
+	uint8_t anon_key[FC_HASH_KEY_LEN];
 };
 
 enum { FC_ANON_SRC4, FC_ANON_DST4, FC_ANON_SRC6, FC_ANON_DST6 };

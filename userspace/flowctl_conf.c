@@ -64,14 +64,12 @@ static int fc_set_num(struct fc_set *s, uint16_t attr, const char *what,
 	return 0;
 }
 
-/* hash-key HEX: the key of sampling mode hash, 32 hex digits */
-static int fc_set_hash_key(struct fc_set *s, const char *w)
+/* A 16-byte key as 32 hex digits (hash-key, anonymize key) */
+static int fc_parse_key(const char *what, const char *w, uint8_t *key)
 {
 	unsigned int i;
 	int hi, lo;
 
-	if (!w)
-		return FC_PARSE_WORD;
 	if (strlen(w) != 2 * FC_HASH_KEY_LEN)
 		goto bad;
 	for (i = 0; i < FC_HASH_KEY_LEN; i++) {
@@ -79,13 +77,23 @@ static int fc_set_hash_key(struct fc_set *s, const char *w)
 		lo = fc_hexval(w[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			goto bad;
-		s->hash_key[i] = (uint8_t)(hi << 4 | lo);
+		key[i] = (uint8_t)(hi << 4 | lo);
 	}
-	s->has[FM_A_SAMPLING_HASH_KEY] = true;
 	return 0;
 bad:
-	fc_err("hash-key: '%s' is not %d hex digits", w, 2 * FC_HASH_KEY_LEN);
+	fc_err("%s: '%s' is not %d hex digits", what, w, 2 * FC_HASH_KEY_LEN);
 	return -1;
+}
+
+/* hash-key HEX: the key of sampling mode hash, 32 hex digits */
+static int fc_set_hash_key(struct fc_set *s, const char *w)
+{
+	if (!w)
+		return FC_PARSE_WORD;
+	if (fc_parse_key("hash-key", w, s->hash_key))
+		return -1;
+	s->has[FM_A_SAMPLING_HASH_KEY] = true;
+	return 0;
 }
 
 /* timeout [active N] [inactive N]: at least one of them */
@@ -474,12 +482,13 @@ int fc_set_parse(struct fc_set *s, int argc, char **argv)
 }
 
 /*
- * anonymize [src|dst|both] [prefix4 LEN] [prefix6 LEN], at least one
- * prefix; argv[*i] is "anonymize". Repeated, the later lengths win.
+ * anonymize [src|dst|both] [keyed [key HEX]] [prefix4 LEN] [prefix6 LEN],
+ * keyed and/or a prefix; argv[*i] is "anonymize". Repeated, the later
+ * lengths win and keyed adds sides; the key is one per destination.
  */
 static int fc_dest_anon(struct fc_dest *d, int argc, char **argv, int *i)
 {
-	bool src = true, dst = true, any = false;
+	bool src = true, dst = true, any = false, keyed = false;
 	const char *w;
 	uint32_t v;
 	int fam;
@@ -491,6 +500,29 @@ static int fc_dest_anon(struct fc_dest *d, int argc, char **argv, int *i)
 	else
 		fc_take(argc, argv, i, "both");
 	for (;;) {
+		if (fc_take(argc, argv, i, "keyed")) {
+			d->anon_keyed |= (src ? FM_DEST_ANON_KEYED_SRC : 0) |
+					 (dst ? FM_DEST_ANON_KEYED_DST : 0);
+			keyed = any = true;
+			continue;
+		}
+		if (fc_take(argc, argv, i, "key")) {
+			w = fc_need("anonymize", argc, argv, i);
+			if (!w)
+				return FC_PARSE_WORD;
+			if (!keyed) {
+				fc_err("anonymize: 'key' needs 'keyed' before it");
+				return -1;
+			}
+			if (d->has_anon_key) {
+				fc_err("anonymize: one key per destination");
+				return -1;
+			}
+			if (fc_parse_key("key", w, d->anon_key))
+				return -1;
+			d->has_anon_key = true;
+			continue;
+		}
 		if (fc_take(argc, argv, i, "prefix4"))
 			fam = 4;
 		else if (fc_take(argc, argv, i, "prefix6"))
@@ -510,7 +542,7 @@ static int fc_dest_anon(struct fc_dest *d, int argc, char **argv, int *i)
 		any = true;
 	}
 	if (!any) {
-		fc_err("anonymize: needs prefix4 LEN and/or prefix6 LEN");
+		fc_err("anonymize: needs keyed, prefix4 LEN and/or prefix6 LEN");
 		return FC_PARSE_WORD;
 	}
 	return 0;

@@ -2,11 +2,17 @@
 /*
  * Unit tests for anonymised export (module/anon.c): no bit beyond the
  * prefix survives, every bit within it does, and nothing but the
- * addresses changes.
+ * addresses changes; keyed pseudonymisation preserves exactly the common
+ * prefix, is a bijection, follows its documented definition and differs
+ * by key.
  */
 #include <stdlib.h>
 #include "ktap.h"
 #include "anon.h"
+#include "hashsel.h"
+
+/* 10.0.1.1 under key 000102..0f (anoncheck.py computes it alike) */
+#define KAT_V4	"211.178.251.233"
 
 /* The reference: bit by bit, most significant first. */
 static void ref_prefix(u8 *a, unsigned int len, unsigned int bits)
@@ -191,6 +197,243 @@ static void test_agg_plen(void)
 	CHECK_EQ(r[1].key.dst_plen, 48);
 }
 
+static bool abit(const u8 *a, unsigned int i)
+{
+	return a[i / 8] & (0x80 >> (i % 8));
+}
+
+/* Leading bits a and b share, of len bytes. */
+static unsigned int cpl(const u8 *a, const u8 *b, unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; i < len * 8 && abit(a, i) == abit(b, i); i++)
+		;
+	return i;
+}
+
+static void key_of(const char *hex, struct fm_hkey *k)
+{
+	u8 b[FM_ANON_KEY_LEN];
+	unsigned int i, v;
+
+	for (i = 0; i < FM_ANON_KEY_LEN; i++) {
+		sscanf(hex + 2 * i, "%2x", &v);
+		b[i] = v;
+	}
+	fm_hashsel_key(b, k);
+}
+
+/*
+ * The definition, bit by bit, with the generic SipHash-2-4 (checked
+ * against the paper's vector in test_hash): bit i = 4t + j flips by bit
+ * 2^j - 1 + (the nibble's first j bits) of SipHash(first 4t bits, zero
+ * padded to len bytes, then bytes 4t and len).
+ */
+static void ref_pseudo(u8 *a, unsigned int len, const struct fm_hkey *k)
+{
+	u8 in[16], m[18];
+	unsigned int i, t, j, v, b;
+	u64 h;
+
+	memcpy(in, a, len);
+	for (i = 0; i < len * 8; i++) {
+		t = i / 4;
+		j = i % 4;
+		memset(m, 0, sizeof(m));
+		for (b = 0; b < 4 * t; b++)
+			if (abit(in, b))
+				m[b / 8] |= 0x80 >> (b % 8);
+		m[len] = 4 * t;
+		m[len + 1] = len;
+		h = fm_siphash_test(m, len + 2, k, 2, 4);
+		for (v = 0, b = 4 * t; b < i; b++)
+			v = v << 1 | abit(in, b);
+		if ((h >> ((1u << j) - 1 + v)) & 1)
+			a[i / 8] ^= 0x80 >> (i % 8);
+	}
+}
+
+static void rand_addr(u8 *a, unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; i < len; i++)
+		a[i] = rand();
+}
+
+static void test_keyed_definition(void)
+{
+	struct fm_hkey k;
+	u8 a[16], b[16];
+	unsigned int i, len;
+
+	key_of("000102030405060708090a0b0c0d0e0f", &k);
+	srand(2);
+	for (i = 0; i < 2000; i++) {
+		len = i & 1 ? 16 : 4;
+		rand_addr(a, len);
+		memcpy(b, a, len);
+		fm_anon_pseudo(a, len, &k);
+		ref_pseudo(b, len, &k);
+		if (memcmp(a, b, len)) {
+			printf("#   len %u: differs from the definition\n", len);
+			ktap_failed_checks++;
+			break;
+		}
+	}
+	/* a known answer, the same in selftests/anoncheck.py */
+	inet_pton(AF_INET, "10.0.1.1", a);
+	fm_anon_pseudo(a, 4, &k);
+	inet_ntop(AF_INET, a, (char *)b, 16);
+	printf("#   10.0.1.1 -> %s\n", (char *)b);
+	CHECK(!strcmp((char *)b, KAT_V4));
+}
+
+/* common prefix length in == common prefix length out, any pair */
+static void test_keyed_prefix(void)
+{
+	u8 a[16], b[16], pa[16], pb[16];
+	unsigned int i, len, k, c;
+	struct fm_hkey key;
+
+	key_of("f0e1d2c3b4a5968778695a4b3c2d1e0f", &key);
+	srand(3);
+	for (i = 0; i < 20000; i++) {
+		len = i & 1 ? 16 : 4;
+		rand_addr(a, len);
+		/* b shares exactly k bits with a (all of them if k = len) */
+		k = rand() % (len * 8 + 1);
+		rand_addr(b, len);
+		for (c = 0; c < k; c++)
+			if (abit(a, c) != abit(b, c))
+				b[c / 8] ^= 0x80 >> (c % 8);
+		if (k < len * 8 && abit(a, k) == abit(b, k))
+			b[k / 8] ^= 0x80 >> (k % 8);
+		memcpy(pa, a, len);
+		memcpy(pb, b, len);
+		fm_anon_pseudo(pa, len, &key);
+		fm_anon_pseudo(pb, len, &key);
+		if (cpl(a, b, len) != k || cpl(pa, pb, len) != k) {
+			printf("#   len %u: prefix %u in, %u out\n", len, k,
+			       cpl(pa, pb, len));
+			ktap_failed_checks++;
+			break;
+		}
+	}
+}
+
+/* A /16's 65536 hosts: 65536 pseudonyms, all in one pseudonymised /16. */
+static void test_keyed_bijection(void)
+{
+	static u8 seen[65536];
+	unsigned int i, dup = 0, out16 = 0;
+	struct fm_hkey key;
+	u8 a[4], first[4];
+
+	key_of("00112233445566778899aabbccddeeff", &key);
+	for (i = 0; i < 65536; i++) {
+		a[0] = 198;
+		a[1] = 51;
+		a[2] = i >> 8;
+		a[3] = i;
+		fm_anon_pseudo(a, 4, &key);
+		if (!i)
+			memcpy(first, a, 4);
+		if (a[0] != first[0] || a[1] != first[1])
+			out16++;
+		if (seen[a[2] << 8 | a[3]]++)
+			dup++;
+	}
+	CHECK_EQ(dup, 0);
+	CHECK_EQ(out16, 0);
+	/* and the IPv6 addresses of a small sample stay distinct */
+	{
+		u8 v[256][16];
+		unsigned int j;
+
+		srand(4);
+		for (i = 0; i < 256; i++) {
+			rand_addr(v[i], 16);
+			v[i][15] = i;	/* distinct inputs */
+			memset(v[i], 0x20, 14);	/* all in one /112 */
+			fm_anon_pseudo(v[i], 16, &key);
+		}
+		for (i = 0, dup = 0; i < 256; i++)
+			for (j = i + 1; j < 256; j++)
+				if (!memcmp(v[i], v[j], 16))
+					dup++;
+		CHECK_EQ(dup, 0);
+	}
+}
+
+/* The same key maps alike every time; another key does not. */
+static void test_keyed_keys(void)
+{
+	struct fm_hkey k1, k2;
+	u8 a[16], b[16], c[16];
+	unsigned int i, same = 0, len;
+
+	key_of("000102030405060708090a0b0c0d0e0f", &k1);
+	key_of("000102030405060708090a0b0c0d0e0e", &k2);
+	srand(5);
+	for (i = 0; i < 1000; i++) {
+		len = i & 1 ? 16 : 4;
+		rand_addr(a, len);
+		memcpy(b, a, len);
+		memcpy(c, a, len);
+		fm_anon_pseudo(a, len, &k1);
+		fm_anon_pseudo(b, len, &k1);
+		fm_anon_pseudo(c, len, &k2);
+		CHECK(!memcmp(a, b, len));
+		same += !memcmp(a, c, len);
+	}
+	/* 1000 chances at 2^-32 or 2^-128 each */
+	CHECK_EQ(same, 0);
+}
+
+/* Keyed records: pseudonym, then the cut; an aggregate's too. */
+static void test_keyed_records(void)
+{
+	struct fm_record r[3], o[3];
+	struct fm_anon an;
+	u8 p[16];
+
+	r[0] = rec4("10.1.2.3", "192.0.2.77");
+	r[1] = rec6("2001:db8:1:2:3:4:5:6", "fd00::1");
+	r[2] = rec4("10.1.2.0", "192.0.2.0");
+	r[2].key.kflags = FM_KF_AGG;
+	r[2].key.src_plen = 24;
+	r[2].key.dst_plen = 24;
+	memcpy(o, r, sizeof(r));
+	fm_anon_init(&an);
+	key_of("000102030405060708090a0b0c0d0e0f", &an.key);
+	an.keyed = FM_ANON_KEYED_SRC;
+	CHECK(fm_anon_on(&an));
+	CHECK(fm_anon_valid(&an));
+	an.src4 = 28;
+	fm_anon_records(r, 3, &an);
+	memcpy(p, &o[0].key.addr.v4.saddr, 4);
+	fm_anon_pseudo(p, 4, &an.key);
+	CHECK(!memcmp(&r[0].key.addr.v4.saddr, p, 3));
+	CHECK_EQ(((u8 *)&r[0].key.addr.v4.saddr)[3], p[3] & 0xf0);
+	CHECK_EQ(r[0].key.addr.v4.daddr, o[0].key.addr.v4.daddr);
+	memcpy(p, &o[1].key.addr.v6.saddr, 16);
+	fm_anon_pseudo(p, 16, &an.key);
+	CHECK(!memcmp(&r[1].key.addr.v6.saddr, p, 16));
+	CHECK(!memcmp(&r[1].key.addr.v6.daddr, &o[1].key.addr.v6.daddr, 16));
+	/* the aggregate: its /24 pseudonymised, nothing past it */
+	CHECK_EQ(r[2].key.src_plen, 24);
+	CHECK(!memcmp(&r[2].key.addr.v4.saddr, &r[0].key.addr.v4.saddr, 3));
+	CHECK_EQ(((u8 *)&r[2].key.addr.v4.saddr)[3], 0);
+	for (int i = 0; i < 3; i++) {
+		o[i].key.src_plen = r[i].key.src_plen;
+		CHECK(same_but_addrs(&r[i], &o[i]));
+	}
+	an.keyed = 4;
+	CHECK(!fm_anon_valid(&an));
+}
+
 static void test_valid(void)
 {
 	struct fm_anon an;
@@ -218,5 +461,10 @@ int main(void)
 	RUN_TEST(test_records);
 	RUN_TEST(test_agg_plen);
 	RUN_TEST(test_valid);
+	RUN_TEST(test_keyed_definition);
+	RUN_TEST(test_keyed_prefix);
+	RUN_TEST(test_keyed_bijection);
+	RUN_TEST(test_keyed_keys);
+	RUN_TEST(test_keyed_records);
 	return KTAP_EXIT();
 }

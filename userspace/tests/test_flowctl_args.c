@@ -660,14 +660,53 @@ static void test_dest_anon(void)
 		 FC_PARSE_WORD);
 	CHECK_EQ(dest_words(&d, "destination del 192.0.2.1:2055 anonymize prefix4 8"),
 		 FC_PARSE_WORD);
-	CHECK(err_is("flowctl: anonymize: needs prefix4 LEN and/or prefix6 LEN\n"
-		     "flowctl: anonymize: needs prefix4 LEN and/or prefix6 LEN\n"
+	CHECK(err_is("flowctl: anonymize: needs keyed, prefix4 LEN and/or prefix6 LEN\n"
+		     "flowctl: anonymize: needs keyed, prefix4 LEN and/or prefix6 LEN\n"
 		     "flowctl: anonymize: 'prefix4' needs a value\n"
 		     "flowctl: prefix4: 33 is out of range (0..32)\n"
 		     "flowctl: prefix6: 129 is out of range (0..128)\n"
 		     "flowctl: prefix4: '-1' is not a number\n"
-		     "flowctl: anonymize: needs prefix4 LEN and/or prefix6 LEN\n"
+		     "flowctl: anonymize: needs keyed, prefix4 LEN and/or prefix6 LEN\n"
 		     "flowctl: destination: unknown word 'anonymize'\n"));
+}
+
+static void test_dest_anon_keyed(void)
+{
+	static const uint8_t k[16] = {
+		0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+		0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0xff,
+	};
+	struct fc_dest d;
+
+	CHECK(!dest_words(&d, "destination add 192.0.2.1:2055"));
+	CHECK_EQ(d.anon_keyed, 0);
+	CHECK(!d.has_anon_key);
+	/* no key: the kernel draws one */
+	CHECK(!dest_words(&d, "destination add 192.0.2.1:2055 anonymize keyed"));
+	CHECK_EQ(d.anon_keyed, FM_DEST_ANON_KEYED_SRC | FM_DEST_ANON_KEYED_DST);
+	CHECK(!d.has_anon_key);
+	CHECK(d.anon[FC_ANON_SRC4] == 32 && d.anon[FC_ANON_DST6] == 128);
+	CHECK(!dest_words(&d, "destination add 192.0.2.1:2055 anonymize dst keyed key 000102030405060708090a0b0c0d0eFF prefix4 24"));
+	CHECK_EQ(d.anon_keyed, FM_DEST_ANON_KEYED_DST);
+	CHECK(d.has_anon_key);
+	CHECK(!memcmp(d.anon_key, k, 16));
+	CHECK(d.anon[FC_ANON_SRC4] == 32 && d.anon[FC_ANON_DST4] == 24);
+	/* sides add up; one key for both */
+	CHECK(!dest_words(&d, "destination add 192.0.2.1:2055 anonymize src keyed anonymize dst prefix6 64 keyed key 000102030405060708090a0b0c0d0eff"));
+	CHECK_EQ(d.anon_keyed, FM_DEST_ANON_KEYED_SRC | FM_DEST_ANON_KEYED_DST);
+	CHECK(d.anon[FC_ANON_SRC6] == 128 && d.anon[FC_ANON_DST6] == 64);
+
+	err_capture();
+	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 anonymize key 000102030405060708090a0b0c0d0eff"), -1);
+	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 anonymize keyed key"), FC_PARSE_WORD);
+	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 anonymize keyed key 0001"), -1);
+	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 anonymize keyed key 000102030405060708090a0b0c0d0egg"), -1);
+	CHECK_EQ(dest_words(&d, "destination add 192.0.2.1:2055 anonymize keyed key 000102030405060708090a0b0c0d0eff anonymize keyed key 000102030405060708090a0b0c0d0eff"), -1);
+	CHECK(err_is("flowctl: anonymize: 'key' needs 'keyed' before it\n"
+		     "flowctl: anonymize: 'key' needs a value\n"
+		     "flowctl: key: '0001' is not 32 hex digits\n"
+		     "flowctl: key: '000102030405060708090a0b0c0d0egg' is not 32 hex digits\n"
+		     "flowctl: anonymize: one key per destination\n"));
 }
 
 /* Parse text as the file "f.conf": its return, messages checked by caller. */
@@ -690,7 +729,7 @@ static void test_conf(void)
 		"   \t  # indented comment\n"
 		"destination add 192.0.2.1:2055 version ipfix # a comment\n"
 		"\tset  mtu\t1400#no blank before it\r\n"
-		"destination add [2001:db8::1]:4739 version 9 anonymize src prefix6 48\n"
+		"destination add [2001:db8::1]:4739 version 9 anonymize src prefix6 48 anonymize dst keyed key 0f0e0d0c0b0a09080706050403020100\n"
 		"set max-flows 1000";	/* no newline at the end */
 	char nul[] = "set mtu 1400\nset\0 mtu 1500\n";
 
@@ -714,6 +753,10 @@ static void test_conf(void)
 		CHECK_EQ(c.ops[3].dest.addr.family, AF_INET6);
 		CHECK_EQ(c.ops[3].dest.anon[FC_ANON_SRC6], 48);
 		CHECK_EQ(c.ops[3].dest.anon[FC_ANON_DST6], 128);
+		CHECK_EQ(c.ops[3].dest.anon_keyed, FM_DEST_ANON_KEYED_DST);
+		CHECK(c.ops[3].dest.has_anon_key);
+		CHECK_EQ(c.ops[3].dest.anon_key[0], 0x0f);
+		CHECK_EQ(c.ops[3].dest.anon_key[15], 0x00);
 		CHECK_EQ(c.ops[4].line, 8);
 		CHECK_EQ(c.ops[4].set.v[FM_A_MAX_FLOWS], 1000);
 	}
@@ -955,6 +998,7 @@ int main(void)
 	RUN_TEST(test_set_aggregate);
 	RUN_TEST(test_dest);
 	RUN_TEST(test_dest_anon);
+	RUN_TEST(test_dest_anon_keyed);
 	RUN_TEST(test_conf);
 	RUN_TEST(test_conf_load);
 	RUN_TEST(test_prometheus);
