@@ -18,7 +18,8 @@
  * calls go on filling it, until it is full or export_hold_ms old
  * (100 ms by default; 0 sends at the end of every call, as before):
  * the export work (hold_work) sends whatever is held when the oldest
- * message's time is up. Every held message goes out before the netns's
+ * message's time is up, or when a flush has ended every flow
+ * (fm_export_flush()). Every held message goes out before the netns's
  * sockets close (fm_export_stop(), from the netns's .pre_exit once the
  * cache handed over its last records) and before a destination changes
  * session, buffer or goes (fm_dest_send_held()). A message's header
@@ -434,6 +435,20 @@ static void fm_export_hold_work(struct work_struct *work)
 {
 	struct fm_export *fe = container_of(to_delayed_work(work),
 					    struct fm_export, hold_work);
+
+	mutex_lock(&fe->lock);
+	fm_export_send_held(fe);
+	mutex_unlock(&fe->lock);
+}
+
+/*
+ * A flush (flowctl flush) ended every flow and the cache handed the
+ * records over: send what is held now, so that the flush returns with
+ * every record sent, not export_hold_ms later.
+ */
+void fm_export_flush(struct fm_net *fn)
+{
+	struct fm_export *fe = fn->exp;
 
 	mutex_lock(&fe->lock);
 	fm_export_send_held(fe);

@@ -148,9 +148,11 @@ void fm_stats_sum(struct fm_net *fn, struct fm_stats *sum);
  * context (the cache's per-CPU expiry work, or teardown) with no lock held
  * and may sleep briefly; it never keeps a pointer to recs (the records
  * are encoded at once; the last message may be held open for more, see
- * "Holding messages" in export.c). fm_export_stop() sends what is held.
+ * "Holding messages" in export.c). fm_export_flush() sends what is held,
+ * fm_export_stop() too and holds nothing more.
  */
 int fm_export_init(struct fm_net *fn);
+void fm_export_flush(struct fm_net *fn);
 void fm_export_stop(struct fm_net *fn);
 void fm_export_exit(struct fm_net *fn);
 void fm_export_records(struct fm_net *fn, const struct fm_record *recs,

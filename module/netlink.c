@@ -966,6 +966,9 @@ static int fm_nl_flush(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&fn->conf_lock);
 	err = fm_cache_flush(fn);
 	mutex_unlock(&fn->conf_lock);
+	/* the records are handed over: the flush ends when they are sent */
+	if (!err)
+		fm_export_flush(fn);
 	return err;
 }
 
