@@ -124,6 +124,25 @@ topo_collector() {
 	ip netns exec ${p}r ping -q -c 1 -W 5 fd09::1 >/dev/null || fail "no IPv6 link to ${p}c"
 }
 
+# dest_stat ADDR:PORT FIELD: one counter of a destination of the router r
+# (its line in /proc/net/flowmeter/stats)
+dest_stat() {
+	ip netns exec r cat /proc/net/flowmeter/stats |
+		awk -v d="$1" -v f="$2" '$1 == "destination" && $2 == d {
+			for (i = 3; i < NF; i += 2) if ($i == f) print $(i + 1) }'
+}
+
+# dest_wait ADDR:PORT FIELD MIN: until that counter is at least MIN (30 s)
+dest_wait() {
+	local i v
+	for i in $(seq 150); do
+		v=$(dest_stat "$1" "$2")
+		[ "$v" -ge "$3" ] && return 0
+		sleep 0.2
+	done
+	fail "$2 of $1: $v after 30 s, want at least $3"
+}
+
 # fm_load_in NETNS [PARAM...]: load the module from inside NETNS, so that
 # NETNS's instance gets the load-time export destinations
 fm_load_in() {

@@ -107,21 +107,6 @@ for h in "${V6[@]}" fd02::1; do
 	p=$((p + 1)) n=$((n + 1))
 done
 
-# dest_stat ADDR:PORT FIELD: one field of a destination line
-dest_stat() {
-	ip netns exec r cat /proc/net/flowmeter/stats |
-		awk -v d="$1" -v f="$2" '$1 == "destination" && $2 == d {
-			for (i = 3; i < NF; i += 2) if ($i == f) print $(i + 1) }'
-}
-dest_wait() {
-	local i v
-	for i in $(seq 150); do
-		v=$(dest_stat "$1" "$2")
-		[ "$v" -ge "$3" ] && return 0
-		sleep 0.2
-	done
-	fail "$2 of $1: $v after 30 s, want at least $3"
-}
 for d in "${DESTS[@]}"; do
 	read -r port v _ <<< "$d"
 	if [ "$v" = 5 ]; then

@@ -18,23 +18,6 @@ done
 fm_load_in r destination=10.0.9.1:4739,10.0.9.1:4740,10.0.9.1:4741,10.0.99.1:4739 \
 	inactive_timeout=1
 
-# dest_stat ADDR:PORT FIELD: one field of a destination line
-dest_stat() {
-	ip netns exec r cat /proc/net/flowmeter/stats |
-		awk -v d="$1" -v f="$2" '$1 == "destination" && $2 == d {
-			for (i = 3; i < NF; i += 2) if ($i == f) print $(i + 1) }'
-}
-
-# dest_wait ADDR:PORT FIELD MIN: wait until a destination counter reaches MIN
-dest_wait() {
-	local i v
-	for i in $(seq 100); do
-		v=$(dest_stat "$1" "$2")
-		[ "$v" -ge "$3" ] && return 0
-		sleep 0.2
-	done
-	fail "$2 of $1: $v after 20 s, want at least $3"
-}
 
 # Two rounds, so that the ICMP error of the first round's messages is
 # there to be read when the second round's are sent. 40 flows; a slow
