@@ -87,7 +87,7 @@ enum fm_tmpl_id {
 	FM_TMPL_AGG6,
 	FM_TMPL_AGG_ICMP4,
 	FM_TMPL_AGG_ICMP6,
-	/* 268-271: reserved */
+	/* 268-271: reserved for the routing fields' templates */
 	FM_TMPL_FLOWSAMP = 272,	/* options: flow sampling (IPFIX), sent
 				 * besides the others while it is on */
 	FM_TMPL_END

@@ -2,7 +2,8 @@
 /*
  * Export: finished flow records become IPFIX, NetFlow v9 or v5 messages
  * to every destination (collector) of the netns; each destination gets
- * every record.
+ * every record, or with flow sampling on every record it selects (the
+ * same for all: fm_export_records()).
  *
  * Each destination is its own transport session: its own socket, encoder
  * session (sequence numbers, template schedule) and message buffer. One
