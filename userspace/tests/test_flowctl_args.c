@@ -842,6 +842,7 @@ static void test_prometheus(void)
 		{ "flows_expired_end_of_flow", 0 },
 		{ "flows_something_new", 7 },
 		{ "records_dropped", 3 },
+		{ "records_selected", 5 },
 	};
 	char *out = NULL;
 	size_t len;
@@ -867,6 +868,9 @@ static void test_prometheus(void)
 		"# HELP flowmeter_records_dropped_total Finished flow records lost because the export queue was full.\n"
 		"# TYPE flowmeter_records_dropped_total counter\n"
 		"flowmeter_records_dropped_total 3\n"
+		"# HELP flowmeter_records_selected_total Finished flow records flow sampling sent on to the destinations.\n"
+		"# TYPE flowmeter_records_selected_total counter\n"
+		"flowmeter_records_selected_total 5\n"
 		"# HELP flowmeter_flows_something_new_total A flowmeter counter.\n"
 		"# TYPE flowmeter_flows_something_new_total counter\n"
 		"flowmeter_flows_something_new_total 7\n"));
