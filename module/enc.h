@@ -87,6 +87,9 @@ enum fm_tmpl_id {
 	FM_TMPL_AGG6,
 	FM_TMPL_AGG_ICMP4,
 	FM_TMPL_AGG_ICMP6,
+	/* 268-271: reserved for the routing fields' templates */
+	FM_TMPL_FLOWSAMP = 272,	/* options: flow sampling (IPFIX), sent
+				 * besides the others while it is on */
 	FM_TMPL_END
 };
 
@@ -96,10 +99,14 @@ enum fm_tmpl_id {
  * FM_TMPL_HASHSEL, its flow templates the unmasked or the aggregate ones.
  */
 #define FM_TMPL_SENT 7
+/* ...and FM_TMPL_FLOWSAMP after them while flow sampling is on (IPFIX) */
 
 #define FM_ENC_IFNAME_LEN 16	/* interfaceName: fixed, zero padded */
-/* bytes of a version's template sets: 412, 436 aggregating, 4 more in mode hash */
-#define FM_ENC_TMPL_MAX	440
+/*
+ * bytes of a version's template sets: 412, 436 aggregating, 4 more in
+ * mode hash, 28 more with flow sampling
+ */
+#define FM_ENC_TMPL_MAX	468
 
 /*
  * One transport session (exporter -> one collector). Set up with
@@ -113,6 +120,8 @@ struct fm_enc_session {
 	u8 engine_id;		/* v5 header */
 	u8 sampling_algo;	/* enum fm_sampling_algo */
 	u32 sampling_interval;	/* 1 out of N packets; 1 = not sampled */
+	u8 flow_algo;		/* flow sampling: enum fm_sampling_algo */
+	u32 flow_interval;	/* 1 out of N records; 1 = every one */
 	u32 domain_id;		/* IPFIX observation domain, v9 source id */
 	u32 tmpl_refresh_sec;	/* resend templates after this; 0 = never */
 	u32 tmpl_refresh_msgs;	/* or every this many messages; 0 = never */
@@ -134,6 +143,7 @@ struct fm_enc_session {
 	bool agg;
 	u16 longest;		/* bytes of the longest record of any template */
 	u16 tmpl_len;		/* bytes of the template sets, as sent */
+	u8 tmpl_count;		/* template records in them */
 	u8 tmpl_buf[4 + FM_ENC_TMPL_MAX];	/* from byte 4 */
 };
 
@@ -190,6 +200,15 @@ void fm_enc_session_init(struct fm_enc_session *s, u8 version, u32 domain_id);
  * hash.
  */
 void fm_enc_set_sampling(struct fm_enc_session *s, u8 algo, u32 interval);
+
+/*
+ * Flow sampling, 1 in interval of the finished records (flowsamp.h;
+ * algo: FM_SAMPLING_DETERMINISTIC or _RANDOM): IPFIX sends template 272
+ * and its options record while interval > 1; v9 and v5 announce the
+ * product of both intervals as their sampling rate.
+ */
+void fm_enc_set_flow_sampling(struct fm_enc_session *s, u8 algo,
+			      u32 interval);
 
 /* Send the templates in the next message (new collector, config change). */
 static inline void fm_enc_resend_templates(struct fm_enc_session *s)
@@ -307,6 +326,20 @@ static inline int fm_enc_add_sampling(struct fm_enc_msg *m)
 	return fm_tpl_add_sampling(m);
 }
 
+/*
+ * The session's flow sampling (IPFIX template 272), while it is on;
+ * FM_ENC_OK and nothing added otherwise, and in v9 and v5, which fold
+ * it into the packet sampling rate they announce (export.rst says why).
+ */
+int fm_tpl_add_flowsamp(struct fm_enc_msg *m);
+
+static inline int fm_enc_add_flowsamp(struct fm_enc_msg *m)
+{
+	if (m->s->version != FM_ENC_IPFIX || m->s->flow_interval <= 1)
+		return FM_ENC_OK;
+	return fm_tpl_add_flowsamp(m);
+}
+
 /* name: at most FM_ENC_IFNAME_LEN bytes are used, NUL terminated or not. */
 static inline int fm_enc_add_ifname(struct fm_enc_msg *m, u32 ifindex,
 				    const char *name)
@@ -385,6 +418,9 @@ enum fm_src {
 	FM_S_HASH_SEL_MAX,	/* IPFIX hashSelectedRangeMax */
 	FM_S_SRC_PLEN,		/* prefix lengths of masked flows */
 	FM_S_DST_PLEN,
+	FM_S_FSEL_ALGO,		/* IPFIX flowSelectorAlgorithm */
+	FM_S_FLOW_INTERVAL,	/* IPFIX samplingFlowInterval: 1 */
+	FM_S_FLOW_SPACING,	/* IPFIX samplingFlowSpacing: N - 1 */
 };
 
 #define FM_NF9_HDR_LEN 20

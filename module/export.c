@@ -2,7 +2,8 @@
 /*
  * Export: finished flow records become IPFIX, NetFlow v9 or v5 messages
  * to every destination (collector) of the netns; each destination gets
- * every record.
+ * every record, or with flow sampling on every record it selects (the
+ * same for all: fm_export_records()).
  *
  * Each destination is its own transport session: its own socket, encoder
  * session (sequence numbers, template schedule) and message buffer. One
@@ -178,7 +179,7 @@ static int fm_out_next(struct fm_out *o)
 	return fm_out_begin(o);
 }
 
-/* Options record i: 0 sampling, 1 statistics */
+/* Options record i: 0 sampling, 1 flow sampling (if on), 2 statistics */
 static int fm_out_add_option(struct fm_out *o, unsigned int i)
 {
 	const struct fm_batch *b = o->b;
@@ -187,6 +188,8 @@ static int fm_out_add_option(struct fm_out *o, unsigned int i)
 
 	if (i == 0)
 		return fm_enc_add_sampling(o->m);
+	if (i == 1)
+		return fm_enc_add_flowsamp(o->m);
 	st.messages = d->st.packets;
 	st.flows = d->st.records;
 	st.ignored_packets = b->ignored;
@@ -208,7 +211,7 @@ static int fm_out_options(struct fm_out *o)
 	o->opts_sent = true;
 	fm_batch_read_netns(o->b);
 	fm_ifs_refresh(o->b->fn->exp, o->d);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		if (fm_out_add_option(o, i) != FM_ENC_FULL)
 			continue;
 		err = fm_out_next(o);
@@ -313,15 +316,18 @@ static int fm_out_begin(struct fm_out *o)
 /* Follow the cache's sampling; a change goes out with new templates. */
 static void fm_dest_sampling(struct fm_net *fn, struct fm_dest *d)
 {
+	const struct fm_export *fe = fn->exp;
 	struct fm_enc_session *s = &d->sess;
 	u32 rate;
 	u8 mode;
 
 	fm_cache_sampling(fn, &rate, &mode);
-	if (s->sampling_interval == rate && s->sampling_algo == mode)
-		return;
-	fm_dest_send_held(d);	/* its options data say the old rate */
+	if ((s->sampling_interval != rate || s->sampling_algo != mode) ||
+	    (s->flow_interval != fe->fsamp_rate ||
+	     s->flow_algo != fe->fsamp_mode))
+		fm_dest_send_held(d);	/* its options data say the old rates */
 	fm_enc_set_sampling(s, mode, rate);
+	fm_enc_set_flow_sampling(s, fe->fsamp_mode, fe->fsamp_rate);
 }
 
 /*
@@ -472,18 +478,58 @@ void fm_export_stop(struct fm_net *fn)
 	cancel_delayed_work_sync(&fe->hold_work);
 }
 
+/* recs[0..n) to every destination. Under the export mutex. */
+static void fm_export_dests(struct fm_batch *b, const struct fm_record *recs,
+			    unsigned int n)
+{
+	struct fm_export *fe = b->fn->exp;
+	struct fm_dest *d;
+
+	fe->records_selected += n;
+	fm_ifs_scan(b->fn, recs, n);
+	list_for_each_entry(d, &fe->dests, list)
+		fm_dest_export(b, d, recs, n);
+}
+
+/* Flow sampling: is the next record sent on? Under the export mutex. */
+static bool fm_fsamp_keep(struct fm_export *fe)
+{
+	if (fe->fsamp_mode == FM_SAMPLING_RANDOM)
+		return get_random_u32_below(fe->fsamp_rate) == 0;
+	return fm_fsamp_pick(&fe->fsamp, fe->fsamp_rate);
+}
+
+/*
+ * The records are final here (merged across CPUs, merge.c): flow
+ * sampling picks among them, once for every destination, and the
+ * interfaces whose names go out are those of the records sent.
+ */
 void fm_export_records(struct fm_net *fn, const struct fm_record *recs,
 		       unsigned int n)
 {
 	struct fm_export *fe = fn->exp;
 	struct fm_batch b = { .fn = fn };
-	struct fm_dest *d;
+	unsigned int i, k = 0;
 
 	mutex_lock(&fe->lock);
 	fm_export_clock(&b.clk);
-	fm_ifs_scan(fn, recs, n);
-	list_for_each_entry(d, &fe->dests, list)
-		fm_dest_export(&b, d, recs, n);
+	fe->records_observed += n;
+	if (fe->fsamp_rate <= 1) {
+		fm_export_dests(&b, recs, n);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (!fm_fsamp_keep(fe))
+			continue;
+		fe->fsamp_buf[k++] = recs[i];
+		if (k == FM_FSAMP_CHUNK) {
+			fm_export_dests(&b, fe->fsamp_buf, k);
+			k = 0;
+		}
+	}
+	if (k)
+		fm_export_dests(&b, fe->fsamp_buf, k);
+out:
 	mutex_unlock(&fe->lock);
 }
 
@@ -839,6 +885,62 @@ void fm_export_get_config(struct fm_net *fn, struct fm_export_cfg *cfg)
 	cfg->refresh_sec = fe->refresh_sec;
 	cfg->refresh_msgs = fe->refresh_msgs;
 	cfg->ndests = fe->ndests;
+	cfg->flow_sampling_rate = fe->fsamp_rate;
+	cfg->flow_sampling_mode = fe->fsamp_mode;
+	mutex_unlock(&fe->lock);
+}
+
+/*
+ * The buffer flow sampling copies its records into, allocated before a
+ * netlink request changes anything, so that setting the rate cannot fail.
+ */
+int fm_export_flow_sampling_prepare(struct fm_net *fn, u32 rate)
+{
+	struct fm_export *fe = fn->exp;
+	struct fm_record *buf;
+
+	if (rate <= 1 || READ_ONCE(fe->fsamp_buf))
+		return 0;
+	/* allocated outside the mutex, which the expiry works wait on */
+	buf = kvmalloc_array(FM_FSAMP_CHUNK, sizeof(*buf), GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return -ENOMEM;
+	mutex_lock(&fe->lock);
+	if (!fe->fsamp_buf) {
+		WRITE_ONCE(fe->fsamp_buf, buf);
+		buf = NULL;
+	}
+	mutex_unlock(&fe->lock);
+	kvfree(buf);	/* another request's came first */
+	return 0;
+}
+
+/* The netlink policy keeps rate and mode in range. */
+int fm_export_set_flow_sampling(struct fm_net *fn, u32 rate, u8 mode)
+{
+	struct fm_export *fe = fn->exp;
+	int err;
+
+	err = fm_export_flow_sampling_prepare(fn, rate);
+	if (err)
+		return err;
+	mutex_lock(&fe->lock);
+	if (fe->fsamp_rate != rate || fe->fsamp_mode != mode) {
+		fe->fsamp_rate = rate;
+		fe->fsamp_mode = mode;
+		fe->fsamp.skip = 0;	/* the next record is sent */
+	}
+	mutex_unlock(&fe->lock);
+	return 0;
+}
+
+void fm_export_records_stats(struct fm_net *fn, u64 *observed, u64 *selected)
+{
+	struct fm_export *fe = fn->exp;
+
+	mutex_lock(&fe->lock);
+	*observed = fe->records_observed;
+	*selected = fe->records_selected;
 	mutex_unlock(&fe->lock);
 }
 
@@ -856,6 +958,10 @@ void fm_export_show(struct seq_file *m, struct fm_net *fn)
 	seq_printf(m, "export_template_refresh_sec %u\n", fe->refresh_sec);
 	seq_printf(m, "export_template_refresh_packets %u\n", fe->refresh_msgs);
 	seq_printf(m, "export_destinations %u\n", fe->ndests);
+	seq_printf(m, "export_flow_sampling_rate %u\n", fe->fsamp_rate);
+	seq_printf(m, "export_flow_sampling_mode %s\n",
+		   fe->fsamp_mode == FM_SAMPLING_RANDOM ?
+		   "random" : "deterministic");
 	seq_printf(m, "export_packets %llu\n", t.packets);
 	seq_printf(m, "export_bytes %llu\n", t.bytes);
 	seq_printf(m, "export_records %llu\n", t.records);
@@ -930,6 +1036,8 @@ int fm_export_init(struct fm_net *fn)
 	fe->domain_id = fm_param_domain;
 	fe->refresh_sec = fm_param_refresh;
 	fe->refresh_msgs = FM_REFRESH_MSGS;
+	fe->fsamp_rate = 1;
+	fe->fsamp_mode = FM_SAMPLING_DETERMINISTIC;
 	fn->exp = fe;
 	if (fm_net_is_loader(fn->net)) {
 		err = fm_export_load(fn);
@@ -957,6 +1065,7 @@ void fm_export_exit(struct fm_net *fn)
 	list_for_each_entry_safe(d, tmp, &fe->dests, list)
 		fm_dest_free(d);
 	kvfree(fe->ifs);
+	kvfree(fe->fsamp_buf);
 	mutex_destroy(&fe->lock);
 	kfree(fe);
 	fn->exp = NULL;

@@ -73,6 +73,8 @@ struct fm_export_cfg {
 	u32 refresh_sec;	/* templates every this many seconds... */
 	u32 refresh_msgs;	/* ...or messages, whichever first; 0: never */
 	unsigned int ndests;
+	u32 flow_sampling_rate;	/* 1 in N finished records sent; 1: all */
+	u8 flow_sampling_mode;	/* FM_SAMPLING_DETERMINISTIC or _RANDOM */
 };
 
 int fm_export_dest_add(struct fm_net *fn, const struct fm_dest_cfg *cfg,
@@ -98,5 +100,16 @@ int fm_export_set_domain(struct fm_net *fn, u32 domain_id,
 int fm_export_set_refresh(struct fm_net *fn, u32 sec, u32 msgs,
 			  struct netlink_ext_ack *extack);
 void fm_export_get_config(struct fm_net *fn, struct fm_export_cfg *cfg);
+/*
+ * Flow sampling of the finished records, before any destination: rate 1
+ * sends every one; mode FM_SAMPLING_DETERMINISTIC or _RANDOM. A change
+ * starts a new count (deterministic) and goes out with new templates.
+ * It fails (-ENOMEM) only if fm_export_flow_sampling_prepare() with the
+ * same rate was not called first, or failed.
+ */
+int fm_export_flow_sampling_prepare(struct fm_net *fn, u32 rate);
+int fm_export_set_flow_sampling(struct fm_net *fn, u32 rate, u8 mode);
+/* Records handed over to export, and those flow sampling sent on. */
+void fm_export_records_stats(struct fm_net *fn, u64 *observed, u64 *selected);
 
 #endif /* _FM_EXPORT_H */

@@ -12,8 +12,11 @@
 #include <linux/workqueue.h>
 
 #include "enc.h"
+#include "flowsamp.h"
 #include "export.h"
 #include "transport.h"
+
+#define FM_FSAMP_CHUNK	32	/* records selected, sent on together */
 
 struct fm_net;
 
@@ -110,6 +113,18 @@ struct fm_export {
 	u32 refresh_msgs;
 	struct fm_dest_stats gone;	/* of deleted destinations */
 	struct fm_ifs *ifs;		/* from the first IPFIX/v9 destination */
+	/*
+	 * Flow sampling (flowsamp.h): 1 in fsamp_rate of the records handed
+	 * over goes on to the destinations, by fsamp_mode. Those sent are
+	 * copied into fsamp_buf (FM_FSAMP_CHUNK records, allocated when
+	 * flow sampling is first turned on) and go out a chunk at a time.
+	 */
+	u32 fsamp_rate;			/* 1: every record */
+	u8 fsamp_mode;			/* FM_SAMPLING_DETERMINISTIC or _RANDOM */
+	struct fm_fsamp fsamp;
+	struct fm_record *fsamp_buf;
+	u64 records_observed;		/* records handed over to export */
+	u64 records_selected;		/* ...of them, those flow sampling sent on */
 };
 
 static inline bool fm_dest_names(const struct fm_dest *d)

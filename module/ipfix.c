@@ -11,6 +11,7 @@
  * the template record and fills the data records, so they cannot disagree.
  */
 #include "enc.h"
+#include "flowsamp.h"
 #include "hashsel.h"
 
 #define IPFIX_VERSION		10
@@ -254,6 +255,21 @@ static const struct fm_field ipfix_hashsel[] = {
 	{ 332, 8, FM_S_HASH_SEL_MAX },	/* hashSelectedRangeMax */
 };
 
+/*
+ * RFC 7014 flow sampling, 1 out of N finished records: interval 1,
+ * spacing N - 1. Sent besides (not instead of) the packet sampling
+ * template: the two compose. Without selectorIDTotalFlowsObserved and
+ * ...Selected (394, 395): the template, 28 bytes with its set, already
+ * takes a 576-byte MTU's room for an IPv6 record (export.rst); flowctl
+ * stats shows them.
+ */
+static const struct fm_field ipfix_flowsamp[] = {
+	{ 149, 4, FM_S_DOMAIN },	/* scope: observationDomainId */
+	{ 390, 2, FM_S_FSEL_ALGO },	/* flowSelectorAlgorithm */
+	{ 396, 4, FM_S_FLOW_INTERVAL },	/* samplingFlowInterval */
+	{ 397, 4, FM_S_FLOW_SPACING },	/* samplingFlowSpacing */
+};
+
 static const struct fm_field ipfix_ifname[] = {
 	{ 10, 4, FM_S_IFINDEX },	/* scope: ingressInterface */
 	{ 82, FM_ENC_IFNAME_LEN, FM_S_IFNAME },	/* interfaceName */
@@ -275,6 +291,7 @@ static const struct fm_tmpl ipfix_tmpls[FM_TMPL_NUM] = {
 	TMPL(0, ipfix_agg6),
 	TMPL(0, ipfix_agg_icmp4),
 	TMPL(0, ipfix_agg_icmp6),
+	[FM_TMPL_FLOWSAMP - FM_TMPL_V4] = TMPL(1, ipfix_flowsamp),
 };
 
 /*
@@ -433,13 +450,23 @@ static u64 value(const struct fm_enc_msg *m, u8 src, const struct fm_vals *v)
 			return 6;
 		return s->sampling_algo == FM_SAMPLING_RANDOM ? 3 : 1;
 	case FM_S_SAMP_ALGO:	/* v9 knows deterministic and random only */
-		if (s->sampling_algo == FM_SAMPLING_HASH)
+		/* flow sampling folded in: random if either part is */
+		if (s->sampling_algo != FM_SAMPLING_DETERMINISTIC ||
+		    (s->flow_interval > 1 &&
+		     s->flow_algo != FM_SAMPLING_DETERMINISTIC))
 			return FM_SAMPLING_RANDOM;
 		return s->sampling_algo;
 	case FM_S_HASH_SEL_MAX:
 		return fm_hashsel_max(rate);
-	case FM_S_SAMP_RATE:
-		return rate;
+	case FM_S_SAMP_RATE:	/* v9: flow sampling folded in */
+		return fm_fsamp_combined(rate, s->flow_interval);
+	case FM_S_FSEL_ALGO:
+		return s->flow_algo == FM_SAMPLING_RANDOM ?
+		       FM_FSAMP_ALGO_UNIFORM : FM_FSAMP_ALGO_SYSTEMATIC;
+	case FM_S_FLOW_INTERVAL:
+		return 1;
+	case FM_S_FLOW_SPACING:
+		return s->flow_interval - 1;
 	case FM_S_SAMP_PKTS:
 		return 1;
 	case FM_S_SAMP_SPACE:
@@ -595,7 +622,11 @@ static void build_templates(struct fm_enc_session *s)
 			id = sampling_tmpl(s);
 		ok = ok && put_template(&m, id);
 	}
+	/* last, in a set of its own as every options template */
+	if (s->version == FM_ENC_IPFIX && s->flow_interval > 1)
+		ok = ok && put_template(&m, FM_TMPL_FLOWSAMP);
 	close_set(&m);
+	s->tmpl_count = m.nrec;
 	BUILD_BUG_ON(sizeof(s->tmpl_buf) > U16_MAX);
 	s->tmpl_len = m.len - 4;
 	if (WARN_ON_ONCE(!ok))	/* FM_ENC_TMPL_MAX too small */
@@ -609,6 +640,8 @@ void fm_enc_session_init(struct fm_enc_session *s, u8 version, u32 domain_id)
 	s->domain_id = domain_id;
 	s->sampling_algo = FM_SAMPLING_DETERMINISTIC;
 	s->sampling_interval = 1;
+	s->flow_algo = FM_SAMPLING_DETERMINISTIC;
+	s->flow_interval = 1;
 	s->tmpl_refresh_sec = 60;
 	s->tmpl_refresh_msgs = 20;
 	if (version == FM_ENC_IPFIX || version == FM_ENC_NF9) {
@@ -634,6 +667,20 @@ void fm_enc_set_sampling(struct fm_enc_session *s, u8 algo, u32 interval)
 	s->sampling_interval = interval;
 	if ((s->version == FM_ENC_IPFIX || s->version == FM_ENC_NF9) &&
 	    sampling_tmpl(s) != was)
+		build_templates(s);
+	fm_enc_resend_templates(s);
+}
+
+void fm_enc_set_flow_sampling(struct fm_enc_session *s, u8 algo,
+			      u32 interval)
+{
+	bool was = s->flow_interval > 1;
+
+	if (s->flow_algo == algo && s->flow_interval == interval)
+		return;
+	s->flow_algo = algo;
+	s->flow_interval = interval;
+	if (s->version == FM_ENC_IPFIX && (interval > 1) != was)
 		build_templates(s);
 	fm_enc_resend_templates(s);
 }
@@ -668,7 +715,7 @@ int fm_tpl_begin(struct fm_enc_msg *m)
 			return FM_ENC_TOOSMALL;
 		memcpy(m->buf + m->len, s->tmpl_buf + 4, s->tmpl_len);
 		m->len += s->tmpl_len;
-		m->nrec += FM_TMPL_SENT;
+		m->nrec += s->tmpl_count;
 		m->tmpl = true;
 	}
 	if (pad4(pad4(m->len) + SET_HDR_LEN + m->s->longest) > m->size)
@@ -912,6 +959,13 @@ int fm_tpl_add_sampling(struct fm_enc_msg *m)
 	struct fm_vals v = { };
 
 	return add_record(m, sampling_tmpl(m->s), &v);
+}
+
+int fm_tpl_add_flowsamp(struct fm_enc_msg *m)
+{
+	struct fm_vals v = { };
+
+	return add_record(m, FM_TMPL_FLOWSAMP, &v);
 }
 
 int fm_tpl_add_ifname(struct fm_enc_msg *m, u32 ifindex, const char *name)

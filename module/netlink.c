@@ -98,6 +98,10 @@ static const struct nla_policy fm_nl_config_policy[FM_A_MAX + 1] = {
 	[FM_A_AGG_SRC_PREFIX6] = NLA_POLICY_MAX(NLA_U8, 128),
 	[FM_A_AGG_DST_PREFIX6] = NLA_POLICY_MAX(NLA_U8, 128),
 	[FM_A_AGG_DROP] = NLA_POLICY_MASK(NLA_U32, FM_AGG_NO_ALL),
+	[FM_A_FLOW_SAMPLING_RATE] = NLA_POLICY_MIN(NLA_U32, 1),
+	[FM_A_FLOW_SAMPLING_MODE] = NLA_POLICY_RANGE(NLA_U8,
+						     FM_SAMPLING_MODE_DETERMINISTIC,
+						     FM_SAMPLING_MODE_RANDOM),
 };
 
 /* The counters are read-only: left out, so refused. */
@@ -330,6 +334,8 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	    nla_put_u8(msg, FM_A_AGG_SRC_PREFIX6, agg.src6) ||
 	    nla_put_u8(msg, FM_A_AGG_DST_PREFIX6, agg.dst6) ||
 	    nla_put_u32(msg, FM_A_AGG_DROP, agg.drop) ||
+	    nla_put_u32(msg, FM_A_FLOW_SAMPLING_RATE, ec.flow_sampling_rate) ||
+	    nla_put_u8(msg, FM_A_FLOW_SAMPLING_MODE, ec.flow_sampling_mode) ||
 	    fm_nl_put_samplif(msg, &sif) ||
 	    fm_nl_put_iffilter(msg, &iff))
 		err = -EMSGSIZE;
@@ -521,6 +527,7 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	struct fm_samplif_rcu *sr = NULL;
 	struct fm_hashkey *hk = NULL;
 	struct fm_nl_mtus mtus;
+	struct nlattr *a;
 	struct fm_export_cfg ec;
 	struct fm_cache_cfg cc;
 	struct fm_iffilter iff;
@@ -559,6 +566,15 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 			return -ENOMEM;
 		}
 	}
+	/* its buffer now: setting the rate below cannot fail */
+	a = tb[FM_A_FLOW_SAMPLING_RATE];
+	if (a && fm_export_flow_sampling_prepare(fn, nla_get_u32(a))) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "no memory for flow sampling");
+		kfree(ff);
+		kfree(sr);
+		kfree_sensitive(hk);
+		return -ENOMEM;
+	}
 
 	mutex_lock(&fn->conf_lock);
 	cc = *fm_cache_config(fn);
@@ -576,6 +592,8 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	fm_nl_get_u32(tb[FM_A_TEMPLATE_REFRESH], &ec.refresh_sec);
 	fm_nl_get_u32(tb[FM_A_TEMPLATE_PACKETS], &ec.refresh_msgs);
 	fm_nl_get_u32(tb[FM_A_DOMAIN_ID], &ec.domain_id);
+	fm_nl_get_u32(tb[FM_A_FLOW_SAMPLING_RATE], &ec.flow_sampling_rate);
+	fm_nl_get_u8(tb[FM_A_FLOW_SAMPLING_MODE], &ec.flow_sampling_mode);
 
 	err = fm_nl_check_limits(skb, info, &cc);
 	if (err)
@@ -617,6 +635,9 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		fm_export_set_refresh(fn, ec.refresh_sec, ec.refresh_msgs, extack);
 	if (tb[FM_A_DOMAIN_ID])
 		fm_export_set_domain(fn, ec.domain_id, extack);
+	if (tb[FM_A_FLOW_SAMPLING_RATE] || tb[FM_A_FLOW_SAMPLING_MODE])
+		fm_export_set_flow_sampling(fn, ec.flow_sampling_rate,
+					    ec.flow_sampling_mode);
 	fm_nl_get_u32(tb[FM_A_TOP_N], &fn->top_n);
 	fm_nl_get_u8(tb[FM_A_TOP_BY], &fn->top_by);
 	fm_nl_get_u8(tb[FM_A_TOP_AGG], &fn->top_agg);
@@ -942,6 +963,8 @@ static int fm_nl_fill_stats(struct sk_buff *msg, struct fm_net *fn)
 	fm_cache_budget(fn, &pool, &starving);
 	v[FM_STAT_A_BUDGET_POOL] = pool;
 	v[FM_STAT_A_BUDGET_STARVING] = starving;
+	fm_export_records_stats(fn, &v[FM_STAT_A_RECORDS_OBSERVED],
+				&v[FM_STAT_A_RECORDS_SELECTED]);
 
 	nest = nla_nest_start(msg, FM_A_STATS);
 	if (!nest)

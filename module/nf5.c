@@ -6,6 +6,7 @@
  * those of an aggregation, 0 without.
  */
 #include "enc.h"
+#include "flowsamp.h"
 
 #define NF5_VERSION	5
 #define NF5_HDR_LEN	24
@@ -68,18 +69,21 @@ int fm_nf5_add_flow(struct fm_enc_msg *m, const struct fm_record *r)
  * Top 2 bits: mode (1 deterministic, 2 random); 0 when not sampled.
  * Hash selection goes out as random: each flow is in with probability
  * 1/N, so a collector scales it as it does random sampling, and v5 has
- * no other mode to tell (3 is undefined).
+ * no other mode to tell (3 is undefined). Flow sampling is folded in, v5
+ * having no word for it: N is packet N times flow N, the factor that
+ * scales a record's counts to the traffic, random if either part is.
  */
 static u16 nf5_sampling(const struct fm_enc_session *s)
 {
-	u32 n = s->sampling_interval;
+	u32 n = fm_fsamp_combined(s->sampling_interval, s->flow_interval);
 	u8 mode = s->sampling_algo;
 
 	if (n <= 1)
 		return 0;
 	if (n > NF5_MAX_INTERVAL)
 		n = NF5_MAX_INTERVAL;
-	if (mode == FM_SAMPLING_HASH)
+	if (mode == FM_SAMPLING_HASH ||
+	    (s->flow_interval > 1 && s->flow_algo == FM_SAMPLING_RANDOM))
 		mode = FM_SAMPLING_RANDOM;
 	return (u16)((mode & 3) << 14 | n);
 }

@@ -7,6 +7,7 @@
 #include <linux/seq_file.h>
 
 #include "cache.h"
+#include "export.h"
 #include "top.h"
 #include "uapi_flowmeter.h"
 
@@ -31,11 +32,13 @@ static int fm_stats_show(struct seq_file *m, void *v)
 {
 	struct fm_net *fn = fm_pernet(seq_file_single_net(m));
 	unsigned int pool, starving;
+	u64 observed, selected;
 	struct fm_stats s;
 	int i;
 
 	fm_stats_sum(fn, &s);
 	fm_cache_budget(fn, &pool, &starving);
+	fm_export_records_stats(fn, &observed, &selected);
 	seq_printf(m, "packets_seen %llu\n", s.pkts_seen);
 	seq_printf(m, "packets_metered %llu\n", s.pkts_metered);
 	seq_printf(m, "bytes_metered %llu\n", s.bytes_metered);
@@ -61,6 +64,8 @@ static int fm_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "memory_bytes %lu\n", fm_cache_memory(fn));
 	seq_printf(m, "budget_pool %u\n", pool);
 	seq_printf(m, "budget_starving %u\n", starving);
+	seq_printf(m, "records_observed %llu\n", observed);
+	seq_printf(m, "records_selected %llu\n", selected);
 	fm_export_show(m, fn);
 	return 0;
 }

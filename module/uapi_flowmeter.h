@@ -121,6 +121,9 @@ enum fm_attr {
 	FM_A_AGG_SRC_PREFIX6,	/* u8: 0..128, IPv6 source prefix, default 128 */
 	FM_A_AGG_DST_PREFIX6,	/* u8: 0..128, IPv6 destination prefix, default 128 */
 	FM_A_AGG_DROP,		/* u32: FM_AGG_DROP_*, key fields the mask zeroes */
+	FM_A_FLOW_SAMPLING_RATE,	/* u32: export 1 of N finished records, 1 = all */
+	FM_A_FLOW_SAMPLING_MODE,	/* u8: FM_SAMPLING_MODE_DETERMINISTIC (every
+					 * Nth record) or _RANDOM (each 1/N) */
 
 	__FM_A_MAX,
 	FM_A_MAX = __FM_A_MAX - 1
@@ -239,6 +242,8 @@ enum fm_stat_attr {
 	FM_STAT_A_PACKETS_FILTERED_MARK,	/* left out by the mark filter */
 	FM_STAT_A_BUDGET_POOL,		/* flow budget no CPU holds */
 	FM_STAT_A_BUDGET_STARVING,	/* 1 + the CPU short of budget, or 0 */
+	FM_STAT_A_RECORDS_OBSERVED,	/* finished records handed to export */
+	FM_STAT_A_RECORDS_SELECTED,	/* ...of them, sent on by flow sampling */
 
 	__FM_STAT_A_MAX,
 	FM_STAT_A_MAX = __FM_STAT_A_MAX - 1

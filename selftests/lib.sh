@@ -226,6 +226,7 @@ nfacctd_decode() {
 	print_output_file_append: $append
 	print_refresh_time: 1
 	logfile: $out.log
+	${NFACCTD_CONF:-}
 	END
 	for i in 1 2 3 4 5; do
 		rm -f "$out" "$out.log"

@@ -267,6 +267,8 @@ static const struct fc_cfg_field {
 	{ FM_A_AGG_SRC_PREFIX6, FC_CFG_NUM, "aggregate_src_prefix6", "aggregate IPv6 source prefix", "" },
 	{ FM_A_AGG_DST_PREFIX6, FC_CFG_NUM, "aggregate_dst_prefix6", "aggregate IPv6 destination prefix", "" },
 	{ FM_A_AGG_DROP, FC_CFG_AGGDROP, "aggregate_drop", "aggregate drops", "" },
+	{ FM_A_FLOW_SAMPLING_RATE, FC_CFG_NUM, "flow_sampling_rate", "flow sampling rate", "" },
+	{ FM_A_FLOW_SAMPLING_MODE, FC_CFG_MODE, "flow_sampling_mode", "flow sampling mode", "" },
 };
 
 static void fc_config_field(struct fc_ctx *c, const struct fc_cfg_field *f,
@@ -595,7 +597,8 @@ static int fc_apply_set(struct fc_ctx *c, const struct fc_set *s)
 		else if (a == FM_A_SAMPLING_MODE || a == FM_A_FLOWLABEL ||
 			 a == FM_A_TOP_BY || a == FM_A_TOP_AGG ||
 			 a == FM_A_TOP_PREFIX4 || a == FM_A_TOP_PREFIX6 ||
-			 (a >= FM_A_AGGREGATE && a <= FM_A_AGG_DST_PREFIX6))
+			 (a >= FM_A_AGGREGATE && a <= FM_A_AGG_DST_PREFIX6) ||
+			 a == FM_A_FLOW_SAMPLING_MODE)
 			mnl_attr_put_u8(nlh, a, s->v[a]);
 		else
 			mnl_attr_put_u32(nlh, a, s->v[a]);
@@ -1070,6 +1073,8 @@ static const char * const fc_stat_names[FM_STAT_A_MAX + 1] = {
 	[FM_STAT_A_PACKETS_FILTERED_MARK] = "packets_filtered_mark",
 	[FM_STAT_A_BUDGET_POOL] = "budget_pool",
 	[FM_STAT_A_BUDGET_STARVING] = "budget_starving",
+	[FM_STAT_A_RECORDS_OBSERVED] = "records_observed",
+	[FM_STAT_A_RECORDS_SELECTED] = "records_selected",
 };
 
 static int fc_stats_cb(const struct nlmsghdr *nlh, void *data)
@@ -1243,6 +1248,8 @@ static const struct fc_cmd fc_cmds[] = {
 	  "[timeout [active SECONDS] [inactive SECONDS]] [max-flows N] [hash-size N]\n"
 	  "\t[sampling N [deterministic|random|hash]] [hash-key HEX]   (32 hex\n"
 	  "\t    digits: the key of mode hash; the same on two meters, the same flows)\n"
+	  "\t[flow-sampling N [deterministic|random] | flow-sampling off]\n"
+	  "\t    (export 1 in N finished records, after any packet sampling)\n"
 	  "\t[hooks HOOK[,HOOK...]]\n"
 	  "\t[sampling-if none | sampling-if IF N [sampling-if IF N]...]   (by input\n"
 	  "\t    interface, replacing the rates set before; the others: sampling N)\n"

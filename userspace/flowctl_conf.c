@@ -166,6 +166,33 @@ static int fc_set_interfaces(struct fc_set *s, int argc, char **argv, int *i)
 }
 
 /*
+ * flow-sampling N [deterministic|random], or flow-sampling off (N = 1):
+ * 1 in N of the finished records is exported. The mode stays as it was
+ * unless given.
+ */
+static int fc_set_flow_sampling(struct fc_set *s, int argc, char **argv,
+				int *i)
+{
+	int err;
+
+	if (fc_take(argc, argv, i, "off")) {
+		s->v[FM_A_FLOW_SAMPLING_RATE] = 1;
+		s->has[FM_A_FLOW_SAMPLING_RATE] = true;
+		return 0;
+	}
+	err = fc_set_num(s, FM_A_FLOW_SAMPLING_RATE, "flow-sampling",
+			 fc_need("set", argc, argv, i), 1, UINT32_MAX);
+	if (err)
+		return err;
+	if (fc_take(argc, argv, i, "deterministic"))
+		s->v[FM_A_FLOW_SAMPLING_MODE] = FM_SAMPLING_MODE_DETERMINISTIC;
+	else if (fc_take(argc, argv, i, "random"))
+		s->v[FM_A_FLOW_SAMPLING_MODE] = FM_SAMPLING_MODE_RANDOM;
+	s->has[FM_A_FLOW_SAMPLING_MODE] = s->v[FM_A_FLOW_SAMPLING_MODE];
+	return 0;
+}
+
+/*
  * sampling-if IF N, once per interface (at most 8), or sampling-if none:
  * together they replace the rates the kernel has.
  */
@@ -399,6 +426,8 @@ int fc_set_parse(struct fc_set *s, int argc, char **argv)
 			else if (fc_take(argc, argv, &i, "hash"))
 				s->v[FM_A_SAMPLING_MODE] = FM_SAMPLING_MODE_HASH;
 			s->has[FM_A_SAMPLING_MODE] = s->v[FM_A_SAMPLING_MODE];
+		} else if (!strcmp(w, "flow-sampling")) {
+			err = fc_set_flow_sampling(s, argc, argv, &i);
 		} else if (!strcmp(w, "template-refresh")) {
 			err = fc_set_num(s, FM_A_TEMPLATE_REFRESH, w,
 					 fc_need("set", argc, argv, &i), 0,

@@ -468,6 +468,10 @@ static const struct fc_prom_family {
 	  "Flows of max_flows that no CPU holds." },
 	{ "budget_starving", "budget_starving", FC_PROM_GAUGE,
 	  "1 + the CPU waiting for flow budget, or 0." },
+	{ "records_observed", "records_observed_total", FC_PROM_COUNTER,
+	  "Finished flow records handed to export." },
+	{ "records_selected", "records_selected_total", FC_PROM_COUNTER,
+	  "Finished flow records flow sampling sent on to the destinations." },
 };
 
 static bool fc_prom_match(const struct fc_prom_family *fam, const char *name)

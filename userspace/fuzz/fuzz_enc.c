@@ -9,13 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "enc.h"
+#include "flowsamp.h"
 #include "../tests/enc_decode.h"
 #include "fuzz.h"
 
 #define BUF_MAX		2400
 #define EXP_MAX		512
 
-enum { OP_FLOW, OP_SAMPLING = 4, OP_IFNAME, OP_STATS, OP_FINISH };
+enum { OP_FLOW, OP_FLOWSAMP = 3, OP_SAMPLING, OP_IFNAME, OP_STATS, OP_FINISH };
 
 struct input {
 	const u8 *p;
@@ -68,14 +69,27 @@ static void check_record(const struct fm_enc_msg *m, const struct dec_rec *d,
 	case OP_SAMPLING:
 		ASSERT(d->tid == FM_TMPL_SAMPLING);
 		if (nf9) {
+			/* flow sampling folded in: rate times flow N */
 			ASSERT(dec_u(d, 1, 1) == s->domain_id);
-			ASSERT(dec_u(d, 34, 0) == rate);
-			ASSERT(dec_u(d, 35, 0) == s->sampling_algo);
+			ASSERT(dec_u(d, 34, 0) ==
+			       fm_fsamp_combined(rate, s->flow_interval));
+			ASSERT(dec_u(d, 35, 0) ==
+			       (s->flow_interval > 1 &&
+				s->flow_algo == FM_SAMPLING_RANDOM ?
+				FM_SAMPLING_RANDOM : s->sampling_algo));
 		} else {
 			ASSERT(dec_u(d, 149, 1) == s->domain_id);
 			ASSERT(dec_u(d, 305, 0) == 1);
 			ASSERT(dec_u(d, 306, 0) == rate - 1);
 		}
+		break;
+	case OP_FLOWSAMP:	/* IPFIX only, while on */
+		ASSERT(d->tid == FM_TMPL_FLOWSAMP);
+		ASSERT(dec_u(d, 149, 1) == s->domain_id);
+		ASSERT(dec_u(d, 390, 0) ==
+		       (s->flow_algo == FM_SAMPLING_RANDOM ? 4U : 1U));
+		ASSERT(dec_u(d, 396, 0) == 1);
+		ASSERT(dec_u(d, 397, 0) == s->flow_interval - 1);
 		break;
 	case OP_IFNAME:
 		ASSERT(d->tid == FM_TMPL_IFNAME);
@@ -93,6 +107,12 @@ static void check_record(const struct fm_enc_msg *m, const struct dec_rec *d,
 		ASSERT(dec_u(d, 166, 0) == e->st.not_sent_flows);
 		break;
 	}
+}
+
+/* template 272 and its options record: IPFIX with flow sampling on */
+static bool flowsamp_on(const struct fm_enc_session *s)
+{
+	return s->version == FM_ENC_IPFIX && s->flow_interval > 1;
 }
 
 static void finish(struct fm_enc_msg *m)
@@ -114,7 +134,7 @@ static void finish(struct fm_enc_msg *m)
 	ASSERT(dm.sec == m->clk.unix_sec);
 	ASSERT(dm.nrec == nexp);
 	ASSERT(dm.ntmpl == (tmpl ? 4U : 0U));
-	ASSERT(dm.nopt_tmpl == (tmpl ? 3U : 0U));
+	ASSERT(dm.nopt_tmpl == (tmpl ? 3U + flowsamp_on(s) : 0U));
 	if (s->version == FM_ENC_IPFIX) {
 		ASSERT(dm.seq == ipfix_seq);
 		ASSERT(dm.domain == s->domain_id);
@@ -149,6 +169,8 @@ static int add(struct fm_enc_msg *m, const struct expect *e, bool batch)
 	switch (e->op) {
 	case OP_SAMPLING:
 		return fm_enc_add_sampling(m);
+	case OP_FLOWSAMP:
+		return fm_enc_add_flowsamp(m);
 	case OP_IFNAME:
 		return fm_enc_add_ifname(m, e->ifindex, e->name);
 	case OP_STATS:
@@ -175,11 +197,16 @@ static void run(const u8 *data, size_t size, u8 version)
 	s.sampling_interval = interval;
 	s.sampling_algo = 1 + (interval & 1);
 	s.tmpl_refresh_msgs = mtu % 5;
+	/* flow sampling on in half the inputs, from the same bytes */
+	if (mtu & 1)
+		fm_enc_set_flow_sampling(&s, 1 + ((mtu >> 1) & 1),
+					 2 + interval % 97);
 	memset(&ds, 0, sizeof(ds));
 	nexp = ipfix_seq = msgs = flows = 0;
 
 	if (begin(&m, &s, 300 + mtu * 8, &clk) != FM_ENC_OK) {
-		ASSERT(300 + mtu * 8 < 528);	/* the module's smallest */
+		/* the module's smallest; 28 bytes more of templates with 272 */
+		ASSERT(300 + mtu * 8 < (flowsamp_on(&s) ? 552 : 528));
 		return;
 	}
 	while (in.n) {
@@ -194,7 +221,7 @@ static void run(const u8 *data, size_t size, u8 version)
 			continue;
 		}
 		memset(&e, 0, sizeof(e));
-		e.op = op < OP_SAMPLING ? OP_FLOW : op;
+		e.op = op < OP_FLOWSAMP ? OP_FLOW : op;
 		if (e.op == OP_FLOW) {
 			take(&in, &e.r, sizeof(e.r));
 			e.r.key.kflags &= FM_KF_IPV6;
@@ -213,6 +240,10 @@ static void run(const u8 *data, size_t size, u8 version)
 			finish(&m);
 			ASSERT(begin(&m, &s, 300 + mtu * 8, &clk) == FM_ENC_OK);
 			ret = add(&m, &e, op & 1);
+		}
+		if (e.op == OP_FLOWSAMP && !flowsamp_on(&s)) {
+			ASSERT(ret == FM_ENC_OK);	/* and nothing added */
+			continue;
 		}
 		if (version == FM_ENC_NF5 &&
 		    (e.op != OP_FLOW || (e.r.key.kflags & FM_KF_IPV6))) {

@@ -571,6 +571,36 @@ static void test_set_hash(void)
 	CHECK_EQ(set_words(&s, "set hash-key"), FC_PARSE_WORD);
 }
 
+static void test_set_flow_sampling(void)
+{
+	struct fc_set s;
+
+	CHECK(!set_words(&s, "set flow-sampling 10"));
+	CHECK(s.has[FM_A_FLOW_SAMPLING_RATE]);
+	CHECK_EQ(s.v[FM_A_FLOW_SAMPLING_RATE], 10);
+	CHECK(!s.has[FM_A_FLOW_SAMPLING_MODE]);	/* the mode stays */
+	CHECK(!s.has[FM_A_SAMPLING_RATE]);
+	CHECK(!set_words(&s, "set flow-sampling 1000 random sampling 10"));
+	CHECK_EQ(s.v[FM_A_FLOW_SAMPLING_RATE], 1000);
+	CHECK(s.has[FM_A_FLOW_SAMPLING_MODE]);
+	CHECK_EQ(s.v[FM_A_FLOW_SAMPLING_MODE], FM_SAMPLING_MODE_RANDOM);
+	CHECK_EQ(s.v[FM_A_SAMPLING_RATE], 10);
+	CHECK(!set_words(&s, "set flow-sampling 5 deterministic"));
+	CHECK_EQ(s.v[FM_A_FLOW_SAMPLING_MODE], FM_SAMPLING_MODE_DETERMINISTIC);
+	CHECK(!set_words(&s, "set flow-sampling off"));
+	CHECK_EQ(s.v[FM_A_FLOW_SAMPLING_RATE], 1);
+	CHECK(!s.has[FM_A_FLOW_SAMPLING_MODE]);
+
+	err_capture();
+	CHECK_EQ(set_words(&s, "set flow-sampling 0"), -1);
+	CHECK_EQ(set_words(&s, "set flow-sampling x"), -1);
+	CHECK(err_is("flowctl: flow-sampling: 0 is out of range (1..4294967295)\n"
+		     "flowctl: flow-sampling: 'x' is not a number\n"));
+	CHECK_EQ(set_words(&s, "set flow-sampling"), FC_PARSE_WORD);
+	/* hash is the meter's, not flow sampling's: a word of its own */
+	CHECK(set_words(&s, "set flow-sampling 4 hash"));
+}
+
 static void test_dest(void)
 {
 	struct fc_dest d;
@@ -855,6 +885,7 @@ static void test_prometheus(void)
 		{ "flows_expired_end_of_flow", 0 },
 		{ "flows_something_new", 7 },
 		{ "records_dropped", 3 },
+		{ "records_selected", 5 },
 	};
 	char *out = NULL;
 	size_t len;
@@ -880,6 +911,9 @@ static void test_prometheus(void)
 		"# HELP flowmeter_records_dropped_total Finished flow records lost because the export queue was full.\n"
 		"# TYPE flowmeter_records_dropped_total counter\n"
 		"flowmeter_records_dropped_total 3\n"
+		"# HELP flowmeter_records_selected_total Finished flow records flow sampling sent on to the destinations.\n"
+		"# TYPE flowmeter_records_selected_total counter\n"
+		"flowmeter_records_selected_total 5\n"
 		"# HELP flowmeter_flows_something_new_total A flowmeter counter.\n"
 		"# TYPE flowmeter_flows_something_new_total counter\n"
 		"flowmeter_flows_something_new_total 7\n"));
@@ -995,6 +1029,7 @@ int main(void)
 	RUN_TEST(test_merge_sort);
 	RUN_TEST(test_set);
 	RUN_TEST(test_set_hash);
+	RUN_TEST(test_set_flow_sampling);
 	RUN_TEST(test_set_aggregate);
 	RUN_TEST(test_dest);
 	RUN_TEST(test_dest_anon);

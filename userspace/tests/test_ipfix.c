@@ -376,6 +376,65 @@ static void test_hash_options(void)
 	CHECK_EQ(dec_u(&dm.rec[0], 306, 0), 9);
 }
 
+/*
+ * Flow sampling: template 272 after the others (259 unchanged), its
+ * options record flowSelectorAlgorithm 1 or 4, interval 1, spacing N - 1;
+ * 28 bytes more of templates, so a message with them needs 552 bytes (an
+ * MTU of 580 to an IPv4 collector); off again, the templates as before.
+ */
+static void test_flowsamp_options(void)
+{
+	struct fm_enc_session s;
+	struct fm_enc_msg m;
+
+	new_session(&s);
+	fm_enc_set_sampling(&s, FM_SAMPLING_DETERMINISTIC, 10);
+	fm_enc_set_flow_sampling(&s, FM_SAMPLING_DETERMINISTIC, 100);
+	CHECK_EQ(s.tmpl_len, 440);
+	CHECK_EQ(s.tmpl_count, 8);
+	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 548, &clk0), FM_ENC_TOOSMALL);
+	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 552, &clk0), FM_ENC_OK);
+	CHECK_EQ(fm_enc_add_sampling(&m), FM_ENC_OK);
+	CHECK_EQ(fm_enc_add_flowsamp(&m), FM_ENC_OK);
+	finish_decode(&m);
+	CHECK_EQ(dm.nopt_tmpl, 4);
+	CHECK(ds.t[FM_TMPL_FLOWSAMP - 256].valid);
+	CHECK_EQ(dm.nrec, 2);
+	CHECK_EQ(dm.rec[0].tid, FM_TMPL_SAMPLING);
+	CHECK_EQ(dec_u(&dm.rec[0], 306, 0), 9);
+	CHECK_EQ(dm.rec[1].tid, FM_TMPL_FLOWSAMP);
+	CHECK_EQ(dec_u(&dm.rec[1], 149, 1), DOMAIN);
+	CHECK_EQ(dec_u(&dm.rec[1], 390, 0), 1);
+	CHECK_EQ(dec_u(&dm.rec[1], 396, 0), 1);
+	CHECK_EQ(dec_u(&dm.rec[1], 397, 0), 99);
+
+	/* random: uniform probabilistic (4); the templates are due again */
+	fm_enc_set_flow_sampling(&s, FM_SAMPLING_RANDOM, 100);
+	CHECK(!s.tmpl_valid);
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
+	fm_enc_add_flowsamp(&m);
+	finish_decode(&m);
+	CHECK_EQ(dec_u(&dm.rec[0], 390, 0), 4);
+
+	/* with hash selection: 263 and 272 */
+	fm_enc_set_sampling(&s, FM_SAMPLING_HASH, 10);
+	CHECK_EQ(s.tmpl_len, 444);
+
+	/* off: template 272 and its record are gone */
+	memset(&ds, 0, sizeof(ds));
+	fm_enc_set_sampling(&s, FM_SAMPLING_DETERMINISTIC, 10);
+	fm_enc_set_flow_sampling(&s, FM_SAMPLING_RANDOM, 1);
+	CHECK_EQ(s.tmpl_len, 412);
+	CHECK_EQ(s.tmpl_count, 7);
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
+	CHECK_EQ(fm_enc_add_flowsamp(&m), FM_ENC_OK);
+	fm_enc_add_sampling(&m);
+	finish_decode(&m);
+	CHECK(!ds.t[FM_TMPL_FLOWSAMP - 256].valid);
+	CHECK_EQ(dm.nrec, 1);
+	CHECK_EQ(dm.rec[0].tid, FM_TMPL_SAMPLING);
+}
+
 /* A 14-byte sampling record: its set is padded with 2 zero bytes. */
 static void test_padding(void)
 {
@@ -546,6 +605,7 @@ int main(void)
 	RUN_TEST(test_template_refresh);
 	RUN_TEST(test_options);
 	RUN_TEST(test_hash_options);
+	RUN_TEST(test_flowsamp_options);
 	RUN_TEST(test_padding);
 	RUN_TEST(test_determinism);
 	RUN_TEST(test_batch);

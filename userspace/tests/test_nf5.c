@@ -177,13 +177,19 @@ static void test_sampling(void)
 		u32 interval;
 		u8 algo;
 		u16 field;
+		u32 flow_interval;
+		u8 flow_algo;
 	} c[] = {
-		{ 1, FM_SAMPLING_DETERMINISTIC, 0 },
-		{ 0, FM_SAMPLING_RANDOM, 0 },
-		{ 100, FM_SAMPLING_DETERMINISTIC, 0x4064 },
-		{ 16383, FM_SAMPLING_RANDOM, 0xbfff },
-		{ 100000, FM_SAMPLING_RANDOM, 0xbfff },
-		{ 100, FM_SAMPLING_HASH, 0x8064 },	/* as random */
+		{ 1, FM_SAMPLING_DETERMINISTIC, 0, 0, 0 },
+		{ 0, FM_SAMPLING_RANDOM, 0, 0, 0 },
+		{ 100, FM_SAMPLING_DETERMINISTIC, 0x4064, 0, 0 },
+		{ 16383, FM_SAMPLING_RANDOM, 0xbfff, 0, 0 },
+		{ 100000, FM_SAMPLING_RANDOM, 0xbfff, 0, 0 },
+		{ 100, FM_SAMPLING_HASH, 0x8064, 0, 0 },	/* as random */
+		/* flow sampling folded in: packet N times flow N */
+		{ 1, FM_SAMPLING_DETERMINISTIC, 0x400a, 10, FM_SAMPLING_DETERMINISTIC },
+		{ 10, FM_SAMPLING_DETERMINISTIC, 0x8064, 10, FM_SAMPLING_RANDOM },
+		{ 1000, FM_SAMPLING_RANDOM, 0xbfff, 1000, FM_SAMPLING_RANDOM },
 	};
 	struct fm_enc_session s;
 	struct fm_enc_msg m;
@@ -195,6 +201,9 @@ static void test_sampling(void)
 		fm_enc_session_init(&s, FM_ENC_NF5, 0);
 		s.sampling_interval = c[i].interval;
 		s.sampling_algo = c[i].algo;
+		if (c[i].flow_interval)
+			fm_enc_set_flow_sampling(&s, c[i].flow_algo,
+						 c[i].flow_interval);
 		fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
 		fm_enc_add_flow(&m, &r);
 		finish_decode(&m);

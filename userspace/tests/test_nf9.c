@@ -290,6 +290,28 @@ static void test_options(void)
 	CHECK_EQ(dm.rec[0].tid, FM_TMPL_SAMPLING);
 	CHECK_EQ(dec_u(&dm.rec[0], 34, 0), 64);
 	CHECK_EQ(dec_u(&dm.rec[0], 35, 0), FM_SAMPLING_RANDOM);
+
+	/*
+	 * flow sampling: no template of its own, folded into the rate (packet
+	 * N times flow N), random if either is; the templates are v9's seven
+	 */
+	new_session(&s);
+	fm_enc_set_sampling(&s, FM_SAMPLING_DETERMINISTIC, 10);
+	fm_enc_set_flow_sampling(&s, FM_SAMPLING_DETERMINISTIC, 20);
+	CHECK_EQ(s.tmpl_count, 7);
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
+	fm_enc_add_sampling(&m);
+	CHECK_EQ(fm_enc_add_flowsamp(&m), FM_ENC_OK);
+	finish_decode(&m);
+	CHECK_EQ(dm.nrec, 1);
+	CHECK_EQ(dec_u(&dm.rec[0], 34, 0), 200);
+	CHECK_EQ(dec_u(&dm.rec[0], 35, 0), FM_SAMPLING_DETERMINISTIC);
+	fm_enc_set_flow_sampling(&s, FM_SAMPLING_RANDOM, 20);
+	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
+	fm_enc_add_sampling(&m);
+	finish_decode(&m);
+	CHECK_EQ(dec_u(&dm.rec[0], 34, 0), 200);
+	CHECK_EQ(dec_u(&dm.rec[0], 35, 0), FM_SAMPLING_RANDOM);
 }
 
 /* 9-byte sampling records: padded to 4 with zeros, padding < record. */
