@@ -38,6 +38,7 @@
 
 #include "cache.h"
 #include "export_priv.h"
+#include "route.h"
 
 #define FM_REFRESH_MSGS	20	/* templates at least every 20 messages */
 
@@ -462,14 +463,62 @@ void fm_export_records(struct fm_net *fn, const struct fm_record *recs,
 {
 	struct fm_export *fe = fn->exp;
 	struct fm_batch b = { .fn = fn };
+	unsigned int i, c;
 	struct fm_dest *d;
 
 	mutex_lock(&fe->lock);
 	fm_export_clock(&b.clk);
 	fm_ifs_scan(fn, recs, n);
-	list_for_each_entry(d, &fe->dests, list)
-		fm_dest_export(&b, d, recs, n);
+	if (!fe->route_buf) {
+		list_for_each_entry(d, &fe->dests, list)
+			fm_dest_export(&b, d, recs, n);
+		mutex_unlock(&fe->lock);
+		return;
+	}
+	/* routing fields: looked up once a record, for every destination */
+	for (i = 0; i < n; i += c) {
+		c = min_t(unsigned int, n - i, FM_ROUTE_CHUNK);
+		memcpy(fe->route_buf, recs + i, c * sizeof(*recs));
+		fm_route_records(fn, fe->route_buf, c);
+		list_for_each_entry(d, &fe->dests, list)
+			fm_dest_export(&b, d, fe->route_buf, c);
+	}
 	mutex_unlock(&fe->lock);
+}
+
+/* The buffer of fm_export_set_routing(), allocated before its lock. */
+struct fm_record *fm_export_route_buf(void)
+{
+	return kvmalloc_array(FM_ROUTE_CHUNK, sizeof(struct fm_record),
+			      GFP_KERNEL_ACCOUNT);
+}
+
+/*
+ * Routing fields on (buf from fm_export_route_buf()) or off (NULL).
+ * Returns the buffer left unused, for kvfree(). The sessions follow the
+ * records: the first of another kind switches their templates (ipfix.c).
+ */
+struct fm_record *fm_export_set_routing(struct fm_net *fn,
+					struct fm_record *buf)
+{
+	struct fm_export *fe = fn->exp;
+
+	mutex_lock(&fe->lock);
+	if (!buf || !fe->route_buf)
+		swap(buf, fe->route_buf);
+	mutex_unlock(&fe->lock);
+	return buf;
+}
+
+bool fm_export_routing(struct fm_net *fn)
+{
+	struct fm_export *fe = fn->exp;
+	bool on;
+
+	mutex_lock(&fe->lock);
+	on = fe->route_buf;
+	mutex_unlock(&fe->lock);
+	return on;
 }
 
 /* Configuration */
@@ -837,6 +886,7 @@ void fm_export_show(struct seq_file *m, struct fm_net *fn)
 	seq_printf(m, "export_template_refresh_sec %u\n", fe->refresh_sec);
 	seq_printf(m, "export_template_refresh_packets %u\n", fe->refresh_msgs);
 	seq_printf(m, "export_destinations %u\n", fe->ndests);
+	seq_printf(m, "export_routing %u\n", !!fe->route_buf);
 	seq_printf(m, "export_packets %llu\n", t.packets);
 	seq_printf(m, "export_bytes %llu\n", t.bytes);
 	seq_printf(m, "export_records %llu\n", t.records);
@@ -936,6 +986,7 @@ void fm_export_exit(struct fm_net *fn)
 	list_for_each_entry_safe(d, tmp, &fe->dests, list)
 		fm_dest_free(d);
 	kvfree(fe->ifs);
+	kvfree(fe->route_buf);
 	mutex_destroy(&fe->lock);
 	kfree(fe);
 	fn->exp = NULL;

@@ -110,7 +110,15 @@ struct fm_export {
 	u32 refresh_msgs;
 	struct fm_dest_stats gone;	/* of deleted destinations */
 	struct fm_ifs *ifs;		/* from the first IPFIX/v9 destination */
+	/*
+	 * Routing fields on (route.c): each call's records are copied here
+	 * FM_ROUTE_CHUNK at a time, their fields looked up once for every
+	 * destination. NULL: off.
+	 */
+	struct fm_record *route_buf;
 };
+
+#define FM_ROUTE_CHUNK	64
 
 static inline bool fm_dest_names(const struct fm_dest *d)
 {

@@ -7,6 +7,7 @@
 #include <linux/seq_file.h>
 
 #include "cache.h"
+#include "route.h"
 #include "top.h"
 #include "uapi_flowmeter.h"
 
@@ -31,6 +32,7 @@ static int fm_stats_show(struct seq_file *m, void *v)
 {
 	struct fm_net *fn = fm_pernet(seq_file_single_net(m));
 	unsigned int pool, starving;
+	u32 asn4, asn6;
 	struct fm_stats s;
 	int i;
 
@@ -62,6 +64,9 @@ static int fm_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "budget_pool %u\n", pool);
 	seq_printf(m, "budget_starving %u\n", starving);
 	fm_export_show(m, fn);
+	fm_asn_counts(fn, &asn4, &asn6);
+	seq_printf(m, "asn_ranges4 %u\n", asn4);
+	seq_printf(m, "asn_ranges6 %u\n", asn6);
 	return 0;
 }
 
