@@ -192,7 +192,8 @@ capture_payloads() {
 # its print plugin writes: an empty result is tried again. FIELDS: more
 # primitives to aggregate on (", timestamp_start" keeps records apart);
 # then each refresh's records are appended, lest a decode longer than the
-# refresh time leave only the last second's in OUT.
+# refresh time leave only the last second's in OUT. NFACCTD_CONF: more
+# configuration lines.
 nfacctd_decode() {
 	local pcap=$1 out=$2 more=${3:-} i append=false
 	[ -n "$more" ] && append=true
@@ -207,6 +208,7 @@ nfacctd_decode() {
 	print_output_file_append: $append
 	print_refresh_time: 1
 	logfile: $out.log
+	${NFACCTD_CONF:-}
 	END
 	for i in 1 2 3 4 5; do
 		rm -f "$out" "$out.log"
