@@ -66,7 +66,8 @@ static inline unsigned int fm_key_len(const struct fm_key *k)
 
 /* Record flags (struct fm_record.rflags) */
 #define FM_RF_FRAG	0x01	/* at least one packet was a fragment */
-#define FM_RF_ROUTE	0x80	/* routing fields hold (export only, route.c) */
+#define FM_RF_ROUTE	0x02	/* routing fields hold (export only, route.c);
+				 * 0xf0 is the cache entries' (cache_hot.h) */
 
 /* flowEndReason (IPFIX IE 136) */
 enum fm_end_reason {
