@@ -128,7 +128,12 @@ void fm_entry_record(const struct fm_entry *e, struct fm_record *r,
 	r->ttl_max = e->ttl_max;
 	r->end_reason = reason;
 	r->rflags = e->rflags & ~FM_RF_GEN;
-	memset(r->pad, 0, sizeof(r->pad));
+	r->src_mask = 0;
+	r->dst_mask = 0;
+	r->pad = 0;
+	r->src_as = 0;
+	r->dst_as = 0;
+	memset(&r->nexthop, 0, sizeof(r->nexthop));
 }
 
 /*

@@ -87,26 +87,42 @@ enum fm_tmpl_id {
 	FM_TMPL_AGG6,
 	FM_TMPL_AGG_ICMP4,
 	FM_TMPL_AGG_ICMP6,
-	/* 268-271: reserved for the routing fields' templates */
-	FM_TMPL_FLOWSAMP = 272,	/* options: flow sampling (IPFIX), sent
+	/*
+	 * Routed flows (FM_RF_ROUTE): the unmasked ones with the next hop,
+	 * the route prefix lengths and the AS numbers. Sent instead of the
+	 * others by a session in routing mode.
+	 */
+	FM_TMPL_ROUTE4,
+	FM_TMPL_ROUTE6,
+	FM_TMPL_ROUTE_ICMP4,
+	FM_TMPL_ROUTE_ICMP6,
+	FM_TMPL_FLOWSAMP,	/* 272, options: flow sampling (IPFIX), sent
 				 * besides the others while it is on */
 	FM_TMPL_END
+};
+
+/* A session's flow templates: which kind of records it carries. */
+enum fm_enc_mode {
+	FM_ENC_MODE_PLAIN,
+	FM_ENC_MODE_AGG,	/* masked by aggregation (FM_KF_AGG) */
+	FM_ENC_MODE_ROUTE,	/* with routing fields (FM_RF_ROUTE) */
+	FM_ENC_MODES
 };
 
 #define FM_TMPL_NUM (FM_TMPL_END - FM_TMPL_V4)
 /*
  * Templates a session sends: its sampling template is FM_TMPL_SAMPLING or
- * FM_TMPL_HASHSEL, its flow templates the unmasked or the aggregate ones.
+ * FM_TMPL_HASHSEL, its flow templates those of its mode (enum fm_enc_mode).
  */
 #define FM_TMPL_SENT 7
 /* ...and FM_TMPL_FLOWSAMP after them while flow sampling is on (IPFIX) */
 
 #define FM_ENC_IFNAME_LEN 16	/* interfaceName: fixed, zero padded */
 /*
- * bytes of a version's template sets: 412, 436 aggregating, 4 more in
- * mode hash, 28 more with flow sampling
+ * bytes of a version's template sets: 412, 436 aggregating, 492 with the
+ * routing fields, 4 more in mode hash, 28 more with flow sampling
  */
-#define FM_ENC_TMPL_MAX	468
+#define FM_ENC_TMPL_MAX	524
 
 /*
  * One transport session (exporter -> one collector). Set up with
@@ -136,12 +152,13 @@ struct fm_enc_session {
 	u32 tmpl_msgs;		/* messages finished since then, it included */
 	bool tmpl_valid;	/* templates sent and still current */
 	/*
-	 * The flow templates are the masked ones: the session follows the
+	 * The flow templates, enum fm_enc_mode: the session follows the
 	 * records, switching (with new templates) at the first record of
-	 * the other kind, as after a change of the netns's aggregation.
+	 * another kind, as after a change of the netns's aggregation or
+	 * routing fields.
 	 */
-	bool agg;
-	u16 longest;		/* bytes of the longest record of any template */
+	u8 mode;
+	u16 longest;		/* bytes of the longest record of the mode */
 	u16 tmpl_len;		/* bytes of the template sets, as sent */
 	u8 tmpl_count;		/* template records in them */
 	u8 tmpl_buf[4 + FM_ENC_TMPL_MAX];	/* from byte 4 */
@@ -273,7 +290,7 @@ static inline void fm_enc_restamp(struct fm_enc_msg *m,
 
 /*
  * Add one flow record. FM_ENC_FULL: the message is full (see above), or,
- * once at a change between masked and unmasked records (IPFIX, v9), the
+ * once at a change between plain, masked and routed records (IPFIX, v9), the
  * templates change: the next message carries them and takes the record.
  * FM_ENC_UNSUPPORTED: IPv6 flow on a v5 session, not encoded.
  */
@@ -421,6 +438,12 @@ enum fm_src {
 	FM_S_FSEL_ALGO,		/* IPFIX flowSelectorAlgorithm */
 	FM_S_FLOW_INTERVAL,	/* IPFIX samplingFlowInterval: 1 */
 	FM_S_FLOW_SPACING,	/* IPFIX samplingFlowSpacing: N - 1 */
+	FM_S_NEXTHOP4,		/* routing fields (FM_RF_ROUTE) */
+	FM_S_NEXTHOP6,
+	FM_S_SRC_MASK,
+	FM_S_DST_MASK,
+	FM_S_SRC_AS,
+	FM_S_DST_AS,
 };
 
 #define FM_NF9_HDR_LEN 20

@@ -40,6 +40,7 @@
 
 #include "cache.h"
 #include "export_priv.h"
+#include "route.h"
 
 #define FM_REFRESH_MSGS	20	/* templates at least every 20 messages */
 
@@ -485,10 +486,23 @@ static void fm_export_dests(struct fm_batch *b, const struct fm_record *recs,
 	struct fm_export *fe = b->fn->exp;
 	struct fm_dest *d;
 
+	unsigned int i, c;
+
 	fe->records_selected += n;
 	fm_ifs_scan(b->fn, recs, n);
-	list_for_each_entry(d, &fe->dests, list)
-		fm_dest_export(b, d, recs, n);
+	if (!fe->route_buf) {
+		list_for_each_entry(d, &fe->dests, list)
+			fm_dest_export(b, d, recs, n);
+		return;
+	}
+	/* routing fields: looked up once a record, for every destination */
+	for (i = 0; i < n; i += c) {
+		c = min_t(unsigned int, n - i, FM_ROUTE_CHUNK);
+		memcpy(fe->route_buf, recs + i, c * sizeof(*recs));
+		fm_route_records(b->fn, fe->route_buf, c);
+		list_for_each_entry(d, &fe->dests, list)
+			fm_dest_export(b, d, fe->route_buf, c);
+	}
 }
 
 /* Flow sampling: is the next record sent on? Under the export mutex. */
@@ -531,6 +545,41 @@ void fm_export_records(struct fm_net *fn, const struct fm_record *recs,
 		fm_export_dests(&b, fe->fsamp_buf, k);
 out:
 	mutex_unlock(&fe->lock);
+}
+
+/* The buffer of fm_export_set_routing(), allocated before its lock. */
+struct fm_record *fm_export_route_buf(void)
+{
+	return kvmalloc_array(FM_ROUTE_CHUNK, sizeof(struct fm_record),
+			      GFP_KERNEL_ACCOUNT);
+}
+
+/*
+ * Routing fields on (buf from fm_export_route_buf()) or off (NULL).
+ * Returns the buffer left unused, for kvfree(). The sessions follow the
+ * records: the first of another kind switches their templates (ipfix.c).
+ */
+struct fm_record *fm_export_set_routing(struct fm_net *fn,
+					struct fm_record *buf)
+{
+	struct fm_export *fe = fn->exp;
+
+	mutex_lock(&fe->lock);
+	if (!buf || !fe->route_buf)
+		swap(buf, fe->route_buf);
+	mutex_unlock(&fe->lock);
+	return buf;
+}
+
+bool fm_export_routing(struct fm_net *fn)
+{
+	struct fm_export *fe = fn->exp;
+	bool on;
+
+	mutex_lock(&fe->lock);
+	on = fe->route_buf;
+	mutex_unlock(&fe->lock);
+	return on;
 }
 
 /* Configuration */
@@ -962,6 +1011,7 @@ void fm_export_show(struct seq_file *m, struct fm_net *fn)
 	seq_printf(m, "export_flow_sampling_mode %s\n",
 		   fe->fsamp_mode == FM_SAMPLING_RANDOM ?
 		   "random" : "deterministic");
+	seq_printf(m, "export_routing %u\n", !!fe->route_buf);
 	seq_printf(m, "export_packets %llu\n", t.packets);
 	seq_printf(m, "export_bytes %llu\n", t.bytes);
 	seq_printf(m, "export_records %llu\n", t.records);
@@ -1066,6 +1116,7 @@ void fm_export_exit(struct fm_net *fn)
 		fm_dest_free(d);
 	kvfree(fe->ifs);
 	kvfree(fe->fsamp_buf);
+	kvfree(fe->route_buf);
 	mutex_destroy(&fe->lock);
 	kfree(fe);
 	fn->exp = NULL;

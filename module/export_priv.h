@@ -125,7 +125,15 @@ struct fm_export {
 	struct fm_record *fsamp_buf;
 	u64 records_observed;		/* records handed over to export */
 	u64 records_selected;		/* ...of them, those flow sampling sent on */
+	/*
+	 * Routing fields on (route.c): each call's records are copied here
+	 * FM_ROUTE_CHUNK at a time, their fields looked up once for every
+	 * destination. NULL: off.
+	 */
+	struct fm_record *route_buf;
 };
+
+#define FM_ROUTE_CHUNK	64
 
 static inline bool fm_dest_names(const struct fm_dest *d)
 {

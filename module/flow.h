@@ -66,6 +66,8 @@ static inline unsigned int fm_key_len(const struct fm_key *k)
 
 /* Record flags (struct fm_record.rflags) */
 #define FM_RF_FRAG	0x01	/* at least one packet was a fragment */
+#define FM_RF_ROUTE	0x02	/* routing fields hold (export only, route.c);
+				 * 0xf0 is the cache entries' (cache_hot.h) */
 
 /* flowEndReason (IPFIX IE 136) */
 enum fm_end_reason {
@@ -88,7 +90,19 @@ struct fm_record {
 	u8 ttl_max;
 	u8 end_reason;		/* enum fm_end_reason */
 	u8 rflags;		/* FM_RF_* */
-	u8 pad[3];
+	/*
+	 * Routing fields (FM_RF_ROUTE): filled at export from the netns's
+	 * FIB and AS table (route.c), zero in the cache's records.
+	 */
+	u8 src_mask;		/* prefix length of the source's route */
+	u8 dst_mask;		/* prefix length of the destination's route */
+	u8 pad;
+	u32 src_as;		/* origin AS of the source's prefix, 0: none */
+	u32 dst_as;
+	union {
+		__be32 v4;
+		struct in6_addr v6;	/* the record's family; 0: connected */
+	} nexthop;
 };
 
 /*

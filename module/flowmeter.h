@@ -53,6 +53,7 @@ struct fm_stats {
 struct fm_cache;	/* cache.c */
 struct fm_hashkey;	/* hook.c */
 struct fm_export;	/* export.c */
+struct fm_asn_table;	/* route.c */
 struct seq_file;
 
 /* One instance per network namespace. */
@@ -79,6 +80,9 @@ struct fm_net {
 	struct nf_hook_ops ops[2 * FM_NHOOKS];
 	u64 agg;			/* fm_agg_pack(): the flow mask, for the hook */
 	struct fm_agg agg_cfg;		/* the mask as set, on or off; conf_lock */
+	struct fm_asn_table __rcu *asn;	/* the AS table; NULL: empty */
+	struct fm_asn_table *asn_load;	/* one being loaded; conf_lock */
+	u32 asn_load_portid;		/* by this netlink socket */
 };
 
 struct fm_net *fm_pernet(const struct net *net);
@@ -158,6 +162,10 @@ void fm_export_exit(struct fm_net *fn);
 void fm_export_records(struct fm_net *fn, const struct fm_record *recs,
 		       unsigned int n);
 void fm_export_show(struct seq_file *m, struct fm_net *fn);
+struct fm_record *fm_export_route_buf(void);
+struct fm_record *fm_export_set_routing(struct fm_net *fn,
+					struct fm_record *buf);
+bool fm_export_routing(struct fm_net *fn);
 
 /* netlink.c */
 int fm_netlink_init(void);

@@ -221,6 +221,121 @@ static const struct fm_field ipfix_agg_icmp6[] = {
 	{ 60, 1, FM_S_IPVER },		/* ipVersion */
 };
 
+/*
+ * Routed flows (routing fields on): the unmasked fields with the next hop
+ * of the destination's route (0 when it is connected), the prefix lengths
+ * of the source's and destination's routes and their AS numbers.
+ */
+static const struct fm_field ipfix_route4[] = {
+	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */
+	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */
+	{ 152, 8, FM_S_START_MS },	/* flowStartMilliseconds */
+	{ 153, 8, FM_S_END_MS },	/* flowEndMilliseconds */
+	{ 8, 4, FM_S_SADDR4 },		/* sourceIPv4Address */
+	{ 12, 4, FM_S_DADDR4 },		/* destinationIPv4Address */
+	{ 15, 4, FM_S_NEXTHOP4 },	/* ipNextHopIPv4Address */
+	{ 9, 1, FM_S_SRC_MASK },	/* sourceIPv4PrefixLength */
+	{ 13, 1, FM_S_DST_MASK },	/* destinationIPv4PrefixLength */
+	{ 16, 4, FM_S_SRC_AS },		/* bgpSourceAsNumber */
+	{ 17, 4, FM_S_DST_AS },		/* bgpDestinationAsNumber */
+	{ 10, 4, FM_S_IN_IF },		/* ingressInterface */
+	{ 14, 4, FM_S_OUT_IF },		/* egressInterface */
+	{ 7, 2, FM_S_SPORT },		/* sourceTransportPort */
+	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
+	{ 58, 2, FM_S_VLAN },		/* vlanId */
+	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */
+	{ 5, 1, FM_S_TOS },		/* ipClassOfService */
+	{ 6, 1, FM_S_TCP_FLAGS },	/* tcpControlBits, reduced size */
+	{ 52, 1, FM_S_TTL_MIN },	/* minimumTTL */
+	{ 53, 1, FM_S_TTL_MAX },	/* maximumTTL */
+	{ 136, 1, FM_S_END_REASON },	/* flowEndReason */
+	{ 61, 1, FM_S_DIR },		/* flowDirection */
+	{ 60, 1, FM_S_IPVER },		/* ipVersion */
+};
+
+static const struct fm_field ipfix_route_icmp4[] = {
+	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */
+	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */
+	{ 152, 8, FM_S_START_MS },	/* flowStartMilliseconds */
+	{ 153, 8, FM_S_END_MS },	/* flowEndMilliseconds */
+	{ 8, 4, FM_S_SADDR4 },		/* sourceIPv4Address */
+	{ 12, 4, FM_S_DADDR4 },		/* destinationIPv4Address */
+	{ 15, 4, FM_S_NEXTHOP4 },	/* ipNextHopIPv4Address */
+	{ 9, 1, FM_S_SRC_MASK },	/* sourceIPv4PrefixLength */
+	{ 13, 1, FM_S_DST_MASK },	/* destinationIPv4PrefixLength */
+	{ 16, 4, FM_S_SRC_AS },		/* bgpSourceAsNumber */
+	{ 17, 4, FM_S_DST_AS },		/* bgpDestinationAsNumber */
+	{ 10, 4, FM_S_IN_IF },		/* ingressInterface */
+	{ 14, 4, FM_S_OUT_IF },		/* egressInterface */
+	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
+	{ 32, 2, FM_S_ICMP },		/* icmpTypeCodeIPv4 */
+	{ 58, 2, FM_S_VLAN },		/* vlanId */
+	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */
+	{ 5, 1, FM_S_TOS },		/* ipClassOfService */
+	{ 6, 1, FM_S_TCP_FLAGS },	/* tcpControlBits, reduced size */
+	{ 52, 1, FM_S_TTL_MIN },	/* minimumTTL */
+	{ 53, 1, FM_S_TTL_MAX },	/* maximumTTL */
+	{ 136, 1, FM_S_END_REASON },	/* flowEndReason */
+	{ 61, 1, FM_S_DIR },		/* flowDirection */
+	{ 60, 1, FM_S_IPVER },		/* ipVersion */
+};
+
+static const struct fm_field ipfix_route6[] = {
+	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */
+	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */
+	{ 152, 8, FM_S_START_MS },	/* flowStartMilliseconds */
+	{ 153, 8, FM_S_END_MS },	/* flowEndMilliseconds */
+	{ 27, 16, FM_S_SADDR6 },	/* sourceIPv6Address */
+	{ 28, 16, FM_S_DADDR6 },	/* destinationIPv6Address */
+	{ 31, 4, FM_S_FLOWLABEL },	/* flowLabelIPv6 */
+	{ 62, 16, FM_S_NEXTHOP6 },	/* ipNextHopIPv6Address */
+	{ 29, 1, FM_S_SRC_MASK },	/* sourceIPv6PrefixLength */
+	{ 30, 1, FM_S_DST_MASK },	/* destinationIPv6PrefixLength */
+	{ 16, 4, FM_S_SRC_AS },		/* bgpSourceAsNumber */
+	{ 17, 4, FM_S_DST_AS },		/* bgpDestinationAsNumber */
+	{ 10, 4, FM_S_IN_IF },		/* ingressInterface */
+	{ 14, 4, FM_S_OUT_IF },		/* egressInterface */
+	{ 7, 2, FM_S_SPORT },		/* sourceTransportPort */
+	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
+	{ 58, 2, FM_S_VLAN },		/* vlanId */
+	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */
+	{ 5, 1, FM_S_TOS },		/* ipClassOfService */
+	{ 6, 1, FM_S_TCP_FLAGS },	/* tcpControlBits, reduced size */
+	{ 52, 1, FM_S_TTL_MIN },	/* minimumTTL */
+	{ 53, 1, FM_S_TTL_MAX },	/* maximumTTL */
+	{ 136, 1, FM_S_END_REASON },	/* flowEndReason */
+	{ 61, 1, FM_S_DIR },		/* flowDirection */
+	{ 60, 1, FM_S_IPVER },		/* ipVersion */
+};
+
+static const struct fm_field ipfix_route_icmp6[] = {
+	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */
+	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */
+	{ 152, 8, FM_S_START_MS },	/* flowStartMilliseconds */
+	{ 153, 8, FM_S_END_MS },	/* flowEndMilliseconds */
+	{ 27, 16, FM_S_SADDR6 },	/* sourceIPv6Address */
+	{ 28, 16, FM_S_DADDR6 },	/* destinationIPv6Address */
+	{ 31, 4, FM_S_FLOWLABEL },	/* flowLabelIPv6 */
+	{ 62, 16, FM_S_NEXTHOP6 },	/* ipNextHopIPv6Address */
+	{ 29, 1, FM_S_SRC_MASK },	/* sourceIPv6PrefixLength */
+	{ 30, 1, FM_S_DST_MASK },	/* destinationIPv6PrefixLength */
+	{ 16, 4, FM_S_SRC_AS },		/* bgpSourceAsNumber */
+	{ 17, 4, FM_S_DST_AS },		/* bgpDestinationAsNumber */
+	{ 10, 4, FM_S_IN_IF },		/* ingressInterface */
+	{ 14, 4, FM_S_OUT_IF },		/* egressInterface */
+	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
+	{ 139, 2, FM_S_ICMP },		/* icmpTypeCodeIPv6 */
+	{ 58, 2, FM_S_VLAN },		/* vlanId */
+	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */
+	{ 5, 1, FM_S_TOS },		/* ipClassOfService */
+	{ 6, 1, FM_S_TCP_FLAGS },	/* tcpControlBits, reduced size */
+	{ 52, 1, FM_S_TTL_MIN },	/* minimumTTL */
+	{ 53, 1, FM_S_TTL_MAX },	/* maximumTTL */
+	{ 136, 1, FM_S_END_REASON },	/* flowEndReason */
+	{ 61, 1, FM_S_DIR },		/* flowDirection */
+	{ 60, 1, FM_S_IPVER },		/* ipVersion */
+};
+
 /* RFC 7011 4.1-4.3 statistics, together, scoped by the domain */
 static const struct fm_field ipfix_stats[] = {
 	{ 149, 4, FM_S_DOMAIN },	/* scope: observationDomainId */
@@ -291,7 +406,11 @@ static const struct fm_tmpl ipfix_tmpls[FM_TMPL_NUM] = {
 	TMPL(0, ipfix_agg6),
 	TMPL(0, ipfix_agg_icmp4),
 	TMPL(0, ipfix_agg_icmp6),
-	[FM_TMPL_FLOWSAMP - FM_TMPL_V4] = TMPL(1, ipfix_flowsamp),
+	TMPL(0, ipfix_route4),
+	TMPL(0, ipfix_route6),
+	TMPL(0, ipfix_route_icmp4),
+	TMPL(0, ipfix_route_icmp6),
+	TMPL(1, ipfix_flowsamp),
 };
 
 /*
@@ -301,11 +420,17 @@ static const struct fm_tmpl ipfix_tmpls[FM_TMPL_NUM] = {
  * collector (export.rst, Aggregation: not an IPv6 one's).
  * FM_TMPL_SAMPLING stands for the session's sampling template.
  */
-static const u16 tmpl_order[2][FM_TMPL_SENT] = {
-	{ FM_TMPL_V4, FM_TMPL_V6, FM_TMPL_ICMP4, FM_TMPL_ICMP6,
+static const u16 tmpl_order[FM_ENC_MODES][FM_TMPL_SENT] = {
+	[FM_ENC_MODE_PLAIN] = {
+	  FM_TMPL_V4, FM_TMPL_V6, FM_TMPL_ICMP4, FM_TMPL_ICMP6,
 	  FM_TMPL_STATS, FM_TMPL_SAMPLING, FM_TMPL_IFNAME },
-	{ FM_TMPL_AGG4, FM_TMPL_AGG6, FM_TMPL_AGG_ICMP4, FM_TMPL_AGG_ICMP6,
+	[FM_ENC_MODE_AGG] = {
+	  FM_TMPL_AGG4, FM_TMPL_AGG6, FM_TMPL_AGG_ICMP4, FM_TMPL_AGG_ICMP6,
 	  FM_TMPL_STATS, FM_TMPL_SAMPLING, FM_TMPL_IFNAME },
+	[FM_ENC_MODE_ROUTE] = {
+	  FM_TMPL_ROUTE4, FM_TMPL_ROUTE6, FM_TMPL_ROUTE_ICMP4,
+	  FM_TMPL_ROUTE_ICMP6, FM_TMPL_STATS, FM_TMPL_SAMPLING,
+	  FM_TMPL_IFNAME },
 };
 
 /* v9 tells hash selection as random sampling, with its own template. */
@@ -324,19 +449,39 @@ static u16 sampling_tmpl(const struct fm_enc_session *s)
 #define FM_CL_V6	1
 #define FM_CL_ICMP	2
 #define FM_CL_AGG	4	/* masked: with prefix lengths */
+#define FM_CL_ROUTE	8	/* with routing fields */
 
-static const u16 class_tmpl[8] = {
+static const u16 class_tmpl[12] = {
 	FM_TMPL_V4, FM_TMPL_V6, FM_TMPL_ICMP4, FM_TMPL_ICMP6,
 	FM_TMPL_AGG4, FM_TMPL_AGG6, FM_TMPL_AGG_ICMP4, FM_TMPL_AGG_ICMP6,
+	FM_TMPL_ROUTE4, FM_TMPL_ROUTE6, FM_TMPL_ROUTE_ICMP4,
+	FM_TMPL_ROUTE_ICMP6,
 };
 
+/*
+ * Routing fields and aggregation exclude each other (netlink.c); a masked
+ * record that got routing fields anyway (in flight across the change)
+ * goes out routed, with the FIB's prefix lengths.
+ */
 static __always_inline unsigned int rec_class(const struct fm_record *r)
 {
 	bool v6 = r->key.kflags & FM_KF_IPV6;
 	u8 icmp = v6 ? IPPROTO_ICMPV6_NR : IPPROTO_ICMP_NR;
+	unsigned int kind;
 
+	if (unlikely(r->rflags & FM_RF_ROUTE))
+		kind = FM_CL_ROUTE;
+	else
+		kind = r->key.kflags & FM_KF_AGG ? FM_CL_AGG : 0;
 	return (v6 ? FM_CL_V6 : 0) | (r->key.proto == icmp ? FM_CL_ICMP : 0) |
-	       (r->key.kflags & FM_KF_AGG ? FM_CL_AGG : 0);
+	       kind;
+}
+
+static unsigned int class_mode(unsigned int cl)
+{
+	if (cl & FM_CL_ROUTE)
+		return FM_ENC_MODE_ROUTE;
+	return cl & FM_CL_AGG ? FM_ENC_MODE_AGG : FM_ENC_MODE_PLAIN;
 }
 
 /* What one record's field values are taken from. */
@@ -477,6 +622,14 @@ static u64 value(const struct fm_enc_msg *m, u8 src, const struct fm_vals *v)
 		return r->key.src_plen;
 	case FM_S_DST_PLEN:
 		return r->key.dst_plen;
+	case FM_S_SRC_MASK:
+		return r->src_mask;
+	case FM_S_DST_MASK:
+		return r->dst_mask;
+	case FM_S_SRC_AS:
+		return r->src_as;
+	case FM_S_DST_AS:
+		return r->dst_as;
 	}
 	return 0;
 }
@@ -499,6 +652,12 @@ static void put_field(const struct fm_enc_msg *m, u8 *p,
 		break;
 	case FM_S_DADDR6:
 		memcpy(p, &k->addr.v6.daddr, 16);
+		break;
+	case FM_S_NEXTHOP4:
+		memcpy(p, &v->r->nexthop.v4, 4);
+		break;
+	case FM_S_NEXTHOP6:
+		memcpy(p, &v->r->nexthop.v6, 16);
 		break;
 	case FM_S_IFNAME:
 		n = strnlen(v->ifname, f->len);
@@ -604,8 +763,9 @@ static bool tmpl_due(const struct fm_enc_session *s, u32 now)
 }
 
 /*
- * The template sets of the session's mode (s->agg) and sampling template,
- * once per change of either: every template message copies them.
+ * The template sets of the session's mode and sampling template, once per
+ * change of either: every template message copies them; and the longest
+ * record they describe, which every message must have room for.
  */
 static void build_templates(struct fm_enc_session *s)
 {
@@ -616,11 +776,14 @@ static void build_templates(struct fm_enc_session *s)
 	bool ok = true;
 	u16 id;
 
+	s->longest = 0;
 	for (i = 0; i < FM_TMPL_SENT; i++) {
-		id = tmpl_order[s->agg][i];
+		id = tmpl_order[s->mode][i];
 		if (id == FM_TMPL_SAMPLING)
 			id = sampling_tmpl(s);
 		ok = ok && put_template(&m, id);
+		s->longest = max_t(unsigned int, s->longest,
+				   rec_len(tmpl_of(&m, id)));
 	}
 	/* last, in a set of its own as every options template */
 	if (s->version == FM_ENC_IPFIX && s->flow_interval > 1)
@@ -644,17 +807,8 @@ void fm_enc_session_init(struct fm_enc_session *s, u8 version, u32 domain_id)
 	s->flow_interval = 1;
 	s->tmpl_refresh_sec = 60;
 	s->tmpl_refresh_msgs = 20;
-	if (version == FM_ENC_IPFIX || version == FM_ENC_NF9) {
-		const struct fm_tmpl *t = version == FM_ENC_NF9 ?
-					  fm_nf9_tmpls : ipfix_tmpls;
-		unsigned int i;
-
-		/* of either mode: a message has room for any record */
-		for (i = 0; i < FM_TMPL_NUM; i++)
-			s->longest = max_t(unsigned int, s->longest,
-					   rec_len(&t[i]));
+	if (version == FM_ENC_IPFIX || version == FM_ENC_NF9)
 		build_templates(s);
-	}
 }
 
 void fm_enc_set_sampling(struct fm_enc_session *s, u8 algo, u32 interval)
@@ -686,16 +840,16 @@ void fm_enc_set_flow_sampling(struct fm_enc_session *s, u8 algo,
 }
 
 /*
- * A record of the other kind (masked or not) than the session's flow
- * templates: switch them. The message ends here (the caller sends it and
- * retries in the next), which carries the new templates; the old ones it
- * may carry do not count as sent.
+ * A record of another kind (plain, masked, routed) than the session's
+ * flow templates: switch them. The message ends here (the caller sends it
+ * and retries in the next), which carries the new templates; the old
+ * ones it may carry do not count as sent.
  */
-static int switch_templates(struct fm_enc_msg *m, bool agg)
+static int switch_templates(struct fm_enc_msg *m, unsigned int mode)
 {
 	struct fm_enc_session *s = m->s;
 
-	s->agg = agg;
+	s->mode = mode;
 	build_templates(s);
 	fm_enc_resend_templates(s);
 	m->tmpl = false;
@@ -834,14 +988,14 @@ static int add_record(struct fm_enc_msg *m, u16 id, const struct fm_vals *v)
 int fm_tpl_add_flow(struct fm_enc_msg *m, const struct fm_record *r)
 {
 	unsigned int cl = rec_class(r);
+	unsigned int mode = class_mode(cl);
 	struct fm_vals v = { .r = r };
-	bool agg = cl & FM_CL_AGG;
 	u8 *p;
 
-	if (unlikely(agg != m->s->agg))
-		return switch_templates(m, agg);
-	/* masked flows: few, through the tables */
-	if (is_nf9(m) || agg)
+	if (unlikely(mode != m->s->mode))
+		return switch_templates(m, mode);
+	/* masked and routed flows: through the tables */
+	if (is_nf9(m) || mode != FM_ENC_MODE_PLAIN)
 		return add_record(m, class_tmpl[cl], &v);
 	p = reserve(m, class_tmpl[cl], ipfix_rec_len(cl));
 	if (!p)
@@ -920,7 +1074,7 @@ unsigned int fm_tpl_add_flows(struct fm_enc_msg *m, const struct fm_record *r,
 	const struct fm_record *p = r, *stop = r + n;
 	unsigned int done;
 
-	if (is_nf9(m) || m->s->agg)
+	if (is_nf9(m) || m->s->mode != FM_ENC_MODE_PLAIN)
 		return 0;
 	while (p < stop && !m->full) {
 		switch (rec_class(p)) {
@@ -936,7 +1090,7 @@ unsigned int fm_tpl_add_flows(struct fm_enc_msg *m, const struct fm_record *r,
 		case FM_CL_V6 | FM_CL_ICMP:
 			p = add_run(m, p, stop, FM_CL_V6 | FM_CL_ICMP);
 			break;
-		default:	/* masked: fm_enc_add_flow() takes it */
+		default:	/* masked, routed: fm_enc_add_flow() takes it */
 			goto out;
 		}
 	}

@@ -6,6 +6,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/string.h>
 
 #include "cache.h"
@@ -197,6 +198,8 @@ static void __exit fm_exit(void)
 {
 	fm_netlink_exit();
 	fm_netns_exit();
+	/* old AS tables freed by call_rcu(): the callback is ours */
+	rcu_barrier();
 	fm_cache_module_exit();
 	pr_info("unloaded\n");
 }

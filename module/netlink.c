@@ -24,6 +24,7 @@
 #include "cache.h"
 #include "export.h"
 #include "netlink.h"
+#include "route.h"
 
 static struct netlink_range_validation fm_nl_timeout_range = {
 	.min = 1,
@@ -102,6 +103,19 @@ static const struct nla_policy fm_nl_config_policy[FM_A_MAX + 1] = {
 	[FM_A_FLOW_SAMPLING_MODE] = NLA_POLICY_RANGE(NLA_U8,
 						     FM_SAMPLING_MODE_DETERMINISTIC,
 						     FM_SAMPLING_MODE_RANDOM),
+	[FM_A_ROUTING] = NLA_POLICY_MAX(NLA_U8, 1),
+};
+
+/* A new AS table's sizes; the module parameter asn_max is checked after. */
+static const struct nla_policy fm_nl_asn_begin_policy[FM_A_ASN_COUNT6 + 1] = {
+	[FM_A_ASN_COUNT4] = { .type = NLA_U32 },
+	[FM_A_ASN_COUNT6] = { .type = NLA_U32 },
+};
+
+/* Whole ranges only: route.c checks the length is a multiple. */
+static const struct nla_policy fm_nl_asn_add_policy[FM_A_ASN_RANGES6 + 1] = {
+	[FM_A_ASN_RANGES4] = NLA_POLICY_MIN_LEN(sizeof(struct fm_asn4)),
+	[FM_A_ASN_RANGES6] = NLA_POLICY_MIN_LEN(sizeof(struct fm_asn6)),
 };
 
 /* The counters are read-only: left out, so refused. */
@@ -284,8 +298,9 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	struct fm_samplif sif;
 	u8 top_by, top_agg, top_plen4, top_plen6;
 	u8 key[FM_HASHSEL_KEY_LEN];
-	u32 hooks, top_n;
+	u32 hooks, top_n, asn4, asn6;
 	struct fm_agg agg;
+	bool routing;
 	u64 mark;
 	int err = 0;
 
@@ -304,6 +319,8 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	fm_hashkey_get(fn, key);
 	mutex_unlock(&fn->conf_lock);
 	fm_export_get_config(fn, &ec);
+	routing = fm_export_routing(fn);
+	fm_asn_counts(fn, &asn4, &asn6);
 
 	if (nla_put_u32(msg, FM_A_ACTIVE_TIMEOUT, cc.active_timeout) ||
 	    nla_put_u32(msg, FM_A_INACTIVE_TIMEOUT, cc.inactive_timeout) ||
@@ -336,6 +353,9 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	    nla_put_u32(msg, FM_A_AGG_DROP, agg.drop) ||
 	    nla_put_u32(msg, FM_A_FLOW_SAMPLING_RATE, ec.flow_sampling_rate) ||
 	    nla_put_u8(msg, FM_A_FLOW_SAMPLING_MODE, ec.flow_sampling_mode) ||
+	    nla_put_u8(msg, FM_A_ROUTING, routing) ||
+	    nla_put_u32(msg, FM_A_ASN_COUNT4, asn4) ||
+	    nla_put_u32(msg, FM_A_ASN_COUNT6, asn6) ||
 	    fm_nl_put_samplif(msg, &sif) ||
 	    fm_nl_put_iffilter(msg, &iff))
 		err = -EMSGSIZE;
@@ -515,6 +535,29 @@ static void fm_nl_set_agg(struct fm_net *fn, struct nlattr **tb)
 	fm_cache_flush(fn);
 }
 
+/*
+ * Routing fields and aggregation exclude each other: an aggregate's
+ * addresses are prefixes, not hosts with a route each, and the
+ * templates have room for one or the other in the smallest MTU.
+ */
+static int fm_nl_check_routing(struct fm_net *fn, struct nlattr **tb,
+			       struct netlink_ext_ack *extack)
+{
+	bool routing = fm_export_routing(fn), agg = fn->agg_cfg.on;
+
+	lockdep_assert_held(&fn->conf_lock);
+	if (tb[FM_A_ROUTING])
+		routing = nla_get_u8(tb[FM_A_ROUTING]);
+	if (tb[FM_A_AGGREGATE])
+		agg = nla_get_u8(tb[FM_A_AGGREGATE]);
+	if (routing && agg) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FM_A_ROUTING] ?: tb[FM_A_AGGREGATE],
+				    "routing fields and aggregation exclude each other");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* All settings given, or, on any error, none. */
 static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 {
@@ -526,6 +569,7 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	struct fm_iffilter_rcu *ff = NULL;
 	struct fm_samplif_rcu *sr = NULL;
 	struct fm_hashkey *hk = NULL;
+	struct fm_record *route_buf = NULL;
 	struct fm_nl_mtus mtus;
 	struct nlattr *a;
 	struct fm_export_cfg ec;
@@ -576,6 +620,16 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	}
 
+	if (tb[FM_A_ROUTING] && nla_get_u8(tb[FM_A_ROUTING])) {
+		route_buf = fm_export_route_buf();
+		if (!route_buf) {
+			kfree(ff);
+			kfree(sr);
+			kfree_sensitive(hk);
+			return -ENOMEM;
+		}
+	}
+
 	mutex_lock(&fn->conf_lock);
 	cc = *fm_cache_config(fn);
 	fm_export_get_config(fn, &ec);
@@ -596,6 +650,9 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	fm_nl_get_u8(tb[FM_A_FLOW_SAMPLING_MODE], &ec.flow_sampling_mode);
 
 	err = fm_nl_check_limits(skb, info, &cc);
+	if (err)
+		goto out;
+	err = fm_nl_check_routing(fn, tb, extack);
 	if (err)
 		goto out;
 	if (refresh && !ec.refresh_sec && !ec.refresh_msgs) {
@@ -667,9 +724,12 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		fm_cache_flush(fn);
 	}
 	fm_nl_set_agg(fn, tb);
+	if (tb[FM_A_ROUTING])
+		route_buf = fm_export_set_routing(fn, route_buf);
 	err = 0;
 out:
 	mutex_unlock(&fn->conf_lock);
+	kvfree(route_buf);
 	kfree(ff);
 	kfree(sr);
 	kfree_sensitive(hk);
@@ -995,6 +1055,46 @@ static int fm_nl_flush(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/* The AS table, loaded by one socket over several requests (route.c). */
+static int fm_nl_asn_begin(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fm_net *fn = fm_pernet(genl_info_net(info));
+	struct nlattr **tb = info->attrs;
+	u32 n4 = 0, n6 = 0;
+	int err;
+
+	fm_nl_get_u32(tb[FM_A_ASN_COUNT4], &n4);
+	fm_nl_get_u32(tb[FM_A_ASN_COUNT6], &n6);
+	mutex_lock(&fn->conf_lock);
+	err = fm_asn_begin(fn, info->snd_portid, n4, n6, info->extack);
+	mutex_unlock(&fn->conf_lock);
+	return err;
+}
+
+static int fm_nl_asn_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fm_net *fn = fm_pernet(genl_info_net(info));
+	struct nlattr **tb = info->attrs;
+	int err;
+
+	mutex_lock(&fn->conf_lock);
+	err = fm_asn_add(fn, info->snd_portid, tb[FM_A_ASN_RANGES4],
+			 tb[FM_A_ASN_RANGES6], info->extack);
+	mutex_unlock(&fn->conf_lock);
+	return err;
+}
+
+static int fm_nl_asn_commit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fm_net *fn = fm_pernet(genl_info_net(info));
+	int err;
+
+	mutex_lock(&fn->conf_lock);
+	err = fm_asn_commit(fn, info->snd_portid, info->extack);
+	mutex_unlock(&fn->conf_lock);
+	return err;
+}
+
 /*
  * Every op needs CAP_NET_ADMIN in the user namespace that owns the netns,
  * as ctnetlink: the readers too, since flows are other users' 5-tuples and
@@ -1056,6 +1156,25 @@ static const struct genl_ops fm_nl_ops[] = {
 	{
 		.cmd = FM_CMD_FLUSH,
 		.doit = fm_nl_flush,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FM_CMD_ASN_BEGIN,
+		.doit = fm_nl_asn_begin,
+		.policy = fm_nl_asn_begin_policy,
+		.maxattr = ARRAY_SIZE(fm_nl_asn_begin_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FM_CMD_ASN_ADD,
+		.doit = fm_nl_asn_add,
+		.policy = fm_nl_asn_add_policy,
+		.maxattr = ARRAY_SIZE(fm_nl_asn_add_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FM_CMD_ASN_COMMIT,
+		.doit = fm_nl_asn_commit,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

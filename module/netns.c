@@ -8,6 +8,7 @@
 #include <net/netns/generic.h>
 
 #include "cache.h"
+#include "route.h"
 #include "uapi_flowmeter.h"
 
 static unsigned int fm_net_id __read_mostly;
@@ -147,6 +148,7 @@ static void __net_exit fm_net_exit(struct net *net)
 	fm_iffilter_free(fn);
 	fm_samplif_free(fn);
 	fm_hashkey_free(fn);
+	fm_asn_free(fn);
 	fm_proc_exit(fn);
 	fm_cache_free(fn);
 	fm_export_exit(fn);

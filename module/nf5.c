@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * NetFlow v5: a 24-byte header and up to 30 fixed 48-byte IPv4 records.
- * Counters are 32 bits (saturated), interfaces 16 bits (saturated), AS
- * numbers and next hop are not known here and sent as 0; the masks are
- * those of an aggregation, 0 without.
+ * Counters are 32 bits (saturated), interfaces 16 bits (saturated). Next
+ * hop, AS numbers and the masks of the routes come with the routing
+ * fields (FM_RF_ROUTE), 0 without; AS numbers above 65535 as AS_TRANS
+ * (RFC 6793). Without them the masks are an aggregation's, 0 without.
  */
 #include "enc.h"
 #include "flowsamp.h"
@@ -13,6 +14,7 @@
 #define NF5_REC_LEN	48
 #define NF5_MAX_RECS	30
 #define NF5_MAX_INTERVAL 0x3fff
+#define NF5_AS_TRANS	23456
 
 static u32 sat32(u64 v)
 {
@@ -22,6 +24,11 @@ static u32 sat32(u64 v)
 static u16 sat16(u32 v)
 {
 	return v > 0xffff ? 0xffff : (u16)v;
+}
+
+static u16 as16(u32 as)
+{
+	return as > 0xffff ? NF5_AS_TRANS : (u16)as;
 }
 
 int fm_nf5_begin(struct fm_enc_msg *m)
@@ -43,7 +50,7 @@ int fm_nf5_add_flow(struct fm_enc_msg *m, const struct fm_record *r)
 		return FM_ENC_FULL;
 	memcpy(p, &k->addr.v4.saddr, 4);
 	memcpy(p + 4, &k->addr.v4.daddr, 4);
-	put_unaligned_be32(0, p + 8);			/* nexthop */
+	memset(p + 8, 0, 4);				/* nexthop */
 	put_unaligned_be16(sat16(k->in_if), p + 12);
 	put_unaligned_be16(sat16(k->out_if), p + 14);
 	put_unaligned_be32(sat32(r->packets), p + 16);
@@ -57,8 +64,16 @@ int fm_nf5_add_flow(struct fm_enc_msg *m, const struct fm_record *r)
 	p[38] = k->proto;
 	p[39] = k->tos;
 	memset(p + 40, 0, 8);		/* src/dst AS, src/dst mask, pad2 */
-	p[44] = k->src_plen;		/* 0 unless masked */
-	p[45] = k->dst_plen;
+	if (r->rflags & FM_RF_ROUTE) {
+		memcpy(p + 8, &r->nexthop.v4, 4);
+		put_unaligned_be16(as16(r->src_as), p + 40);
+		put_unaligned_be16(as16(r->dst_as), p + 42);
+		p[44] = r->src_mask;
+		p[45] = r->dst_mask;
+	} else {
+		p[44] = k->src_plen;	/* 0 unless masked */
+		p[45] = k->dst_plen;
+	}
 	m->len += NF5_REC_LEN;
 	m->nrec++;
 	m->ndata++;

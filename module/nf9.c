@@ -203,6 +203,121 @@ static const struct fm_field nf9_agg_icmp6[] = {
 	{ 60, 1, FM_S_IPVER },		/* IP_PROTOCOL_VERSION */
 };
 
+/*
+ * Routed flows (routing fields on): the unmasked fields with the next hop
+ * of the destination's route (0 when it is connected), the prefix lengths
+ * of the source's and destination's routes and their AS numbers.
+ */
+static const struct fm_field nf9_route4[] = {
+	{ 1, 8, FM_S_OCTETS },		/* IN_BYTES */
+	{ 2, 8, FM_S_PACKETS },		/* IN_PKTS */
+	{ 22, 4, FM_S_START_UP },	/* FIRST_SWITCHED */
+	{ 21, 4, FM_S_END_UP },		/* LAST_SWITCHED */
+	{ 8, 4, FM_S_SADDR4 },		/* IPV4_SRC_ADDR */
+	{ 12, 4, FM_S_DADDR4 },		/* IPV4_DST_ADDR */
+	{ 15, 4, FM_S_NEXTHOP4 },	/* IPV4_NEXT_HOP */
+	{ 9, 1, FM_S_SRC_MASK },	/* SRC_MASK */
+	{ 13, 1, FM_S_DST_MASK },	/* DST_MASK */
+	{ 16, 4, FM_S_SRC_AS },		/* SRC_AS */
+	{ 17, 4, FM_S_DST_AS },		/* DST_AS */
+	{ 10, 4, FM_S_IN_IF },		/* INPUT_SNMP */
+	{ 14, 4, FM_S_OUT_IF },		/* OUTPUT_SNMP */
+	{ 7, 2, FM_S_SPORT },		/* L4_SRC_PORT */
+	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
+	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */
+	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */
+	{ 5, 1, FM_S_TOS },		/* SRC_TOS */
+	{ 6, 1, FM_S_TCP_FLAGS },	/* TCP_FLAGS */
+	{ 52, 1, FM_S_TTL_MIN },	/* MIN_TTL */
+	{ 53, 1, FM_S_TTL_MAX },	/* MAX_TTL */
+	{ 136, 1, FM_S_END_REASON },	/* flowEndReason (IANA) */
+	{ 61, 1, FM_S_DIR },		/* DIRECTION */
+	{ 60, 1, FM_S_IPVER },		/* IP_PROTOCOL_VERSION */
+};
+
+static const struct fm_field nf9_route_icmp4[] = {
+	{ 1, 8, FM_S_OCTETS },		/* IN_BYTES */
+	{ 2, 8, FM_S_PACKETS },		/* IN_PKTS */
+	{ 22, 4, FM_S_START_UP },	/* FIRST_SWITCHED */
+	{ 21, 4, FM_S_END_UP },		/* LAST_SWITCHED */
+	{ 8, 4, FM_S_SADDR4 },		/* IPV4_SRC_ADDR */
+	{ 12, 4, FM_S_DADDR4 },		/* IPV4_DST_ADDR */
+	{ 15, 4, FM_S_NEXTHOP4 },	/* IPV4_NEXT_HOP */
+	{ 9, 1, FM_S_SRC_MASK },	/* SRC_MASK */
+	{ 13, 1, FM_S_DST_MASK },	/* DST_MASK */
+	{ 16, 4, FM_S_SRC_AS },		/* SRC_AS */
+	{ 17, 4, FM_S_DST_AS },		/* DST_AS */
+	{ 10, 4, FM_S_IN_IF },		/* INPUT_SNMP */
+	{ 14, 4, FM_S_OUT_IF },		/* OUTPUT_SNMP */
+	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
+	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */
+	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */
+	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */
+	{ 5, 1, FM_S_TOS },		/* SRC_TOS */
+	{ 6, 1, FM_S_TCP_FLAGS },	/* TCP_FLAGS */
+	{ 52, 1, FM_S_TTL_MIN },	/* MIN_TTL */
+	{ 53, 1, FM_S_TTL_MAX },	/* MAX_TTL */
+	{ 136, 1, FM_S_END_REASON },	/* flowEndReason (IANA) */
+	{ 61, 1, FM_S_DIR },		/* DIRECTION */
+	{ 60, 1, FM_S_IPVER },		/* IP_PROTOCOL_VERSION */
+};
+
+static const struct fm_field nf9_route6[] = {
+	{ 1, 8, FM_S_OCTETS },		/* IN_BYTES */
+	{ 2, 8, FM_S_PACKETS },		/* IN_PKTS */
+	{ 22, 4, FM_S_START_UP },	/* FIRST_SWITCHED */
+	{ 21, 4, FM_S_END_UP },		/* LAST_SWITCHED */
+	{ 27, 16, FM_S_SADDR6 },	/* IPV6_SRC_ADDR */
+	{ 28, 16, FM_S_DADDR6 },	/* IPV6_DST_ADDR */
+	{ 31, 4, FM_S_FLOWLABEL },	/* IPV6_FLOW_LABEL */
+	{ 62, 16, FM_S_NEXTHOP6 },	/* IPV6_NEXT_HOP */
+	{ 29, 1, FM_S_SRC_MASK },	/* IPV6_SRC_MASK */
+	{ 30, 1, FM_S_DST_MASK },	/* IPV6_DST_MASK */
+	{ 16, 4, FM_S_SRC_AS },		/* SRC_AS */
+	{ 17, 4, FM_S_DST_AS },		/* DST_AS */
+	{ 10, 4, FM_S_IN_IF },		/* INPUT_SNMP */
+	{ 14, 4, FM_S_OUT_IF },		/* OUTPUT_SNMP */
+	{ 7, 2, FM_S_SPORT },		/* L4_SRC_PORT */
+	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
+	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */
+	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */
+	{ 5, 1, FM_S_TOS },		/* SRC_TOS */
+	{ 6, 1, FM_S_TCP_FLAGS },	/* TCP_FLAGS */
+	{ 52, 1, FM_S_TTL_MIN },	/* MIN_TTL */
+	{ 53, 1, FM_S_TTL_MAX },	/* MAX_TTL */
+	{ 136, 1, FM_S_END_REASON },	/* flowEndReason (IANA) */
+	{ 61, 1, FM_S_DIR },		/* DIRECTION */
+	{ 60, 1, FM_S_IPVER },		/* IP_PROTOCOL_VERSION */
+};
+
+static const struct fm_field nf9_route_icmp6[] = {
+	{ 1, 8, FM_S_OCTETS },		/* IN_BYTES */
+	{ 2, 8, FM_S_PACKETS },		/* IN_PKTS */
+	{ 22, 4, FM_S_START_UP },	/* FIRST_SWITCHED */
+	{ 21, 4, FM_S_END_UP },		/* LAST_SWITCHED */
+	{ 27, 16, FM_S_SADDR6 },	/* IPV6_SRC_ADDR */
+	{ 28, 16, FM_S_DADDR6 },	/* IPV6_DST_ADDR */
+	{ 31, 4, FM_S_FLOWLABEL },	/* IPV6_FLOW_LABEL */
+	{ 62, 16, FM_S_NEXTHOP6 },	/* IPV6_NEXT_HOP */
+	{ 29, 1, FM_S_SRC_MASK },	/* IPV6_SRC_MASK */
+	{ 30, 1, FM_S_DST_MASK },	/* IPV6_DST_MASK */
+	{ 16, 4, FM_S_SRC_AS },		/* SRC_AS */
+	{ 17, 4, FM_S_DST_AS },		/* DST_AS */
+	{ 10, 4, FM_S_IN_IF },		/* INPUT_SNMP */
+	{ 14, 4, FM_S_OUT_IF },		/* OUTPUT_SNMP */
+	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
+	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */
+	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */
+	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */
+	{ 5, 1, FM_S_TOS },		/* SRC_TOS */
+	{ 6, 1, FM_S_TCP_FLAGS },	/* TCP_FLAGS */
+	{ 52, 1, FM_S_TTL_MIN },	/* MIN_TTL */
+	{ 53, 1, FM_S_TTL_MAX },	/* MAX_TTL */
+	{ 136, 1, FM_S_END_REASON },	/* flowEndReason (IANA) */
+	{ 61, 1, FM_S_DIR },		/* DIRECTION */
+	{ 60, 1, FM_S_IPVER },		/* IP_PROTOCOL_VERSION */
+};
+
 static const struct fm_field nf9_stats[] = {
 	{ NF9_SCOPE_SYSTEM, 4, FM_S_DOMAIN },	/* scope: the source id */
 	{ 41, 8, FM_S_MSGS },		/* TOTAL_PKTS_EXP: export packets */
@@ -238,6 +353,10 @@ const struct fm_tmpl fm_nf9_tmpls[FM_TMPL_NUM] = {
 	TMPL(0, nf9_agg6),
 	TMPL(0, nf9_agg_icmp4),
 	TMPL(0, nf9_agg_icmp6),
+	TMPL(0, nf9_route4),
+	TMPL(0, nf9_route6),
+	TMPL(0, nf9_route_icmp4),
+	TMPL(0, nf9_route_icmp6),
 };
 
 /* count: records of every kind; sequence: export packets sent before. */

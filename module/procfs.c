@@ -8,6 +8,7 @@
 
 #include "cache.h"
 #include "export.h"
+#include "route.h"
 #include "top.h"
 #include "uapi_flowmeter.h"
 
@@ -33,6 +34,7 @@ static int fm_stats_show(struct seq_file *m, void *v)
 	struct fm_net *fn = fm_pernet(seq_file_single_net(m));
 	unsigned int pool, starving;
 	u64 observed, selected;
+	u32 asn4, asn6;
 	struct fm_stats s;
 	int i;
 
@@ -67,6 +69,9 @@ static int fm_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "records_observed %llu\n", observed);
 	seq_printf(m, "records_selected %llu\n", selected);
 	fm_export_show(m, fn);
+	fm_asn_counts(fn, &asn4, &asn6);
+	seq_printf(m, "asn_ranges4 %u\n", asn4);
+	seq_printf(m, "asn_ranges6 %u\n", asn6);
 	return 0;
 }
 

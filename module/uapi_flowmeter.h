@@ -29,6 +29,15 @@ enum fm_cmd {
 	FM_CMD_GET_TOP,		/* do: FM_A_TOP_N, _BY, _AGG, _PREFIX4/6, FM_A_FLOW
 				 * (what to match) -> FM_A_FLOW... */
 	FM_CMD_FLUSH,		/* do, admin: end (and export) every cached flow */
+	/*
+	 * The prefix -> AS table, replaced whole: BEGIN with the new table's
+	 * sizes, ADD its ranges in order over any number of requests, then
+	 * COMMIT publishes it. All three from the same netlink socket; a
+	 * BEGIN drops any table loading and not committed.
+	 */
+	FM_CMD_ASN_BEGIN,	/* do, admin: FM_A_ASN_COUNT4, FM_A_ASN_COUNT6 */
+	FM_CMD_ASN_ADD,		/* do, admin: FM_A_ASN_RANGES4 and/or _RANGES6 */
+	FM_CMD_ASN_COMMIT,	/* do, admin: the loaded table replaces the one in use */
 
 	__FM_CMD_MAX,
 	FM_CMD_MAX = __FM_CMD_MAX - 1
@@ -72,6 +81,24 @@ enum fm_agg_drop {
 enum fm_dest_anon_keyed {
 	FM_DEST_ANON_KEYED_SRC = 0x01,	/* source addresses */
 	FM_DEST_ANON_KEYED_DST = 0x02,	/* destination addresses */
+};
+
+/*
+ * One range of the AS table: the addresses first..last (inclusive,
+ * network order) belong to AS asn. A table's ranges are sorted and do not
+ * overlap; flowctl flattens nested prefixes into them (the longest prefix
+ * wins), so that the kernel looks up with one binary search.
+ */
+struct fm_asn4 {
+	__be32 first;
+	__be32 last;
+	__u32 asn;
+};
+
+struct fm_asn6 {
+	__u8 first[16];
+	__u8 last[16];
+	__u32 asn;
 };
 
 #define FM_TOP_N_DEFAULT	10
@@ -124,6 +151,14 @@ enum fm_attr {
 	FM_A_FLOW_SAMPLING_RATE,	/* u32: export 1 of N finished records, 1 = all */
 	FM_A_FLOW_SAMPLING_MODE,	/* u8: FM_SAMPLING_MODE_DETERMINISTIC (every
 					 * Nth record) or _RANDOM (each 1/N) */
+	FM_A_ROUTING,		/* u8: 1 = records carry next hop, prefix lengths
+				 * and AS numbers, looked up at export; 0 (the
+				 * default) = not; refused with aggregation */
+	FM_A_ASN_COUNT4,	/* u32: IPv4 ranges of the AS table (in use on
+				 * get; BEGIN: of the new one), 0..asn_max */
+	FM_A_ASN_COUNT6,	/* u32: IPv6 ranges, likewise */
+	FM_A_ASN_RANGES4,	/* binary: struct fm_asn4[], the next ranges, sorted */
+	FM_A_ASN_RANGES6,	/* binary: struct fm_asn6[], likewise */
 
 	__FM_A_MAX,
 	FM_A_MAX = __FM_A_MAX - 1

@@ -10,7 +10,9 @@ added up, as a slow machine may split a flow), sorted:
 --masks, SMASK DMASK follow ICMP: the prefix lengths of an aggregate,
 nfdump's `%smk %dmk` after `%byt`, nfacctd's src_mask, dst_mask; nfacctd's
 print plugin adds up records of the same aggregate, so give it
-timestamp_start too)
+timestamp_start too; with --route, SMASK DMASK NEXTHOP SRCAS DSTAS:
+nfdump's `%smk %dmk %nh %sas %das`, nfacctd's src_mask, dst_mask,
+peer_dst_ip, src_as, dst_as)
 
 with "-" for a field the record does not have. TEXT is `tshark -V` of
 cflow (IPFIX, v9, v5), ipfixDump's output, nfdump's
@@ -26,7 +28,8 @@ import sys
 
 TSHARK = {"SrcAddr": "src", "DstAddr": "dst", "SrcPort": "sport",
           "DstPort": "dport", "Protocol": "proto", "Packets": "packets",
-          "Octets": "bytes", "SrcMask": "smask", "DstMask": "dmask"}
+          "Octets": "bytes", "SrcMask": "smask", "DstMask": "dmask",
+          "NextHop": "nh", "SrcAS": "sas", "DstAS": "das"}
 IPFIXDUMP = {"sourceIPv4Address": "src", "sourceIPv6Address": "src",
              "destinationIPv4Address": "dst",
              "destinationIPv6Address": "dst",
@@ -38,7 +41,9 @@ IPFIXDUMP = {"sourceIPv4Address": "src", "sourceIPv6Address": "src",
              "sourceIPv4PrefixLength": "smask",
              "sourceIPv6PrefixLength": "smask",
              "destinationIPv4PrefixLength": "dmask",
-             "destinationIPv6PrefixLength": "dmask"}
+             "destinationIPv6PrefixLength": "dmask",
+             "ipNextHopIPv4Address": "nh", "ipNextHopIPv6Address": "nh",
+             "bgpSourceAsNumber": "sas", "bgpDestinationAsNumber": "das"}
 NFDUMP_PROTO = {"TCP": 6, "UDP": 17, "UDP-L": 136, "SCTP": 132, "DCCP": 33,
                 "ICMP": 1, "ICMP6": 58, "GRE": 47, "ESP": 50}
 KEY = ("proto", "src", "dst", "sport", "dport", "icmp")
@@ -104,6 +109,8 @@ def records(kind, lines):
                  "packets": f[5], "bytes": f[6]}
             if len(f) >= 9:
                 r["smask"], r["dmask"] = f[7], f[8]
+            if len(f) >= 12:
+                r["nh"], r["sas"], r["das"] = f[9], f[10], f[11]
             out.append(r)
         return out
     head = None
@@ -120,6 +127,10 @@ def records(kind, lines):
                  "bytes": r["BYTES"]}
             if "SRC_MASK" in r:
                 o["smask"], o["dmask"] = r["SRC_MASK"], r["DST_MASK"]
+            if "SRC_AS" in r:
+                o["sas"], o["das"] = r["SRC_AS"], r["DST_AS"]
+            if r.get("PEER_DST_IP"):	# empty: not decoded
+                o["nh"] = r["PEER_DST_IP"]
             out.append(o)
     return out
 
@@ -128,12 +139,14 @@ def main():
     kind = sys.argv[1]
     count = "--records" in sys.argv[2:]
     key = KEY + (("smask", "dmask") if "--masks" in sys.argv[2:] else ())
+    if "--route" in sys.argv[2:]:
+        key = KEY + ("smask", "dmask", "nh", "sas", "das")
     sums = {}
     for r in records(kind, sys.stdin.read().splitlines()):
         if "src" not in r or "packets" not in r:
             continue	# a template or options record
         k = tuple("-" if f not in r else
-                  str(ipaddress.ip_address(r[f])) if f in ("src", "dst") else
+                  str(ipaddress.ip_address(r[f])) if f in ("src", "dst", "nh") else
                   str(num(str(r[f]))) for f in key)
         p, b, n = sums.get(k, (0, 0, 0))
         sums[k] = (p + num(str(r["packets"])), b + num(str(r["bytes"])),

@@ -211,7 +211,8 @@ capture_payloads() {
 # its print plugin writes: an empty result is tried again. FIELDS: more
 # primitives to aggregate on (", timestamp_start" keeps records apart);
 # then each refresh's records are appended, lest a decode longer than the
-# refresh time leave only the last second's in OUT.
+# refresh time leave only the last second's in OUT. NFACCTD_CONF: more
+# configuration lines.
 nfacctd_decode() {
 	local pcap=$1 out=$2 more=${3:-} i append=false
 	[ -n "$more" ] && append=true

@@ -203,6 +203,19 @@ CASES = [
      encode("FM_A_", {"flow": {"dst_addr": "10.0.2.0", "dst_prefix_len": 33}}), EINVAL, "longer than"),
     ("top: match on packets", "get_top", encode("FM_A_", {"flow": {"packets": 1}}), EINVAL, ""),
     ("set: top per 3", "set_config", a("top_agg", "=B", 3), EINVAL, "range"),
+    ("routing 2", "set_config", a("routing", "=B", 2), EINVAL, "range"),
+    ("routing as u32", "set_config", a("routing", "=I", 1), EINVAL, ""),
+    ("routing with aggregation", "set_config",
+     a("routing", "=B", 1) + a("aggregate", "=B", 1), EINVAL, "exclude each other"),
+    ("AS table of 2^32-1 IPv4 ranges", "asn_begin", a("asn_count4", "=I", 0xffffffff),
+     errno.E2BIG, "asn_max"),
+    ("AS table of 2^32-1 IPv6 ranges", "asn_begin", a("asn_count6", "=I", 0xffffffff),
+     errno.E2BIG, "asn_max"),
+    ("AS ranges without a load begun", "asn_add",
+     nla(A["asn_ranges4"][0], struct.pack("=4s4sI", bytes(4), bytes(4), 1)), EINVAL, "no load begun"),
+    ("AS table commit without a load begun", "asn_commit", b"", EINVAL, "no load begun"),
+    ("AS range shorter than one", "asn_add", nla(A["asn_ranges4"][0], bytes(11)), EINVAL, ""),
+    ("AS range count as u16", "asn_begin", a("asn_count4", "=H", 1), EINVAL, ""),
 ]
 
 

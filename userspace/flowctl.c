@@ -269,6 +269,9 @@ static const struct fc_cfg_field {
 	{ FM_A_AGG_DROP, FC_CFG_AGGDROP, "aggregate_drop", "aggregate drops", "" },
 	{ FM_A_FLOW_SAMPLING_RATE, FC_CFG_NUM, "flow_sampling_rate", "flow sampling rate", "" },
 	{ FM_A_FLOW_SAMPLING_MODE, FC_CFG_MODE, "flow_sampling_mode", "flow sampling mode", "" },
+	{ FM_A_ROUTING, FC_CFG_ONOFF, "routing", "routing fields", "" },
+	{ FM_A_ASN_COUNT4, FC_CFG_NUM, "asn_ranges4", "AS table IPv4 ranges", "" },
+	{ FM_A_ASN_COUNT6, FC_CFG_NUM, "asn_ranges6", "AS table IPv6 ranges", "" },
 };
 
 static void fc_config_field(struct fc_ctx *c, const struct fc_cfg_field *f,
@@ -598,7 +601,7 @@ static int fc_apply_set(struct fc_ctx *c, const struct fc_set *s)
 			 a == FM_A_TOP_BY || a == FM_A_TOP_AGG ||
 			 a == FM_A_TOP_PREFIX4 || a == FM_A_TOP_PREFIX6 ||
 			 (a >= FM_A_AGGREGATE && a <= FM_A_AGG_DST_PREFIX6) ||
-			 a == FM_A_FLOW_SAMPLING_MODE)
+			 a == FM_A_FLOW_SAMPLING_MODE || a == FM_A_ROUTING)
 			mnl_attr_put_u8(nlh, a, s->v[a]);
 		else
 			mnl_attr_put_u32(nlh, a, s->v[a]);
@@ -1188,6 +1191,102 @@ static int fc_cmd_flush(struct fc_ctx *c, int argc, char **argv)
 	return fc_do(c, fc_nl_req(&c->nl, FM_CMD_FLUSH, 0));
 }
 
+/*
+ * Ranges a request carries: each family's attribute stays below the 64 KiB
+ * of a netlink attribute, the request within FC_NL_REQ_SIZE.
+ */
+#define FC_ASN_CHUNK4	2500	/* 30000 bytes */
+#define FC_ASN_CHUNK6	800	/* 28800 bytes */
+
+/* Send a flattened table: BEGIN, ADDs of chunks, COMMIT. */
+static int fc_asn_send(struct fc_ctx *c, const struct fc_asn_table *t)
+{
+	struct nlmsghdr *nlh;
+	size_t i4 = 0, i6 = 0, k4, k6;
+
+	nlh = fc_nl_req(&c->nl, FM_CMD_ASN_BEGIN, 0);
+	mnl_attr_put_u32(nlh, FM_A_ASN_COUNT4, t->n4);
+	mnl_attr_put_u32(nlh, FM_A_ASN_COUNT6, t->n6);
+	if (fc_do(c, nlh))
+		return FC_EXIT_ERR;
+	while (i4 < t->n4 || i6 < t->n6) {
+		k4 = t->n4 - i4 < FC_ASN_CHUNK4 ? t->n4 - i4 : FC_ASN_CHUNK4;
+		k6 = t->n6 - i6 < FC_ASN_CHUNK6 ? t->n6 - i6 : FC_ASN_CHUNK6;
+		nlh = fc_nl_req(&c->nl, FM_CMD_ASN_ADD, 0);
+		if (k4)
+			mnl_attr_put(nlh, FM_A_ASN_RANGES4, k4 * sizeof(*t->v4),
+				     t->v4 + i4);
+		if (k6)
+			mnl_attr_put(nlh, FM_A_ASN_RANGES6, k6 * sizeof(*t->v6),
+				     t->v6 + i6);
+		if (fc_do(c, nlh))
+			return FC_EXIT_ERR;
+		i4 += k4;
+		i6 += k6;
+	}
+	return fc_do(c, fc_nl_req(&c->nl, FM_CMD_ASN_COMMIT, 0));
+}
+
+static int fc_asn_show_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[FM_A_MAX + 1];
+	struct fc_ctx *c = data;
+	uint64_t n4, n6;
+
+	fc_nl_msg_attrs(nlh, tb, FM_A_MAX);
+	n4 = tb[FM_A_ASN_COUNT4] ? fc_nl_uint(tb[FM_A_ASN_COUNT4]) : 0;
+	n6 = tb[FM_A_ASN_COUNT6] ? fc_nl_uint(tb[FM_A_ASN_COUNT6]) : 0;
+	if (c->json) {
+		fc_json_open(&c->j, NULL, '{');
+		fc_json_u64(&c->j, "ranges4", n4);
+		fc_json_u64(&c->j, "ranges6", n6);
+		fc_json_close(&c->j, '}');
+	} else {
+		printf("AS table: %llu IPv4 ranges, %llu IPv6 ranges\n",
+		       (unsigned long long)n4, (unsigned long long)n6);
+	}
+	return MNL_CB_OK;
+}
+
+static int fc_cmd_asn(struct fc_ctx *c, int argc, char **argv)
+{
+	struct fc_asn_table t = { 0 };
+	FILE *f;
+	int ret;
+
+	if (argc < 2)
+		return fc_bad_word("");
+	if (!strcmp(argv[1], "load")) {
+		if (argc != 3)
+			return argc < 3 ? fc_bad_word("") : fc_bad_word(argv[3]);
+		f = strcmp(argv[2], "-") ? fopen(argv[2], "r") : stdin;
+		if (!f) {
+			fc_err("%s: %s", argv[2], strerror(errno));
+			return FC_EXIT_ERR;
+		}
+		ret = fc_asn_read(f, argv[2], &t);
+		if (f != stdin)
+			fclose(f);
+		if (ret)
+			return ret;
+	} else if (!strcmp(argv[1], "clear") || !strcmp(argv[1], "show")) {
+		if (argc > 2)
+			return fc_bad_word(argv[2]);
+	} else {
+		return fc_bad_word(argv[1]);
+	}
+	if (fc_open(c)) {
+		fc_asn_table_free(&t);
+		return FC_EXIT_ERR;
+	}
+	if (!strcmp(argv[1], "show"))
+		return fc_nl_run(&c->nl, fc_nl_req(&c->nl, FM_CMD_GET_CONFIG, 0),
+				 fc_asn_show_cb, c) ? FC_EXIT_ERR : FC_EXIT_OK;
+	ret = fc_asn_send(c, &t);
+	fc_asn_table_free(&t);
+	return ret;
+}
+
 static void fc_help_all(FILE *f)
 {
 	const struct fc_cmd *cmd;
@@ -1264,6 +1363,8 @@ static const struct fc_cmd fc_cmds[] = {
 	  "\t    [src-prefix4 LEN] [dst-prefix4 LEN] [src-prefix6 LEN] [dst-prefix6 LEN]\n"
 	  "\t    [no-ports] [no-interfaces] [no-tos] [no-proto] [no-vlan]]\n"
 	  "\t    (the cache's flow mask: one record per prefix pair; ends cached flows)\n"
+	  "\t[routing on|off]   (records carry next hop, route prefix lengths and\n"
+	  "\t    AS numbers, looked up at export; not with aggregate)\n"
 	  "HOOK := prerouting|input|forward|output|postrouting\n"
 	  "SCHEME := prefix|source-prefix|destination-prefix|protocol-port|interface\n"
 	  "IF := an interface name, or a prefix ending in '*' (at most 8)\n"
@@ -1302,6 +1403,12 @@ static const struct fc_cmd fc_cmds[] = {
 	  "apply a file of set and destination commands, one a line" },
 	{ "flush", fc_cmd_flush, "",
 	  "end every cached flow now, exporting it" },
+	{ "asn", fc_cmd_asn,
+	  "{ load FILE | clear | show }\n"
+	  "FILE := lines of PREFIX ASN (IPv4 or IPv6 PREFIX[/LEN], ASN or ASnnn,\n"
+	  "\t'#' comments), as BGP daemons dump them; '-' reads stdin. Nested\n"
+	  "\tprefixes: the longest wins. The table replaces the one in use at once",
+	  "the prefix -> AS table of the routing fields" },
 	{ "help", fc_cmd_help, "[COMMAND]", "help on flowctl or one command" },
 	{}
 };

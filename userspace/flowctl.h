@@ -4,6 +4,7 @@
  *
  * flowctl_args.c	words on the command line -> values (no libmnl)
  * flowctl_out.c	human numbers, JSON writer, flow tables (no libmnl)
+ * flowctl_asn.c	AS table files -> the kernel's ranges (no libmnl)
  * flowctl_nl.c		the generic netlink socket, requests, extended acks
  * flowctl.c		the commands
  */
@@ -273,5 +274,22 @@ void fc_json_u64(struct fc_json *j, const char *key, uint64_t v);
 void fc_json_int(struct fc_json *j, const char *key, long long v);
 void fc_json_str(struct fc_json *j, const char *key, const char *s);
 void fc_json_bool(struct fc_json *j, const char *key, bool v);
+
+/* flowctl_asn.c: the AS table of a "PREFIX ASN" file, flattened */
+struct fc_asn_table {
+	struct fm_asn4 *v4;
+	size_t n4;
+	struct fm_asn6 *v6;
+	size_t n6;
+};
+
+/* One flattened range, addresses as numbers (IPv4 in the low 32 bits). */
+struct fc_asn_rng {
+	unsigned __int128 first, last;
+	uint32_t asn;
+};
+
+int fc_asn_read(FILE *f, const char *name, struct fc_asn_table *t);
+void fc_asn_table_free(struct fc_asn_table *t);
 
 #endif /* _FLOWCTL_H */

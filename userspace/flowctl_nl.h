@@ -6,7 +6,7 @@
 
 #include "flowctl.h"
 
-#define FC_NL_REQ_SIZE	4096	/* flowctl's requests are small */
+#define FC_NL_REQ_SIZE	65536	/* requests are small but for AS table chunks */
 #define FC_NL_RECV_SIZE	32768	/* the largest dump message the kernel sends */
 
 struct fc_nl {

@@ -347,8 +347,12 @@ static inline const char *dec_check_flow(const struct dec_rec *d,
 		{ v6 ? 29 : 9, k->src_plen },	/* masked flows */
 		{ v6 ? 30 : 13, k->dst_plen },
 	};
-	int agg = !!(k->kflags & FM_KF_AGG);
-	u16 tid = agg ? (icmp ? (v6 ? FM_TMPL_AGG_ICMP6 : FM_TMPL_AGG_ICMP4) :
+	/* routed: the routing fields besides (test_route.c checks them) */
+	int route = !!(r->rflags & FM_RF_ROUTE);
+	int agg = !route && (k->kflags & FM_KF_AGG);
+	u16 tid = route ? (icmp ? (v6 ? FM_TMPL_ROUTE_ICMP6 : FM_TMPL_ROUTE_ICMP4) :
+				  (v6 ? FM_TMPL_ROUTE6 : FM_TMPL_ROUTE4)) :
+		  agg ? (icmp ? (v6 ? FM_TMPL_AGG_ICMP6 : FM_TMPL_AGG_ICMP4) :
 				(v6 ? FM_TMPL_AGG6 : FM_TMPL_AGG4)) :
 			(icmp ? (v6 ? FM_TMPL_ICMP6 : FM_TMPL_ICMP4) :
 				(v6 ? FM_TMPL_V6 : FM_TMPL_V4));
@@ -388,7 +392,7 @@ static inline const char *dec_check_flow(const struct dec_rec *d,
 	    memcmp(p, v6 ? (const void *)&k->addr.v6.daddr :
 		   (const void *)&k->addr.v4.daddr, len))
 		return "destination address missing or wrong";
-	if (d->t->nfields != n + 2)
+	if (d->t->nfields != n + 2 + (route ? 5 : 0))
 		return "unexpected extra fields";
 	return NULL;
 }

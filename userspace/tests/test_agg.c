@@ -265,10 +265,12 @@ static void test_min_mtu(void)
 		CHECK_EQ(dm.nrec, n);
 		check_flow(&dm.rec[0], &r, versions[i]);
 		/*
-		 * Not at an IPv6 collector's (528 bytes), nor with the hash
-		 * selection's options template at an IPv4 one's: the
-		 * message refuses to begin (the destination counts an
-		 * error, EMSGSIZE), it never goes out cut.
+		 * Not at an IPv6 collector's (528 bytes): the message
+		 * refuses to begin (the destination counts an error,
+		 * EMSGSIZE), it never goes out cut. With the hash
+		 * selection's options template at an IPv4 one's it fits:
+		 * the longest record of the masked templates is 2 bytes
+		 * shorter than an unmasked IPv6 one.
 		 */
 		CHECK_EQ(fm_enc_begin(&m, &s, buf, 576 - 48, &clk0),
 			 FM_ENC_OK);
@@ -279,8 +281,6 @@ static void test_min_mtu(void)
 			continue;	/* v9 tells hash selection as random */
 		fm_enc_set_sampling(&s, FM_SAMPLING_HASH, 100);
 		CHECK_EQ(fm_enc_begin(&m, &s, buf, MIN_MSG, &clk0),
-			 FM_ENC_TOOSMALL);
-		CHECK_EQ(fm_enc_begin(&m, &s, buf, MIN_MSG + 4, &clk0),
 			 FM_ENC_OK);
 	}
 }
