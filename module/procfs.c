@@ -70,8 +70,8 @@ static int fm_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "records_selected %llu\n", selected);
 	fm_export_show(m, fn);
 	fm_asn_counts(fn, &asn4, &asn6);
-	seq_printf(m, "asn_ranges4 %u\n", asn4);
-	seq_printf(m, "asn_ranges6 %u\n", asn6);
+	seq_printf(m, "export_asn_ranges4 %u\n", asn4);
+	seq_printf(m, "export_asn_ranges6 %u\n", asn6);
 	return 0;
 }
 

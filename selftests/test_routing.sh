@@ -75,8 +75,8 @@ jq_eq "routing config" '[.routing, .asn_ranges4, .asn_ranges6]' '[true,8,7]' "$c
 fc set aggregate prefix4 24 2>"$TMPD/err" && fail "aggregation with routing accepted"
 ip netns exec r grep -q '^export_routing 1$' /proc/net/flowmeter/stats ||
 	fail "/proc/net/flowmeter/stat: no export_routing 1"
-ip netns exec r grep -q "^asn_ranges4 8$" /proc/net/flowmeter/stats ||
-	fail "/proc/net/flowmeter/stats: no asn_ranges4 8"
+ip netns exec r grep -q "^export_asn_ranges4 8$" /proc/net/flowmeter/stats ||
+	fail "/proc/net/flowmeter/stats: no export_asn_ranges4 8"
 
 # FLOW: DST SPORT PACKETS  and what each must carry:
 #   SMASK DMASK NEXTHOP SRCAS DSTAS
