@@ -25,26 +25,50 @@
 #define IPPROTO_ICMP_NR		1
 #define IPPROTO_ICMPV6_NR	58
 
-static const struct fm_field ipfix_v4[] = {
-	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */
-	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */
-	{ 152, 8, FM_S_START_MS },	/* flowStartMilliseconds */
+/*
+ * The flow templates are one layout in variants: times, addresses (and
+ * the extra fields of a variant), interfaces, ports or ICMP type and code,
+ * and the same tail. The pieces every variant shares, in wire order:
+ */
+#define IPFIX_TIMES \
+	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */ \
+	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */ \
+	{ 152, 8, FM_S_START_MS },	/* flowStartMilliseconds */ \
 	{ 153, 8, FM_S_END_MS },	/* flowEndMilliseconds */
-	{ 8, 4, FM_S_SADDR4 },		/* sourceIPv4Address */
+
+#define IPFIX_ADDR4 \
+	{ 8, 4, FM_S_SADDR4 },		/* sourceIPv4Address */ \
 	{ 12, 4, FM_S_DADDR4 },		/* destinationIPv4Address */
-	{ 10, 4, FM_S_IN_IF },		/* ingressInterface */
+
+#define IPFIX_ADDR6 \
+	{ 27, 16, FM_S_SADDR6 },	/* sourceIPv6Address */ \
+	{ 28, 16, FM_S_DADDR6 },	/* destinationIPv6Address */
+
+#define IPFIX_IFS \
+	{ 10, 4, FM_S_IN_IF },		/* ingressInterface */ \
 	{ 14, 4, FM_S_OUT_IF },		/* egressInterface */
-	{ 7, 2, FM_S_SPORT },		/* sourceTransportPort */
+
+#define IPFIX_PORTS \
+	{ 7, 2, FM_S_SPORT },		/* sourceTransportPort */ \
 	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
-	{ 58, 2, FM_S_VLAN },		/* vlanId */
-	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */
-	{ 5, 1, FM_S_TOS },		/* ipClassOfService */
-	{ 6, 1, FM_S_TCP_FLAGS },	/* tcpControlBits, reduced size */
-	{ 52, 1, FM_S_TTL_MIN },	/* minimumTTL */
-	{ 53, 1, FM_S_TTL_MAX },	/* maximumTTL */
-	{ 136, 1, FM_S_END_REASON },	/* flowEndReason */
-	{ 61, 1, FM_S_DIR },		/* flowDirection */
+
+#define IPFIX_TAIL \
+	{ 58, 2, FM_S_VLAN },		/* vlanId */ \
+	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */ \
+	{ 5, 1, FM_S_TOS },		/* ipClassOfService */ \
+	{ 6, 1, FM_S_TCP_FLAGS },	/* tcpControlBits, reduced size */ \
+	{ 52, 1, FM_S_TTL_MIN },	/* minimumTTL */ \
+	{ 53, 1, FM_S_TTL_MAX },	/* maximumTTL */ \
+	{ 136, 1, FM_S_END_REASON },	/* flowEndReason */ \
+	{ 61, 1, FM_S_DIR },		/* flowDirection */ \
 	{ 60, 1, FM_S_IPVER },		/* ipVersion */
+
+static const struct fm_field ipfix_v4[] = {
+	IPFIX_TIMES
+	IPFIX_ADDR4
+	IPFIX_IFS
+	IPFIX_PORTS
+	IPFIX_TAIL
 };
 
 /*
@@ -53,72 +77,32 @@ static const struct fm_field ipfix_v4[] = {
  * reads them (it ignores IE 32 and 139); no source port.
  */
 static const struct fm_field ipfix_icmp4[] = {
-	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */
-	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */
-	{ 152, 8, FM_S_START_MS },	/* flowStartMilliseconds */
-	{ 153, 8, FM_S_END_MS },	/* flowEndMilliseconds */
-	{ 8, 4, FM_S_SADDR4 },		/* sourceIPv4Address */
-	{ 12, 4, FM_S_DADDR4 },		/* destinationIPv4Address */
-	{ 10, 4, FM_S_IN_IF },		/* ingressInterface */
-	{ 14, 4, FM_S_OUT_IF },		/* egressInterface */
+	IPFIX_TIMES
+	IPFIX_ADDR4
+	IPFIX_IFS
 	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
 	{ 32, 2, FM_S_ICMP },		/* icmpTypeCodeIPv4 */
-	{ 58, 2, FM_S_VLAN },		/* vlanId */
-	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */
-	{ 5, 1, FM_S_TOS },		/* ipClassOfService */
-	{ 6, 1, FM_S_TCP_FLAGS },	/* tcpControlBits, reduced size */
-	{ 52, 1, FM_S_TTL_MIN },	/* minimumTTL */
-	{ 53, 1, FM_S_TTL_MAX },	/* maximumTTL */
-	{ 136, 1, FM_S_END_REASON },	/* flowEndReason */
-	{ 61, 1, FM_S_DIR },		/* flowDirection */
-	{ 60, 1, FM_S_IPVER },		/* ipVersion */
+	IPFIX_TAIL
 };
 
 static const struct fm_field ipfix_v6[] = {
-	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */
-	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */
-	{ 152, 8, FM_S_START_MS },	/* flowStartMilliseconds */
-	{ 153, 8, FM_S_END_MS },	/* flowEndMilliseconds */
-	{ 27, 16, FM_S_SADDR6 },	/* sourceIPv6Address */
-	{ 28, 16, FM_S_DADDR6 },	/* destinationIPv6Address */
+	IPFIX_TIMES
+	IPFIX_ADDR6
 	{ 31, 4, FM_S_FLOWLABEL },	/* flowLabelIPv6 */
-	{ 10, 4, FM_S_IN_IF },		/* ingressInterface */
-	{ 14, 4, FM_S_OUT_IF },		/* egressInterface */
-	{ 7, 2, FM_S_SPORT },		/* sourceTransportPort */
-	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
-	{ 58, 2, FM_S_VLAN },		/* vlanId */
-	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */
-	{ 5, 1, FM_S_TOS },		/* ipClassOfService */
-	{ 6, 1, FM_S_TCP_FLAGS },	/* tcpControlBits, reduced size */
-	{ 52, 1, FM_S_TTL_MIN },	/* minimumTTL */
-	{ 53, 1, FM_S_TTL_MAX },	/* maximumTTL */
-	{ 136, 1, FM_S_END_REASON },	/* flowEndReason */
-	{ 61, 1, FM_S_DIR },		/* flowDirection */
-	{ 60, 1, FM_S_IPVER },		/* ipVersion */
+	IPFIX_IFS
+	IPFIX_PORTS
+	IPFIX_TAIL
 };
 
 /* ICMPv6 flows: the same, in icmpTypeCodeIPv6 */
 static const struct fm_field ipfix_icmp6[] = {
-	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */
-	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */
-	{ 152, 8, FM_S_START_MS },	/* flowStartMilliseconds */
-	{ 153, 8, FM_S_END_MS },	/* flowEndMilliseconds */
-	{ 27, 16, FM_S_SADDR6 },	/* sourceIPv6Address */
-	{ 28, 16, FM_S_DADDR6 },	/* destinationIPv6Address */
+	IPFIX_TIMES
+	IPFIX_ADDR6
 	{ 31, 4, FM_S_FLOWLABEL },	/* flowLabelIPv6 */
-	{ 10, 4, FM_S_IN_IF },		/* ingressInterface */
-	{ 14, 4, FM_S_OUT_IF },		/* egressInterface */
+	IPFIX_IFS
 	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
 	{ 139, 2, FM_S_ICMP },		/* icmpTypeCodeIPv6 */
-	{ 58, 2, FM_S_VLAN },		/* vlanId */
-	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */
-	{ 5, 1, FM_S_TOS },		/* ipClassOfService */
-	{ 6, 1, FM_S_TCP_FLAGS },	/* tcpControlBits, reduced size */
-	{ 52, 1, FM_S_TTL_MIN },	/* minimumTTL */
-	{ 53, 1, FM_S_TTL_MAX },	/* maximumTTL */
-	{ 136, 1, FM_S_END_REASON },	/* flowEndReason */
-	{ 61, 1, FM_S_DIR },		/* flowDirection */
-	{ 60, 1, FM_S_IPVER },		/* ipVersion */
+	IPFIX_TAIL
 };
 
 /*
@@ -126,99 +110,45 @@ static const struct fm_field ipfix_icmp6[] = {
  * to, after them; no flow label, which no mask keeps.
  */
 static const struct fm_field ipfix_agg4[] = {
-	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */
-	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */
-	{ 152, 8, FM_S_START_MS },	/* flowStartMilliseconds */
-	{ 153, 8, FM_S_END_MS },	/* flowEndMilliseconds */
-	{ 8, 4, FM_S_SADDR4 },		/* sourceIPv4Address */
-	{ 12, 4, FM_S_DADDR4 },		/* destinationIPv4Address */
+	IPFIX_TIMES
+	IPFIX_ADDR4
 	{ 9, 1, FM_S_SRC_PLEN },	/* sourceIPv4PrefixLength */
 	{ 13, 1, FM_S_DST_PLEN },	/* destinationIPv4PrefixLength */
-	{ 10, 4, FM_S_IN_IF },		/* ingressInterface */
-	{ 14, 4, FM_S_OUT_IF },		/* egressInterface */
-	{ 7, 2, FM_S_SPORT },		/* sourceTransportPort */
-	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
-	{ 58, 2, FM_S_VLAN },		/* vlanId */
-	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */
-	{ 5, 1, FM_S_TOS },		/* ipClassOfService */
-	{ 6, 1, FM_S_TCP_FLAGS },	/* tcpControlBits, reduced size */
-	{ 52, 1, FM_S_TTL_MIN },	/* minimumTTL */
-	{ 53, 1, FM_S_TTL_MAX },	/* maximumTTL */
-	{ 136, 1, FM_S_END_REASON },	/* flowEndReason */
-	{ 61, 1, FM_S_DIR },		/* flowDirection */
-	{ 60, 1, FM_S_IPVER },		/* ipVersion */
+	IPFIX_IFS
+	IPFIX_PORTS
+	IPFIX_TAIL
 };
 
 static const struct fm_field ipfix_agg_icmp4[] = {
-	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */
-	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */
-	{ 152, 8, FM_S_START_MS },	/* flowStartMilliseconds */
-	{ 153, 8, FM_S_END_MS },	/* flowEndMilliseconds */
-	{ 8, 4, FM_S_SADDR4 },		/* sourceIPv4Address */
-	{ 12, 4, FM_S_DADDR4 },		/* destinationIPv4Address */
+	IPFIX_TIMES
+	IPFIX_ADDR4
 	{ 9, 1, FM_S_SRC_PLEN },	/* sourceIPv4PrefixLength */
 	{ 13, 1, FM_S_DST_PLEN },	/* destinationIPv4PrefixLength */
-	{ 10, 4, FM_S_IN_IF },		/* ingressInterface */
-	{ 14, 4, FM_S_OUT_IF },		/* egressInterface */
+	IPFIX_IFS
 	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
 	{ 32, 2, FM_S_ICMP },		/* icmpTypeCodeIPv4 */
-	{ 58, 2, FM_S_VLAN },		/* vlanId */
-	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */
-	{ 5, 1, FM_S_TOS },		/* ipClassOfService */
-	{ 6, 1, FM_S_TCP_FLAGS },	/* tcpControlBits, reduced size */
-	{ 52, 1, FM_S_TTL_MIN },	/* minimumTTL */
-	{ 53, 1, FM_S_TTL_MAX },	/* maximumTTL */
-	{ 136, 1, FM_S_END_REASON },	/* flowEndReason */
-	{ 61, 1, FM_S_DIR },		/* flowDirection */
-	{ 60, 1, FM_S_IPVER },		/* ipVersion */
+	IPFIX_TAIL
 };
 
 static const struct fm_field ipfix_agg6[] = {
-	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */
-	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */
-	{ 152, 8, FM_S_START_MS },	/* flowStartMilliseconds */
-	{ 153, 8, FM_S_END_MS },	/* flowEndMilliseconds */
-	{ 27, 16, FM_S_SADDR6 },	/* sourceIPv6Address */
-	{ 28, 16, FM_S_DADDR6 },	/* destinationIPv6Address */
+	IPFIX_TIMES
+	IPFIX_ADDR6
 	{ 29, 1, FM_S_SRC_PLEN },	/* sourceIPv6PrefixLength */
 	{ 30, 1, FM_S_DST_PLEN },	/* destinationIPv6PrefixLength */
-	{ 10, 4, FM_S_IN_IF },		/* ingressInterface */
-	{ 14, 4, FM_S_OUT_IF },		/* egressInterface */
-	{ 7, 2, FM_S_SPORT },		/* sourceTransportPort */
-	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
-	{ 58, 2, FM_S_VLAN },		/* vlanId */
-	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */
-	{ 5, 1, FM_S_TOS },		/* ipClassOfService */
-	{ 6, 1, FM_S_TCP_FLAGS },	/* tcpControlBits, reduced size */
-	{ 52, 1, FM_S_TTL_MIN },	/* minimumTTL */
-	{ 53, 1, FM_S_TTL_MAX },	/* maximumTTL */
-	{ 136, 1, FM_S_END_REASON },	/* flowEndReason */
-	{ 61, 1, FM_S_DIR },		/* flowDirection */
-	{ 60, 1, FM_S_IPVER },		/* ipVersion */
+	IPFIX_IFS
+	IPFIX_PORTS
+	IPFIX_TAIL
 };
 
 static const struct fm_field ipfix_agg_icmp6[] = {
-	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */
-	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */
-	{ 152, 8, FM_S_START_MS },	/* flowStartMilliseconds */
-	{ 153, 8, FM_S_END_MS },	/* flowEndMilliseconds */
-	{ 27, 16, FM_S_SADDR6 },	/* sourceIPv6Address */
-	{ 28, 16, FM_S_DADDR6 },	/* destinationIPv6Address */
+	IPFIX_TIMES
+	IPFIX_ADDR6
 	{ 29, 1, FM_S_SRC_PLEN },	/* sourceIPv6PrefixLength */
 	{ 30, 1, FM_S_DST_PLEN },	/* destinationIPv6PrefixLength */
-	{ 10, 4, FM_S_IN_IF },		/* ingressInterface */
-	{ 14, 4, FM_S_OUT_IF },		/* egressInterface */
+	IPFIX_IFS
 	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
 	{ 139, 2, FM_S_ICMP },		/* icmpTypeCodeIPv6 */
-	{ 58, 2, FM_S_VLAN },		/* vlanId */
-	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */
-	{ 5, 1, FM_S_TOS },		/* ipClassOfService */
-	{ 6, 1, FM_S_TCP_FLAGS },	/* tcpControlBits, reduced size */
-	{ 52, 1, FM_S_TTL_MIN },	/* minimumTTL */
-	{ 53, 1, FM_S_TTL_MAX },	/* maximumTTL */
-	{ 136, 1, FM_S_END_REASON },	/* flowEndReason */
-	{ 61, 1, FM_S_DIR },		/* flowDirection */
-	{ 60, 1, FM_S_IPVER },		/* ipVersion */
+	IPFIX_TAIL
 };
 
 /*
@@ -227,113 +157,59 @@ static const struct fm_field ipfix_agg_icmp6[] = {
  * of the source's and destination's routes and their AS numbers.
  */
 static const struct fm_field ipfix_route4[] = {
-	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */
-	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */
-	{ 152, 8, FM_S_START_MS },	/* flowStartMilliseconds */
-	{ 153, 8, FM_S_END_MS },	/* flowEndMilliseconds */
-	{ 8, 4, FM_S_SADDR4 },		/* sourceIPv4Address */
-	{ 12, 4, FM_S_DADDR4 },		/* destinationIPv4Address */
+	IPFIX_TIMES
+	IPFIX_ADDR4
 	{ 15, 4, FM_S_NEXTHOP4 },	/* ipNextHopIPv4Address */
 	{ 9, 1, FM_S_SRC_MASK },	/* sourceIPv4PrefixLength */
 	{ 13, 1, FM_S_DST_MASK },	/* destinationIPv4PrefixLength */
 	{ 16, 4, FM_S_SRC_AS },		/* bgpSourceAsNumber */
 	{ 17, 4, FM_S_DST_AS },		/* bgpDestinationAsNumber */
-	{ 10, 4, FM_S_IN_IF },		/* ingressInterface */
-	{ 14, 4, FM_S_OUT_IF },		/* egressInterface */
-	{ 7, 2, FM_S_SPORT },		/* sourceTransportPort */
-	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
-	{ 58, 2, FM_S_VLAN },		/* vlanId */
-	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */
-	{ 5, 1, FM_S_TOS },		/* ipClassOfService */
-	{ 6, 1, FM_S_TCP_FLAGS },	/* tcpControlBits, reduced size */
-	{ 52, 1, FM_S_TTL_MIN },	/* minimumTTL */
-	{ 53, 1, FM_S_TTL_MAX },	/* maximumTTL */
-	{ 136, 1, FM_S_END_REASON },	/* flowEndReason */
-	{ 61, 1, FM_S_DIR },		/* flowDirection */
-	{ 60, 1, FM_S_IPVER },		/* ipVersion */
+	IPFIX_IFS
+	IPFIX_PORTS
+	IPFIX_TAIL
 };
 
 static const struct fm_field ipfix_route_icmp4[] = {
-	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */
-	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */
-	{ 152, 8, FM_S_START_MS },	/* flowStartMilliseconds */
-	{ 153, 8, FM_S_END_MS },	/* flowEndMilliseconds */
-	{ 8, 4, FM_S_SADDR4 },		/* sourceIPv4Address */
-	{ 12, 4, FM_S_DADDR4 },		/* destinationIPv4Address */
+	IPFIX_TIMES
+	IPFIX_ADDR4
 	{ 15, 4, FM_S_NEXTHOP4 },	/* ipNextHopIPv4Address */
 	{ 9, 1, FM_S_SRC_MASK },	/* sourceIPv4PrefixLength */
 	{ 13, 1, FM_S_DST_MASK },	/* destinationIPv4PrefixLength */
 	{ 16, 4, FM_S_SRC_AS },		/* bgpSourceAsNumber */
 	{ 17, 4, FM_S_DST_AS },		/* bgpDestinationAsNumber */
-	{ 10, 4, FM_S_IN_IF },		/* ingressInterface */
-	{ 14, 4, FM_S_OUT_IF },		/* egressInterface */
+	IPFIX_IFS
 	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
 	{ 32, 2, FM_S_ICMP },		/* icmpTypeCodeIPv4 */
-	{ 58, 2, FM_S_VLAN },		/* vlanId */
-	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */
-	{ 5, 1, FM_S_TOS },		/* ipClassOfService */
-	{ 6, 1, FM_S_TCP_FLAGS },	/* tcpControlBits, reduced size */
-	{ 52, 1, FM_S_TTL_MIN },	/* minimumTTL */
-	{ 53, 1, FM_S_TTL_MAX },	/* maximumTTL */
-	{ 136, 1, FM_S_END_REASON },	/* flowEndReason */
-	{ 61, 1, FM_S_DIR },		/* flowDirection */
-	{ 60, 1, FM_S_IPVER },		/* ipVersion */
+	IPFIX_TAIL
 };
 
 static const struct fm_field ipfix_route6[] = {
-	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */
-	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */
-	{ 152, 8, FM_S_START_MS },	/* flowStartMilliseconds */
-	{ 153, 8, FM_S_END_MS },	/* flowEndMilliseconds */
-	{ 27, 16, FM_S_SADDR6 },	/* sourceIPv6Address */
-	{ 28, 16, FM_S_DADDR6 },	/* destinationIPv6Address */
+	IPFIX_TIMES
+	IPFIX_ADDR6
 	{ 31, 4, FM_S_FLOWLABEL },	/* flowLabelIPv6 */
 	{ 62, 16, FM_S_NEXTHOP6 },	/* ipNextHopIPv6Address */
 	{ 29, 1, FM_S_SRC_MASK },	/* sourceIPv6PrefixLength */
 	{ 30, 1, FM_S_DST_MASK },	/* destinationIPv6PrefixLength */
 	{ 16, 4, FM_S_SRC_AS },		/* bgpSourceAsNumber */
 	{ 17, 4, FM_S_DST_AS },		/* bgpDestinationAsNumber */
-	{ 10, 4, FM_S_IN_IF },		/* ingressInterface */
-	{ 14, 4, FM_S_OUT_IF },		/* egressInterface */
-	{ 7, 2, FM_S_SPORT },		/* sourceTransportPort */
-	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
-	{ 58, 2, FM_S_VLAN },		/* vlanId */
-	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */
-	{ 5, 1, FM_S_TOS },		/* ipClassOfService */
-	{ 6, 1, FM_S_TCP_FLAGS },	/* tcpControlBits, reduced size */
-	{ 52, 1, FM_S_TTL_MIN },	/* minimumTTL */
-	{ 53, 1, FM_S_TTL_MAX },	/* maximumTTL */
-	{ 136, 1, FM_S_END_REASON },	/* flowEndReason */
-	{ 61, 1, FM_S_DIR },		/* flowDirection */
-	{ 60, 1, FM_S_IPVER },		/* ipVersion */
+	IPFIX_IFS
+	IPFIX_PORTS
+	IPFIX_TAIL
 };
 
 static const struct fm_field ipfix_route_icmp6[] = {
-	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */
-	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */
-	{ 152, 8, FM_S_START_MS },	/* flowStartMilliseconds */
-	{ 153, 8, FM_S_END_MS },	/* flowEndMilliseconds */
-	{ 27, 16, FM_S_SADDR6 },	/* sourceIPv6Address */
-	{ 28, 16, FM_S_DADDR6 },	/* destinationIPv6Address */
+	IPFIX_TIMES
+	IPFIX_ADDR6
 	{ 31, 4, FM_S_FLOWLABEL },	/* flowLabelIPv6 */
 	{ 62, 16, FM_S_NEXTHOP6 },	/* ipNextHopIPv6Address */
 	{ 29, 1, FM_S_SRC_MASK },	/* sourceIPv6PrefixLength */
 	{ 30, 1, FM_S_DST_MASK },	/* destinationIPv6PrefixLength */
 	{ 16, 4, FM_S_SRC_AS },		/* bgpSourceAsNumber */
 	{ 17, 4, FM_S_DST_AS },		/* bgpDestinationAsNumber */
-	{ 10, 4, FM_S_IN_IF },		/* ingressInterface */
-	{ 14, 4, FM_S_OUT_IF },		/* egressInterface */
+	IPFIX_IFS
 	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
 	{ 139, 2, FM_S_ICMP },		/* icmpTypeCodeIPv6 */
-	{ 58, 2, FM_S_VLAN },		/* vlanId */
-	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */
-	{ 5, 1, FM_S_TOS },		/* ipClassOfService */
-	{ 6, 1, FM_S_TCP_FLAGS },	/* tcpControlBits, reduced size */
-	{ 52, 1, FM_S_TTL_MIN },	/* minimumTTL */
-	{ 53, 1, FM_S_TTL_MAX },	/* maximumTTL */
-	{ 136, 1, FM_S_END_REASON },	/* flowEndReason */
-	{ 61, 1, FM_S_DIR },		/* flowDirection */
-	{ 60, 1, FM_S_IPVER },		/* ipVersion */
+	IPFIX_TAIL
 };
 
 /* RFC 7011 4.1-4.3 statistics, together, scoped by the domain */

@@ -11,26 +11,50 @@
 #define NF9_SCOPE_SYSTEM	1
 #define NF9_SCOPE_INTERFACE	2
 
-static const struct fm_field nf9_v4[] = {
-	{ 1, 8, FM_S_OCTETS },		/* IN_BYTES */
-	{ 2, 8, FM_S_PACKETS },		/* IN_PKTS */
-	{ 22, 4, FM_S_START_UP },	/* FIRST_SWITCHED */
+/*
+ * The flow templates are one layout in variants: times, addresses (and
+ * the extra fields of a variant), interfaces, ports or ICMP type and code,
+ * and the same tail. The pieces every variant shares, in wire order:
+ */
+#define NF9_TIMES \
+	{ 1, 8, FM_S_OCTETS },		/* IN_BYTES */ \
+	{ 2, 8, FM_S_PACKETS },		/* IN_PKTS */ \
+	{ 22, 4, FM_S_START_UP },	/* FIRST_SWITCHED */ \
 	{ 21, 4, FM_S_END_UP },		/* LAST_SWITCHED */
-	{ 8, 4, FM_S_SADDR4 },		/* IPV4_SRC_ADDR */
+
+#define NF9_ADDR4 \
+	{ 8, 4, FM_S_SADDR4 },		/* IPV4_SRC_ADDR */ \
 	{ 12, 4, FM_S_DADDR4 },		/* IPV4_DST_ADDR */
-	{ 10, 4, FM_S_IN_IF },		/* INPUT_SNMP */
+
+#define NF9_ADDR6 \
+	{ 27, 16, FM_S_SADDR6 },	/* IPV6_SRC_ADDR */ \
+	{ 28, 16, FM_S_DADDR6 },	/* IPV6_DST_ADDR */
+
+#define NF9_IFS \
+	{ 10, 4, FM_S_IN_IF },		/* INPUT_SNMP */ \
 	{ 14, 4, FM_S_OUT_IF },		/* OUTPUT_SNMP */
-	{ 7, 2, FM_S_SPORT },		/* L4_SRC_PORT */
+
+#define NF9_PORTS \
+	{ 7, 2, FM_S_SPORT },		/* L4_SRC_PORT */ \
 	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
-	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */
-	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */
-	{ 5, 1, FM_S_TOS },		/* SRC_TOS */
-	{ 6, 1, FM_S_TCP_FLAGS },	/* TCP_FLAGS */
-	{ 52, 1, FM_S_TTL_MIN },	/* MIN_TTL */
-	{ 53, 1, FM_S_TTL_MAX },	/* MAX_TTL */
-	{ 136, 1, FM_S_END_REASON },	/* flowEndReason (IANA) */
-	{ 61, 1, FM_S_DIR },		/* DIRECTION */
+
+#define NF9_TAIL \
+	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */ \
+	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */ \
+	{ 5, 1, FM_S_TOS },		/* SRC_TOS */ \
+	{ 6, 1, FM_S_TCP_FLAGS },	/* TCP_FLAGS */ \
+	{ 52, 1, FM_S_TTL_MIN },	/* MIN_TTL */ \
+	{ 53, 1, FM_S_TTL_MAX },	/* MAX_TTL */ \
+	{ 136, 1, FM_S_END_REASON },	/* flowEndReason (IANA) */ \
+	{ 61, 1, FM_S_DIR },		/* DIRECTION */ \
 	{ 60, 1, FM_S_IPVER },		/* IP_PROTOCOL_VERSION */
+
+static const struct fm_field nf9_v4[] = {
+	NF9_TIMES
+	NF9_ADDR4
+	NF9_IFS
+	NF9_PORTS
+	NF9_TAIL
 };
 
 /*
@@ -38,169 +62,75 @@ static const struct fm_field nf9_v4[] = {
  * as Cisco sends them, where pmacct's nfacctd reads them; no source port
  */
 static const struct fm_field nf9_icmp4[] = {
-	{ 1, 8, FM_S_OCTETS },		/* IN_BYTES */
-	{ 2, 8, FM_S_PACKETS },		/* IN_PKTS */
-	{ 22, 4, FM_S_START_UP },	/* FIRST_SWITCHED */
-	{ 21, 4, FM_S_END_UP },		/* LAST_SWITCHED */
-	{ 8, 4, FM_S_SADDR4 },		/* IPV4_SRC_ADDR */
-	{ 12, 4, FM_S_DADDR4 },		/* IPV4_DST_ADDR */
-	{ 10, 4, FM_S_IN_IF },		/* INPUT_SNMP */
-	{ 14, 4, FM_S_OUT_IF },		/* OUTPUT_SNMP */
+	NF9_TIMES
+	NF9_ADDR4
+	NF9_IFS
 	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
 	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */
-	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */
-	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */
-	{ 5, 1, FM_S_TOS },		/* SRC_TOS */
-	{ 6, 1, FM_S_TCP_FLAGS },	/* TCP_FLAGS */
-	{ 52, 1, FM_S_TTL_MIN },	/* MIN_TTL */
-	{ 53, 1, FM_S_TTL_MAX },	/* MAX_TTL */
-	{ 136, 1, FM_S_END_REASON },	/* flowEndReason (IANA) */
-	{ 61, 1, FM_S_DIR },		/* DIRECTION */
-	{ 60, 1, FM_S_IPVER },		/* IP_PROTOCOL_VERSION */
+	NF9_TAIL
 };
 
 static const struct fm_field nf9_v6[] = {
-	{ 1, 8, FM_S_OCTETS },		/* IN_BYTES */
-	{ 2, 8, FM_S_PACKETS },		/* IN_PKTS */
-	{ 22, 4, FM_S_START_UP },	/* FIRST_SWITCHED */
-	{ 21, 4, FM_S_END_UP },		/* LAST_SWITCHED */
-	{ 27, 16, FM_S_SADDR6 },	/* IPV6_SRC_ADDR */
-	{ 28, 16, FM_S_DADDR6 },	/* IPV6_DST_ADDR */
+	NF9_TIMES
+	NF9_ADDR6
 	{ 31, 4, FM_S_FLOWLABEL },	/* IPV6_FLOW_LABEL */
-	{ 10, 4, FM_S_IN_IF },		/* INPUT_SNMP */
-	{ 14, 4, FM_S_OUT_IF },		/* OUTPUT_SNMP */
-	{ 7, 2, FM_S_SPORT },		/* L4_SRC_PORT */
-	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
-	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */
-	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */
-	{ 5, 1, FM_S_TOS },		/* SRC_TOS */
-	{ 6, 1, FM_S_TCP_FLAGS },	/* TCP_FLAGS */
-	{ 52, 1, FM_S_TTL_MIN },	/* MIN_TTL */
-	{ 53, 1, FM_S_TTL_MAX },	/* MAX_TTL */
-	{ 136, 1, FM_S_END_REASON },	/* flowEndReason (IANA) */
-	{ 61, 1, FM_S_DIR },		/* DIRECTION */
-	{ 60, 1, FM_S_IPVER },		/* IP_PROTOCOL_VERSION */
+	NF9_IFS
+	NF9_PORTS
+	NF9_TAIL
 };
 
 /* ICMPv6: the same; v9 (RFC 3954) has no other ICMP field */
 static const struct fm_field nf9_icmp6[] = {
-	{ 1, 8, FM_S_OCTETS },		/* IN_BYTES */
-	{ 2, 8, FM_S_PACKETS },		/* IN_PKTS */
-	{ 22, 4, FM_S_START_UP },	/* FIRST_SWITCHED */
-	{ 21, 4, FM_S_END_UP },		/* LAST_SWITCHED */
-	{ 27, 16, FM_S_SADDR6 },	/* IPV6_SRC_ADDR */
-	{ 28, 16, FM_S_DADDR6 },	/* IPV6_DST_ADDR */
+	NF9_TIMES
+	NF9_ADDR6
 	{ 31, 4, FM_S_FLOWLABEL },	/* IPV6_FLOW_LABEL */
-	{ 10, 4, FM_S_IN_IF },		/* INPUT_SNMP */
-	{ 14, 4, FM_S_OUT_IF },		/* OUTPUT_SNMP */
+	NF9_IFS
 	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
 	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */
-	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */
-	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */
-	{ 5, 1, FM_S_TOS },		/* SRC_TOS */
-	{ 6, 1, FM_S_TCP_FLAGS },	/* TCP_FLAGS */
-	{ 52, 1, FM_S_TTL_MIN },	/* MIN_TTL */
-	{ 53, 1, FM_S_TTL_MAX },	/* MAX_TTL */
-	{ 136, 1, FM_S_END_REASON },	/* flowEndReason (IANA) */
-	{ 61, 1, FM_S_DIR },		/* DIRECTION */
-	{ 60, 1, FM_S_IPVER },		/* IP_PROTOCOL_VERSION */
+	NF9_TAIL
 };
 
 /* Masked flows: SRC_MASK/DST_MASK, IPV6_SRC_MASK/IPV6_DST_MASK; no label */
 static const struct fm_field nf9_agg4[] = {
-	{ 1, 8, FM_S_OCTETS },		/* IN_BYTES */
-	{ 2, 8, FM_S_PACKETS },		/* IN_PKTS */
-	{ 22, 4, FM_S_START_UP },	/* FIRST_SWITCHED */
-	{ 21, 4, FM_S_END_UP },		/* LAST_SWITCHED */
-	{ 8, 4, FM_S_SADDR4 },		/* IPV4_SRC_ADDR */
-	{ 12, 4, FM_S_DADDR4 },		/* IPV4_DST_ADDR */
+	NF9_TIMES
+	NF9_ADDR4
 	{ 9, 1, FM_S_SRC_PLEN },	/* SRC_MASK */
 	{ 13, 1, FM_S_DST_PLEN },	/* DST_MASK */
-	{ 10, 4, FM_S_IN_IF },		/* INPUT_SNMP */
-	{ 14, 4, FM_S_OUT_IF },		/* OUTPUT_SNMP */
-	{ 7, 2, FM_S_SPORT },		/* L4_SRC_PORT */
-	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
-	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */
-	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */
-	{ 5, 1, FM_S_TOS },		/* SRC_TOS */
-	{ 6, 1, FM_S_TCP_FLAGS },	/* TCP_FLAGS */
-	{ 52, 1, FM_S_TTL_MIN },	/* MIN_TTL */
-	{ 53, 1, FM_S_TTL_MAX },	/* MAX_TTL */
-	{ 136, 1, FM_S_END_REASON },	/* flowEndReason (IANA) */
-	{ 61, 1, FM_S_DIR },		/* DIRECTION */
-	{ 60, 1, FM_S_IPVER },		/* IP_PROTOCOL_VERSION */
+	NF9_IFS
+	NF9_PORTS
+	NF9_TAIL
 };
 
 static const struct fm_field nf9_agg_icmp4[] = {
-	{ 1, 8, FM_S_OCTETS },		/* IN_BYTES */
-	{ 2, 8, FM_S_PACKETS },		/* IN_PKTS */
-	{ 22, 4, FM_S_START_UP },	/* FIRST_SWITCHED */
-	{ 21, 4, FM_S_END_UP },		/* LAST_SWITCHED */
-	{ 8, 4, FM_S_SADDR4 },		/* IPV4_SRC_ADDR */
-	{ 12, 4, FM_S_DADDR4 },		/* IPV4_DST_ADDR */
+	NF9_TIMES
+	NF9_ADDR4
 	{ 9, 1, FM_S_SRC_PLEN },	/* SRC_MASK */
 	{ 13, 1, FM_S_DST_PLEN },	/* DST_MASK */
-	{ 10, 4, FM_S_IN_IF },		/* INPUT_SNMP */
-	{ 14, 4, FM_S_OUT_IF },		/* OUTPUT_SNMP */
+	NF9_IFS
 	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
 	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */
-	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */
-	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */
-	{ 5, 1, FM_S_TOS },		/* SRC_TOS */
-	{ 6, 1, FM_S_TCP_FLAGS },	/* TCP_FLAGS */
-	{ 52, 1, FM_S_TTL_MIN },	/* MIN_TTL */
-	{ 53, 1, FM_S_TTL_MAX },	/* MAX_TTL */
-	{ 136, 1, FM_S_END_REASON },	/* flowEndReason (IANA) */
-	{ 61, 1, FM_S_DIR },		/* DIRECTION */
-	{ 60, 1, FM_S_IPVER },		/* IP_PROTOCOL_VERSION */
+	NF9_TAIL
 };
 
 static const struct fm_field nf9_agg6[] = {
-	{ 1, 8, FM_S_OCTETS },		/* IN_BYTES */
-	{ 2, 8, FM_S_PACKETS },		/* IN_PKTS */
-	{ 22, 4, FM_S_START_UP },	/* FIRST_SWITCHED */
-	{ 21, 4, FM_S_END_UP },		/* LAST_SWITCHED */
-	{ 27, 16, FM_S_SADDR6 },	/* IPV6_SRC_ADDR */
-	{ 28, 16, FM_S_DADDR6 },	/* IPV6_DST_ADDR */
+	NF9_TIMES
+	NF9_ADDR6
 	{ 29, 1, FM_S_SRC_PLEN },	/* IPV6_SRC_MASK */
 	{ 30, 1, FM_S_DST_PLEN },	/* IPV6_DST_MASK */
-	{ 10, 4, FM_S_IN_IF },		/* INPUT_SNMP */
-	{ 14, 4, FM_S_OUT_IF },		/* OUTPUT_SNMP */
-	{ 7, 2, FM_S_SPORT },		/* L4_SRC_PORT */
-	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
-	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */
-	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */
-	{ 5, 1, FM_S_TOS },		/* SRC_TOS */
-	{ 6, 1, FM_S_TCP_FLAGS },	/* TCP_FLAGS */
-	{ 52, 1, FM_S_TTL_MIN },	/* MIN_TTL */
-	{ 53, 1, FM_S_TTL_MAX },	/* MAX_TTL */
-	{ 136, 1, FM_S_END_REASON },	/* flowEndReason (IANA) */
-	{ 61, 1, FM_S_DIR },		/* DIRECTION */
-	{ 60, 1, FM_S_IPVER },		/* IP_PROTOCOL_VERSION */
+	NF9_IFS
+	NF9_PORTS
+	NF9_TAIL
 };
 
 static const struct fm_field nf9_agg_icmp6[] = {
-	{ 1, 8, FM_S_OCTETS },		/* IN_BYTES */
-	{ 2, 8, FM_S_PACKETS },		/* IN_PKTS */
-	{ 22, 4, FM_S_START_UP },	/* FIRST_SWITCHED */
-	{ 21, 4, FM_S_END_UP },		/* LAST_SWITCHED */
-	{ 27, 16, FM_S_SADDR6 },	/* IPV6_SRC_ADDR */
-	{ 28, 16, FM_S_DADDR6 },	/* IPV6_DST_ADDR */
+	NF9_TIMES
+	NF9_ADDR6
 	{ 29, 1, FM_S_SRC_PLEN },	/* IPV6_SRC_MASK */
 	{ 30, 1, FM_S_DST_PLEN },	/* IPV6_DST_MASK */
-	{ 10, 4, FM_S_IN_IF },		/* INPUT_SNMP */
-	{ 14, 4, FM_S_OUT_IF },		/* OUTPUT_SNMP */
+	NF9_IFS
 	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
 	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */
-	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */
-	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */
-	{ 5, 1, FM_S_TOS },		/* SRC_TOS */
-	{ 6, 1, FM_S_TCP_FLAGS },	/* TCP_FLAGS */
-	{ 52, 1, FM_S_TTL_MIN },	/* MIN_TTL */
-	{ 53, 1, FM_S_TTL_MAX },	/* MAX_TTL */
-	{ 136, 1, FM_S_END_REASON },	/* flowEndReason (IANA) */
-	{ 61, 1, FM_S_DIR },		/* DIRECTION */
-	{ 60, 1, FM_S_IPVER },		/* IP_PROTOCOL_VERSION */
+	NF9_TAIL
 };
 
 /*
@@ -209,113 +139,59 @@ static const struct fm_field nf9_agg_icmp6[] = {
  * of the source's and destination's routes and their AS numbers.
  */
 static const struct fm_field nf9_route4[] = {
-	{ 1, 8, FM_S_OCTETS },		/* IN_BYTES */
-	{ 2, 8, FM_S_PACKETS },		/* IN_PKTS */
-	{ 22, 4, FM_S_START_UP },	/* FIRST_SWITCHED */
-	{ 21, 4, FM_S_END_UP },		/* LAST_SWITCHED */
-	{ 8, 4, FM_S_SADDR4 },		/* IPV4_SRC_ADDR */
-	{ 12, 4, FM_S_DADDR4 },		/* IPV4_DST_ADDR */
+	NF9_TIMES
+	NF9_ADDR4
 	{ 15, 4, FM_S_NEXTHOP4 },	/* IPV4_NEXT_HOP */
 	{ 9, 1, FM_S_SRC_MASK },	/* SRC_MASK */
 	{ 13, 1, FM_S_DST_MASK },	/* DST_MASK */
 	{ 16, 4, FM_S_SRC_AS },		/* SRC_AS */
 	{ 17, 4, FM_S_DST_AS },		/* DST_AS */
-	{ 10, 4, FM_S_IN_IF },		/* INPUT_SNMP */
-	{ 14, 4, FM_S_OUT_IF },		/* OUTPUT_SNMP */
-	{ 7, 2, FM_S_SPORT },		/* L4_SRC_PORT */
-	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
-	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */
-	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */
-	{ 5, 1, FM_S_TOS },		/* SRC_TOS */
-	{ 6, 1, FM_S_TCP_FLAGS },	/* TCP_FLAGS */
-	{ 52, 1, FM_S_TTL_MIN },	/* MIN_TTL */
-	{ 53, 1, FM_S_TTL_MAX },	/* MAX_TTL */
-	{ 136, 1, FM_S_END_REASON },	/* flowEndReason (IANA) */
-	{ 61, 1, FM_S_DIR },		/* DIRECTION */
-	{ 60, 1, FM_S_IPVER },		/* IP_PROTOCOL_VERSION */
+	NF9_IFS
+	NF9_PORTS
+	NF9_TAIL
 };
 
 static const struct fm_field nf9_route_icmp4[] = {
-	{ 1, 8, FM_S_OCTETS },		/* IN_BYTES */
-	{ 2, 8, FM_S_PACKETS },		/* IN_PKTS */
-	{ 22, 4, FM_S_START_UP },	/* FIRST_SWITCHED */
-	{ 21, 4, FM_S_END_UP },		/* LAST_SWITCHED */
-	{ 8, 4, FM_S_SADDR4 },		/* IPV4_SRC_ADDR */
-	{ 12, 4, FM_S_DADDR4 },		/* IPV4_DST_ADDR */
+	NF9_TIMES
+	NF9_ADDR4
 	{ 15, 4, FM_S_NEXTHOP4 },	/* IPV4_NEXT_HOP */
 	{ 9, 1, FM_S_SRC_MASK },	/* SRC_MASK */
 	{ 13, 1, FM_S_DST_MASK },	/* DST_MASK */
 	{ 16, 4, FM_S_SRC_AS },		/* SRC_AS */
 	{ 17, 4, FM_S_DST_AS },		/* DST_AS */
-	{ 10, 4, FM_S_IN_IF },		/* INPUT_SNMP */
-	{ 14, 4, FM_S_OUT_IF },		/* OUTPUT_SNMP */
+	NF9_IFS
 	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
 	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */
-	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */
-	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */
-	{ 5, 1, FM_S_TOS },		/* SRC_TOS */
-	{ 6, 1, FM_S_TCP_FLAGS },	/* TCP_FLAGS */
-	{ 52, 1, FM_S_TTL_MIN },	/* MIN_TTL */
-	{ 53, 1, FM_S_TTL_MAX },	/* MAX_TTL */
-	{ 136, 1, FM_S_END_REASON },	/* flowEndReason (IANA) */
-	{ 61, 1, FM_S_DIR },		/* DIRECTION */
-	{ 60, 1, FM_S_IPVER },		/* IP_PROTOCOL_VERSION */
+	NF9_TAIL
 };
 
 static const struct fm_field nf9_route6[] = {
-	{ 1, 8, FM_S_OCTETS },		/* IN_BYTES */
-	{ 2, 8, FM_S_PACKETS },		/* IN_PKTS */
-	{ 22, 4, FM_S_START_UP },	/* FIRST_SWITCHED */
-	{ 21, 4, FM_S_END_UP },		/* LAST_SWITCHED */
-	{ 27, 16, FM_S_SADDR6 },	/* IPV6_SRC_ADDR */
-	{ 28, 16, FM_S_DADDR6 },	/* IPV6_DST_ADDR */
+	NF9_TIMES
+	NF9_ADDR6
 	{ 31, 4, FM_S_FLOWLABEL },	/* IPV6_FLOW_LABEL */
 	{ 62, 16, FM_S_NEXTHOP6 },	/* IPV6_NEXT_HOP */
 	{ 29, 1, FM_S_SRC_MASK },	/* IPV6_SRC_MASK */
 	{ 30, 1, FM_S_DST_MASK },	/* IPV6_DST_MASK */
 	{ 16, 4, FM_S_SRC_AS },		/* SRC_AS */
 	{ 17, 4, FM_S_DST_AS },		/* DST_AS */
-	{ 10, 4, FM_S_IN_IF },		/* INPUT_SNMP */
-	{ 14, 4, FM_S_OUT_IF },		/* OUTPUT_SNMP */
-	{ 7, 2, FM_S_SPORT },		/* L4_SRC_PORT */
-	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
-	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */
-	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */
-	{ 5, 1, FM_S_TOS },		/* SRC_TOS */
-	{ 6, 1, FM_S_TCP_FLAGS },	/* TCP_FLAGS */
-	{ 52, 1, FM_S_TTL_MIN },	/* MIN_TTL */
-	{ 53, 1, FM_S_TTL_MAX },	/* MAX_TTL */
-	{ 136, 1, FM_S_END_REASON },	/* flowEndReason (IANA) */
-	{ 61, 1, FM_S_DIR },		/* DIRECTION */
-	{ 60, 1, FM_S_IPVER },		/* IP_PROTOCOL_VERSION */
+	NF9_IFS
+	NF9_PORTS
+	NF9_TAIL
 };
 
 static const struct fm_field nf9_route_icmp6[] = {
-	{ 1, 8, FM_S_OCTETS },		/* IN_BYTES */
-	{ 2, 8, FM_S_PACKETS },		/* IN_PKTS */
-	{ 22, 4, FM_S_START_UP },	/* FIRST_SWITCHED */
-	{ 21, 4, FM_S_END_UP },		/* LAST_SWITCHED */
-	{ 27, 16, FM_S_SADDR6 },	/* IPV6_SRC_ADDR */
-	{ 28, 16, FM_S_DADDR6 },	/* IPV6_DST_ADDR */
+	NF9_TIMES
+	NF9_ADDR6
 	{ 31, 4, FM_S_FLOWLABEL },	/* IPV6_FLOW_LABEL */
 	{ 62, 16, FM_S_NEXTHOP6 },	/* IPV6_NEXT_HOP */
 	{ 29, 1, FM_S_SRC_MASK },	/* IPV6_SRC_MASK */
 	{ 30, 1, FM_S_DST_MASK },	/* IPV6_DST_MASK */
 	{ 16, 4, FM_S_SRC_AS },		/* SRC_AS */
 	{ 17, 4, FM_S_DST_AS },		/* DST_AS */
-	{ 10, 4, FM_S_IN_IF },		/* INPUT_SNMP */
-	{ 14, 4, FM_S_OUT_IF },		/* OUTPUT_SNMP */
+	NF9_IFS
 	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
 	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */
-	{ 58, 2, FM_S_VLAN },		/* SRC_VLAN */
-	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */
-	{ 5, 1, FM_S_TOS },		/* SRC_TOS */
-	{ 6, 1, FM_S_TCP_FLAGS },	/* TCP_FLAGS */
-	{ 52, 1, FM_S_TTL_MIN },	/* MIN_TTL */
-	{ 53, 1, FM_S_TTL_MAX },	/* MAX_TTL */
-	{ 136, 1, FM_S_END_REASON },	/* flowEndReason (IANA) */
-	{ 61, 1, FM_S_DIR },		/* DIRECTION */
-	{ 60, 1, FM_S_IPVER },		/* IP_PROTOCOL_VERSION */
+	NF9_TAIL
 };
 
 static const struct fm_field nf9_stats[] = {
