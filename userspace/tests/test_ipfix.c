@@ -5,7 +5,7 @@
  */
 #include "ktap.h"
 #include "enc.h"
-#include "enc_decode.h"
+#include "enc_check.h"
 
 #define MTU		1472
 #define BOOT_MS		1700000000000ULL
@@ -26,19 +26,6 @@ static void new_session(struct fm_enc_session *s)
 {
 	fm_enc_session_init(s, FM_ENC_IPFIX, DOMAIN);
 	memset(&ds, 0, sizeof(ds));
-}
-
-/* Finish m and decode it; returns the length, 0 when it did not decode. */
-static unsigned int finish_decode(struct fm_enc_msg *m)
-{
-	unsigned int len = fm_enc_finish(m);
-	const char *err = dec_msg(&ds, m->buf, len, &dm);
-
-	if (err)
-		printf("#   decode: %s\n", err);
-	CHECK(err == NULL);
-	CHECK(len <= m->size);
-	return err ? 0 : len;
 }
 
 /* A flow record's template and its length on the wire. */
@@ -83,7 +70,7 @@ static void test_first_message(void)
 			      BOOT_MS);
 		CHECK_EQ(fm_enc_add_flow(&m, &r[i]), FM_ENC_OK);
 	}
-	len = finish_decode(&m);
+	len = dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dm.version, 10);
 	CHECK_EQ(dm.length, len);
 	CHECK_EQ(dm.sec, clk0.unix_sec);
@@ -133,27 +120,27 @@ static void test_sequence(void)
 	CHECK_EQ(fm_enc_add_stats(&m, &st), FM_ENC_OK);
 	CHECK_EQ(fm_enc_add_ifname(&m, 1, "lo"), FM_ENC_OK);
 	CHECK_EQ(fm_enc_add_ifname(&m, 2, "eth0"), FM_ENC_OK);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dm.seq, 0);
 	CHECK_EQ(dm.nrec, 7);
 
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
 	CHECK(!m.tmpl);
 	CHECK_EQ(fm_enc_add_flow(&m, &r), FM_ENC_OK);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dm.seq, 7);
 	CHECK_EQ(dm.ntmpl + dm.nopt_tmpl, 0);
 
 	/* a template-only message carries the next number, then keeps it */
 	fm_enc_resend_templates(&s);
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dm.seq, 8);
 	CHECK_EQ(dm.ntmpl, 4);
 	CHECK_EQ(dm.nrec, 0);
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
 	CHECK_EQ(fm_enc_add_flow(&m, &r), FM_ENC_OK);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dm.seq, 8);
 
 	/* mod 2^32 */
@@ -161,10 +148,10 @@ static void test_sequence(void)
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
 	for (i = 0; i < 3; i++)
 		fm_enc_add_flow(&m, &r);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dm.seq, 0xfffffffe);
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dm.seq, 1);
 }
 
@@ -201,7 +188,7 @@ static void test_mtu_split(void)
 				CHECK(m.len + rl > mtus[j]);
 			}
 			CHECK(m.ndata > 0);
-			len = finish_decode(&m);
+			len = dec_finish(&ds, &dm, &m);
 			CHECK(len <= mtus[j]);
 			CHECK_EQ(dm.seq, expect_seq);
 			expect_seq += dm.nrec;
@@ -230,7 +217,7 @@ static void test_template_refresh(void)
 		fm_enc_begin(&m, &s, buf[0], MTU, &clk);
 		CHECK_EQ(m.tmpl, i % 3 == 0);
 		fm_enc_add_flow(&m, &r);
-		finish_decode(&m);
+		dec_finish(&ds, &dm, &m);
 		CHECK_EQ(dm.ntmpl, i % 3 == 0 ? 4 : 0);
 		CHECK_EQ(dm.nopt_tmpl, i % 3 == 0 ? 3 : 0);
 		CHECK_EQ(dm.nrec, 1);
@@ -240,27 +227,27 @@ static void test_template_refresh(void)
 	clk.unix_sec += 59;
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk);
 	CHECK(!m.tmpl);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	clk.unix_sec += 1;
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk);
 	CHECK(m.tmpl);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dm.ntmpl, 4);
 
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk);
 	CHECK(!m.tmpl);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	fm_enc_resend_templates(&s);
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk);
 	CHECK(m.tmpl);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 
 	/* refresh off: never again */
 	s.tmpl_refresh_sec = 0;
 	clk.unix_sec += 100000;
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk);
 	CHECK(!m.tmpl);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 
 	/* a collector that never saw the templates cannot decode data */
 	memset(&ds, 0, sizeof(ds));
@@ -290,7 +277,7 @@ static void test_options(void)
 	CHECK_EQ(fm_enc_add_ifname(&m, 7, "eth0"), FM_ENC_OK);
 	CHECK_EQ(fm_enc_add_ifname(&m, 70000, longname), FM_ENC_OK);
 	CHECK_EQ(fm_enc_add_ifname(&m, 9, "0123456789abcdef"), FM_ENC_OK);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dm.nrec, 5);
 
 	CHECK_EQ(dm.rec[0].tid, FM_TMPL_SAMPLING);
@@ -321,7 +308,7 @@ static void test_options(void)
 	new_session(&s);
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
 	fm_enc_add_sampling(&m);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dec_u(&dm.rec[0], 304, 0), 1);
 	CHECK_EQ(dec_u(&dm.rec[0], 305, 0), 1);
 	CHECK_EQ(dec_u(&dm.rec[0], 306, 0), 0);
@@ -342,7 +329,7 @@ static void test_hash_options(void)
 	CHECK_EQ(s.tmpl_len, 416);
 	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 528, &clk0), FM_ENC_OK);
 	CHECK_EQ(fm_enc_add_sampling(&m), FM_ENC_OK);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dm.nopt_tmpl, 3);
 	CHECK(ds.t[FM_TMPL_HASHSEL - 256].valid);
 	CHECK(!ds.t[FM_TMPL_SAMPLING - 256].valid);
@@ -359,7 +346,7 @@ static void test_hash_options(void)
 	CHECK(!s.tmpl_valid);
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
 	fm_enc_add_sampling(&m);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dec_u(&dm.rec[0], 306, 0), 0);
 	CHECK_EQ(dec_u(&dm.rec[0], 332, 0), 0xffffffffffffffffULL);
 
@@ -369,7 +356,7 @@ static void test_hash_options(void)
 	CHECK_EQ(s.tmpl_len, 412);
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
 	fm_enc_add_sampling(&m);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	CHECK(!ds.t[FM_TMPL_HASHSEL - 256].valid);
 	CHECK_EQ(dm.rec[0].tid, FM_TMPL_SAMPLING);
 	CHECK_EQ(dec_u(&dm.rec[0], 304, 0), 1);
@@ -396,7 +383,7 @@ static void test_flowsamp_options(void)
 	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 552, &clk0), FM_ENC_OK);
 	CHECK_EQ(fm_enc_add_sampling(&m), FM_ENC_OK);
 	CHECK_EQ(fm_enc_add_flowsamp(&m), FM_ENC_OK);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dm.nopt_tmpl, 4);
 	CHECK(ds.t[FM_TMPL_FLOWSAMP - 256].valid);
 	CHECK_EQ(dm.nrec, 2);
@@ -413,7 +400,7 @@ static void test_flowsamp_options(void)
 	CHECK(!s.tmpl_valid);
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
 	fm_enc_add_flowsamp(&m);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dec_u(&dm.rec[0], 390, 0), 4);
 
 	/* with hash selection: 263 and 272 */
@@ -429,7 +416,7 @@ static void test_flowsamp_options(void)
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
 	CHECK_EQ(fm_enc_add_flowsamp(&m), FM_ENC_OK);
 	fm_enc_add_sampling(&m);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	CHECK(!ds.t[FM_TMPL_FLOWSAMP - 256].valid);
 	CHECK_EQ(dm.nrec, 1);
 	CHECK_EQ(dm.rec[0].tid, FM_TMPL_SAMPLING);
@@ -445,14 +432,14 @@ static void test_padding(void)
 
 	new_session(&s);
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	memset(buf[0], 0xff, sizeof(buf[0]));
 	enc_test_flow(&r, 3, 0, 17, BOOT_MS);
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
 	fm_enc_add_sampling(&m);
 	fm_enc_add_flow(&m, &r);
 	fm_enc_add_sampling(&m);
-	len = finish_decode(&m);
+	len = dec_finish(&ds, &dm, &m);
 	CHECK_EQ(len, 16 + 20 + (4 + 64) + 20);
 	for (off = 16; off < len; off += dec_be16(buf[0] + off + 2))
 		CHECK_EQ(dec_be16(buf[0] + off + 2) % 4, 0);
@@ -591,7 +578,7 @@ static void test_too_small(void)
 	 */
 	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 523, &clk0), FM_ENC_TOOSMALL);
 	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 524, &clk0), FM_ENC_OK);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	/* without templates: header + set header + v6 record + padding */
 	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 111, &clk0), FM_ENC_TOOSMALL);
 	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 112, &clk0), FM_ENC_OK);

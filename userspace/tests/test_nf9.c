@@ -5,7 +5,7 @@
  */
 #include "ktap.h"
 #include "enc.h"
-#include "enc_decode.h"
+#include "enc_check.h"
 
 #define MTU		1472
 #define BOOT_MS		1700000000000ULL
@@ -26,18 +26,6 @@ static void new_session(struct fm_enc_session *s)
 {
 	fm_enc_session_init(s, FM_ENC_NF9, DOMAIN);
 	memset(&ds, 0, sizeof(ds));
-}
-
-static unsigned int finish_decode(struct fm_enc_msg *m)
-{
-	unsigned int len = fm_enc_finish(m);
-	const char *err = dec_msg(&ds, m->buf, len, &dm);
-
-	if (err)
-		printf("#   decode: %s\n", err);
-	CHECK(err == NULL);
-	CHECK(len <= m->size);
-	return err ? 0 : len;
 }
 
 /* A flow record's template and its length on the wire. */
@@ -82,7 +70,7 @@ static void test_first_message(void)
 			      BOOT_MS);
 		CHECK_EQ(fm_enc_add_flow(&m, &r[i]), FM_ENC_OK);
 	}
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dm.version, 9);
 	/* count: 4 templates + 3 options templates + 6 data records */
 	CHECK_EQ(dm.count, 13);
@@ -124,7 +112,7 @@ static void test_uptime(void)
 	r.end_ms = 0x100000005ULL;
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
 	fm_enc_add_flow(&m, &r);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dec_u(&dm.rec[0], 22, 0), 10);
 	CHECK_EQ(dec_u(&dm.rec[0], 21, 0), 5);
 	check_flow(&dm.rec[0], &r);
@@ -144,16 +132,16 @@ static void test_sequence(void)
 		fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
 		for (i = 0; i < n; i++)
 			fm_enc_add_flow(&m, &r);
-		finish_decode(&m);
+		dec_finish(&ds, &dm, &m);
 		CHECK_EQ(dm.seq, n);
 		CHECK_EQ(dm.count, n + (n ? 0 : 7));
 	}
 	s.seq = 0xffffffff;
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dm.seq, 0xffffffff);
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dm.seq, 0);
 }
 
@@ -187,7 +175,7 @@ static void test_mtu_split(void)
 					rl += 4 + (4 - m.len % 4) % 4;
 				CHECK(m.len + rl > mtus[j]);
 			}
-			finish_decode(&m);
+			dec_finish(&ds, &dm, &m);
 			CHECK_EQ(dm.seq, nmsg);
 			for (i = 0; i < dm.nrec && got < ARRAY_SIZE(r); i++)
 				check_flow(&dm.rec[i], &r[got++]);
@@ -212,7 +200,7 @@ static void test_template_refresh(void)
 	for (i = 0; i < 45; i++) {
 		fm_enc_begin(&m, &s, buf[0], MTU, &clk);
 		fm_enc_add_flow(&m, &r);
-		finish_decode(&m);
+		dec_finish(&ds, &dm, &m);
 		CHECK_EQ(dm.ntmpl, i % 20 == 0 ? 4 : 0);
 		CHECK_EQ(dm.count, i % 20 == 0 ? 8 : 1);
 	}
@@ -220,12 +208,12 @@ static void test_template_refresh(void)
 	clk.unix_sec += 60;
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk);
 	CHECK(m.tmpl);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dm.nopt_tmpl, 3);
 	fm_enc_resend_templates(&s);
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk);
 	CHECK(m.tmpl);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 }
 
 static void test_options(void)
@@ -246,7 +234,7 @@ static void test_options(void)
 	CHECK_EQ(fm_enc_add_stats(&m, &st), FM_ENC_OK);
 	CHECK_EQ(fm_enc_add_ifname(&m, 12, "enp0s31f6"), FM_ENC_OK);
 	CHECK_EQ(fm_enc_add_sampling(&m), FM_ENC_OK);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dm.nrec, 4);
 	CHECK_EQ(dm.count, 11);
 
@@ -277,7 +265,7 @@ static void test_options(void)
 	s.sampling_interval = 0;
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
 	fm_enc_add_sampling(&m);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dec_u(&dm.rec[0], 34, 0), 1);
 	CHECK_EQ(dec_u(&dm.rec[0], 35, 0), FM_SAMPLING_RANDOM);
 
@@ -286,7 +274,7 @@ static void test_options(void)
 	fm_enc_set_sampling(&s, FM_SAMPLING_HASH, 64);
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
 	fm_enc_add_sampling(&m);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dm.rec[0].tid, FM_TMPL_SAMPLING);
 	CHECK_EQ(dec_u(&dm.rec[0], 34, 0), 64);
 	CHECK_EQ(dec_u(&dm.rec[0], 35, 0), FM_SAMPLING_RANDOM);
@@ -302,14 +290,14 @@ static void test_options(void)
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
 	fm_enc_add_sampling(&m);
 	CHECK_EQ(fm_enc_add_flowsamp(&m), FM_ENC_OK);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dm.nrec, 1);
 	CHECK_EQ(dec_u(&dm.rec[0], 34, 0), 200);
 	CHECK_EQ(dec_u(&dm.rec[0], 35, 0), FM_SAMPLING_DETERMINISTIC);
 	fm_enc_set_flow_sampling(&s, FM_SAMPLING_RANDOM, 20);
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
 	fm_enc_add_sampling(&m);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dec_u(&dm.rec[0], 34, 0), 200);
 	CHECK_EQ(dec_u(&dm.rec[0], 35, 0), FM_SAMPLING_RANDOM);
 }
@@ -323,13 +311,13 @@ static void test_padding(void)
 
 	new_session(&s);
 	fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
-	finish_decode(&m);
+	dec_finish(&ds, &dm, &m);
 	for (i = 1; i <= 4; i++) {
 		memset(buf[0], 0xee, sizeof(buf[0]));
 		fm_enc_begin(&m, &s, buf[0], MTU, &clk0);
 		while (m.ndata < i)
 			fm_enc_add_sampling(&m);
-		len = finish_decode(&m);
+		len = dec_finish(&ds, &dm, &m);
 		CHECK_EQ(len, 20 + 4 + (9 * i + 3) / 4 * 4);
 		CHECK_EQ(dec_be16(buf[0] + 22), len - 20);
 		CHECK_EQ(dm.nrec, i);

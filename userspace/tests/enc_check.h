@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The encoder tests' common step: finish a message and decode it with
+ * enc_decode.h, checking that it decodes and fits its buffer.
+ */
+#ifndef _FM_ENC_CHECK_H
+#define _FM_ENC_CHECK_H
+
+#include <stdio.h>
+#include "ktap.h"
+#include "enc.h"
+#include "enc_decode.h"
+
+/* Finish m and decode it into dm; the length, 0 when it did not decode. */
+static inline unsigned int dec_finish(struct dec_state *st, struct dec_msg *dm,
+				      struct fm_enc_msg *m)
+{
+	unsigned int len = fm_enc_finish(m);
+	const char *err = dec_msg(st, m->buf, len, dm);
+
+	if (err)
+		printf("#   decode: %s\n", err);
+	CHECK(err == NULL);
+	CHECK(len <= m->size);
+	return err ? 0 : len;
+}
+
+#endif /* _FM_ENC_CHECK_H */
