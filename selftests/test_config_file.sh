@@ -74,6 +74,22 @@ run_fc "command not allowed" 2 "^$TMPD/bad3.conf:2: 'flush' cannot be used in a 
 run_fc "missing file" 2 "$TMPD/none.conf: No such file" -f "$TMPD/none.conf"
 expect_eq "configuration after bad files" "$(config)" "$before"
 
+log "--- AS tables named by a file"
+# relative to the file's directory, read before any line is applied
+printf '10.0.0.0/8 64500\n10.1.0.0/16 4200000001\nfd00::/8 64501\n' > "$TMPD/as.txt"
+printf 'set max-flows 9\nasn load as.txt\n' > "$TMPD/as.conf"
+run_fc "asn load beside the file (cwd elsewhere)" 0 "" -f "$TMPD/as.conf"
+expect_eq "AS table loaded" "$(fc -j asn show | jq -c '[.ranges4, .ranges6]')" '[3,1]'
+printf '10.0.0.0/33 1\n' > "$TMPD/bad_as.txt"
+printf 'set max-flows 11\nasn load bad_as.txt\n' > "$TMPD/bad_as.conf"
+run_fc "a bad AS table" 2 "bad_as.txt" -f "$TMPD/bad_as.conf"
+show_eq "nothing applied before the bad table" .max_flows 9
+printf 'asn load none.txt\n' > "$TMPD/none_as.conf"
+run_fc "a missing AS table" 2 "^$TMPD/none_as.conf:1: asn load: $TMPD/none.txt: No such file" -f "$TMPD/none_as.conf"
+printf 'asn clear\n' > "$TMPD/clear.conf"
+run_fc "asn clear" 0 "" -f "$TMPD/clear.conf"
+expect_eq "AS table cleared" "$(fc -j asn show | jq -c '[.ranges4, .ranges6]')" '[0,0]'
+
 log "--- a kernel refusal stops at its line"
 printf 'set max-flows 6000\n# the same destination again\ndestination add 10.0.9.1:2055\nset max-flows 7000\n' > "$TMPD/dup.conf"
 run_fc "duplicate destination" 1 "^$TMPD/dup.conf:3: .*\(File exists\)$" -f "$TMPD/dup.conf"

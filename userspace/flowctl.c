@@ -695,20 +695,84 @@ static int fc_cmd_destination(struct fc_ctx *c, int argc, char **argv)
 }
 
 /*
- * load FILE: every line parsed first, so a bad file changes nothing; then
- * one request a line, in order, stopping at the first the kernel refuses.
+ * Ranges a request carries: each family's attribute stays below the 64 KiB
+ * of a netlink attribute, the request within FC_NL_REQ_SIZE.
+ */
+#define FC_ASN_CHUNK4	2500	/* 30000 bytes */
+#define FC_ASN_CHUNK6	800	/* 28800 bytes */
+
+/* Send a flattened table: BEGIN, ADDs of chunks, COMMIT. */
+static int fc_asn_send(struct fc_ctx *c, const struct fc_asn_table *t)
+{
+	struct nlmsghdr *nlh;
+	size_t i4 = 0, i6 = 0, k4, k6;
+
+	nlh = fc_nl_req(&c->nl, FM_CMD_ASN_BEGIN, 0);
+	mnl_attr_put_u32(nlh, FM_A_ASN_COUNT4, t->n4);
+	mnl_attr_put_u32(nlh, FM_A_ASN_COUNT6, t->n6);
+	if (fc_do(c, nlh))
+		return FC_EXIT_ERR;
+	while (i4 < t->n4 || i6 < t->n6) {
+		k4 = t->n4 - i4 < FC_ASN_CHUNK4 ? t->n4 - i4 : FC_ASN_CHUNK4;
+		k6 = t->n6 - i6 < FC_ASN_CHUNK6 ? t->n6 - i6 : FC_ASN_CHUNK6;
+		nlh = fc_nl_req(&c->nl, FM_CMD_ASN_ADD, 0);
+		if (k4)
+			mnl_attr_put(nlh, FM_A_ASN_RANGES4, k4 * sizeof(*t->v4),
+				     t->v4 + i4);
+		if (k6)
+			mnl_attr_put(nlh, FM_A_ASN_RANGES6, k6 * sizeof(*t->v6),
+				     t->v6 + i6);
+		if (fc_do(c, nlh))
+			return FC_EXIT_ERR;
+		i4 += k4;
+		i6 += k6;
+	}
+	return fc_do(c, fc_nl_req(&c->nl, FM_CMD_ASN_COMMIT, 0));
+}
+
+/*
+ * load FILE: every line parsed, and every AS table it names read, first,
+ * so a bad file changes nothing; then one request a line (an AS table:
+ * its BEGIN, ADDs and COMMIT), in order, stopping at the first the
+ * kernel refuses.
  */
 static int fc_load(struct fc_ctx *c, const char *path)
 {
+	struct fc_asn_table *asn = NULL;
 	struct fc_conf conf;
 	int ret = FC_EXIT_OK;
 	size_t k;
+	FILE *f;
 
 	if (fc_conf_load(&conf, path))
 		return FC_EXIT_USAGE;
+	asn = calloc(conf.n ? conf.n : 1, sizeof(*asn));
+	if (!asn) {
+		fc_err("%s: %s", path, strerror(ENOMEM));
+		ret = FC_EXIT_ERR;
+		goto out;
+	}
+	for (k = 0; k < conf.n && ret == FC_EXIT_OK; k++) {
+		const char *name = conf.ops[k].asn_path;
+
+		if (conf.ops[k].kind != FC_OP_ASN || !name)
+			continue;
+		fc_err_at(path, conf.ops[k].line);
+		f = fopen(name, "r");
+		if (!f) {
+			fc_err("asn load: %s: %s", name, strerror(errno));
+			ret = FC_EXIT_USAGE;
+			break;
+		}
+		ret = fc_asn_read(f, name, &asn[k]);
+		fclose(f);
+	}
+	fc_err_at(NULL, 0);
+	if (ret != FC_EXIT_OK)
+		goto out;
 	if (conf.n && fc_open(c)) {
-		fc_conf_free(&conf);
-		return FC_EXIT_ERR;
+		ret = FC_EXIT_ERR;
+		goto out;
 	}
 	for (k = 0; k < conf.n && ret == FC_EXIT_OK; k++) {
 		const struct fc_conf_op *op = &conf.ops[k];
@@ -716,10 +780,16 @@ static int fc_load(struct fc_ctx *c, const char *path)
 		fc_err_at(path, op->line);
 		if (op->kind == FC_OP_SET)
 			ret = fc_apply_set(c, &op->set);
-		else
+		else if (op->kind == FC_OP_DEST)
 			ret = fc_apply_dest(c, &op->dest);
+		else
+			ret = fc_asn_send(c, &asn[k]);
 	}
 	fc_err_at(NULL, 0);
+out:
+	for (k = 0; asn && k < conf.n; k++)
+		fc_asn_table_free(&asn[k]);
+	free(asn);
 	fc_conf_free(&conf);
 	return ret;
 }
@@ -1191,42 +1261,6 @@ static int fc_cmd_flush(struct fc_ctx *c, int argc, char **argv)
 	return fc_do(c, fc_nl_req(&c->nl, FM_CMD_FLUSH, 0));
 }
 
-/*
- * Ranges a request carries: each family's attribute stays below the 64 KiB
- * of a netlink attribute, the request within FC_NL_REQ_SIZE.
- */
-#define FC_ASN_CHUNK4	2500	/* 30000 bytes */
-#define FC_ASN_CHUNK6	800	/* 28800 bytes */
-
-/* Send a flattened table: BEGIN, ADDs of chunks, COMMIT. */
-static int fc_asn_send(struct fc_ctx *c, const struct fc_asn_table *t)
-{
-	struct nlmsghdr *nlh;
-	size_t i4 = 0, i6 = 0, k4, k6;
-
-	nlh = fc_nl_req(&c->nl, FM_CMD_ASN_BEGIN, 0);
-	mnl_attr_put_u32(nlh, FM_A_ASN_COUNT4, t->n4);
-	mnl_attr_put_u32(nlh, FM_A_ASN_COUNT6, t->n6);
-	if (fc_do(c, nlh))
-		return FC_EXIT_ERR;
-	while (i4 < t->n4 || i6 < t->n6) {
-		k4 = t->n4 - i4 < FC_ASN_CHUNK4 ? t->n4 - i4 : FC_ASN_CHUNK4;
-		k6 = t->n6 - i6 < FC_ASN_CHUNK6 ? t->n6 - i6 : FC_ASN_CHUNK6;
-		nlh = fc_nl_req(&c->nl, FM_CMD_ASN_ADD, 0);
-		if (k4)
-			mnl_attr_put(nlh, FM_A_ASN_RANGES4, k4 * sizeof(*t->v4),
-				     t->v4 + i4);
-		if (k6)
-			mnl_attr_put(nlh, FM_A_ASN_RANGES6, k6 * sizeof(*t->v6),
-				     t->v6 + i6);
-		if (fc_do(c, nlh))
-			return FC_EXIT_ERR;
-		i4 += k4;
-		i6 += k6;
-	}
-	return fc_do(c, fc_nl_req(&c->nl, FM_CMD_ASN_COMMIT, 0));
-}
-
 static int fc_asn_show_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[FM_A_MAX + 1];
@@ -1400,7 +1434,7 @@ static const struct fc_cmd fc_cmds[] = {
 	{ "stats", fc_cmd_stats, "[--prometheus]",
 	  "the meter's counters, or in Prometheus text format" },
 	{ "load", fc_cmd_load, "FILE",
-	  "apply a file of set and destination commands, one a line" },
+	  "apply a file of set, destination and asn load|clear commands, one a line" },
 	{ "flush", fc_cmd_flush, "",
 	  "end every cached flow now, exporting it" },
 	{ "asn", fc_cmd_asn,

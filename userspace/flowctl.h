@@ -192,14 +192,20 @@ int fc_dest_parse(struct fc_dest *d, int argc, char **argv);
  */
 #define FC_CONF_MAX	(1U << 20)	/* bytes */
 
-enum fc_op_kind { FC_OP_SET, FC_OP_DEST };
+enum fc_op_kind { FC_OP_SET, FC_OP_DEST, FC_OP_ASN };
 
+/*
+ * "asn load FILE" and "asn clear": FILE is read (fc_load()) before any
+ * line is applied, a relative FILE from the configuration file's
+ * directory; asn_path is malloc'ed, NULL for clear.
+ */
 struct fc_conf_op {
 	unsigned int line;
 	enum fc_op_kind kind;
 	union {
 		struct fc_set set;
 		struct fc_dest dest;
+		char *asn_path;
 	};
 };
 

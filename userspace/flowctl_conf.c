@@ -703,8 +703,41 @@ static int fc_conf_words(char *line, char ***argv)
 	return n;
 }
 
+/*
+ * asn load FILE | asn clear. A relative FILE names a file beside the
+ * configuration file, wherever flowctl runs from (a unit's working
+ * directory is /); standard input is the configuration's own.
+ */
+static int fc_conf_asn(struct fc_conf_op *op, const char *path, int argc,
+		       char **argv)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dir;
+
+	if (argc >= 2 && !strcmp(argv[1], "clear"))
+		return argc == 2 ? 0 : fc_unknown("asn", argv[2]);
+	if (argc < 2 || strcmp(argv[1], "load"))
+		return fc_unknown("asn", argc < 2 ? "" : argv[1]);
+	if (argc != 3)
+		return fc_unknown("asn", argc < 3 ? "" : argv[3]);
+	if (!strcmp(argv[2], "-")) {
+		fc_err("asn load: '-' cannot be read from a file");
+		return -1;
+	}
+	dir = argv[2][0] != '/' && slash ? (size_t)(slash - path) + 1 : 0;
+	op->asn_path = malloc(dir + strlen(argv[2]) + 1);
+	if (!op->asn_path) {
+		fc_err("asn load: %s", strerror(ENOMEM));
+		return -1;
+	}
+	memcpy(op->asn_path, path, dir);
+	strcpy(op->asn_path + dir, argv[2]);
+	return 0;
+}
+
 /* One line's words to an operation; messages say FILE:LINE. */
-static int fc_conf_line(struct fc_conf_op *op, int argc, char **argv)
+static int fc_conf_line(struct fc_conf_op *op, const char *path, int argc,
+			char **argv)
 {
 	if (!strcmp(argv[0], "set")) {
 		op->kind = FC_OP_SET;
@@ -714,7 +747,11 @@ static int fc_conf_line(struct fc_conf_op *op, int argc, char **argv)
 		op->kind = FC_OP_DEST;
 		return fc_dest_parse(&op->dest, argc, argv);
 	}
-	fc_err("'%s' cannot be used in a file (set, destination add|del)",
+	if (!strcmp(argv[0], "asn")) {
+		op->kind = FC_OP_ASN;
+		return fc_conf_asn(op, path, argc, argv);
+	}
+	fc_err("'%s' cannot be used in a file (set, destination add|del, asn load|clear)",
 	       argv[0]);
 	return -1;
 }
@@ -761,7 +798,7 @@ int fc_conf_parse(struct fc_conf *conf, const char *path, char *text,
 			memset(ops, 0, sizeof(*ops));
 			ops->line = lineno;
 			fc_err_at(path, lineno);
-			if (fc_conf_line(ops, argc, argv)) {
+			if (fc_conf_line(ops, path, argc, argv)) {
 				free(argv);
 				fc_err_at(NULL, 0);
 				goto err;
@@ -782,6 +819,11 @@ err:
 
 void fc_conf_free(struct fc_conf *conf)
 {
+	size_t k;
+
+	for (k = 0; k < conf->n; k++)
+		if (conf->ops[k].kind == FC_OP_ASN)
+			free(conf->ops[k].asn_path);
 	free(conf->ops);
 	conf->ops = NULL;
 	conf->n = 0;

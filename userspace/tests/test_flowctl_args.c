@@ -808,11 +808,45 @@ static void test_conf(void)
 	CHECK(conf_text(&c, "\n\n\ndestination\n"));
 	CHECK(conf_text(&c, "set mtu 1400\r\nset timeout\r\n"));
 	CHECK(err_is("f.conf:4: set: unknown word 'bogus'\n"
-		     "f.conf:2: 'flush' cannot be used in a file (set, destination add|del)\n"
+		     "f.conf:2: 'flush' cannot be used in a file (set, destination add|del, asn load|clear)\n"
 		     "f.conf:2: destination: '192.0.2.1' has no port (ADDR:PORT, [ADDR6]:PORT)\n"
 		     "f.conf:1: active timeout: 99999999 is out of range (1..604800)\n"
 		     "f.conf:4: destination: '' is not add or del\n"
 		     "f.conf:2: set: 'timeout' needs 'active N' and/or 'inactive N'\n"));
+
+	/* asn lines: a relative table beside the file, clear, bad forms. */
+	err_capture();
+	{
+		char *buf = strdup("asn load as.txt\nasn clear\n"
+				   "asn load /abs/as.txt\n");
+
+		CHECK(!fc_conf_parse(&c, "/etc/fm/f.conf", buf, strlen(buf)));
+		free(buf);
+	}
+	CHECK_EQ(c.n, 3);
+	if (c.n == 3) {
+		CHECK_EQ(c.ops[0].kind, FC_OP_ASN);
+		CHECK(!strcmp(c.ops[0].asn_path, "/etc/fm/as.txt"));
+		CHECK_EQ(c.ops[1].kind, FC_OP_ASN);
+		CHECK(!c.ops[1].asn_path);
+		CHECK(!strcmp(c.ops[2].asn_path, "/abs/as.txt"));
+	}
+	fc_conf_free(&c);
+	CHECK(!conf_text(&c, "asn load as.txt\n"));
+	CHECK(c.n == 1 && !strcmp(c.ops[0].asn_path, "as.txt"));
+	fc_conf_free(&c);
+	CHECK(conf_text(&c, "asn\n"));
+	CHECK(conf_text(&c, "asn load\n"));
+	CHECK(conf_text(&c, "asn load a b\n"));
+	CHECK(conf_text(&c, "asn show\n"));
+	CHECK(conf_text(&c, "asn load -\n"));
+	CHECK(conf_text(&c, "asn clear x\n"));
+	CHECK(err_is("f.conf:1: asn: unknown word ''\n"
+		     "f.conf:1: asn: unknown word ''\n"
+		     "f.conf:1: asn: unknown word 'b'\n"
+		     "f.conf:1: asn: unknown word 'show'\n"
+		     "f.conf:1: asn load: '-' cannot be read from a file\n"
+		     "f.conf:1: asn: unknown word 'x'\n"));
 
 	/* A NUL byte: not text, named at its line. */
 	err_capture();
