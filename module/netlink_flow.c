@@ -16,6 +16,7 @@
 #include "cache.h"
 #include "compat.h"
 #include "netlink.h"
+#include "route.h"
 #include "top.h"
 
 #define FM_DUMP_RESCHED	256	/* buckets walked between cond_resched() */
@@ -156,7 +157,24 @@ static size_t fm_nl_flow_size(void)
 	       2 * nla_total_size(sizeof(struct in6_addr)) +	/* addresses */
 	       3 * nla_total_size(sizeof(u16)) +		/* ports, vlan */
 	       4 * nla_total_size(sizeof(u32)) +		/* ifs, cpu, label */
-	       4 * nla_total_size_64bit(sizeof(u64));		/* counters, times */
+	       4 * nla_total_size_64bit(sizeof(u64)) +		/* counters, times */
+	       nla_total_size(sizeof(struct in6_addr)) +	/* routing fields */
+	       2 * nla_total_size(sizeof(u8)) +
+	       2 * nla_total_size(sizeof(u32));
+}
+
+/* The routing fields of a record fm_route_records() filled in */
+static int fm_nl_put_route(struct sk_buff *skb, const struct fm_record *r)
+{
+	if (!(r->rflags & FM_RF_ROUTE))
+		return 0;
+	return ((r->key.kflags & FM_KF_IPV6) ?
+		nla_put_in6_addr(skb, FM_FLOW_A_NEXTHOP, &r->nexthop.v6) :
+		nla_put_in_addr(skb, FM_FLOW_A_NEXTHOP, r->nexthop.v4)) ||
+	       nla_put_u8(skb, FM_FLOW_A_SRC_MASK, r->src_mask) ||
+	       nla_put_u8(skb, FM_FLOW_A_DST_MASK, r->dst_mask) ||
+	       nla_put_u32(skb, FM_FLOW_A_SRC_AS, r->src_as) ||
+	       nla_put_u32(skb, FM_FLOW_A_DST_AS, r->dst_as);
 }
 
 static int fm_nl_put_addrs(struct sk_buff *skb, const struct fm_key *k)
@@ -214,6 +232,7 @@ static int fm_nl_put_flow(struct sk_buff *skb, const struct fm_record *r,
 	    nla_put_u8(skb, FM_FLOW_A_TCP_FLAGS, r->tcp_flags) ||
 	    nla_put_u8(skb, FM_FLOW_A_TTL_MIN, r->ttl_min) ||
 	    nla_put_u8(skb, FM_FLOW_A_TTL_MAX, r->ttl_max) ||
+	    fm_nl_put_route(skb, r) ||
 	    (cpu >= 0 && nla_put_u32(skb, FM_FLOW_A_CPU, cpu))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
@@ -231,6 +250,8 @@ struct fm_flows_ctx {
 struct fm_flows_walk {
 	struct sk_buff *skb;
 	struct netlink_callback *cb;
+	struct fm_net *fn;
+	bool route;		/* routing on: fields looked up per flow */
 	struct fm_flow_filter filter;
 	unsigned long skip;
 	unsigned long idx;	/* flows of the bucket visited so far */
@@ -239,10 +260,16 @@ struct fm_flows_walk {
 static int fm_nl_flow_dump_one(const struct fm_record *r, int cpu, void *arg)
 {
 	struct fm_flows_walk *w = arg;
+	struct fm_record routed;
 	void *hdr;
 
 	if (w->idx++ < w->skip || !fm_flow_match(&w->filter, r))
 		return 0;
+	if (w->route) {
+		routed = *r;
+		fm_route_records(w->fn, &routed, 1);
+		r = &routed;
+	}
 	hdr = genlmsg_put(w->skb, NETLINK_CB(w->cb->skb).portid,
 			  w->cb->nlh->nlmsg_seq, &fm_nl_family, NLM_F_MULTI,
 			  FM_CMD_GET_FLOWS);
@@ -264,6 +291,8 @@ int fm_nl_flows_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct fm_flows_walk w = {
 		.skb = skb,
 		.cb = cb,
+		.fn = fn,
+		.route = fm_export_routing(fn),
 		.skip = ctx->skip,
 	};
 	int err;

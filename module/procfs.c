@@ -85,6 +85,7 @@ static int fm_stats_show(struct seq_file *m, void *v)
 struct fm_flow_out {
 	struct seq_file *m;
 	struct net *net;
+	bool route;		/* routing on: NextHop .. DstAS columns */
 };
 
 static void fm_flow_ifname(const struct fm_flow_out *o, u32 ifindex)
@@ -130,7 +131,13 @@ static int fm_flow_show_one(const struct fm_record *r, int ncpus, void *arg)
 	const struct fm_flow_out *o = arg;
 	const struct fm_key *k = &r->key;
 	struct seq_file *m = o->m;
+	struct fm_record routed;
 
+	if (o->route) {
+		routed = *r;
+		fm_route_records(fm_pernet(o->net), &routed, 1);
+		r = &routed;
+	}
 	rcu_read_lock();
 	fm_flow_ifname(o, k->in_if);
 	fm_flow_addr(m, k, true);
@@ -143,6 +150,14 @@ static int fm_flow_show_one(const struct fm_record *r, int ncpus, void *arg)
 		   (r->end_ms - r->start_ms) / MSEC_PER_SEC);
 	if (ncpus > 0)
 		seq_printf(m, " %4d", ncpus);
+	if (r->rflags & FM_RF_ROUTE) {
+		if (k->kflags & FM_KF_IPV6)
+			seq_printf(m, " %-39pI6c", &r->nexthop.v6);
+		else
+			seq_printf(m, " %-15pI4", &r->nexthop.v4);
+		seq_printf(m, " %4u %4u %10u %10u", r->src_mask, r->dst_mask,
+			   r->src_as, r->dst_as);
+	}
 	seq_putc(m, '\n');
 	return 0;
 }
@@ -171,9 +186,17 @@ static int fm_flows_show(struct seq_file *m, void *v)
 	struct fm_flow_out o = { .m = m, .net = seq_file_net(m) };
 	struct fm_net *fn = fm_pernet(o.net);
 
+	/*
+	 * Routing on adds the columns of "show ip cache verbose flow",
+	 * looked up as the line is written (as an export would).
+	 */
+	o.route = fm_export_routing(fn);
 	if (v == SEQ_START_TOKEN) {
 		seq_puts(m, "SrcIf      SrcIPaddress    DstIf      DstIPaddress    "
-			 " Pr  SrcP  DstP ToS    Packets        Bytes Active CPUs\n");
+			 " Pr  SrcP  DstP ToS    Packets        Bytes Active CPUs");
+		if (o.route)
+			seq_puts(m, " NextHop         SMsk DMsk      SrcAS      DstAS");
+		seq_putc(m, '\n');
 		return 0;
 	}
 	return fm_cache_walk_merged(fn, *(loff_t *)v - 1, fm_flow_show_one, &o);

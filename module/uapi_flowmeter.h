@@ -322,6 +322,15 @@ enum fm_flow_attr {
 	FM_FLOW_A_SRC_PREFIX_LEN,	/* u8: bits of SRC_ADDR that count */
 	FM_FLOW_A_DST_PREFIX_LEN,	/* u8: bits of DST_ADDR that count */
 	FM_FLOW_A_FLOWS,	/* u32: flows summed in a top prefix */
+	/*
+	 * Routing fields (FM_A_ROUTING on): looked up as the flow is read,
+	 * as an export would; absent when routing is off.
+	 */
+	FM_FLOW_A_NEXTHOP,	/* binary, 4 or 16 bytes; 0: connected */
+	FM_FLOW_A_SRC_MASK,	/* u8: prefix length of the source's route */
+	FM_FLOW_A_DST_MASK,	/* u8: of the destination's route */
+	FM_FLOW_A_SRC_AS,	/* u32: the AS table's origin AS, 0: none */
+	FM_FLOW_A_DST_AS,	/* u32 */
 
 	__FM_FLOW_A_MAX,
 	FM_FLOW_A_MAX = __FM_FLOW_A_MAX - 1

@@ -98,6 +98,37 @@ while read -r dst sport n smask dmask nh sas das; do
 	echo "17 $src $dst $sport 9000 - $smask $dmask $nh $sas $das $n $((n * len))"
 done <"$TMPD/flows" >"$TMPD/want"
 wait_stat packets_metered r "$sent"
+
+# The cache as flowctl flows and /proc show it: the same fields, looked
+# up as the flows are read (the test's flows only: a is 10.0.1.1/fd01::1)
+fcj flows >"$TMPD/flows.json" || fail "flowctl -j flows"
+jq -r '.[] | select(.src == "10.0.1.1" or .src == "fd01::1") |
+	"\(.proto) \(.src) \(.dst) \(.sport) \(.dport) - \(.src_mask) \(.dst_mask) \(.nexthop) \(.src_as) \(.dst_as) \(.packets) \(.bytes)"' \
+	"$TMPD/flows.json" | LC_ALL=C sort >"$TMPD/flows.got"
+LC_ALL=C sort "$TMPD/want" >"$TMPD/flows.want"
+if ! cmp -s "$TMPD/flows.want" "$TMPD/flows.got"; then
+	diff -u "$TMPD/flows.want" "$TMPD/flows.got" | head -20 | sed 's/^/# /'
+	fail "flowctl -j flows shows other routing fields than the FIB and AS table say"
+fi
+log "flowctl -j flows: $(wc -l <"$TMPD/flows.got") flows with their next hop, masks and AS numbers"
+fc flows >"$TMPD/flows.txt" || fail "flowctl flows"
+head -n 1 "$TMPD/flows.txt" | grep -q 'NextHop *SMsk *DMsk *SrcAS *DstAS$' ||
+	fail "flowctl flows: no routing columns: $(head -n 1 "$TMPD/flows.txt")"
+grep -qE '10\.2\.5\.7 .* 10\.0\.2\.1 +/24 +/16 +64501 +4200000001$' "$TMPD/flows.txt" ||
+	fail "flowctl flows: no routed line for 10.2.5.7: $(cat "$TMPD/flows.txt")"
+# /proc: "... Active CPUs NextHop SMsk DMsk SrcAS DstAS"
+ip netns exec r cat /proc/net/flowmeter/flows >"$TMPD/proc"
+head -n 1 "$TMPD/proc" | grep -q 'CPUs NextHop *SMsk DMsk *SrcAS *DstAS$' ||
+	fail "/proc flows: no routing columns: $(head -n 1 "$TMPD/proc")"
+awk '$2 == "10.0.1.1" || $2 == "fd01::1" { print $4, $(NF - 4), $(NF - 3), $(NF - 2), $(NF - 1), $NF }' \
+	"$TMPD/proc" | LC_ALL=C sort >"$TMPD/proc.got"
+awk '{ print $3, $9, $7, $8, $10, $11 }' "$TMPD/want" | LC_ALL=C sort >"$TMPD/proc.want"
+if ! cmp -s "$TMPD/proc.want" "$TMPD/proc.got"; then
+	diff -u "$TMPD/proc.want" "$TMPD/proc.got" | head -20 | sed 's/^/# /'
+	fail "/proc/net/flowmeter/flows shows other routing fields"
+fi
+log "/proc flows: $(wc -l <"$TMPD/proc.got") flows with the same fields"
+
 fc flush || fail "flowctl flush"
 wait_stat_min export_records r 20
 sleep 1

@@ -844,7 +844,13 @@ static int fc_flow_parse(const struct nlattr *nest, struct fc_flow *f)
 	FC_GET(flowlabel, FM_FLOW_A_FLOWLABEL);
 	FC_GET(splen, FM_FLOW_A_SRC_PREFIX_LEN);
 	FC_GET(dplen, FM_FLOW_A_DST_PREFIX_LEN);
+	FC_GET(src_mask, FM_FLOW_A_SRC_MASK);
+	FC_GET(dst_mask, FM_FLOW_A_DST_MASK);
+	FC_GET(src_as, FM_FLOW_A_SRC_AS);
+	FC_GET(dst_as, FM_FLOW_A_DST_AS);
 #undef FC_GET
+	f->route = tb[FM_FLOW_A_NEXTHOP] &&
+		   !fc_get_addr(tb[FM_FLOW_A_NEXTHOP], &f->nexthop, 0);
 	f->agg = tb[FM_FLOW_A_SRC_PREFIX_LEN] && tb[FM_FLOW_A_DST_PREFIX_LEN];
 	f->cpu = tb[FM_FLOW_A_CPU] ? (int)fc_nl_uint(tb[FM_FLOW_A_CPU]) : -1;
 	return 0;

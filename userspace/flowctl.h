@@ -65,6 +65,10 @@ struct fc_flow {
 	int cpu;
 	bool agg;		/* masked (aggregation): addresses are prefixes */
 	uint8_t splen, dplen;	/* their lengths */
+	bool route;		/* routing on: the fields below hold */
+	struct fc_addr nexthop;
+	uint8_t src_mask, dst_mask;
+	uint32_t src_as, dst_as;
 };
 
 enum fc_sort { FC_SORT_NONE, FC_SORT_BYTES, FC_SORT_PACKETS };

@@ -272,17 +272,29 @@ static void fc_flow_json(struct fc_json *j, const struct fc_flow *f)
 	fc_json_u64(j, "ttl_max", f->ttl_max);
 	if (f->cpu >= 0)
 		fc_json_u64(j, "cpu", f->cpu);
+	if (f->route) {
+		fc_format_addr(&f->nexthop, false, s, sizeof(s));
+		fc_json_str(j, "nexthop", s);
+		fc_json_u64(j, "src_mask", f->src_mask);
+		fc_json_u64(j, "dst_mask", f->dst_mask);
+		fc_json_u64(j, "src_as", f->src_as);
+		fc_json_u64(j, "dst_as", f->dst_as);
+	}
 	fc_json_close(j, '}');
 }
 
-/* The table: like Cisco's "show ip cache flow", one line per flow. */
+/*
+ * The table: like Cisco's "show ip cache flow", one line per flow; with
+ * routing fields, the columns of "show ip cache verbose flow" after them.
+ */
 enum { C_SRCIF, C_SRC, C_DSTIF, C_DST, C_PR, C_SP, C_DP, C_PKTS, C_BYTES,
+       FC_NCOLS_PLAIN, C_NH = FC_NCOLS_PLAIN, C_SMSK, C_DMSK, C_SAS, C_DAS,
        FC_NCOLS };
 #define FC_CELL (INET6_ADDRSTRLEN + 8)
 
 static const char * const fc_col_names[FC_NCOLS] = {
 	"SrcIf", "SrcIPaddress", "DstIf", "DstIPaddress", "Pr", "SrcP", "DstP",
-	"Pkts", "Bytes",
+	"Pkts", "Bytes", "NextHop", "SMsk", "DMsk", "SrcAS", "DstAS",
 };
 
 static void fc_add_plen(char *cell, unsigned int plen)
@@ -319,22 +331,30 @@ static void fc_flow_cells(const struct fc_flow *f, bool exact,
 	}
 	fc_human(f->packets, exact, c[C_PKTS]);
 	fc_human(f->bytes, exact, c[C_BYTES]);
+	if (f->route)
+		fc_format_addr(&f->nexthop, false, c[C_NH], FC_CELL);
+	else
+		strcpy(c[C_NH], "-");
+	snprintf(c[C_SMSK], FC_CELL, "/%u", f->src_mask);
+	snprintf(c[C_DMSK], FC_CELL, "/%u", f->dst_mask);
+	snprintf(c[C_SAS], FC_CELL, "%u", f->src_as);
+	snprintf(c[C_DAS], FC_CELL, "%u", f->dst_as);
 }
 
-static void fc_table_row(char c[FC_NCOLS][FC_CELL], const int *w)
+static void fc_table_row(char c[FC_NCOLS][FC_CELL], const int *w, int ncols)
 {
 	int i;
 
-	for (i = 0; i < FC_NCOLS; i++) {
-		printf(i >= C_SP ? "%*s" : "%-*s", w[i], c[i]);
-		putchar(i == FC_NCOLS - 1 ? '\n' : ' ');
+	for (i = 0; i < ncols; i++) {
+		printf(i >= C_SP && i != C_NH ? "%*s" : "%-*s", w[i], c[i]);
+		putchar(i == ncols - 1 ? '\n' : ' ');
 	}
 }
 
 void fc_flows_print(const struct fc_flow *f, size_t n, bool json, bool exact)
 {
 	char c[FC_NCOLS][FC_CELL];
-	int w[FC_NCOLS], i;
+	int w[FC_NCOLS], i, ncols = FC_NCOLS_PLAIN;
 	size_t k;
 
 	if (json) {
@@ -349,6 +369,9 @@ void fc_flows_print(const struct fc_flow *f, size_t n, bool json, bool exact)
 	}
 	for (i = 0; i < FC_NCOLS; i++)
 		w[i] = strlen(fc_col_names[i]);
+	for (k = 0; k < n; k++)
+		if (f[k].route)
+			ncols = FC_NCOLS;
 	for (k = 0; k < n; k++) {
 		fc_flow_cells(&f[k], exact, c);
 		for (i = 0; i < FC_NCOLS; i++)
@@ -357,10 +380,10 @@ void fc_flows_print(const struct fc_flow *f, size_t n, bool json, bool exact)
 	}
 	for (i = 0; i < FC_NCOLS; i++)
 		snprintf(c[i], FC_CELL, "%s", fc_col_names[i]);
-	fc_table_row(c, w);
+	fc_table_row(c, w, ncols);
 	for (k = 0; k < n; k++) {
 		fc_flow_cells(&f[k], exact, c);
-		fc_table_row(c, w);
+		fc_table_row(c, w, ncols);
 	}
 }
 
