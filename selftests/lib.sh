@@ -161,6 +161,16 @@ wait_port() {
 	fail "nothing listens on $proto port $2 in $1"
 }
 
+# nfcapd_start NETNS DIR PORT: an nfcapd in NETNS writing DIR (created),
+# its log DIR.log, listening on PORT; its pid in NFCAPD (and PIDS)
+nfcapd_start() {
+	mkdir -p "$2"
+	ip netns exec "$1" nfcapd -w "$2" -p "$3" -t 3600 >"$2.log" 2>&1 &
+	NFCAPD=$!
+	PIDS+=($NFCAPD)
+	wait_port "$1" "$3"
+}
+
 # udp_send NETNS DST PORT COUNT [SIZE] [SPORT] [FLOWS]: COUNT datagrams of
 # SIZE payload bytes, round robin from FLOWS sockets bound to source ports
 # SPORT, SPORT+1, ... (SPORT 0: one socket, ephemeral port)

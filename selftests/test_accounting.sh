@@ -15,9 +15,8 @@ topo_collector
 TMPD=$(mktemp -d)
 st() { awk -v k="$1" '$1 == k { print $2 }' <<< "$snap"; }
 
-ip netns exec c nfcapd -w "$TMPD" -p 4739 -t 3600 >"$TMPD.log" 2>&1 &
-nfc=$!
-wait_port c 4739
+nfcapd_start c "$TMPD" 4739
+nfc=$NFCAPD
 fm_load_in r destination=10.0.9.1:4739 max_flows=64 inactive_timeout=600 active_timeout=1800
 
 # Known traffic: 200 IPv4 flows of 10 datagrams round robin (each flow's

@@ -30,10 +30,8 @@ MASK="prefix4 24 prefix6 48 no-ports"
 capture_start c c0 "$TMPD/cap"
 for vp in 10:4739 9:2055 5:2056; do
 	v=${vp%:*} port=${vp#*:}
-	mkdir -p "$TMPD/nfc$v"
-	ip netns exec c nfcapd -w "$TMPD/nfc$v" -p "$port" -t 3600 >"$TMPD/nfc$v.log" 2>&1 &
-	nfc=$!
-	wait_port c "$port"
+	nfcapd_start c "$TMPD/nfc$v" "$port"
+	nfc=$NFCAPD
 	fm_load_in r destination=10.0.9.1:"$port" export_version="$v" \
 		inactive_timeout=600 active_timeout=3600
 	fc set aggregate $MASK || fail "flowctl set aggregate $MASK"

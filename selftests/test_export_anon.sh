@@ -33,11 +33,8 @@ DESTS=(
 capture_start c c0 "$TMPD/cap"
 for d in "${DESTS[@]}"; do
 	read -r port _ <<< "$d"
-	mkdir -p "$TMPD/$port"
-	ip netns exec c nfcapd -w "$TMPD/$port" -p "$port" -t 3600 >"$TMPD/$port.log" 2>&1 &
-	PIDS+=($!)
-	NFC[$port]=$!
-	wait_port c "$port"
+	nfcapd_start c "$TMPD/$port" "$port"
+	NFC[$port]=$NFCAPD
 done
 
 fm_load_in r inactive_timeout=1

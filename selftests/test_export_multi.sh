@@ -8,10 +8,7 @@ topo_routed
 topo_collector
 TMPD=$(mktemp -d)
 for port in 4739 4740; do
-	mkdir -p "$TMPD/$port"
-	ip netns exec c nfcapd -w "$TMPD/$port" -p $port -t 3600 >"$TMPD/$port.log" 2>&1 &
-	PIDS+=($!)
-	wait_port c $port
+	nfcapd_start c "$TMPD/$port" $port
 done
 
 # 4741: nothing listens; 10.0.99.1: no route from r.

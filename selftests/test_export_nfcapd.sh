@@ -37,10 +37,8 @@ want() {
 # check VERSION PORT RECORDS REFUSED: at least one record per flow
 check() {
 	local v=$1 port=$2 dir=$TMPD/v$1 nfc
-	mkdir -p "$dir"
-	ip netns exec c nfcapd -w "$dir" -p "$port" -t 3600 >"$dir.log" 2>&1 &
-	nfc=$!
-	wait_port c "$port"
+	nfcapd_start c "$dir" "$port"
+	nfc=$NFCAPD
 	fm_load_in r destination=10.0.9.1:"$port" export_version="$v" inactive_timeout=1
 	traffic
 	wait_stat_min export_records r "$3"

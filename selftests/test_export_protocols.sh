@@ -25,10 +25,8 @@ NFT
 capture_start c c0 "$TMPD/cap"
 for vp in 10:4739 9:2055 5:2056; do
 	v=${vp%:*} port=${vp#*:}
-	mkdir -p "$TMPD/nfc$v"
-	ip netns exec c nfcapd -w "$TMPD/nfc$v" -p "$port" -t 3600 >"$TMPD/nfc$v.log" 2>&1 &
-	nfc=$!
-	wait_port c "$port"
+	nfcapd_start c "$TMPD/nfc$v" "$port"
+	nfc=$NFCAPD
 	fm_load_in r destination=10.0.9.1:"$port" export_version="$v" inactive_timeout=1
 	ip netns exec a python3 "$SELFTESTS/protosend.py" 10.0.2.1 3 >"$TMPD/sent4" || fail "protosend"
 	ip netns exec a python3 "$SELFTESTS/protosend.py" fd02::1 3 >"$TMPD/sent6" || fail "protosend6"

@@ -12,10 +12,8 @@ PORT=4739
 
 # start_nfcapd DIR: a collector in c writing to DIR
 start_nfcapd() {
-	mkdir -p "$1"
-	ip netns exec c nfcapd -w "$1" -p $PORT -t 3600 >"$1.log" 2>&1 &
-	NFC=$!
-	wait_port c $PORT
+	nfcapd_start c "$1" $PORT
+	NFC=$NFCAPD
 }
 
 # stop_nfcapd: end it and wait until nothing listens on the port

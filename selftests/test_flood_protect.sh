@@ -21,13 +21,10 @@ command -v taskset >/dev/null || fail "no taskset"
 topo_routed
 topo_collector
 TMPD=$(mktemp -d)
-mkdir "$TMPD/1" "$TMPD/2"
-ip netns exec c nfcapd -w "$TMPD/1" -p 4739 -t 3600 >"$TMPD/1.log" 2>&1 &
-nfc1=$!
-ip netns exec c nfcapd -w "$TMPD/2" -p 4740 -t 3600 >"$TMPD/2.log" 2>&1 &
-nfc2=$!
-wait_port c 4739
-wait_port c 4740
+nfcapd_start c "$TMPD/1" 4739
+nfc1=$NFCAPD
+nfcapd_start c "$TMPD/2" 4740
+nfc2=$NFCAPD
 # Every sender on CPU 0: the datagrams a veth carries are metered on the
 # sending CPU, so victims and flood meet in one CPU's table.
 on0() { ip netns exec a taskset -c 0 "$@"; }

@@ -21,9 +21,8 @@ on1() {
 topo_routed
 topo_collector
 TMPD=$(mktemp -d)
-ip netns exec c nfcapd -w "$TMPD" -p 4739 -t 3600 >"$TMPD.log" 2>&1 &
-nfc=$!
-wait_port c 4739
+nfcapd_start c "$TMPD" 4739
+nfc=$NFCAPD
 fm_load_in r destination=10.0.9.1:4739 inactive_timeout=600
 
 on1 200 6000 10 || fail "send on CPU 1"

@@ -27,9 +27,8 @@ trap 'rm -f "$RUN"; for f in "${hot[@]}"; do echo 1 > "$f" 2>/dev/null; done; fm
 topo_routed
 topo_collector
 TMPD=$(mktemp -d)
-ip netns exec c nfcapd -w "$TMPD" -p 4739 -t 3600 >"$TMPD.log" 2>&1 &
-nfc=$!
-wait_port c 4739
+nfcapd_start c "$TMPD" 4739
+nfc=$NFCAPD
 fm_load_in r destination=10.0.9.1:4739 inactive_timeout=600
 
 # A sender per CPU (40 flows each, ports of its own), one reader, one

@@ -32,10 +32,8 @@ table inet fm_merge {
 }
 NFT
 capture_start c c0 "$TMPD/cap"
-mkdir -p "$TMPD/nfc"
-ip netns exec c nfcapd -w "$TMPD/nfc" -p 4739 -t 3600 >"$TMPD/nfc.log" 2>&1 &
-nfc=$!
-wait_port c 4739
+nfcapd_start c "$TMPD/nfc" 4739
+nfc=$NFCAPD
 # 32 flows per CPU: room for the test's flows, not for the flood below
 fm_load_in r destination=10.0.9.1:4739 export_version=10 inactive_timeout=2 active_timeout=5 \
 	max_flows=64

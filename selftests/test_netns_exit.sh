@@ -10,10 +10,8 @@ topo_routed
 topo_collector
 TMPD=$(mktemp -d)
 dir=$TMPD/nfc
-mkdir -p "$dir"
-ip netns exec c nfcapd -w "$dir" -p 2055 -t 3600 >"$dir.log" 2>&1 &
-nfc=$!
-wait_port c 2055
+nfcapd_start c "$dir" 2055
+nfc=$NFCAPD
 # Long timeouts: the flows are still cached when the netns goes.
 fm_load_in r destination=10.0.9.1:2055 export_version=10 \
 	inactive_timeout=600 active_timeout=1800

@@ -40,11 +40,8 @@ END
 
 for vp in 10:4739 9:2055 5:2056; do
 	v=${vp%:*} port=${vp#*:}
-	mkdir -p "$TMPD/nfc$v"
-	ip netns exec c nfcapd -w "$TMPD/nfc$v" -p "$port" -t 3600 >"$TMPD/nfc$v.log" 2>&1 &
-	PIDS+=($!)
-	NFC[$v]=$!
-	wait_port c "$port"
+	nfcapd_start c "$TMPD/nfc$v" "$port"
+	NFC[$v]=$NFCAPD
 done
 capture_start c c0 "$TMPD/cap"
 fm_load_in r destination=10.0.9.1:4739 export_version=10 \

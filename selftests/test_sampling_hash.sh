@@ -40,11 +40,8 @@ TMPD=$(mktemp -d)
 ip netns exec c python3 "$SELFTESTS/udprecv.py" 4739 "$TMPD/c.ipfix" &
 PIDS+=($!)
 wait_port c 4739
-mkdir "$TMPD/nfcapd"
-ip netns exec sc nfcapd -w "$TMPD/nfcapd" -p 4739 -t 3600 >"$TMPD/nfcapd.log" 2>&1 &
-NFC=$!
-PIDS+=($NFC)
-wait_port sc 4739
+nfcapd_start sc "$TMPD/nfcapd" 4739
+NFC=$NFCAPD
 fm_load
 fcn() { local n=$1; shift; ip netns exec "$n" "$FC" "$@"; }
 
