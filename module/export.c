@@ -38,6 +38,7 @@
 #include <linux/slab.h>
 #include <net/ipv6.h>
 
+#include "aggcache.h"
 #include "cache.h"
 #include "export_priv.h"
 #include "route.h"
@@ -437,6 +438,8 @@ static void fm_export_send_held(struct fm_export *fe)
 		fm_dest_send_held(d);
 }
 
+static void fm_export_aggc_expire(struct fm_export *fe, bool all);
+
 /* A message's time is up: send it, and any other held with it. */
 static void fm_export_hold_work(struct work_struct *work)
 {
@@ -458,6 +461,7 @@ void fm_export_flush(struct fm_net *fn)
 	struct fm_export *fe = fn->exp;
 
 	mutex_lock(&fe->lock);
+	fm_export_aggc_expire(fe, true);
 	fm_export_send_held(fe);
 	mutex_unlock(&fe->lock);
 }
@@ -473,26 +477,43 @@ void fm_export_stop(struct fm_net *fn)
 
 	mutex_lock(&fe->lock);
 	fe->closing = true;
+	fm_export_aggc_expire(fe, true);
 	fm_export_send_held(fe);
 	mutex_unlock(&fe->lock);
-	/* closing: nothing queues it again once it is cancelled */
+	/* closing: nothing queues them again once they are cancelled */
 	cancel_delayed_work_sync(&fe->hold_work);
+	cancel_delayed_work_sync(&fe->aggc_work);
 }
 
-/* recs[0..n) to every destination. Under the export mutex. */
+/*
+ * Which destinations take a call's records: those that ask for aggregates
+ * take the aggregation cache's (aggc) and the main cache's when it runs
+ * masked; the others take the main cache's.
+ */
+static bool fm_dest_takes(const struct fm_dest *d, bool aggc,
+			  const struct fm_record *recs)
+{
+	if (d->cfg.aggregates)
+		return aggc || (recs->key.kflags & FM_KF_AGG);
+	return !aggc;
+}
+
+/* recs[0..n) to every destination that takes them. Under the export mutex. */
 static void fm_export_dests(struct fm_batch *b, const struct fm_record *recs,
-			    unsigned int n)
+			    unsigned int n, bool aggc)
 {
 	struct fm_export *fe = b->fn->exp;
 	struct fm_dest *d;
 
 	unsigned int i, c;
 
-	fe->records_selected += n;
+	if (!aggc)
+		fe->records_selected += n;
 	fm_ifs_scan(b->fn, recs, n);
 	if (!fe->route_buf) {
 		list_for_each_entry(d, &fe->dests, list)
-			fm_dest_export(b, d, recs, n);
+			if (fm_dest_takes(d, aggc, recs))
+				fm_dest_export(b, d, recs, n);
 		return;
 	}
 	/* routing fields: looked up once a record, for every destination */
@@ -501,8 +522,83 @@ static void fm_export_dests(struct fm_batch *b, const struct fm_record *recs,
 		memcpy(fe->route_buf, recs + i, c * sizeof(*recs));
 		fm_route_records(b->fn, fe->route_buf, c);
 		list_for_each_entry(d, &fe->dests, list)
-			fm_dest_export(b, d, fe->route_buf, c);
+			if (fm_dest_takes(d, aggc, recs))
+				fm_dest_export(b, d, fe->route_buf, c);
 	}
+}
+
+/* Aggregation beside the main cache (aggcache.h) */
+
+static void fm_aggc_emit(void *arg, const struct fm_record *r, unsigned int n)
+{
+	fm_export_dests(arg, r, n, true);
+}
+
+static u64 fm_now_ms(void)
+{
+	return ktime_get_boottime_ns() / NSEC_PER_MSEC;
+}
+
+static void fm_export_aggc_fold(struct fm_export *fe, struct fm_batch *b,
+				const struct fm_record *recs, unsigned int n)
+{
+	lockdep_assert_held(&fe->lock);
+	fm_aggc_fold(fe->aggc, recs, n, fm_now_ms(), fm_aggc_emit, b);
+	if (!fe->closing)
+		queue_delayed_work(system_wq, &fe->aggc_work, HZ);
+}
+
+/* Send every aggregate on (all), or those the timeouts end. */
+static void fm_export_aggc_expire(struct fm_export *fe, bool all)
+{
+	const struct fm_cache_cfg *cc = fm_cache_config(fe->fn);
+	struct fm_batch b = { .fn = fe->fn };
+	struct fm_aggc_stats st;
+
+	lockdep_assert_held(&fe->lock);
+	if (!fe->aggc)
+		return;
+	fm_export_clock(&b.clk);
+	fm_aggc_expire(fe->aggc, fm_now_ms(),
+		       (u64)READ_ONCE(cc->active_timeout) * MSEC_PER_SEC,
+		       (u64)READ_ONCE(cc->inactive_timeout) * MSEC_PER_SEC,
+		       all, fm_aggc_emit, &b);
+	fm_aggc_stats(fe->aggc, &st);
+	if (st.entries && !fe->closing)
+		queue_delayed_work(system_wq, &fe->aggc_work, HZ);
+}
+
+static void fm_export_aggc_work(struct work_struct *work)
+{
+	struct fm_export *fe = container_of(to_delayed_work(work),
+					    struct fm_export, aggc_work);
+
+	mutex_lock(&fe->lock);
+	fm_export_aggc_expire(fe, false);
+	mutex_unlock(&fe->lock);
+}
+
+/*
+ * Install ac (from fm_aggc_new(), or NULL: off) in place of the cache in
+ * use, whose aggregates are sent on first, ended by force. Returns the
+ * one to free, outside the lock: the old one, or ac if it has the mask
+ * of the one in use (the aggregates go on).
+ */
+struct fm_aggc *fm_export_set_aggc(struct fm_net *fn, struct fm_aggc *ac)
+{
+	struct fm_export *fe = fn->exp;
+	struct fm_aggc *old;
+
+	mutex_lock(&fe->lock);
+	old = fe->aggc;
+	if (old && ac && fm_aggc_mask(old) == fm_aggc_mask(ac)) {
+		mutex_unlock(&fe->lock);
+		return ac;
+	}
+	fm_export_aggc_expire(fe, true);
+	fe->aggc = ac;
+	mutex_unlock(&fe->lock);
+	return old;
 }
 
 /* Flow sampling: is the next record sent on? Under the export mutex. */
@@ -528,8 +624,11 @@ void fm_export_records(struct fm_net *fn, const struct fm_record *recs,
 	mutex_lock(&fe->lock);
 	fm_export_clock(&b.clk);
 	fe->records_observed += n;
+	/* every flow, before flow sampling: an aggregate sums them all */
+	if (fe->aggc)
+		fm_export_aggc_fold(fe, &b, recs, n);
 	if (fe->fsamp_rate <= 1) {
-		fm_export_dests(&b, recs, n);
+		fm_export_dests(&b, recs, n, false);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
@@ -537,12 +636,12 @@ void fm_export_records(struct fm_net *fn, const struct fm_record *recs,
 			continue;
 		fe->fsamp_buf[k++] = recs[i];
 		if (k == FM_FSAMP_CHUNK) {
-			fm_export_dests(&b, fe->fsamp_buf, k);
+			fm_export_dests(&b, fe->fsamp_buf, k, false);
 			k = 0;
 		}
 	}
 	if (k)
-		fm_export_dests(&b, fe->fsamp_buf, k);
+		fm_export_dests(&b, fe->fsamp_buf, k, false);
 out:
 	mutex_unlock(&fe->lock);
 }
@@ -996,6 +1095,7 @@ void fm_export_records_stats(struct fm_net *fn, u64 *observed, u64 *selected)
 void fm_export_show(struct seq_file *m, struct fm_net *fn)
 {
 	struct fm_export *fe = fn->exp;
+	struct fm_aggc_stats as;
 	struct fm_dest_stats t;
 	struct fm_dest *d;
 
@@ -1012,6 +1112,14 @@ void fm_export_show(struct seq_file *m, struct fm_net *fn)
 		   fe->fsamp_mode == FM_SAMPLING_RANDOM ?
 		   "random" : "deterministic");
 	seq_printf(m, "export_routing %u\n", !!fe->route_buf);
+	memset(&as, 0, sizeof(as));
+	if (fe->aggc)
+		fm_aggc_stats(fe->aggc, &as);
+	seq_printf(m, "export_aggregates_beside %u\n", !!fe->aggc);
+	seq_printf(m, "export_aggregates_held %u\n", as.entries);
+	seq_printf(m, "export_aggregates_folded %llu\n", as.folded);
+	seq_printf(m, "export_aggregates_sent_on %llu\n", as.out);
+	seq_printf(m, "export_aggregates_overflows %llu\n", as.overflows);
 	seq_printf(m, "export_packets %llu\n", t.packets);
 	seq_printf(m, "export_bytes %llu\n", t.bytes);
 	seq_printf(m, "export_records %llu\n", t.records);
@@ -1028,6 +1136,10 @@ void fm_export_show(struct seq_file *m, struct fm_net *fn)
 			   d->st.packets, d->st.bytes, d->st.records,
 			   d->st.refused, d->st.not_sent, d->st.errors,
 			   d->st.last_error);
+	list_for_each_entry(d, &fe->dests, list)
+		if (d->cfg.aggregates)
+			seq_printf(m, "destination %pISpc aggregates 1\n",
+				   &d->cfg.addr);
 	list_for_each_entry(d, &fe->dests, list)
 		if (fm_anon_on(&d->cfg.anon))
 			seq_printf(m, "destination %pISpc anon_src4 %u anon_dst4 %u anon_src6 %u anon_dst6 %u anon_keyed_src %u anon_keyed_dst %u\n",
@@ -1082,6 +1194,8 @@ int fm_export_init(struct fm_net *fn)
 		return -ENOMEM;
 	mutex_init(&fe->lock);
 	INIT_DELAYED_WORK(&fe->hold_work, fm_export_hold_work);
+	INIT_DELAYED_WORK(&fe->aggc_work, fm_export_aggc_work);
+	fe->fn = fn;
 	INIT_LIST_HEAD(&fe->dests);
 	fe->domain_id = fm_param_domain;
 	fe->refresh_sec = fm_param_refresh;
@@ -1112,6 +1226,8 @@ void fm_export_exit(struct fm_net *fn)
 	struct fm_dest *d, *tmp;
 
 	cancel_delayed_work_sync(&fe->hold_work);
+	cancel_delayed_work_sync(&fe->aggc_work);
+	fm_aggc_free(fe->aggc);
 	list_for_each_entry_safe(d, tmp, &fe->dests, list)
 		fm_dest_free(d);
 	kvfree(fe->ifs);

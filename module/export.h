@@ -49,6 +49,12 @@ struct fm_dest_cfg {
 	 * records; set at add only.
 	 */
 	struct fm_anon anon;
+	/*
+	 * Receives aggregates (FM_DEST_A_AGGREGATES): those of the cache
+	 * beside the main one, or the main cache's records when it runs
+	 * masked; never single flows. Else it receives the main cache's.
+	 */
+	u8 aggregates;
 };
 
 struct fm_dest_stats {

@@ -102,6 +102,8 @@ struct fm_dest {
 	unsigned long names_at;		/* jiffies: that second began */
 };
 
+struct fm_aggc;
+
 struct fm_export {
 	struct mutex lock;		/* all of the below, and the dests */
 	struct delayed_work hold_work;	/* sends the messages held too long */
@@ -131,6 +133,14 @@ struct fm_export {
 	 * destination. NULL: off.
 	 */
 	struct fm_record *route_buf;
+	/*
+	 * Aggregation beside the main cache (aggcache.h), NULL: off. Its
+	 * work sends the aggregates that timed out, every second while it
+	 * holds any; fn for the timeouts.
+	 */
+	struct fm_aggc *aggc;
+	struct delayed_work aggc_work;
+	struct fm_net *fn;
 };
 
 #define FM_ROUTE_CHUNK	64

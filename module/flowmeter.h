@@ -166,6 +166,8 @@ struct fm_record *fm_export_route_buf(void);
 struct fm_record *fm_export_set_routing(struct fm_net *fn,
 					struct fm_record *buf);
 bool fm_export_routing(struct fm_net *fn);
+struct fm_aggc;
+struct fm_aggc *fm_export_set_aggc(struct fm_net *fn, struct fm_aggc *ac);
 
 /* netlink.c */
 int fm_netlink_init(void);

@@ -21,6 +21,7 @@
 #include <linux/random.h>
 #include <net/sock.h>
 
+#include "aggcache.h"
 #include "cache.h"
 #include "export.h"
 #include "netlink.h"
@@ -93,7 +94,7 @@ static const struct nla_policy fm_nl_config_policy[FM_A_MAX + 1] = {
 	[FM_A_MARK_MASK] = { .type = NLA_U32 },
 	[FM_A_SAMPLING_IFS] = NLA_POLICY_NESTED(fm_nl_sifs_policy),
 	[FM_A_SAMPLING_HASH_KEY] = NLA_POLICY_EXACT_LEN(FM_HASHSEL_KEY_LEN),
-	[FM_A_AGGREGATE] = NLA_POLICY_MAX(NLA_U8, 1),
+	[FM_A_AGGREGATE] = NLA_POLICY_MAX(NLA_U8, FM_AGGREGATE_BESIDE),
 	[FM_A_AGG_SRC_PREFIX4] = NLA_POLICY_MAX(NLA_U8, 32),
 	[FM_A_AGG_DST_PREFIX4] = NLA_POLICY_MAX(NLA_U8, 32),
 	[FM_A_AGG_SRC_PREFIX6] = NLA_POLICY_MAX(NLA_U8, 128),
@@ -135,6 +136,7 @@ static const struct nla_policy fm_nl_dest_policy[FM_DEST_A_MAX + 1] = {
 	[FM_DEST_A_ANON_DST6] = NLA_POLICY_MAX(NLA_U8, 128),
 	[FM_DEST_A_ANON_KEYED] = NLA_POLICY_MASK(NLA_U8, FM_ANON_KEYED_ALL),
 	[FM_DEST_A_ANON_KEY] = NLA_POLICY_EXACT_LEN(FM_ANON_KEY_LEN),
+	[FM_DEST_A_AGGREGATES] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 static_assert(FM_DEST_ANON_KEYED_SRC == FM_ANON_KEYED_SRC);
@@ -504,14 +506,26 @@ static int fm_nl_get_mark(struct genl_info *info, u64 *mark)
 	return 0;
 }
 
-/*
- * The aggregation mask of a request over the one in use; the packet path
- * gets it in one store, and the flows cached under the old mask end (as
- * on a change of sampling): no entry mixes packets of two masks.
- */
-static void fm_nl_set_agg(struct fm_net *fn, struct nlattr **tb)
+static bool fm_nl_has_agg(struct nlattr **tb)
 {
-	struct fm_agg a = fn->agg_cfg;
+	return tb[FM_A_AGGREGATE] || tb[FM_A_AGG_SRC_PREFIX4] ||
+	       tb[FM_A_AGG_DST_PREFIX4] || tb[FM_A_AGG_SRC_PREFIX6] ||
+	       tb[FM_A_AGG_DST_PREFIX6] || tb[FM_A_AGG_DROP];
+}
+
+/*
+ * The aggregation mask of a request over the one in use. On the main
+ * cache (FM_AGGREGATE_MAIN), the packet path gets it in one store, and
+ * the flows cached under the old mask end (as on a change of sampling):
+ * no entry mixes packets of two masks. Beside it (FM_AGGREGATE_BESIDE),
+ * it goes with *ac, allocated for the request, to the export side, whose
+ * aggregates under another mask are sent on first; *ac is then what the
+ * caller frees.
+ */
+static void fm_nl_set_agg(struct fm_net *fn, struct nlattr **tb,
+			  struct fm_aggc **ac)
+{
+	struct fm_agg a = fn->agg_cfg, main;
 	u64 v;
 
 	BUILD_BUG_ON(FM_AGG_DROP_PORTS != FM_AGG_NO_PORTS ||
@@ -520,6 +534,8 @@ static void fm_nl_set_agg(struct fm_net *fn, struct nlattr **tb)
 		     FM_AGG_DROP_PROTO != FM_AGG_NO_PROTO ||
 		     FM_AGG_DROP_VLAN != FM_AGG_NO_VLAN);
 	lockdep_assert_held(&fn->conf_lock);
+	if (!fm_nl_has_agg(tb))
+		return;
 	fm_nl_get_u8(tb[FM_A_AGGREGATE], &a.on);
 	fm_nl_get_u8(tb[FM_A_AGG_SRC_PREFIX4], &a.src4);
 	fm_nl_get_u8(tb[FM_A_AGG_DST_PREFIX4], &a.dst4);
@@ -528,11 +544,20 @@ static void fm_nl_set_agg(struct fm_net *fn, struct nlattr **tb)
 	if (tb[FM_A_AGG_DROP])	/* the policy keeps it to FM_AGG_NO_ALL */
 		a.drop = nla_get_u32(tb[FM_A_AGG_DROP]);
 	fn->agg_cfg = a;
-	v = fm_agg_pack(&a);
-	if (v == fn->agg)
-		return;
-	WRITE_ONCE(fn->agg, v);
-	fm_cache_flush(fn);
+	main = a;
+	main.on = a.on == FM_AGGREGATE_MAIN;
+	v = fm_agg_pack(&main);
+	if (v != fn->agg) {
+		WRITE_ONCE(fn->agg, v);
+		fm_cache_flush(fn);
+	}
+	if (a.on == FM_AGGREGATE_BESIDE) {
+		main.on = 1;
+		fm_aggc_set_mask(*ac, fm_agg_pack(&main));
+		*ac = fm_export_set_aggc(fn, *ac);
+	} else {
+		fm_aggc_free(fm_export_set_aggc(fn, NULL));
+	}
 }
 
 /*
@@ -570,6 +595,7 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	struct fm_samplif_rcu *sr = NULL;
 	struct fm_hashkey *hk = NULL;
 	struct fm_record *route_buf = NULL;
+	struct fm_aggc *aggc = NULL;
 	struct fm_nl_mtus mtus;
 	struct nlattr *a;
 	struct fm_export_cfg ec;
@@ -623,6 +649,17 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	if (tb[FM_A_ROUTING] && nla_get_u8(tb[FM_A_ROUTING])) {
 		route_buf = fm_export_route_buf();
 		if (!route_buf) {
+			kfree(ff);
+			kfree(sr);
+			kfree_sensitive(hk);
+			return -ENOMEM;
+		}
+	}
+	/* a table for an aggregation beside: installing it cannot fail */
+	if (fm_nl_has_agg(tb)) {
+		aggc = fm_aggc_new();
+		if (!aggc) {
+			kvfree(route_buf);
 			kfree(ff);
 			kfree(sr);
 			kfree_sensitive(hk);
@@ -723,12 +760,13 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		sr = NULL;
 		fm_cache_flush(fn);
 	}
-	fm_nl_set_agg(fn, tb);
+	fm_nl_set_agg(fn, tb, &aggc);
 	if (tb[FM_A_ROUTING])
 		route_buf = fm_export_set_routing(fn, route_buf);
 	err = 0;
 out:
 	mutex_unlock(&fn->conf_lock);
+	fm_aggc_free(aggc);
 	kvfree(route_buf);
 	kfree(ff);
 	kfree(sr);
@@ -825,6 +863,7 @@ static int fm_nl_add_dest(struct sk_buff *skb, struct genl_info *info)
 	fm_nl_get_u8(tb[FM_DEST_A_ANON_SRC6], &cfg.anon.src6);
 	fm_nl_get_u8(tb[FM_DEST_A_ANON_DST6], &cfg.anon.dst6);
 	fm_nl_get_u8(tb[FM_DEST_A_ANON_KEYED], &cfg.anon.keyed);
+	fm_nl_get_u8(tb[FM_DEST_A_AGGREGATES], &cfg.aggregates);
 	if (tb[FM_DEST_A_ANON_KEY] && !cfg.anon.keyed) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[FM_DEST_A_ANON_KEY],
 				    "anonymisation key without keyed source or destination");
@@ -927,6 +966,7 @@ static int fm_nl_put_dest(struct sk_buff *skb, const struct fm_dest_info *di)
 	    nla_put_u8(skb, FM_DEST_A_ANON_SRC6, c->anon.src6) ||
 	    nla_put_u8(skb, FM_DEST_A_ANON_DST6, c->anon.dst6) ||
 	    nla_put_u8(skb, FM_DEST_A_ANON_KEYED, c->anon.keyed) ||
+	    nla_put_u8(skb, FM_DEST_A_AGGREGATES, c->aggregates) ||
 	    (c->ifindex &&
 	     nla_put_u32(skb, FM_DEST_A_IFINDEX, c->ifindex)) ||
 	    (c->ifname[0] &&

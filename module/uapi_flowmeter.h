@@ -68,6 +68,18 @@ enum fm_top_agg {
 	FM_TOP_AGG_DST = 2,
 };
 
+/*
+ * FM_A_AGGREGATE: OFF, full keys (the default); MAIN, the cache runs with
+ * the flow mask; BESIDE, the main cache keeps full keys and the records
+ * it exports are also summed under the mask in a second cache, whose
+ * aggregates go to the destinations with FM_DEST_A_AGGREGATES.
+ */
+enum fm_aggregate {
+	FM_AGGREGATE_OFF = 0,
+	FM_AGGREGATE_MAIN = 1,
+	FM_AGGREGATE_BESIDE = 2,
+};
+
 /* FM_A_AGG_DROP: key fields an aggregation mask leaves out (zeroes) */
 enum fm_agg_drop {
 	FM_AGG_DROP_PORTS = 0x01,	/* ports, ICMP type and code */
@@ -140,9 +152,9 @@ enum fm_attr {
 	FM_A_SAMPLING_HASH_KEY,	/* binary, 16 bytes: the key of sampling mode hash;
 				 * random at netns creation; set: the same key
 				 * on two meters selects the same flows */
-	FM_A_AGGREGATE,		/* u8: 1 = the cache runs with the flow mask below
-				 * (aggregation), 0 = full keys (the default); a
-				 * change of the mask ends the cached flows */
+	FM_A_AGGREGATE,		/* u8: enum fm_aggregate: where the flow mask
+				 * below applies; a change of the main cache's
+				 * mask ends its cached flows */
 	FM_A_AGG_SRC_PREFIX4,	/* u8: 0..32, the mask's IPv4 source prefix, default 32 */
 	FM_A_AGG_DST_PREFIX4,	/* u8: 0..32, IPv4 destination prefix, default 32 */
 	FM_A_AGG_SRC_PREFIX6,	/* u8: 0..128, IPv6 source prefix, default 128 */
@@ -238,6 +250,10 @@ enum fm_dest_attr {
 	FM_DEST_A_ANON_KEY,	/* binary, 16 bytes, write-only: the SipHash
 				 * key (k0, k1 little-endian); absent with
 				 * KEYED: random, for this destination only */
+	FM_DEST_A_AGGREGATES,	/* u8: 1 = receives aggregates (those of the
+				 * cache beside the main one, or the main
+				 * cache's records when it is masked), never
+				 * single flows; 0 (default): the main cache's */
 
 	__FM_DEST_A_MAX,
 	FM_DEST_A_MAX = __FM_DEST_A_MAX - 1

@@ -161,14 +161,17 @@ wait_port() {
 	fail "nothing listens on $proto port $2 in $1"
 }
 
-# nfcapd_start NETNS DIR PORT: an nfcapd in NETNS writing DIR (created),
-# its log DIR.log, listening on PORT; its pid in NFCAPD (and PIDS)
+# nfcapd_start NETNS DIR PORT [ARG...]: an nfcapd in NETNS writing DIR
+# (created), its log DIR.log, listening on PORT, with ARGs; its pid in
+# NFCAPD (and PIDS)
 nfcapd_start() {
-	mkdir -p "$2"
-	ip netns exec "$1" nfcapd -w "$2" -p "$3" -t 3600 >"$2.log" 2>&1 &
+	local ns=$1 dir=$2 port=$3
+	shift 3
+	mkdir -p "$dir"
+	ip netns exec "$ns" nfcapd -w "$dir" -p "$port" -t 3600 "$@" >"$dir.log" 2>&1 &
 	NFCAPD=$!
 	PIDS+=($NFCAPD)
-	wait_port "$1" "$3"
+	wait_port "$ns" "$port"
 }
 
 # udp_send NETNS DST PORT COUNT [SIZE] [SPORT] [FLOWS]: COUNT datagrams of

@@ -235,7 +235,7 @@ static void fc_print_hash_key(struct fc_ctx *c, const struct nlattr *a)
 }
 
 enum fc_cfg_kind { FC_CFG_NUM, FC_CFG_MODE, FC_CFG_ONOFF, FC_CFG_TOPBY, FC_CFG_TOPPER,
-		   FC_CFG_AGGDROP };
+		   FC_CFG_AGGDROP, FC_CFG_AGGMODE };
 
 static const struct fc_cfg_field {
 	uint16_t attr;
@@ -262,6 +262,7 @@ static const struct fc_cfg_field {
 	{ FM_A_TOP_PREFIX6, FC_CFG_NUM, "top_prefix6", "procfs top IPv6 prefix", "" },
 	{ FM_A_NETNS_MAX_FLOWS, FC_CFG_NUM, "netns_max_flows", "netns max flows", "" },
 	{ FM_A_AGGREGATE, FC_CFG_ONOFF, "aggregate", "aggregate", "" },
+	{ FM_A_AGGREGATE, FC_CFG_AGGMODE, "aggregate_mode", "aggregate where", "" },
 	{ FM_A_AGG_SRC_PREFIX4, FC_CFG_NUM, "aggregate_src_prefix4", "aggregate IPv4 source prefix", "" },
 	{ FM_A_AGG_DST_PREFIX4, FC_CFG_NUM, "aggregate_dst_prefix4", "aggregate IPv4 destination prefix", "" },
 	{ FM_A_AGG_SRC_PREFIX6, FC_CFG_NUM, "aggregate_src_prefix6", "aggregate IPv6 source prefix", "" },
@@ -287,6 +288,9 @@ static void fc_config_field(struct fc_ctx *c, const struct fc_cfg_field *f,
 		    v == FM_SAMPLING_MODE_HASH ? "hash" : "deterministic";
 	else if (f->kind == FC_CFG_ONOFF)
 		s = v ? "on" : "off";
+	else if (f->kind == FC_CFG_AGGMODE)
+		s = v == FM_AGGREGATE_BESIDE ? "beside" :
+		    v == FM_AGGREGATE_MAIN ? "main" : "off";
 	else if (f->kind == FC_CFG_TOPBY)
 		s = v == FM_TOP_BY_PACKETS ? "packets" : "bytes";
 	else if (f->kind == FC_CFG_TOPPER)
@@ -506,6 +510,12 @@ static int fc_dest_cb(const struct nlmsghdr *nlh, void *data)
 	if (tb[FM_DEST_A_IFINDEX])
 		fc_dest_dev(c, tb);
 	fc_dest_anon(c, tb);
+	if (tb[FM_DEST_A_AGGREGATES] && c->json)
+		fc_json_bool(&c->j, "aggregates",
+			     fc_nl_uint(tb[FM_DEST_A_AGGREGATES]));
+	else if (tb[FM_DEST_A_AGGREGATES] &&
+		 fc_nl_uint(tb[FM_DEST_A_AGGREGATES]))
+		printf("  records: aggregates\n");
 	fc_dest_counters(c, tb);
 	if (tb[FM_DEST_A_LAST_ERROR]) {
 		err = fc_nl_uint(tb[FM_DEST_A_LAST_ERROR]);
@@ -662,6 +672,8 @@ static int fc_apply_dest(struct fc_ctx *c, const struct fc_dest *d)
 		if (d->has_anon_key)
 			mnl_attr_put(nlh, FM_DEST_A_ANON_KEY,
 				     sizeof(d->anon_key), d->anon_key);
+		if (d->aggregates)
+			mnl_attr_put_u8(nlh, FM_DEST_A_AGGREGATES, 1);
 	}
 	mnl_attr_nest_end(nlh, nest);
 	return fc_do(c, nlh);
@@ -1401,8 +1413,10 @@ static const struct fc_cmd fc_cmds[] = {
 	  "\t[netns-max-flows N]   (initial netns, host admin: the cap of the others)\n"
 	  "\t[aggregate none | aggregate [SCHEME] [prefix4 LEN] [prefix6 LEN]\n"
 	  "\t    [src-prefix4 LEN] [dst-prefix4 LEN] [src-prefix6 LEN] [dst-prefix6 LEN]\n"
-	  "\t    [no-ports] [no-interfaces] [no-tos] [no-proto] [no-vlan]]\n"
-	  "\t    (the cache's flow mask: one record per prefix pair; ends cached flows)\n"
+	  "\t    [no-ports] [no-interfaces] [no-tos] [no-proto] [no-vlan] [beside]]\n"
+	  "\t    (the cache's flow mask: one record per prefix pair; ends cached flows;\n"
+	  "\t    beside: the cache keeps full keys, and its records are also summed\n"
+	  "\t    under the mask for the destinations added with 'aggregates')\n"
 	  "\t[routing on|off]   (records carry next hop, route prefix lengths and\n"
 	  "\t    AS numbers, looked up at export; not with aggregate)\n"
 	  "HOOK := prerouting|input|forward|output|postrouting\n"
@@ -1412,7 +1426,7 @@ static const struct fc_cmd fc_cmds[] = {
 	  "change the configuration, every setting given or none" },
 	{ "destination", fc_cmd_destination,
 	  "{ add ADDR:PORT [version ipfix|10|9|5] [source ADDR[:PORT]]\n"
-	  "\t[dscp N] [mtu BYTES] [dev IFNAME]\n"
+	  "\t[dscp N] [mtu BYTES] [dev IFNAME] [aggregates]\n"
 	  "\t[anonymize [src|dst|both] [keyed [key HEX]] [prefix4 LEN] [prefix6 LEN]]...\n"
 	  "\t| del ADDR:PORT | list }\n"
 	  "ADDR:PORT := IPV4:PORT | [IPV6]:PORT\n"
@@ -1423,7 +1437,9 @@ static const struct fc_cmd fc_cmds[] = {
 	  "\tzero; others get them whole\n"
 	  "keyed: first pseudonymised, prefix-preserving (a shared prefix stays\n"
 	  "\tshared, a host maps alike in every record) with a 32-hex-digit key,\n"
-	  "\trandom if not given; never shown; a cut then keeps LEN bits of it",
+	  "\trandom if not given; never shown; a cut then keeps LEN bits of it\n"
+	  "aggregates: this destination gets the aggregates (set aggregate ...),\n"
+	  "\tnever single flows; the others get the flows",
 	  "add, remove or list the collectors flows are exported to" },
 	{ "flows", fc_cmd_flows,
 	  "[MATCH...] [sort bytes|packets] [limit N]\n"

@@ -178,6 +178,7 @@ struct fc_dest {
 	uint8_t anon_keyed;
 	bool has_anon_key;
 	uint8_t anon_key[FC_HASH_KEY_LEN];
+	bool aggregates;	/* receives aggregates, not flows */
 };
 
 enum { FC_ANON_SRC4, FC_ANON_DST4, FC_ANON_SRC6, FC_ANON_DST6 };

@@ -365,6 +365,9 @@ static int fc_set_aggregate(struct fc_set *s, int argc, char **argv, int *i)
 		} else if (!strcmp(w, "dst-prefix6")) {
 			++*i;
 			err = fc_agg_len(s, FM_A_AGG_DST_PREFIX6, w, argc, argv, i);
+		} else if (!strcmp(w, "beside")) {
+			++*i;
+			s->v[FM_A_AGGREGATE] = FM_AGGREGATE_BESIDE;
 		} else if (!strncmp(w, "no-", 3)) {
 			for (k = 0; k < ARRAY_SIZE(fc_agg_drops); k++)
 				if (!strcmp(w + 3, fc_agg_drops[k].word))
@@ -658,6 +661,8 @@ int fc_dest_parse(struct fc_dest *d, int argc, char **argv)
 
 			if (err)
 				return err;
+		} else if (!strcmp(w, "aggregates")) {
+			d->aggregates = true;
 		} else {
 			return fc_unknown("destination", w);
 		}

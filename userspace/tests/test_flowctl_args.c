@@ -622,6 +622,9 @@ static void test_dest(void)
 	CHECK(!strcmp(d.dev, "mgmt"));
 	CHECK(!dest_words(&d, "destination add 192.0.2.1:2055 dev 0123456789abcde"));
 	CHECK(!strcmp(d.dev, "0123456789abcde"));
+	CHECK(!d.aggregates);
+	CHECK(!dest_words(&d, "destination add 192.0.2.1:2055 version 9 aggregates"));
+	CHECK(d.aggregates && d.version == 9);
 	CHECK(!dest_words(&d, "destination del 192.0.2.1:2055"));
 	CHECK(!d.add);
 
@@ -991,7 +994,7 @@ static void test_prometheus_dests(void)
 static void check_agg(const struct fc_set *s, uint32_t s4, uint32_t d4,
 		      uint32_t s6, uint32_t d6, uint32_t drop)
 {
-	CHECK(s->has[FM_A_AGGREGATE] && s->v[FM_A_AGGREGATE] == 1);
+	CHECK(s->has[FM_A_AGGREGATE] && s->v[FM_A_AGGREGATE]);
 	CHECK(s->has[FM_A_AGG_SRC_PREFIX4] && s->has[FM_A_AGG_DST_PREFIX4]);
 	CHECK(s->has[FM_A_AGG_SRC_PREFIX6] && s->has[FM_A_AGG_DST_PREFIX6]);
 	CHECK(s->has[FM_A_AGG_DROP]);
@@ -1023,6 +1026,14 @@ static void test_set_aggregate(void)
 	check_agg(&s, 0, 0, 0, 0, FM_AGG_DROP_IFS | FM_AGG_DROP_TOS);
 	CHECK(!set_words(&s, "set aggregate interface no-vlan"));
 	check_agg(&s, 0, 0, 0, 0, pt | FM_AGG_DROP_VLAN);
+	CHECK(!set_words(&s, "set aggregate interface no-vlan"));
+	CHECK_EQ(s.v[FM_A_AGGREGATE], FM_AGGREGATE_MAIN);
+	CHECK(!set_words(&s, "set aggregate prefix prefix4 24 beside"));
+	check_agg(&s, 24, 24, 128, 128, pt);
+	CHECK_EQ(s.v[FM_A_AGGREGATE], FM_AGGREGATE_BESIDE);
+	CHECK(!set_words(&s, "set aggregate beside"));
+	check_agg(&s, 32, 32, 128, 128, 0);
+	CHECK_EQ(s.v[FM_A_AGGREGATE], FM_AGGREGATE_BESIDE);
 	CHECK(!set_words(&s, "set aggregate none"));
 	CHECK(s.has[FM_A_AGGREGATE] && !s.v[FM_A_AGGREGATE]);
 	CHECK(!s.has[FM_A_AGG_SRC_PREFIX4] && !s.has[FM_A_AGG_DROP]);
