@@ -156,7 +156,30 @@ static size_t fm_nl_flow_size(void)
 	       2 * nla_total_size(sizeof(struct in6_addr)) +	/* addresses */
 	       3 * nla_total_size(sizeof(u16)) +		/* ports, vlan */
 	       4 * nla_total_size(sizeof(u32)) +		/* ifs, cpu, label */
-	       4 * nla_total_size_64bit(sizeof(u64));		/* counters, times */
+	       4 * nla_total_size_64bit(sizeof(u64)) +		/* counters, times */
+	       3 * nla_total_size(sizeof(u8)) +			/* biflow */
+	       4 * nla_total_size_64bit(sizeof(u64));
+}
+
+/* A biflow's reverse direction (the responder's packets). */
+static int fm_nl_put_rev(struct sk_buff *skb, const struct fm_record *r)
+{
+	u64 wall = ktime_get_real_ns() / NSEC_PER_MSEC -
+		   ktime_get_boottime_ns() / NSEC_PER_MSEC;
+	const struct fm_rev *v = &r->rev;
+
+	return nla_put_u8(skb, FM_FLOW_A_BIFLOW, 1) ||
+	       nla_put_u64_64bit(skb, FM_FLOW_A_REV_PACKETS, v->packets,
+				 FM_FLOW_A_PAD) ||
+	       nla_put_u64_64bit(skb, FM_FLOW_A_REV_BYTES, v->bytes,
+				 FM_FLOW_A_PAD) ||
+	       nla_put_u64_64bit(skb, FM_FLOW_A_REV_START_MS,
+				 v->packets ? wall + v->start_ms : 0,
+				 FM_FLOW_A_PAD) ||
+	       nla_put_u64_64bit(skb, FM_FLOW_A_REV_END_MS,
+				 v->packets ? wall + v->end_ms : 0,
+				 FM_FLOW_A_PAD) ||
+	       nla_put_u8(skb, FM_FLOW_A_REV_TCP_FLAGS, v->tcp_flags);
 }
 
 static int fm_nl_put_addrs(struct sk_buff *skb, const struct fm_key *k)
@@ -214,6 +237,7 @@ static int fm_nl_put_flow(struct sk_buff *skb, const struct fm_record *r,
 	    nla_put_u8(skb, FM_FLOW_A_TCP_FLAGS, r->tcp_flags) ||
 	    nla_put_u8(skb, FM_FLOW_A_TTL_MIN, r->ttl_min) ||
 	    nla_put_u8(skb, FM_FLOW_A_TTL_MAX, r->ttl_max) ||
+	    ((k->kflags & FM_KF_BI) && fm_nl_put_rev(skb, r)) ||
 	    (cpu >= 0 && nla_put_u32(skb, FM_FLOW_A_CPU, cpu))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;

@@ -143,6 +143,9 @@ static int fm_flow_show_one(const struct fm_record *r, int ncpus, void *arg)
 		   (r->end_ms - r->start_ms) / MSEC_PER_SEC);
 	if (ncpus > 0)
 		seq_printf(m, " %4d", ncpus);
+	/* a biflow: the source initiated; what the responder sent */
+	if (k->kflags & FM_KF_BI)
+		seq_printf(m, " %10llu %12llu", r->rev.packets, r->rev.bytes);
 	seq_putc(m, '\n');
 	return 0;
 }
@@ -173,7 +176,10 @@ static int fm_flows_show(struct seq_file *m, void *v)
 
 	if (v == SEQ_START_TOKEN) {
 		seq_puts(m, "SrcIf      SrcIPaddress    DstIf      DstIPaddress    "
-			 " Pr  SrcP  DstP ToS    Packets        Bytes Active CPUs\n");
+			 " Pr  SrcP  DstP ToS    Packets        Bytes Active CPUs");
+		if (READ_ONCE(fn->biflow))
+			seq_puts(m, " RevPackets     RevBytes");
+		seq_putc(m, '\n');
 		return 0;
 	}
 	return fm_cache_walk_merged(fn, *(loff_t *)v - 1, fm_flow_show_one, &o);

@@ -65,6 +65,13 @@ struct fc_flow {
 	int cpu;
 	bool agg;		/* masked (aggregation): addresses are prefixes */
 	uint8_t splen, dplen;	/* their lengths */
+	/* a biflow: src initiated, these count what dst sent back */
+	bool bi;
+	uint8_t rtcp_flags;
+	uint64_t rpackets;
+	uint64_t rbytes;
+	uint64_t rstart_ms;
+	uint64_t rend_ms;
 };
 
 enum fc_sort { FC_SORT_NONE, FC_SORT_BYTES, FC_SORT_PACKETS };
