@@ -16,8 +16,8 @@ enum fm_dir {
 /* Key flag bits (struct fm_key.kflags) */
 #define FM_KF_IPV6	0x01	/* addresses are v6 */
 #define FM_KF_AGG	0x02	/* masked by aggregation: src/dst_plen hold */
-#define FM_KF_BI	0x04	/* a biflow's key (fm_bi_canon()); its cache
-				 * entry has a struct fm_biext before it */
+/* a biflow's key (fm_bi_canon()): its entry has a struct fm_biext first */
+#define FM_KF_BI	0x04
 
 /*
  * The flow key. IPv4 flows only use the bytes up to and including
