@@ -183,11 +183,11 @@ PIDS+=($!)
 wait_port c 4739
 fm_load_in r destination=10.0.9.1:4739 inactive_timeout=600
 fc set biflow on || fail "flowctl set biflow on"
-ip netns exec a ping -q -c 2 -i 0.2 10.0.2.1 >/dev/null || fail "ping"
+ip netns exec a taskset -c 0 ping -q -c 2 -i 0.2 10.0.2.1 >/dev/null || fail "ping"
 wait_stat flows_active r 1
 fc set biflow off || fail "flowctl set biflow off"
 wait_stat flows_active r 0
-ip netns exec a ping -q -c 2 -i 0.2 10.0.2.1 >/dev/null || fail "ping"
+ip netns exec a taskset -c 0 ping -q -c 2 -i 0.2 10.0.2.1 >/dev/null || fail "ping"
 wait_stat flows_active r 2
 fl=$(fcj flows) || fail "flowctl -j flows"
 jq_eq "uniflows again" '[.[] | has("biflow")] | any' false "$fl"
