@@ -409,7 +409,8 @@ static inline void fm_bi_init(struct fm_entry *e)
  * Count one packet of a biflow (already counted in e) in its direction.
  * The initiator is the side of the first packet, or of a SYN without ACK
  * (which a side sends only to open). Returns true when the conversation
- * is over: a RST, or a FIN from both sides.
+ * is over: a RST. A FIN from both sides ends it a moment later, in the
+ * expiry work (cache_expire.c): the last ACK answers the second FIN.
  */
 static inline bool fm_bi_count(struct fm_entry *e, const struct fm_pktinfo *pi,
 			       u32 now)
@@ -431,7 +432,7 @@ static inline bool fm_bi_count(struct fm_entry *e, const struct fm_pktinfo *pi,
 		x->init = FM_BI_SYN | (pi->side ? FM_BI_SIDE1 : 0);
 	if (fl & FM_TCP_FIN)
 		x->fin |= 1 << pi->side;
-	return (fl & FM_TCP_RST) || x->fin == 3;
+	return fl & FM_TCP_RST;
 }
 
 /*

@@ -111,9 +111,11 @@ static void test_count(void)
 	count(1, 0x12, 60, 102, false);		/* SYN ACK: no change */
 	CHECK_EQ(be.x.init, FM_BI_SYN);
 	count(0, 0x11, 52, 103, false);		/* FIN */
-	count(1, 0x11, 52, 104, true);		/* FIN back: over */
-	CHECK_EQ(be.x.d[0].packets, 2);
-	CHECK_EQ(be.x.d[0].bytes, 112);
+	count(1, 0x11, 52, 104, false);		/* FIN back: over soon */
+	CHECK_EQ(be.x.fin, 3);
+	count(0, 0x10, 52, 105, false);		/* the last ACK, still in it */
+	CHECK_EQ(be.x.d[0].packets, 3);
+	CHECK_EQ(be.x.d[0].bytes, 164);
 	CHECK_EQ(be.x.d[1].packets, 3);
 	CHECK_EQ(be.x.d[1].bytes, 164);
 	CHECK_EQ(be.x.d[0].first, 101);
