@@ -1026,7 +1026,7 @@ void fm_export_show(struct seq_file *m, struct fm_net *fn)
 		   fe->fsamp_mode == FM_SAMPLING_RANDOM ?
 		   "random" : "deterministic");
 	seq_printf(m, "export_routing %u\n", !!fe->route_buf);
-	seq_printf(m, "biflow %u\n", READ_ONCE(fn->biflow));
+	seq_printf(m, "export_biflow %u\n", READ_ONCE(fn->biflow));
 	seq_printf(m, "export_packets %llu\n", t.packets);
 	seq_printf(m, "export_bytes %llu\n", t.bytes);
 	seq_printf(m, "export_records %llu\n", t.records);

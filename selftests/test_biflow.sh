@@ -73,7 +73,7 @@ jq_eq "biflow config" '.biflow' true "$cfg"
 err=$(fc destination add 10.0.9.1:2055 version 9 2>&1) && fail "v9 destination accepted with biflows on"
 grep -q "only IPFIX" <<< "$err" || fail "v9 refused, but: $err"
 log "v9 destination refused: $err"
-expect_eq "/proc stats: biflow" "$(fm_stat biflow r)" 1
+expect_eq "/proc stats: export_biflow" "$(fm_stat export_biflow r)" 1
 
 # b: the TCP sink and a UDP echo server, on CPU $1
 servers() {
