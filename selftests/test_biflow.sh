@@ -9,7 +9,7 @@
 # must make one record of the two CPUs' pieces). Each conversation must
 # arrive exactly once, both directions exact against what a counted on
 # its own interface (nft counters: the truth from the endpoint, not from
-# the meter), at ipfixDump and tshark (reverse IEs), nfdump (reads them
+# the meter; a's TCP segments as b received them), at ipfixDump and tshark (reverse IEs), nfdump (reads them
 # as its out counters) and nfacctd (the initiator's direction only).
 # Also: the setting in flowctl -j show, the biflow in /proc flows and
 # flowctl flows while live, v9 refused while biflows are on, biflows
@@ -51,9 +51,21 @@ table inet truth {
 	}
 }
 NFT
-# truth NAME: "PACKETS BYTES" of a's counter NAME
+# TCP always builds GSO skbs: a's output hook sees 64 KB ones, which a0
+# (TSO off) cuts into wire packets after it. What a sent is counted where
+# it arrives, one wire packet a skb, at b's input.
+ip netns exec b nft -f - <<'NFT' || fail "nft on b"
+table inet truth {
+	counter tcp_out {}
+	chain in {
+		type filter hook input priority 0;
+		ip saddr 10.0.1.1 tcp dport 7000 counter name tcp_out
+	}
+}
+NFT
+# truth NAME [NETNS]: "PACKETS BYTES" of the counter NAME (in a)
 truth() {
-	ip netns exec a nft -j list counter inet truth "$1" |
+	ip netns exec "${2:-a}" nft -j list counter inet truth "$1" |
 		jq -r '.nftables[] | select(.counter) | "\(.counter.packets) \(.counter.bytes)"'
 }
 
@@ -97,6 +109,7 @@ round() {
 	local name=$1 bcpu=$2 rec0 sport t
 	servers "$bcpu"
 	ip netns exec a nft reset counters table inet truth >/dev/null
+	ip netns exec b nft reset counters table inet truth >/dev/null
 	rec0=$(fm_stat export_records r)
 	ip netns exec a taskset -c 0 python3 "$SELFTESTS/tcpbulk.py" send 10.0.2.1 7000 300000 "$TMPD/tcp.$name" &
 	t=$!
@@ -130,7 +143,7 @@ for i in range(20):
 	sleep 3	# anything more would be a second record of one of them
 	expect_eq "$name: records" "$(fm_stat export_records r)" $((rec0 + 3))
 	{
-		echo "6 10.0.1.1 $sport 10.0.2.1 7000 $(truth tcp_out) $(truth tcp_in)"
+		echo "6 10.0.1.1 $sport 10.0.2.1 7000 $(truth tcp_out b) $(truth tcp_in)"
 		echo "17 10.0.1.1 5001 10.0.2.1 9001 $(truth udp_out) $(truth udp_in)"
 		echo "1 10.0.1.1 0 10.0.2.1 2048 $(truth icmp_out) $(truth icmp_in)"
 	} >"$TMPD/want.$name"
