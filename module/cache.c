@@ -84,9 +84,8 @@ struct fm_cache_cfg fm_cache_defaults = {
 
 u32 fm_netns_max_flows = FM_NETNS_MAX_FLOWS_DEFAULT;
 
-struct kmem_cache *fm_entry_cache_v4 __read_mostly;
-struct kmem_cache *fm_entry_cache_v6 __read_mostly;
-unsigned int fm_entry_size[2] __read_mostly;
+struct kmem_cache *fm_entry_caches[FM_ENTRY_KINDS] __read_mostly;
+unsigned int fm_entry_size[FM_ENTRY_KINDS] __read_mostly;
 
 /* Wake t's expiry work now, unless its CPU is leaving or gone. */
 void fm_table_kick(struct fm_table *t)
@@ -104,6 +103,40 @@ void fm_entry_bury(struct fm_table *t, struct fm_entry *e)
 	t->graves = e;
 	if (++t->ngraves == fm_graves_limit(t) / 2)
 		fm_table_kick(t);
+}
+
+/*
+ * A biflow's record from its entry's directions, r's key and conversation
+ * fields already written: the initiator becomes the source (the key is
+ * turned round if it is side 1), its packets the record's, the other
+ * side's the reverse ones.
+ */
+static noinline void fm_bi_record(const struct fm_biext *x,
+				  struct fm_record *r, u32 now, u64 now_ms)
+{
+	unsigned int i = x->init & FM_BI_SIDE1 ? 1 : 0;
+	const struct fm_bi_dir *f = &x->d[i], *b = &x->d[!i];
+
+	if (i)
+		fm_key_reverse(&r->key);
+	/* the initiator has sent; a reader's copy may be a packet short */
+	if (f->packets) {
+		r->start_ms = now_ms - fm_jiffies_ms(fm_jiffies_age(now, f->first));
+		r->end_ms = now_ms - fm_jiffies_ms(fm_jiffies_age(now, f->last));
+	}
+	r->packets = f->packets;
+	r->bytes = f->bytes;
+	r->tcp_flags = x->tcp_flags[i];
+	r->rev.packets = b->packets;
+	r->rev.bytes = b->bytes;
+	if (b->packets) {
+		r->rev.start_ms = now_ms -
+				  fm_jiffies_ms(fm_jiffies_age(now, b->first));
+		r->rev.end_ms = now_ms -
+				fm_jiffies_ms(fm_jiffies_age(now, b->last));
+	}
+	r->rev.tcp_flags = x->tcp_flags[!i];
+	r->rev.init = x->init & FM_BI_SYN;
 }
 
 /*
@@ -134,6 +167,9 @@ void fm_entry_record(const struct fm_entry *e, struct fm_record *r,
 	r->src_as = 0;
 	r->dst_as = 0;
 	memset(&r->nexthop, 0, sizeof(r->nexthop));
+	memset(&r->rev, 0, sizeof(r->rev));
+	if (unlikely(e->key.kflags & FM_KF_BI))
+		fm_bi_record(fm_entry_bi_const(e), r, now, now_ms);
 }
 
 /*
@@ -262,6 +298,8 @@ static void fm_entry_reuse(struct fm_table *t, struct fm_entry *e,
 	smp_wmb();	/* odd before any field changes */
 	WRITE_ONCE(e->packets, 0);
 	fm_entry_init(e, key, now);
+	if (unlikely(key->kflags & FM_KF_BI))
+		fm_bi_init(e);
 	smp_wmb();	/* the fields before even */
 	WRITE_ONCE(e->rflags, (gen + 2 * FM_RF_GEN_ONE) & FM_RF_GEN);
 }
@@ -420,7 +458,7 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 				     u32 now, bool chain_full,
 				     struct fm_entry __rcu ***pprev)
 {
-	unsigned int v6 = fm_entry_v6(key);
+	unsigned int kind = fm_entry_kind(key);
 	struct fm_entry __rcu **head;
 	struct fm_entry *e;
 	bool room = t->quota || fm_budget_borrow(t);
@@ -450,7 +488,8 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 			fm_budget_starve(t, !e || t->count < READ_ONCE(t->limit));
 		if (!e)
 			goto drop;
-		if (likely(same && fm_entry_v6(&e->key) == v6)) {
+		/* the same kind: a biflow entry keeps its extension */
+		if (likely(same && fm_entry_kind(&e->key) == kind)) {
 			fm_entry_queue(t, st, e, FM_END_RESOURCES);
 			fm_entry_reuse(t, e, key, now);
 			st->flows_created++;
@@ -466,9 +505,9 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 	} else if (unlikely(t->ngraves >= fm_graves_limit(t))) {
 		goto drop;
 	}
-	e = t->spare[v6];
+	e = t->spare[kind];
 	if (e) {
-		t->spare[v6] = e->grave;
+		t->spare[kind] = e->grave;
 		t->nspare--;
 		t->spare_taken++;
 	} else {
@@ -487,8 +526,12 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 			fm_flow_refused(t, &st->flows_nomem, hash);
 			return NULL;
 		}
-		t->mem += fm_entry_size[v6];
+		if (kind & 2)	/* the extension first, then the entry */
+			e = &((struct fm_bientry *)e)->e;
+		t->mem += fm_entry_size[kind];
 	}
+	if (unlikely(kind & 2))
+		fm_bi_init(e);
 	head = &t->buckets[hash & t->mask];
 	fm_entry_start(e, key, now, head);
 	t->count++;
@@ -587,7 +630,12 @@ enum fm_verdict fm_cache_update(struct fm_net *fn, struct fm_stats *st,
 			return FM_REFUSED;
 	}
 	fm_entry_count(e, pi, now);
-	if (unlikely(pi->tcp_flags & (FM_TCP_FIN | FM_TCP_RST)))
+	/* one predictable branch for uniflows: the key's kind */
+	if (unlikely(key->kflags & FM_KF_BI)) {
+		if (fm_bi_count(e, pi, now))
+			fm_entry_end(t, st, pprev, e, FM_END_EOF);
+	} else if (unlikely(pi->tcp_flags & (FM_TCP_FIN | FM_TCP_RST))) {
 		fm_entry_end(t, st, pprev, e, FM_END_EOF);
+	}
 	return FM_METERED;
 }

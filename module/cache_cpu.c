@@ -107,21 +107,27 @@ static int fm_cpu_dead(unsigned int cpu, struct hlist_node *node)
 
 int fm_cache_module_init(void)
 {
-	int ret;
+	static const char *const names[FM_ENTRY_KINDS] = {
+		"flowmeter_flow4", "flowmeter_flow6",
+		"flowmeter_biflow4", "flowmeter_biflow6",
+	};
+	static const unsigned int sizes[FM_ENTRY_KINDS] = {
+		FM_ENTRY_SIZE_V4, FM_ENTRY_SIZE_V6,
+		FM_BIENTRY_SIZE_V4, FM_BIENTRY_SIZE_V6,
+	};
+	int ret, k;
 
-	fm_entry_cache_v4 = kmem_cache_create("flowmeter_flow4",
-					      FM_ENTRY_SIZE_V4, 0, SLAB_ACCOUNT,
-					      NULL);
-	fm_entry_cache_v6 = kmem_cache_create("flowmeter_flow6",
-					      FM_ENTRY_SIZE_V6, 0, SLAB_ACCOUNT,
-					      NULL);
-	fm_wq = alloc_workqueue("flowmeter", 0, 0);
-	if (!fm_entry_cache_v4 || !fm_entry_cache_v6 || !fm_wq) {
-		fm_cache_module_exit();
-		return -ENOMEM;
+	/* the biflow caches too: kmem caches with no object cost nothing */
+	for (k = 0; k < FM_ENTRY_KINDS; k++) {
+		fm_entry_caches[k] = kmem_cache_create(names[k], sizes[k], 0,
+						       SLAB_ACCOUNT, NULL);
+		if (!fm_entry_caches[k])
+			goto nomem;
+		fm_entry_size[k] = kmem_cache_size(fm_entry_caches[k]);
 	}
-	fm_entry_size[0] = kmem_cache_size(fm_entry_cache_v4);
-	fm_entry_size[1] = kmem_cache_size(fm_entry_cache_v6);
+	fm_wq = alloc_workqueue("flowmeter", 0, 0);
+	if (!fm_wq)
+		goto nomem;
 	ret = cpuhp_setup_state_multi(CPUHP_AP_ONLINE_DYN, "net/flowmeter:online",
 				      fm_cpu_online, fm_cpu_offline);
 	if (ret < 0)
@@ -133,6 +139,8 @@ int fm_cache_module_init(void)
 		goto err;
 	fm_cpuhp_dead = ret;
 	return 0;
+nomem:
+	ret = -ENOMEM;
 err:
 	fm_cache_module_exit();
 	return ret;
@@ -140,6 +148,8 @@ err:
 
 void fm_cache_module_exit(void)
 {
+	int k;
+
 	if (fm_cpuhp_dead >= 0)
 		cpuhp_remove_multi_state(fm_cpuhp_dead);
 	if (fm_cpuhp_online >= 0)
@@ -148,6 +158,9 @@ void fm_cache_module_exit(void)
 	fm_cpuhp_online = -1;
 	if (fm_wq)
 		destroy_workqueue(fm_wq);
-	kmem_cache_destroy(fm_entry_cache_v4);
-	kmem_cache_destroy(fm_entry_cache_v6);
+	fm_wq = NULL;
+	for (k = 0; k < FM_ENTRY_KINDS; k++) {
+		kmem_cache_destroy(fm_entry_caches[k]);
+		fm_entry_caches[k] = NULL;
+	}
 }

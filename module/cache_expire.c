@@ -22,8 +22,8 @@ unsigned int fm_graves_free(struct fm_entry *e, unsigned long *mem)
 	while (e) {
 		struct fm_entry *next = e->grave;
 
-		*mem += fm_entry_size[fm_entry_v6(&e->key)];
-		kmem_cache_free(fm_entry_cache(&e->key), e);
+		*mem += fm_entry_size[fm_entry_kind(&e->key)];
+		kmem_cache_free(fm_entry_cache(&e->key), fm_entry_obj(e));
 		e = next;
 		n++;
 	}
@@ -53,11 +53,11 @@ void fm_table_reap(struct fm_table *t)
 	 */
 	while (old && t->nspare < FM_SPARE_MAX) {
 		struct fm_entry *e = old;
-		unsigned int v6 = fm_entry_v6(&e->key);
+		unsigned int kind = fm_entry_kind(&e->key);
 
 		old = e->grave;
-		e->grave = t->spare[v6];
-		t->spare[v6] = e;
+		e->grave = t->spare[kind];
+		t->spare[kind] = e;
 		t->nspare++;
 		t->ngraves--;
 	}
@@ -86,19 +86,23 @@ void fm_table_reap(struct fm_table *t)
  */
 void fm_table_free_graves(struct fm_table *t)
 {
-	unsigned long mem, mem2, mem3, mem4;
+	unsigned long mem, sum = 0;
+	unsigned int k;
 
 	fm_graves_free(t->old_graves, &mem);
-	fm_graves_free(t->graves, &mem2);
-	fm_graves_free(t->spare[0], &mem3);
-	fm_graves_free(t->spare[1], &mem4);
+	sum += mem;
+	fm_graves_free(t->graves, &mem);
+	sum += mem;
+	for (k = 0; k < FM_ENTRY_KINDS; k++) {
+		fm_graves_free(t->spare[k], &mem);
+		sum += mem;
+		t->spare[k] = NULL;
+	}
 	t->old_graves = NULL;
 	t->graves = NULL;
-	t->spare[0] = NULL;
-	t->spare[1] = NULL;
 	t->ngraves = 0;
 	t->nspare = 0;
-	WRITE_ONCE(t->mem, t->mem - mem - mem2 - mem3 - mem4);
+	WRITE_ONCE(t->mem, t->mem - sum);
 }
 
 static bool fm_entry_expired(const struct fm_cache_cfg *cfg,
@@ -110,6 +114,15 @@ static bool fm_entry_expired(const struct fm_cache_cfg *cfg,
 	}
 	if (now - e->first >= READ_ONCE(cfg->active_timeout) * HZ) {
 		*reason = FM_END_ACTIVE;
+		return true;
+	}
+	/*
+	 * A biflow both sides closed (FIN) ends here, not at the second
+	 * FIN: the last ACK that answers it would start a flow of its own.
+	 */
+	if (unlikely(e->key.kflags & FM_KF_BI) &&
+	    fm_entry_bi_const(e)->fin == 3 && now - e->last >= FM_BI_LINGER) {
+		*reason = FM_END_EOF;
 		return true;
 	}
 	return false;
@@ -314,24 +327,27 @@ void fm_table_drop_requests(struct fm_table *t)
 /* Once a second: spare entries nobody took since the last time go back. */
 static void fm_table_trim_spares(struct fm_table *t)
 {
-	struct fm_entry *spare[2] = { NULL, NULL };
-	unsigned long mem = 0, mem2 = 0;
-	unsigned int n;
+	struct fm_entry *spare[FM_ENTRY_KINDS] = { NULL };
+	unsigned long mem, sum = 0;
+	unsigned int k, n = 0;
 
 	local_bh_disable();
 	if (!t->spare_taken) {
-		spare[0] = t->spare[0];
-		spare[1] = t->spare[1];
-		t->spare[0] = NULL;
-		t->spare[1] = NULL;
+		for (k = 0; k < FM_ENTRY_KINDS; k++) {
+			spare[k] = t->spare[k];
+			t->spare[k] = NULL;
+		}
 		t->nspare = 0;
 	}
 	t->spare_taken = 0;
 	local_bh_enable();
-	n = fm_graves_free(spare[0], &mem) + fm_graves_free(spare[1], &mem2);
+	for (k = 0; k < FM_ENTRY_KINDS; k++) {
+		n += fm_graves_free(spare[k], &mem);
+		sum += mem;
+	}
 	if (n) {
 		local_bh_disable();
-		t->mem -= mem + mem2;
+		t->mem -= sum;
 		local_bh_enable();
 	}
 }

@@ -56,6 +56,65 @@ struct fm_entry {
 #define FM_ENTRY_SIZE_V4 (offsetof(struct fm_entry, key) + FM_KEY_LEN_V4)
 #define FM_ENTRY_SIZE_V6 sizeof(struct fm_entry)
 
+/*
+ * Biflows (RFC 5103, FM_KF_BI): the entry's fields count the whole
+ * conversation (expiry, eviction and the readers go by them as for any
+ * flow), and an extension placed before it counts each direction. It is
+ * before, not after, because an IPv4 entry ends inside its key: a biflow
+ * entry is one allocation from kmem caches of its own, the extension
+ * then the entry, so a uniflow entry stays 64 bytes and pays nothing.
+ * Side 0 sends from the key's source, side 1 from its destination
+ * (fm_bi_canon() orders the key).
+ */
+struct fm_bi_dir {
+	u64 packets;
+	u64 bytes;
+	u32 first;		/* jiffies; valid while packets is not 0 */
+	u32 last;
+};
+
+struct fm_biext {
+	struct fm_bi_dir d[2];
+	u8 tcp_flags[2];
+	u8 init;		/* FM_BI_SIDE1, FM_BI_SYN */
+	u8 fin;			/* bit per side that sent a FIN */
+	u32 pad;
+};
+
+struct fm_bientry {
+	struct fm_biext x;
+	struct fm_entry e;	/* cut short for IPv4, as alone */
+};
+
+#define FM_BIENTRY_SIZE_V4 (offsetof(struct fm_bientry, e) + FM_ENTRY_SIZE_V4)
+#define FM_BIENTRY_SIZE_V6 sizeof(struct fm_bientry)
+
+/* The entry kinds, one kmem cache each: family, and biflow or not. */
+#define FM_ENTRY_KINDS	4
+
+static inline unsigned int fm_entry_kind(const struct fm_key *key)
+{
+	return (key->kflags & FM_KF_IPV6 ? 1 : 0) |
+	       (key->kflags & FM_KF_BI ? 2 : 0);
+}
+
+/* The extension of a biflow entry (e->key.kflags & FM_KF_BI). */
+static inline struct fm_biext *fm_entry_bi(struct fm_entry *e)
+{
+	return &container_of(e, struct fm_bientry, e)->x;
+}
+
+static inline const struct fm_biext *fm_entry_bi_const(const struct fm_entry *e)
+{
+	return &container_of(e, const struct fm_bientry, e)->x;
+}
+
+/* Where an entry's slab object begins. */
+static inline void *fm_entry_obj(struct fm_entry *e)
+{
+	return e->key.kflags & FM_KF_BI ? (void *)fm_entry_bi(e) : (void *)e;
+}
+
 static inline struct fm_entry *fm_entry_deref(struct fm_entry __rcu *const *p)
 {
 	/*
@@ -338,6 +397,80 @@ static inline void fm_entry_count(struct fm_entry *e,
 		e->ttl_max = pi->ttl;
 	if (unlikely(pi->frag))
 		e->rflags |= FM_RF_FRAG;
+}
+
+/* A new biflow entry's directions, none counted yet. */
+static inline void fm_bi_init(struct fm_entry *e)
+{
+	memset(fm_entry_bi(e), 0, sizeof(struct fm_biext));
+}
+
+/*
+ * Count one packet of a biflow (already counted in e) in its direction.
+ * The initiator is the side of the first packet, or of a SYN without ACK
+ * (which a side sends only to open). Returns true when the conversation
+ * is over: a RST. A FIN from both sides ends it a moment later, in the
+ * expiry work (cache_expire.c): the last ACK answers the second FIN.
+ */
+static inline bool fm_bi_count(struct fm_entry *e, const struct fm_pktinfo *pi,
+			       u32 now)
+{
+	struct fm_biext *x = fm_entry_bi(e);
+	struct fm_bi_dir *d = &x->d[pi->side];
+	u8 fl = pi->tcp_flags;
+
+	if (!d->packets) {
+		d->first = now;
+		if (!x->d[!pi->side].packets)
+			x->init = pi->side ? FM_BI_SIDE1 : 0;
+	}
+	d->packets += pi->packets;
+	d->bytes += pi->octets;
+	d->last = now;
+	x->tcp_flags[pi->side] |= fl;
+	if ((fl & 0x12) == 0x02 && !(x->init & FM_BI_SYN))	/* SYN, no ACK */
+		x->init = FM_BI_SYN | (pi->side ? FM_BI_SIDE1 : 0);
+	if (fl & FM_TCP_FIN)
+		x->fin |= 1 << pi->side;
+	return fl & FM_TCP_RST;
+}
+
+/*
+ * Add b's directions (the same biflow, on another CPU) to a's. The
+ * initiator: whoever a SYN says, else the side that sent first.
+ */
+static inline void fm_bi_merge(struct fm_biext *a, const struct fm_biext *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		struct fm_bi_dir *x = &a->d[i];
+		const struct fm_bi_dir *y = &b->d[i];
+
+		if (!y->packets)
+			continue;
+		if (!x->packets) {
+			*x = *y;
+		} else {
+			x->packets += y->packets;
+			x->bytes += y->bytes;
+			if ((s32)(y->first - x->first) < 0)
+				x->first = y->first;
+			if ((s32)(y->last - x->last) > 0)
+				x->last = y->last;
+		}
+		a->tcp_flags[i] |= b->tcp_flags[i];
+	}
+	a->fin |= b->fin;
+	if (a->init & FM_BI_SYN)
+		return;
+	if (b->init & FM_BI_SYN)
+		a->init = b->init;
+	else if (a->d[0].packets && a->d[1].packets)
+		a->init = (s32)(a->d[1].first - a->d[0].first) < 0 ?
+			  FM_BI_SIDE1 : 0;
+	else
+		a->init = a->d[1].packets ? FM_BI_SIDE1 : 0;
 }
 
 #endif /* _FM_CACHE_HOT_H */

@@ -25,6 +25,7 @@
 #define FM_SPARE_MAX	2048	/* freed entries kept per CPU for reuse */
 #define FM_REFUSED_MAX	16	/* refused flows remembered per CPU */
 #define FM_INFLIGHT_BITS 256	/* fm_table.inflight */
+#define FM_BI_LINGER	HZ	/* a biflow closed both ways, till it ends */
 /*
  * Eviction spares established flows (fm_evict_find()): a flow whose
  * packets span FM_ESTABLISHED or more is evicted only once it has been
@@ -70,7 +71,8 @@ struct fm_table {
 	unsigned int ngraves;		/* buried, not yet freed */
 	unsigned int nspare;
 	unsigned int spare_taken;	/* since the last timeout scan */
-	struct fm_entry *spare[2];	/* past their grace period: v4, v6 */
+	/* past their grace period, by kind (fm_entry_kind()) */
+	struct fm_entry *spare[FM_ENTRY_KINDS];
 	u32 refused[FM_REFUSED_MAX];	/* hashes of flows refused lately */
 	unsigned int refused_next;	/* the slot the next one takes */
 	/*
@@ -119,9 +121,9 @@ struct fm_cache {
 	int starving;			/* 1 + a CPU that found none, or 0 */
 };
 
-extern struct kmem_cache *fm_entry_cache_v4;
-extern struct kmem_cache *fm_entry_cache_v6;
-extern unsigned int fm_entry_size[2];		/* slab objects: v4, v6 */
+/* by kind (fm_entry_kind()): v4, v6, biflow v4, biflow v6 */
+extern struct kmem_cache *fm_entry_caches[FM_ENTRY_KINDS];
+extern unsigned int fm_entry_size[FM_ENTRY_KINDS];	/* slab objects */
 extern struct workqueue_struct *fm_wq;
 extern int fm_cpuhp_online;			/* dynamic hotplug states */
 extern int fm_cpuhp_dead;
@@ -159,12 +161,7 @@ static inline u32 fm_hash(const struct fm_cache *c, const struct fm_key *key)
 
 static inline struct kmem_cache *fm_entry_cache(const struct fm_key *key)
 {
-	return key->kflags & FM_KF_IPV6 ? fm_entry_cache_v6 : fm_entry_cache_v4;
-}
-
-static inline unsigned int fm_entry_v6(const struct fm_key *key)
-{
-	return key->kflags & FM_KF_IPV6 ? 1 : 0;
+	return fm_entry_caches[fm_entry_kind(key)];
 }
 
 /* e is out of its chain: free it once no RCU reader can still see it. */

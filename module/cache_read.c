@@ -113,6 +113,25 @@ unsigned long fm_cache_buckets(struct fm_net *fn)
 
 enum fm_snap { FM_SNAP_OK, FM_SNAP_SKIP, FM_SNAP_AGAIN };
 
+/* A biflow's directions, copied as the entry's other fields are. */
+static void fm_bi_snap(const struct fm_entry *e, struct fm_entry *copy)
+{
+	const struct fm_biext *x = fm_entry_bi_const(e);
+	struct fm_biext *y = fm_entry_bi(copy);
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		y->d[i].packets = READ_ONCE(x->d[i].packets);
+		y->d[i].bytes = READ_ONCE(x->d[i].bytes);
+		y->d[i].first = READ_ONCE(x->d[i].first);
+		y->d[i].last = READ_ONCE(x->d[i].last);
+		y->tcp_flags[i] = READ_ONCE(x->tcp_flags[i]);
+	}
+	y->init = READ_ONCE(x->init);
+	y->fin = READ_ONCE(x->fin);
+}
+
+/* copy is the e of a struct fm_bientry: room for a biflow's extension */
 static enum fm_snap fm_entry_snap_once(const struct fm_table *t,
 				       const struct fm_entry *e,
 				       struct fm_entry *copy)
@@ -136,7 +155,9 @@ static enum fm_snap fm_entry_snap_once(const struct fm_table *t,
 	copy->ttl_min = READ_ONCE(e->ttl_min);
 	copy->ttl_max = READ_ONCE(e->ttl_max);
 	copy->rflags = READ_ONCE(e->rflags);
-	fm_key_copy(&copy->key, &e->key);	/* its family never changes */
+	fm_key_copy(&copy->key, &e->key);	/* its kind never changes */
+	if (unlikely(copy->key.kflags & FM_KF_BI))
+		fm_bi_snap(e, copy);
 	smp_rmb();	/* the fields before the generation again */
 	if ((READ_ONCE(e->rflags) & FM_RF_GEN) != gen)
 		return FM_SNAP_SKIP;
@@ -146,7 +167,7 @@ static enum fm_snap fm_entry_snap_once(const struct fm_table *t,
 }
 
 static bool fm_entry_snap(const struct fm_table *t, const struct fm_entry *e,
-			  struct fm_entry *copy)
+			  struct fm_bientry *copy)
 {
 	enum fm_snap res = FM_SNAP_AGAIN;
 	unsigned long flags;
@@ -157,7 +178,7 @@ static bool fm_entry_snap(const struct fm_table *t, const struct fm_entry *e,
 	BUILD_BUG_ON(FM_RF_GEN_WRAP != 8);
 	for (i = 0; i < FM_SNAP_TRIES && res == FM_SNAP_AGAIN; i++) {
 		local_irq_save(flags);
-		res = fm_entry_snap_once(t, e, copy);
+		res = fm_entry_snap_once(t, e, &copy->e);
 		local_irq_restore(flags);
 	}
 	return res == FM_SNAP_OK;
@@ -194,11 +215,11 @@ int fm_cache_walk_bucket(struct fm_net *fn, unsigned long pos,
 	buckets = fm_table_buckets(t);
 	for (e = buckets ? rcu_dereference(buckets[b]) : NULL; e && !err;
 	     e = rcu_dereference(e->next)) {
-		struct fm_entry copy;
+		struct fm_bientry copy;
 
 		if (!fm_entry_snap(t, e, &copy))
 			continue;
-		fm_entry_record(&copy, &r, 0, now, now_ms);
+		fm_entry_record(&copy.e, &r, 0, now, now_ms);
 		err = cb(&r, cpu, arg);
 	}
 	rcu_read_unlock();
@@ -207,7 +228,7 @@ int fm_cache_walk_bucket(struct fm_net *fn, unsigned long pos,
 
 /* The live entry of key in bucket b of t, copied to *copy, if any. */
 static bool fm_bucket_find(struct fm_table *t, unsigned long b,
-			   const struct fm_key *key, struct fm_entry *copy)
+			   const struct fm_key *key, struct fm_bientry *copy)
 {
 	struct fm_entry __rcu **buckets = fm_table_buckets(t);
 	const struct fm_entry *e;
@@ -217,7 +238,7 @@ static bool fm_bucket_find(struct fm_table *t, unsigned long b,
 	/* the key again on the copy: e may have been rewritten meanwhile */
 	for (e = rcu_dereference(buckets[b]); e; e = rcu_dereference(e->next))
 		if (fm_key_eq(&e->key, key) && fm_entry_snap(t, e, copy) &&
-		    fm_key_eq(&copy->key, key))
+		    fm_key_eq(&copy->e.key, key))
 			return true;
 	return false;
 }
@@ -235,6 +256,8 @@ static void fm_entry_merge(struct fm_entry *a, const struct fm_entry *b)
 	a->ttl_min = min(a->ttl_min, b->ttl_min);
 	a->ttl_max = max(a->ttl_max, b->ttl_max);
 	a->rflags |= b->rflags;
+	if (a->key.kflags & FM_KF_BI)
+		fm_bi_merge(fm_entry_bi(a), fm_entry_bi_const(b));
 }
 
 /*
@@ -270,7 +293,7 @@ int fm_cache_walk_merged(struct fm_net *fn, unsigned long b,
 			continue;
 		for (e = rcu_dereference(buckets[b]); e && !err;
 		     e = rcu_dereference(e->next)) {
-			struct fm_entry sum, part;
+			struct fm_bientry sum, part;
 			int ncpus = 1;
 			bool seen = false;
 
@@ -279,18 +302,18 @@ int fm_cache_walk_merged(struct fm_net *fn, unsigned long b,
 			for_each_possible_cpu(other) {
 				struct fm_table *o = per_cpu_ptr(c->tables, other);
 
-				if (other == cpu || !fm_bucket_find(o, b, &sum.key, &part))
+				if (other == cpu || !fm_bucket_find(o, b, &sum.e.key, &part))
 					continue;
 				if (other < cpu) {	/* reported with that CPU's */
 					seen = true;
 					break;
 				}
-				fm_entry_merge(&sum, &part);
+				fm_entry_merge(&sum.e, &part.e);
 				ncpus++;
 			}
 			if (seen)
 				continue;
-			fm_entry_record(&sum, &r, 0, now, now_ms);
+			fm_entry_record(&sum.e, &r, 0, now, now_ms);
 			err = cb(&r, ncpus, arg);
 		}
 	}
@@ -323,7 +346,7 @@ enum fm_piece fm_cache_piece(struct fm_cache *c, int cpu, u32 hash,
 	struct fm_table *t = per_cpu_ptr(c->tables, cpu);
 	unsigned int i = (hash & t->mask) % FM_INFLIGHT_BITS;
 	enum fm_piece p = FM_PIECE_NONE;
-	struct fm_entry copy;
+	struct fm_bientry copy;
 
 	rcu_read_lock();
 	/*
@@ -332,8 +355,8 @@ enum fm_piece fm_cache_piece(struct fm_cache *c, int cpu, u32 hash,
 	 * that CPU at this instant may be missed, and is the next record.
 	 */
 	if (READ_ONCE(t->count) && fm_bucket_find(t, hash & t->mask, key, &copy)) {
-		*first = copy.first;
-		*last = copy.last;
+		*first = copy.e.first;
+		*last = copy.e.last;
 		p = FM_PIECE_LIVE;
 	} else {
 		smp_rmb();

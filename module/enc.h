@@ -98,6 +98,15 @@ enum fm_tmpl_id {
 	FM_TMPL_ROUTE_ICMP6,
 	FM_TMPL_FLOWSAMP,	/* 272, options: flow sampling (IPFIX), sent
 				 * besides the others while it is on */
+	/*
+	 * Biflows (FM_KF_BI, RFC 5103), IPFIX only: the initiator's
+	 * counters and the responder's in reverse fields. Sent instead of
+	 * the others by a session in biflow mode.
+	 */
+	FM_TMPL_BI4,		/* 273 */
+	FM_TMPL_BI6,
+	FM_TMPL_BI_ICMP4,
+	FM_TMPL_BI_ICMP6,	/* 276 */
 	FM_TMPL_END
 };
 
@@ -106,6 +115,7 @@ enum fm_enc_mode {
 	FM_ENC_MODE_PLAIN,
 	FM_ENC_MODE_AGG,	/* masked by aggregation (FM_KF_AGG) */
 	FM_ENC_MODE_ROUTE,	/* with routing fields (FM_RF_ROUTE) */
+	FM_ENC_MODE_BI,		/* biflows (FM_KF_BI) */
 	FM_ENC_MODES
 };
 
@@ -120,7 +130,8 @@ enum fm_enc_mode {
 #define FM_ENC_IFNAME_LEN 16	/* interfaceName: fixed, zero padded */
 /*
  * bytes of a version's template sets: 412, 436 aggregating, 492 with the
- * routing fields, 4 more in mode hash, 28 more with flow sampling
+ * routing fields, 484 for biflows, 4 more in mode hash, 28 more with
+ * flow sampling
  */
 #define FM_ENC_TMPL_MAX	524
 
@@ -381,6 +392,13 @@ static inline unsigned int fm_enc_finish(struct fm_enc_msg *m)
  * Internal: template tables, shared by ipfix.c (IPFIX, and the machinery
  * for both) and nf9.c (the v9 tables and header).
  */
+/*
+ * A reverse information element (RFC 5103): the IE's number with the
+ * enterprise bit, and PEN 29305 after it in the template.
+ */
+#define FM_IE_REV	0x8000
+#define FM_PEN_REVERSE	29305
+
 struct fm_field {
 	u16 ie;			/* information element / field type */
 	u8 len;			/* bytes on the wire */
@@ -444,6 +462,12 @@ enum fm_src {
 	FM_S_DST_MASK,
 	FM_S_SRC_AS,
 	FM_S_DST_AS,
+	FM_S_REV_OCTETS,	/* biflows: the responder's direction */
+	FM_S_REV_PACKETS,
+	FM_S_REV_START_MS,
+	FM_S_REV_END_MS,
+	FM_S_REV_TCP_FLAGS,
+	FM_S_BIFLOW_DIR,	/* biflowDirection: 1, the source initiated */
 };
 
 #define FM_NF9_HDR_LEN 20

@@ -681,6 +681,20 @@ bool fm_export_routing(struct fm_net *fn)
 	return on;
 }
 
+/* Has the netns a v9 or v5 destination (no biflows: netlink.c)? */
+bool fm_export_legacy(struct fm_net *fn)
+{
+	struct fm_export *fe = fn->exp;
+	struct fm_dest *d;
+	bool any = false;
+
+	mutex_lock(&fe->lock);
+	list_for_each_entry(d, &fe->dests, list)
+		any |= d->cfg.version != FM_ENC_IPFIX;
+	mutex_unlock(&fe->lock);
+	return any;
+}
+
 /* Configuration */
 
 static bool fm_version_ok(unsigned int v)
@@ -1120,6 +1134,7 @@ void fm_export_show(struct seq_file *m, struct fm_net *fn)
 	seq_printf(m, "export_aggregates_folded %llu\n", as.folded);
 	seq_printf(m, "export_aggregates_sent_on %llu\n", as.out);
 	seq_printf(m, "export_aggregates_overflows %llu\n", as.overflows);
+	seq_printf(m, "export_biflow %u\n", READ_ONCE(fn->biflow));
 	seq_printf(m, "export_packets %llu\n", t.packets);
 	seq_printf(m, "export_bytes %llu\n", t.bytes);
 	seq_printf(m, "export_records %llu\n", t.records);

@@ -16,6 +16,8 @@ enum fm_dir {
 /* Key flag bits (struct fm_key.kflags) */
 #define FM_KF_IPV6	0x01	/* addresses are v6 */
 #define FM_KF_AGG	0x02	/* masked by aggregation: src/dst_plen hold */
+/* a biflow's key (fm_bi_canon()): its entry has a struct fm_biext first */
+#define FM_KF_BI	0x04
 
 /*
  * The flow key. IPv4 flows only use the bytes up to and including
@@ -78,6 +80,23 @@ enum fm_end_reason {
 	FM_END_RESOURCES = 5,	/* evicted: cache full */
 };
 
+/*
+ * A biflow's reverse direction (RFC 5103), in its record: the packets
+ * the key's destination sent to its source. Zero in uniflow records.
+ */
+struct fm_rev {
+	u64 packets;
+	u64 bytes;
+	u64 start_ms;		/* boot clock, ms; 0 while packets is 0 */
+	u64 end_ms;
+	u8 tcp_flags;
+	u8 init;		/* FM_BI_SYN: the initiator sent a SYN */
+	u8 pad[6];
+};
+
+#define FM_BI_SIDE1	0x01	/* entry: side 1 (key's destination) initiated */
+#define FM_BI_SYN	0x02	/* ... decided by a SYN without ACK */
+
 /* What the cache hands to the exporter: one finished (or partial) flow. */
 struct fm_record {
 	struct fm_key key;
@@ -103,6 +122,12 @@ struct fm_record {
 		__be32 v4;
 		struct in6_addr v6;	/* the record's family; 0: connected */
 	} nexthop;
+	/*
+	 * Biflows (key.kflags & FM_KF_BI): the key's source is the
+	 * initiator, the fields above (packets ... tcp_flags) count what it
+	 * sent, rev what the responder sent.
+	 */
+	struct fm_rev rev;
 };
 
 /*
@@ -210,6 +235,92 @@ static inline void fm_agg_apply(struct fm_key *k, u64 v)
 	if (a.drop & FM_AGG_NO_VLAN)
 		k->vlan = 0;
 	k->kflags |= FM_KF_AGG;
+}
+
+/*
+ * Biflows: the key both directions of a conversation share. The
+ * endpoints are put in a fixed order (the lower address, then the lower
+ * port, as source), and interfaces with them; ICMP echo, timestamp,
+ * information and address mask replies take their request's type, so a
+ * ping and its answer are one flow. On a hook that sees one interface
+ * only (PREROUTING, INPUT, OUTPUT, POSTROUTING) the two directions cross
+ * different ones: the interfaces are left out (0) there. The IPv6 flow
+ * label, chosen by each sender, is left out too. Returns true if the
+ * packet goes from the key's destination to its source (side 1).
+ */
+/* The key of the other direction: addresses, ports, interfaces swapped. */
+static inline void fm_key_reverse(struct fm_key *k)
+{
+	u32 i = k->in_if;
+
+	if (k->kflags & FM_KF_IPV6) {
+		struct in6_addr a = k->addr.v6.saddr;
+
+		k->addr.v6.saddr = k->addr.v6.daddr;
+		k->addr.v6.daddr = a;
+	} else {
+		__be32 a = k->addr.v4.saddr;
+
+		k->addr.v4.saddr = k->addr.v4.daddr;
+		k->addr.v4.daddr = a;
+	}
+	/* ICMP: type and code, the request's in both directions */
+	if (k->proto != 1 && k->proto != 58) {
+		__be16 p = k->sport;
+
+		k->sport = k->dport;
+		k->dport = p;
+	}
+	k->in_if = k->out_if;
+	k->out_if = i;
+}
+
+static inline u8 fm_bi_icmp_request(u8 proto, u8 type)
+{
+	if (proto == 1) {	/* ICMP: 0/8 echo, 14/13, 16/15, 18/17 */
+		if (type == 0)
+			return 8;
+		if (type == 14 || type == 16 || type == 18)
+			return type - 1;
+	} else if (proto == 58 && type == 129) {	/* ICMPv6 echo */
+		return 128;
+	}
+	return type;
+}
+
+static inline bool fm_bi_canon(struct fm_key *k)
+{
+	bool icmp = k->proto == 1 || k->proto == 58;
+	u16 sp = be16_to_cpu(k->sport), dp = be16_to_cpu(k->dport);
+	bool swap;
+	int c;
+
+	if (k->kflags & FM_KF_IPV6) {
+		c = memcmp(&k->addr.v6.saddr, &k->addr.v6.daddr,
+			   sizeof(k->addr.v6.saddr));
+		k->addr.v6.flowlabel = 0;
+	} else {
+		u32 s = be32_to_cpu(k->addr.v4.saddr);
+		u32 d = be32_to_cpu(k->addr.v4.daddr);
+
+		c = s < d ? -1 : s > d;
+	}
+	if (icmp) {
+		dp = (u16)fm_bi_icmp_request(k->proto, dp >> 8) << 8 |
+		     (dp & 0xff);
+		k->dport = cpu_to_be16(dp);
+		swap = c > 0;
+	} else {
+		swap = c > 0 || (!c && sp > dp);
+	}
+	if (!k->in_if || !k->out_if) {
+		k->in_if = 0;
+		k->out_if = 0;
+	}
+	if (swap)
+		fm_key_reverse(k);
+	k->kflags |= FM_KF_BI;
+	return swap;
 }
 
 #endif /* _FM_FLOW_H */

@@ -80,6 +80,7 @@ struct fm_net {
 	struct nf_hook_ops ops[2 * FM_NHOOKS];
 	u64 agg;			/* fm_agg_pack(): the flow mask, for the hook */
 	struct fm_agg agg_cfg;		/* the mask as set, on or off; conf_lock */
+	u8 biflow;			/* RFC 5103 biflows, for the hook; conf_lock */
 	struct fm_asn_table __rcu *asn;	/* the AS table; NULL: empty */
 	struct fm_asn_table *asn_load;	/* one being loaded; conf_lock */
 	u32 asn_load_portid;		/* by this netlink socket */
@@ -168,6 +169,7 @@ struct fm_record *fm_export_set_routing(struct fm_net *fn,
 bool fm_export_routing(struct fm_net *fn);
 struct fm_aggc;
 struct fm_aggc *fm_export_set_aggc(struct fm_net *fn, struct fm_aggc *ac);
+bool fm_export_legacy(struct fm_net *fn);
 
 /* netlink.c */
 int fm_netlink_init(void);

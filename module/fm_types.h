@@ -36,6 +36,7 @@ typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
+typedef int32_t s32;
 /* the kernel's uapi names (uapi_flowmeter.h uses them too) */
 #include <linux/types.h>
 
@@ -63,6 +64,10 @@ typedef uint64_t u64;
 #define BUILD_BUG_ON(c) _Static_assert(!(c), #c)
 #define WARN_ON_ONCE(c) __builtin_expect(!!(c), 0)
 #define U16_MAX 65535
+#ifndef container_of
+#define container_of(p, type, member) \
+	((type *)((char *)(p) - offsetof(type, member)))
+#endif
 
 static inline void put_unaligned_be16(u16 v, void *p)
 {

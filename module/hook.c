@@ -132,6 +132,25 @@ static __always_inline void fm_agg_key(const struct fm_net *fn,
 		fm_agg_key_slow(key, agg);
 }
 
+/*
+ * Biflows: both directions of a conversation to one key (fm_bi_canon()),
+ * the packet's direction in pi. One load: a change ends in a flush
+ * (netlink.c). An entry's kind is in its key (FM_KF_BI), never in the
+ * setting: a packet that raced the change makes at worst a flow of the
+ * old kind, which ends as any flow does.
+ */
+static noinline void fm_bi_key_slow(struct fm_key *key, struct fm_pktinfo *pi)
+{
+	pi->side = fm_bi_canon(key);
+}
+
+static __always_inline void fm_bi_key(const struct fm_net *fn,
+				      struct fm_key *key, struct fm_pktinfo *pi)
+{
+	if (unlikely(READ_ONCE(fn->biflow)))
+		fm_bi_key_slow(key, pi);
+}
+
 static __always_inline void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 				     const struct nf_hook_state *state)
 {
@@ -169,6 +188,7 @@ static __always_inline void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 			fm_gso_count(skb, skb_network_offset(skb), key.proto,
 				     &pi);
 		fm_agg_key(fn, &key);
+		fm_bi_key(fn, &key, &pi);
 	}
 
 	/*

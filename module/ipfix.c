@@ -212,6 +212,74 @@ static const struct fm_field ipfix_route_icmp6[] = {
 	IPFIX_TAIL
 };
 
+/*
+ * Biflows (RFC 5103): the source is the initiator, the plain counters,
+ * times and flags what it sent; the reverse ones (enterprise fields, PEN
+ * 29305) what the responder sent; biflowDirection 1, initiator. Fewer
+ * fields than the uniflow templates (no VLAN, TTLs, flowDirection,
+ * ipVersion, flow label; ICMP has no TCP flags): the four, with the
+ * options templates, must fit the smallest message (FM_ENC_TMPL_MAX).
+ */
+/*
+ * The reverse times before the initiator's: nfdump 1.7 reads both into
+ * one pair of fields, and the last one written stays.
+ */
+#define IPFIX_BI_TIMES \
+	{ 1, 8, FM_S_OCTETS },		/* octetDeltaCount */ \
+	{ 2, 8, FM_S_PACKETS },		/* packetDeltaCount */ \
+	{ FM_IE_REV | 1, 8, FM_S_REV_OCTETS },	/* reverseOctetDeltaCount */ \
+	{ FM_IE_REV | 2, 8, FM_S_REV_PACKETS },	/* reversePacketDeltaCount */ \
+	{ FM_IE_REV | 152, 8, FM_S_REV_START_MS },	/* reverseFlowStartMilliseconds */ \
+	{ FM_IE_REV | 153, 8, FM_S_REV_END_MS },	/* reverseFlowEndMilliseconds */ \
+	{ 152, 8, FM_S_START_MS },	/* flowStartMilliseconds */ \
+	{ 153, 8, FM_S_END_MS },	/* flowEndMilliseconds */
+
+#define IPFIX_BI_TAIL \
+	{ 4, 1, FM_S_PROTO },		/* protocolIdentifier */ \
+	{ 5, 1, FM_S_TOS },		/* ipClassOfService */ \
+	{ 136, 1, FM_S_END_REASON },	/* flowEndReason */ \
+	{ 239, 1, FM_S_BIFLOW_DIR },	/* biflowDirection */
+
+#define IPFIX_BI_TCP \
+	{ 6, 1, FM_S_TCP_FLAGS },	/* tcpControlBits, reduced size */ \
+	{ FM_IE_REV | 6, 1, FM_S_REV_TCP_FLAGS },	/* reverseTcpControlBits */
+
+static const struct fm_field ipfix_bi4[] = {
+	IPFIX_BI_TIMES
+	IPFIX_ADDR4
+	IPFIX_IFS
+	IPFIX_PORTS
+	IPFIX_BI_TAIL
+	IPFIX_BI_TCP
+};
+
+static const struct fm_field ipfix_bi6[] = {
+	IPFIX_BI_TIMES
+	IPFIX_ADDR6
+	IPFIX_IFS
+	IPFIX_PORTS
+	IPFIX_BI_TAIL
+	IPFIX_BI_TCP
+};
+
+static const struct fm_field ipfix_bi_icmp4[] = {
+	IPFIX_BI_TIMES
+	IPFIX_ADDR4
+	IPFIX_IFS
+	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
+	{ 32, 2, FM_S_ICMP },		/* icmpTypeCodeIPv4 */
+	IPFIX_BI_TAIL
+};
+
+static const struct fm_field ipfix_bi_icmp6[] = {
+	IPFIX_BI_TIMES
+	IPFIX_ADDR6
+	IPFIX_IFS
+	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
+	{ 139, 2, FM_S_ICMP },		/* icmpTypeCodeIPv6 */
+	IPFIX_BI_TAIL
+};
+
 /* RFC 7011 4.1-4.3 statistics, together, scoped by the domain */
 static const struct fm_field ipfix_stats[] = {
 	{ 149, 4, FM_S_DOMAIN },	/* scope: observationDomainId */
@@ -287,6 +355,10 @@ static const struct fm_tmpl ipfix_tmpls[FM_TMPL_NUM] = {
 	TMPL(0, ipfix_route_icmp4),
 	TMPL(0, ipfix_route_icmp6),
 	TMPL(1, ipfix_flowsamp),
+	TMPL(0, ipfix_bi4),
+	TMPL(0, ipfix_bi6),
+	TMPL(0, ipfix_bi_icmp4),
+	TMPL(0, ipfix_bi_icmp6),
 };
 
 /*
@@ -307,6 +379,9 @@ static const u16 tmpl_order[FM_ENC_MODES][FM_TMPL_SENT] = {
 	  FM_TMPL_ROUTE4, FM_TMPL_ROUTE6, FM_TMPL_ROUTE_ICMP4,
 	  FM_TMPL_ROUTE_ICMP6, FM_TMPL_STATS, FM_TMPL_SAMPLING,
 	  FM_TMPL_IFNAME },
+	[FM_ENC_MODE_BI] = {
+	  FM_TMPL_BI4, FM_TMPL_BI6, FM_TMPL_BI_ICMP4, FM_TMPL_BI_ICMP6,
+	  FM_TMPL_STATS, FM_TMPL_SAMPLING, FM_TMPL_IFNAME },
 };
 
 /* v9 tells hash selection as random sampling, with its own template. */
@@ -326,12 +401,15 @@ static u16 sampling_tmpl(const struct fm_enc_session *s)
 #define FM_CL_ICMP	2
 #define FM_CL_AGG	4	/* masked: with prefix lengths */
 #define FM_CL_ROUTE	8	/* with routing fields */
+#define FM_CL_BI	12	/* a biflow (none of the two above) */
+#define FM_CL_KIND	12
 
-static const u16 class_tmpl[12] = {
+static const u16 class_tmpl[16] = {
 	FM_TMPL_V4, FM_TMPL_V6, FM_TMPL_ICMP4, FM_TMPL_ICMP6,
 	FM_TMPL_AGG4, FM_TMPL_AGG6, FM_TMPL_AGG_ICMP4, FM_TMPL_AGG_ICMP6,
 	FM_TMPL_ROUTE4, FM_TMPL_ROUTE6, FM_TMPL_ROUTE_ICMP4,
 	FM_TMPL_ROUTE_ICMP6,
+	FM_TMPL_BI4, FM_TMPL_BI6, FM_TMPL_BI_ICMP4, FM_TMPL_BI_ICMP6,
 };
 
 /*
@@ -347,6 +425,8 @@ static __always_inline unsigned int rec_class(const struct fm_record *r)
 
 	if (unlikely(r->rflags & FM_RF_ROUTE))
 		kind = FM_CL_ROUTE;
+	else if (unlikely(r->key.kflags & FM_KF_BI))
+		kind = FM_CL_BI;
 	else
 		kind = r->key.kflags & FM_KF_AGG ? FM_CL_AGG : 0;
 	return (v6 ? FM_CL_V6 : 0) | (r->key.proto == icmp ? FM_CL_ICMP : 0) |
@@ -355,9 +435,15 @@ static __always_inline unsigned int rec_class(const struct fm_record *r)
 
 static unsigned int class_mode(unsigned int cl)
 {
-	if (cl & FM_CL_ROUTE)
+	switch (cl & FM_CL_KIND) {
+	case FM_CL_ROUTE:
 		return FM_ENC_MODE_ROUTE;
-	return cl & FM_CL_AGG ? FM_ENC_MODE_AGG : FM_ENC_MODE_PLAIN;
+	case FM_CL_AGG:
+		return FM_ENC_MODE_AGG;
+	case FM_CL_BI:
+		return FM_ENC_MODE_BI;
+	}
+	return FM_ENC_MODE_PLAIN;
 }
 
 /* What one record's field values are taken from. */
@@ -506,6 +592,18 @@ static u64 value(const struct fm_enc_msg *m, u8 src, const struct fm_vals *v)
 		return r->src_as;
 	case FM_S_DST_AS:
 		return r->dst_as;
+	case FM_S_REV_OCTETS:
+		return r->rev.bytes;
+	case FM_S_REV_PACKETS:
+		return r->rev.packets;
+	case FM_S_REV_START_MS:	/* no reverse packet: no time */
+		return r->rev.packets ? fm_enc_wall(m, r->rev.start_ms) : 0;
+	case FM_S_REV_END_MS:
+		return r->rev.packets ? fm_enc_wall(m, r->rev.end_ms) : 0;
+	case FM_S_REV_TCP_FLAGS:
+		return r->rev.tcp_flags;
+	case FM_S_BIFLOW_DIR:
+		return 1;	/* initiator: the source */
 	}
 	return 0;
 }
@@ -589,10 +687,13 @@ static u8 *reserve(struct fm_enc_msg *m, u16 set_id, unsigned int len)
 static bool put_template(struct fm_enc_msg *m, u16 id)
 {
 	const struct fm_tmpl *t = tmpl_of(m, id);
-	unsigned int i, hlen = t->nscope ? 6 : 4;
+	unsigned int i, hlen = t->nscope ? 6 : 4, flen = 4 * t->nfields;
 	u16 set_id;
 	u8 *p;
 
+	for (i = 0; i < t->nfields; i++)	/* each with its PEN */
+		if (t->f[i].ie & FM_IE_REV)
+			flen += 4;
 	/*
 	 * Each options template in a set of its own. Several in one set are
 	 * legal, but pmacct's nfacctd (1.7.7) steps from one to the next by
@@ -607,7 +708,7 @@ static bool put_template(struct fm_enc_msg *m, u16 id)
 	} else {
 		set_id = is_nf9(m) ? NF9_SET_TMPL : IPFIX_SET_TMPL;
 	}
-	p = reserve(m, set_id, hlen + 4 * t->nfields);
+	p = reserve(m, set_id, hlen + flen);
 	if (!p)
 		return false;
 	put_unaligned_be16(id, p);
@@ -623,6 +724,10 @@ static bool put_template(struct fm_enc_msg *m, u16 id)
 	for (p += hlen, i = 0; i < t->nfields; i++, p += 4) {
 		put_unaligned_be16(t->f[i].ie, p);
 		put_unaligned_be16(t->f[i].len, p + 2);
+		if (t->f[i].ie & FM_IE_REV) {
+			p += 4;
+			put_unaligned_be32(FM_PEN_REVERSE, p);
+		}
 	}
 	m->nrec++;
 	return true;
@@ -864,10 +969,18 @@ static int add_record(struct fm_enc_msg *m, u16 id, const struct fm_vals *v)
 int fm_tpl_add_flow(struct fm_enc_msg *m, const struct fm_record *r)
 {
 	unsigned int cl = rec_class(r);
-	unsigned int mode = class_mode(cl);
+	unsigned int mode;
 	struct fm_vals v = { .r = r };
 	u8 *p;
 
+	/*
+	 * v9 has no reverse fields (netlink.c refuses biflows with a v9
+	 * destination): a biflow in flight across that change goes as the
+	 * initiator's direction alone.
+	 */
+	if (unlikely(is_nf9(m) && (cl & FM_CL_KIND) == FM_CL_BI))
+		cl &= ~FM_CL_KIND;
+	mode = class_mode(cl);
 	if (unlikely(mode != m->s->mode))
 		return switch_templates(m, mode);
 	/* masked and routed flows: through the tables */

@@ -29,6 +29,12 @@
  * the batch is merged (fm_cache_piece(), which also says what that does
  * not cover), and a record waits while its bucket is marked.
  *
+ * Biflows: a record's key has its initiator as source, and the pieces on
+ * two CPUs may disagree on who that is (each saw its own first packet):
+ * they are found by the key both directions share (fm_bi_canon()), added
+ * side by side, and the initiator decided again over the whole flow
+ * (fm_bi_add()).
+ *
  * Memory: FM_HELD_MAX records per cache at most, charged like the rest
  * of the cache; a record held too long
  * (FM_HELD_WAIT after a non-idle end, the two timeouts after an idle
@@ -48,6 +54,7 @@
 struct fm_held {
 	struct hlist_node node;
 	struct fm_record r;	/* the pieces so far */
+	struct fm_key ckey;	/* r.key, of a biflow both directions' */
 	u32 hash;		/* fm_cache_hash() of r.key */
 	u32 end_j;		/* jiffies of r.end_ms */
 	u32 cutoff_j;		/* not idle: the flow's end, pieces begun */
@@ -83,6 +90,94 @@ static unsigned int fm_reason_rank(u8 reason)
 	}
 }
 
+/* The key a flow's pieces share, whichever way a biflow's were turned. */
+static void fm_merge_key(const struct fm_record *r, struct fm_key *k)
+{
+	*k = r->key;
+	if (k->kflags & FM_KF_BI)
+		fm_bi_canon(k);
+}
+
+/* A record's first and last packet, both directions of a biflow. */
+static u64 fm_rec_start(const struct fm_record *r)
+{
+	return r->rev.packets ? min(r->start_ms, r->rev.start_ms) : r->start_ms;
+}
+
+static u64 fm_rec_end(const struct fm_record *r)
+{
+	return r->rev.packets ? max(r->end_ms, r->rev.end_ms) : r->end_ms;
+}
+
+/* One direction of a biflow record, to add them side by side. */
+struct fm_bi_side {
+	u64 packets, bytes, start_ms, end_ms;
+	u8 tcp_flags;
+};
+
+static void fm_bi_unpack(const struct fm_record *r, struct fm_bi_side *s)
+{
+	s[0] = (struct fm_bi_side){ r->packets, r->bytes, r->start_ms,
+				    r->end_ms, r->tcp_flags };
+	s[1] = (struct fm_bi_side){ r->rev.packets, r->rev.bytes,
+				    r->rev.start_ms, r->rev.end_ms,
+				    r->rev.tcp_flags };
+}
+
+/*
+ * Add biflow piece r to h: each direction to the same one, turning r
+ * round if its initiator is h's responder. The initiator is then who a
+ * SYN says, else the side that sent first; h's key turns to match.
+ */
+static void fm_bi_add(struct fm_record *h, const struct fm_record *r)
+{
+	bool same = fm_key_eq(&h->key, &r->key);
+	u8 syn = (h->rev.init | r->rev.init) & FM_BI_SYN;
+	struct fm_bi_side s[2], t[2];
+	unsigned int i, init;
+
+	fm_bi_unpack(h, s);
+	fm_bi_unpack(r, t);
+	if (!same)
+		swap(t[0], t[1]);
+	for (i = 0; i < 2; i++) {
+		if (!t[i].packets)
+			continue;
+		if (!s[i].packets) {
+			s[i] = t[i];
+			continue;
+		}
+		s[i].packets += t[i].packets;
+		s[i].bytes += t[i].bytes;
+		s[i].start_ms = min(s[i].start_ms, t[i].start_ms);
+		s[i].end_ms = max(s[i].end_ms, t[i].end_ms);
+		s[i].tcp_flags |= t[i].tcp_flags;
+	}
+	if (h->rev.init & FM_BI_SYN)
+		init = 0;
+	else if (r->rev.init & FM_BI_SYN)
+		init = !same;
+	else if (s[0].packets && s[1].packets)
+		init = s[1].start_ms < s[0].start_ms;
+	else
+		init = !s[0].packets;
+	if (init) {
+		fm_key_reverse(&h->key);
+		swap(s[0], s[1]);
+	}
+	h->packets = s[0].packets;
+	h->bytes = s[0].bytes;
+	h->start_ms = s[0].start_ms;
+	h->end_ms = s[0].end_ms;
+	h->tcp_flags = s[0].tcp_flags;
+	h->rev.packets = s[1].packets;
+	h->rev.bytes = s[1].bytes;
+	h->rev.start_ms = s[1].packets ? s[1].start_ms : 0;
+	h->rev.end_ms = s[1].packets ? s[1].end_ms : 0;
+	h->rev.tcp_flags = s[1].tcp_flags;
+	h->rev.init = syn;
+}
+
 static u32 fm_idle_jiffies(const struct fm_merge *m)
 {
 	return READ_ONCE(m->cfg->inactive_timeout) * HZ;
@@ -114,9 +209,9 @@ static bool fm_held_owns_record(const struct fm_merge *m,
 				const struct fm_record *r)
 {
 	if (h->r.end_reason == FM_END_IDLE)
-		return r->start_ms < h->r.end_ms +
+		return fm_rec_start(r) < fm_rec_end(&h->r) +
 			(u64)READ_ONCE(m->cfg->inactive_timeout) * MSEC_PER_SEC;
-	return r->start_ms <= h->cutoff_ms;
+	return fm_rec_start(r) <= h->cutoff_ms;
 }
 
 static void fm_held_end_at(struct fm_merge *m, struct fm_held *h, u32 now,
@@ -138,8 +233,9 @@ static void fm_held_init(struct fm_merge *m, struct fm_held *h,
 			 u64 now_ms)
 {
 	h->r = *r;
+	fm_merge_key(r, &h->ckey);
 	h->hash = hash;
-	h->end_j = fm_ms_jiffies(r->end_ms, now, now_ms);
+	h->end_j = fm_ms_jiffies(fm_rec_end(r), now, now_ms);
 	fm_held_end_at(m, h, now, now_ms);
 }
 
@@ -148,15 +244,19 @@ static bool fm_held_add(struct fm_merge *m, struct fm_held *h,
 			const struct fm_record *r, u32 now, u64 now_ms)
 {
 	bool was_idle = h->r.end_reason == FM_END_IDLE;
+	u64 end = fm_rec_end(r);
 
-	h->r.packets += r->packets;
-	h->r.bytes += r->bytes;
-	h->r.start_ms = min(h->r.start_ms, r->start_ms);
-	if (r->end_ms > h->r.end_ms) {
-		h->r.end_ms = r->end_ms;
-		h->end_j = fm_ms_jiffies(r->end_ms, now, now_ms);
+	if (end > fm_rec_end(&h->r))
+		h->end_j = fm_ms_jiffies(end, now, now_ms);
+	if (r->key.kflags & FM_KF_BI) {
+		fm_bi_add(&h->r, r);
+	} else {
+		h->r.packets += r->packets;
+		h->r.bytes += r->bytes;
+		h->r.start_ms = min(h->r.start_ms, r->start_ms);
+		h->r.end_ms = max(h->r.end_ms, r->end_ms);
+		h->r.tcp_flags |= r->tcp_flags;
 	}
-	h->r.tcp_flags |= r->tcp_flags;
 	h->r.ttl_min = min(h->r.ttl_min, r->ttl_min);
 	h->r.ttl_max = max(h->r.ttl_max, r->ttl_max);
 	h->r.rflags |= r->rflags;
@@ -191,7 +291,7 @@ static void fm_held_ask(struct fm_merge *m, const struct fm_held *h, int cpu)
 
 	if (!rq)
 		return;
-	rq->key = h->r.key;
+	rq->key = h->ckey;
 	rq->hash = h->hash;
 	rq->cutoff = h->cutoff_j;
 	rq->reason = h->r.end_reason;
@@ -217,7 +317,7 @@ static bool fm_held_waits(struct fm_merge *m, const struct fm_held *h,
 	for_each_possible_cpu(cpu) {
 		if (fresh && cpu == skip)
 			continue;
-		switch (fm_cache_piece(m->c, cpu, h->hash, &h->r.key, &first,
+		switch (fm_cache_piece(m->c, cpu, h->hash, &h->ckey, &first,
 				       &last)) {
 		case FM_PIECE_LIVE:
 			if (!fm_held_owns_piece(m, h, first))
@@ -257,6 +357,7 @@ static void fm_held_emit(struct fm_merge *m, struct fm_held *h)
 }
 
 static struct fm_held *fm_held_find(struct fm_merge *m, u32 hash,
+				    const struct fm_key *ckey,
 				    const struct fm_record *r)
 {
 	struct fm_held *h;
@@ -264,7 +365,7 @@ static struct fm_held *fm_held_find(struct fm_merge *m, u32 hash,
 	if (!m->count)
 		return NULL;
 	hlist_for_each_entry(h, &m->heads[hash % FM_HELD_BUCKETS], node)
-		if (h->hash == hash && fm_key_eq(&h->r.key, &r->key) &&
+		if (h->hash == hash && fm_key_eq(&h->ckey, ckey) &&
 		    fm_held_owns_record(m, h, r))
 			return h;
 	return NULL;
@@ -298,9 +399,13 @@ static bool fm_merge_ready(struct fm_merge *m)
 static bool fm_merge_one(struct fm_merge *m, int cpu,
 			 const struct fm_record *r, u32 now, u64 now_ms)
 {
-	u32 hash = fm_cache_hash(m->c, &r->key);
-	struct fm_held *h = fm_held_find(m, hash, r);
-	struct fm_held tmp;
+	struct fm_held tmp, *h;
+	struct fm_key ckey;
+	u32 hash;
+
+	fm_merge_key(r, &ckey);
+	hash = fm_cache_hash(m->c, &ckey);
+	h = fm_held_find(m, hash, &ckey, r);
 
 	if (h) {
 		bool ask = fm_held_add(m, h, r, now, now_ms);

@@ -105,6 +105,7 @@ static const struct nla_policy fm_nl_config_policy[FM_A_MAX + 1] = {
 						     FM_SAMPLING_MODE_DETERMINISTIC,
 						     FM_SAMPLING_MODE_RANDOM),
 	[FM_A_ROUTING] = NLA_POLICY_MAX(NLA_U8, 1),
+	[FM_A_BIFLOW] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* A new AS table's sizes; the module parameter asn_max is checked after. */
@@ -303,6 +304,7 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	u32 hooks, top_n, asn4, asn6;
 	struct fm_agg agg;
 	bool routing;
+	u8 biflow;
 	u64 mark;
 	int err = 0;
 
@@ -311,6 +313,7 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	hooks = fn->hook_mask;
 	mark = fn->mark;
 	agg = fn->agg_cfg;
+	biflow = fn->biflow;
 	top_n = fn->top_n;
 	top_by = fn->top_by;
 	top_agg = fn->top_agg;
@@ -356,6 +359,7 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	    nla_put_u32(msg, FM_A_FLOW_SAMPLING_RATE, ec.flow_sampling_rate) ||
 	    nla_put_u8(msg, FM_A_FLOW_SAMPLING_MODE, ec.flow_sampling_mode) ||
 	    nla_put_u8(msg, FM_A_ROUTING, routing) ||
+	    nla_put_u8(msg, FM_A_BIFLOW, biflow) ||
 	    nla_put_u32(msg, FM_A_ASN_COUNT4, asn4) ||
 	    nla_put_u32(msg, FM_A_ASN_COUNT6, asn6) ||
 	    fm_nl_put_samplif(msg, &sif) ||
@@ -583,6 +587,62 @@ static int fm_nl_check_routing(struct fm_net *fn, struct nlattr **tb,
 	return 0;
 }
 
+/*
+ * Biflows go with none of aggregation (a mask may make the two ends of a
+ * conversation one prefix, and the templates have room for one set of
+ * extras at the smallest MTU), routing fields (looked up for one
+ * direction) or a v9 or v5 destination: RFC 5103's reverse fields are
+ * enterprise fields, which neither version has.
+ */
+static int fm_nl_check_biflow(struct fm_net *fn, struct nlattr **tb,
+			      struct netlink_ext_ack *extack)
+{
+	bool bi = fn->biflow, agg = fn->agg_cfg.on;
+	bool routing = fm_export_routing(fn);
+	struct nlattr *a = tb[FM_A_BIFLOW];
+
+	lockdep_assert_held(&fn->conf_lock);
+	if (a)
+		bi = nla_get_u8(a);
+	if (tb[FM_A_AGGREGATE])
+		agg = nla_get_u8(tb[FM_A_AGGREGATE]);
+	if (tb[FM_A_ROUTING])
+		routing = nla_get_u8(tb[FM_A_ROUTING]);
+	if (!bi)
+		return 0;
+	if (agg) {
+		NL_SET_ERR_MSG_ATTR(extack, a ?: tb[FM_A_AGGREGATE],
+				    "biflows and aggregation exclude each other");
+		return -EINVAL;
+	}
+	if (routing) {
+		NL_SET_ERR_MSG_ATTR(extack, a ?: tb[FM_A_ROUTING],
+				    "biflows and routing fields exclude each other");
+		return -EINVAL;
+	}
+	if (a && fm_export_legacy(fn)) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "biflows need IPFIX: a v9 or v5 destination has no reverse fields");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Biflows on or off; as a change of aggregation, the cached flows end. */
+static void fm_nl_set_biflow(struct fm_net *fn, struct nlattr *a)
+{
+	u8 on;
+
+	lockdep_assert_held(&fn->conf_lock);
+	if (!a)
+		return;
+	on = nla_get_u8(a);
+	if (on == fn->biflow)
+		return;
+	WRITE_ONCE(fn->biflow, on);
+	fm_cache_flush(fn);
+}
+
 /* All settings given, or, on any error, none. */
 static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 {
@@ -692,6 +752,9 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	err = fm_nl_check_routing(fn, tb, extack);
 	if (err)
 		goto out;
+	err = fm_nl_check_biflow(fn, tb, extack);
+	if (err)
+		goto out;
 	if (refresh && !ec.refresh_sec && !ec.refresh_msgs) {
 		NL_SET_ERR_MSG_ATTR(extack, refresh,
 				    "templates need a refresh: seconds or packets must be non-zero");
@@ -761,6 +824,7 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		fm_cache_flush(fn);
 	}
 	fm_nl_set_agg(fn, tb, &aggc);
+	fm_nl_set_biflow(fn, tb[FM_A_BIFLOW]);
 	if (tb[FM_A_ROUTING])
 		route_buf = fm_export_set_routing(fn, route_buf);
 	err = 0;
@@ -902,7 +966,13 @@ static int fm_nl_add_dest(struct sk_buff *skb, struct genl_info *info)
 		get_random_bytes(&cfg.anon.key, sizeof(cfg.anon.key));
 
 	mutex_lock(&fn->conf_lock);
-	err = fm_export_dest_add(fn, &cfg, extack);
+	if (fn->biflow && cfg.version != FM_ENC_IPFIX) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FM_DEST_A_VERSION],
+				    "biflows are on: only IPFIX has their reverse fields");
+		err = -EINVAL;
+	} else {
+		err = fm_export_dest_add(fn, &cfg, extack);
+	}
 	mutex_unlock(&fn->conf_lock);
 	memzero_explicit(&cfg.anon.key, sizeof(cfg.anon.key));
 	return err;

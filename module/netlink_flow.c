@@ -160,7 +160,9 @@ static size_t fm_nl_flow_size(void)
 	       4 * nla_total_size_64bit(sizeof(u64)) +		/* counters, times */
 	       nla_total_size(sizeof(struct in6_addr)) +	/* routing fields */
 	       2 * nla_total_size(sizeof(u8)) +
-	       2 * nla_total_size(sizeof(u32));
+	       2 * nla_total_size(sizeof(u32)) +
+	       3 * nla_total_size(sizeof(u8)) +			/* biflow */
+	       4 * nla_total_size_64bit(sizeof(u64));
 }
 
 /* The routing fields of a record fm_route_records() filled in */
@@ -175,6 +177,27 @@ static int fm_nl_put_route(struct sk_buff *skb, const struct fm_record *r)
 	       nla_put_u8(skb, FM_FLOW_A_DST_MASK, r->dst_mask) ||
 	       nla_put_u32(skb, FM_FLOW_A_SRC_AS, r->src_as) ||
 	       nla_put_u32(skb, FM_FLOW_A_DST_AS, r->dst_as);
+}
+
+/* A biflow's reverse direction (the responder's packets). */
+static int fm_nl_put_rev(struct sk_buff *skb, const struct fm_record *r)
+{
+	u64 wall = ktime_get_real_ns() / NSEC_PER_MSEC -
+		   ktime_get_boottime_ns() / NSEC_PER_MSEC;
+	const struct fm_rev *v = &r->rev;
+
+	return nla_put_u8(skb, FM_FLOW_A_BIFLOW, 1) ||
+	       nla_put_u64_64bit(skb, FM_FLOW_A_REV_PACKETS, v->packets,
+				 FM_FLOW_A_PAD) ||
+	       nla_put_u64_64bit(skb, FM_FLOW_A_REV_BYTES, v->bytes,
+				 FM_FLOW_A_PAD) ||
+	       nla_put_u64_64bit(skb, FM_FLOW_A_REV_START_MS,
+				 v->packets ? wall + v->start_ms : 0,
+				 FM_FLOW_A_PAD) ||
+	       nla_put_u64_64bit(skb, FM_FLOW_A_REV_END_MS,
+				 v->packets ? wall + v->end_ms : 0,
+				 FM_FLOW_A_PAD) ||
+	       nla_put_u8(skb, FM_FLOW_A_REV_TCP_FLAGS, v->tcp_flags);
 }
 
 static int fm_nl_put_addrs(struct sk_buff *skb, const struct fm_key *k)
@@ -233,6 +256,7 @@ static int fm_nl_put_flow(struct sk_buff *skb, const struct fm_record *r,
 	    nla_put_u8(skb, FM_FLOW_A_TTL_MIN, r->ttl_min) ||
 	    nla_put_u8(skb, FM_FLOW_A_TTL_MAX, r->ttl_max) ||
 	    fm_nl_put_route(skb, r) ||
+	    ((k->kflags & FM_KF_BI) && fm_nl_put_rev(skb, r)) ||
 	    (cpu >= 0 && nla_put_u32(skb, FM_FLOW_A_CPU, cpu))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;

@@ -69,6 +69,7 @@ struct fm_pktinfo {
 	u8 tcp_flags;		/* flags byte of the TCP header, 0 if not TCP */
 	u8 frag;		/* 1 if any fragment (first or not) */
 	u8 l4_missing;		/* non-first fragment or unknown proto: no ports */
+	u8 side;		/* biflow: 1 if sent by the key's destination */
 };
 
 #define FM_PARSE_FLOWLABEL	0x01	/* put the IPv6 flow label in the key */

@@ -158,6 +158,9 @@ static int fm_flow_show_one(const struct fm_record *r, int ncpus, void *arg)
 		seq_printf(m, " %4u %4u %10u %10u", r->src_mask, r->dst_mask,
 			   r->src_as, r->dst_as);
 	}
+	/* a biflow: the source initiated; what the responder sent */
+	if (k->kflags & FM_KF_BI)
+		seq_printf(m, " %10llu %12llu", r->rev.packets, r->rev.bytes);
 	seq_putc(m, '\n');
 	return 0;
 }
@@ -196,6 +199,8 @@ static int fm_flows_show(struct seq_file *m, void *v)
 			 " Pr  SrcP  DstP ToS    Packets        Bytes Active CPUs");
 		if (o.route)
 			seq_puts(m, " NextHop         SMsk DMsk      SrcAS      DstAS");
+		if (READ_ONCE(fn->biflow))
+			seq_puts(m, " RevPackets     RevBytes");
 		seq_putc(m, '\n');
 		return 0;
 	}

@@ -171,6 +171,11 @@ enum fm_attr {
 	FM_A_ASN_COUNT6,	/* u32: IPv6 ranges, likewise */
 	FM_A_ASN_RANGES4,	/* binary: struct fm_asn4[], the next ranges, sorted */
 	FM_A_ASN_RANGES6,	/* binary: struct fm_asn6[], likewise */
+	FM_A_BIFLOW,		/* u8: 1 = RFC 5103 biflows, both directions of a
+				 * conversation one flow; 0 (the default) =
+				 * uniflows; a change ends the cached flows;
+				 * refused with aggregation, routing fields or a
+				 * v9 or v5 destination */
 
 	__FM_A_MAX,
 	FM_A_MAX = __FM_A_MAX - 1
@@ -347,6 +352,16 @@ enum fm_flow_attr {
 	FM_FLOW_A_DST_MASK,	/* u8: of the destination's route */
 	FM_FLOW_A_SRC_AS,	/* u32: the AS table's origin AS, 0: none */
 	FM_FLOW_A_DST_AS,	/* u32 */
+	/*
+	 * A biflow (FM_A_BIFLOW): SRC is its initiator, PACKETS .. END_MS and
+	 * TCP_FLAGS what it sent, these what the responder sent.
+	 */
+	FM_FLOW_A_BIFLOW,	/* u8: 1, present for biflows only */
+	FM_FLOW_A_REV_PACKETS,	/* u64 */
+	FM_FLOW_A_REV_BYTES,	/* u64 */
+	FM_FLOW_A_REV_START_MS,	/* u64: 0 if no packet */
+	FM_FLOW_A_REV_END_MS,	/* u64 */
+	FM_FLOW_A_REV_TCP_FLAGS,	/* u8 */
 
 	__FM_FLOW_A_MAX,
 	FM_FLOW_A_MAX = __FM_FLOW_A_MAX - 1

@@ -271,6 +271,7 @@ static const struct fc_cfg_field {
 	{ FM_A_FLOW_SAMPLING_RATE, FC_CFG_NUM, "flow_sampling_rate", "flow sampling rate", "" },
 	{ FM_A_FLOW_SAMPLING_MODE, FC_CFG_MODE, "flow_sampling_mode", "flow sampling mode", "" },
 	{ FM_A_ROUTING, FC_CFG_ONOFF, "routing", "routing fields", "" },
+	{ FM_A_BIFLOW, FC_CFG_ONOFF, "biflow", "biflows", "" },
 	{ FM_A_ASN_COUNT4, FC_CFG_NUM, "asn_ranges4", "AS table IPv4 ranges", "" },
 	{ FM_A_ASN_COUNT6, FC_CFG_NUM, "asn_ranges6", "AS table IPv6 ranges", "" },
 };
@@ -611,7 +612,8 @@ static int fc_apply_set(struct fc_ctx *c, const struct fc_set *s)
 			 a == FM_A_TOP_BY || a == FM_A_TOP_AGG ||
 			 a == FM_A_TOP_PREFIX4 || a == FM_A_TOP_PREFIX6 ||
 			 (a >= FM_A_AGGREGATE && a <= FM_A_AGG_DST_PREFIX6) ||
-			 a == FM_A_FLOW_SAMPLING_MODE || a == FM_A_ROUTING)
+			 a == FM_A_FLOW_SAMPLING_MODE || a == FM_A_ROUTING ||
+			 a == FM_A_BIFLOW)
 			mnl_attr_put_u8(nlh, a, s->v[a]);
 		else
 			mnl_attr_put_u32(nlh, a, s->v[a]);
@@ -860,6 +862,12 @@ static int fc_flow_parse(const struct nlattr *nest, struct fc_flow *f)
 	FC_GET(dst_mask, FM_FLOW_A_DST_MASK);
 	FC_GET(src_as, FM_FLOW_A_SRC_AS);
 	FC_GET(dst_as, FM_FLOW_A_DST_AS);
+	FC_GET(bi, FM_FLOW_A_BIFLOW);
+	FC_GET(rpackets, FM_FLOW_A_REV_PACKETS);
+	FC_GET(rbytes, FM_FLOW_A_REV_BYTES);
+	FC_GET(rstart_ms, FM_FLOW_A_REV_START_MS);
+	FC_GET(rend_ms, FM_FLOW_A_REV_END_MS);
+	FC_GET(rtcp_flags, FM_FLOW_A_REV_TCP_FLAGS);
 #undef FC_GET
 	f->route = tb[FM_FLOW_A_NEXTHOP] &&
 		   !fc_get_addr(tb[FM_FLOW_A_NEXTHOP], &f->nexthop, 0);
@@ -1419,6 +1427,9 @@ static const struct fc_cmd fc_cmds[] = {
 	  "\t    under the mask for the destinations added with 'aggregates')\n"
 	  "\t[routing on|off]   (records carry next hop, route prefix lengths and\n"
 	  "\t    AS numbers, looked up at export; not with aggregate)\n"
+	  "\t[biflow on|off]   (RFC 5103: both directions of a conversation one\n"
+	  "\t    flow and record, IPFIX only; not with aggregate or routing;\n"
+	  "\t    ends cached flows)\n"
 	  "HOOK := prerouting|input|forward|output|postrouting\n"
 	  "SCHEME := prefix|source-prefix|destination-prefix|protocol-port|interface\n"
 	  "IF := an interface name, or a prefix ending in '*' (at most 8)\n"

@@ -69,6 +69,13 @@ struct fc_flow {
 	struct fc_addr nexthop;
 	uint8_t src_mask, dst_mask;
 	uint32_t src_as, dst_as;
+	/* a biflow: src initiated, these count what dst sent back */
+	bool bi;
+	uint8_t rtcp_flags;
+	uint64_t rpackets;
+	uint64_t rbytes;
+	uint64_t rstart_ms;
+	uint64_t rend_ms;
 };
 
 enum fc_sort { FC_SORT_NONE, FC_SORT_BYTES, FC_SORT_PACKETS };

@@ -178,9 +178,70 @@ static int fc_flow_cmp_packets(const void *pa, const void *pb)
 	       fc_u64_desc(a->bytes, b->bytes) ?: fc_flow_keycmp(a, b);
 }
 
+static bool fc_is_icmp(uint8_t proto)
+{
+	return proto == 1 || proto == 58;
+}
+
+/*
+ * A biflow turned round: the other end as source, the two directions'
+ * counters swapped. ICMP keeps its type and code where they are.
+ */
+static void fc_flow_turn(struct fc_flow *f)
+{
+	struct fc_addr a = f->src;
+	uint64_t v;
+	uint32_t i;
+	uint8_t t;
+
+	f->src = f->dst;
+	f->dst = a;
+	if (fc_is_icmp(f->proto)) {
+		f->dst.port = f->src.port;
+		f->src.port = 0;
+	}
+	i = f->in_if;
+	f->in_if = f->out_if;
+	f->out_if = i;
+#define FC_SWAP(x, y) do { v = f->x; f->x = f->y; f->y = v; } while (0)
+	FC_SWAP(packets, rpackets);
+	FC_SWAP(bytes, rbytes);
+	FC_SWAP(start_ms, rstart_ms);
+	FC_SWAP(end_ms, rend_ms);
+#undef FC_SWAP
+	t = f->tcp_flags;
+	f->tcp_flags = f->rtcp_flags;
+	f->rtcp_flags = t;
+}
+
+/* Its ends in a fixed order, lower address (then port) first. */
+static void fc_flow_canon(struct fc_flow *f)
+{
+	int d = memcmp(f->src.addr, f->dst.addr, sizeof(f->src.addr));
+
+	if (d > 0 || (!d && !fc_is_icmp(f->proto) && f->src.port > f->dst.port))
+		fc_flow_turn(f);
+}
+
+/* Add a biflow direction: y's packets to x's. */
+static void fc_dir_add(uint64_t *p, uint64_t *b, uint64_t *s, uint64_t *e,
+		       uint64_t yp, uint64_t yb, uint64_t ys, uint64_t ye)
+{
+	if (!yp)
+		return;
+	if (!*p || ys < *s)
+		*s = ys;
+	if (!*p || ye > *e)
+		*e = ye;
+	*p += yp;
+	*b += yb;
+}
+
 /*
  * One flow seen on several CPUs is reported once per CPU: sort by key and
  * fold each run of equal keys into its first entry. Returns the new count.
+ * Biflows are folded with both ends in a fixed order (each CPU's piece may
+ * name another initiator), then the end that sent first is the source.
  */
 size_t fc_flows_merge(struct fc_flow *f, size_t n)
 {
@@ -188,6 +249,9 @@ size_t fc_flows_merge(struct fc_flow *f, size_t n)
 
 	if (!n)
 		return 0;
+	for (i = 0; i < n; i++)
+		if (f[i].bi)
+			fc_flow_canon(&f[i]);
 	qsort(f, n, sizeof(*f), fc_flow_cmp_key);
 	for (i = 1; i < n; i++) {
 		struct fc_flow *m = &f[out];
@@ -196,12 +260,22 @@ size_t fc_flows_merge(struct fc_flow *f, size_t n)
 			f[++out] = f[i];
 			continue;
 		}
-		m->packets += f[i].packets;
-		m->bytes += f[i].bytes;
-		if (f[i].start_ms < m->start_ms)
-			m->start_ms = f[i].start_ms;
-		if (f[i].end_ms > m->end_ms)
-			m->end_ms = f[i].end_ms;
+		if (m->bi) {
+			fc_dir_add(&m->packets, &m->bytes, &m->start_ms,
+				   &m->end_ms, f[i].packets, f[i].bytes,
+				   f[i].start_ms, f[i].end_ms);
+			fc_dir_add(&m->rpackets, &m->rbytes, &m->rstart_ms,
+				   &m->rend_ms, f[i].rpackets, f[i].rbytes,
+				   f[i].rstart_ms, f[i].rend_ms);
+			m->rtcp_flags |= f[i].rtcp_flags;
+		} else {
+			m->packets += f[i].packets;
+			m->bytes += f[i].bytes;
+			if (f[i].start_ms < m->start_ms)
+				m->start_ms = f[i].start_ms;
+			if (f[i].end_ms > m->end_ms)
+				m->end_ms = f[i].end_ms;
+		}
 		m->tcp_flags |= f[i].tcp_flags;
 		if (f[i].ttl_min < m->ttl_min)
 			m->ttl_min = f[i].ttl_min;
@@ -210,6 +284,10 @@ size_t fc_flows_merge(struct fc_flow *f, size_t n)
 		if (m->cpu != f[i].cpu)
 			m->cpu = -1;
 	}
+	for (i = 0; i <= out; i++)
+		if (f[i].bi && (!f[i].packets ||
+				(f[i].rpackets && f[i].rstart_ms < f[i].start_ms)))
+			fc_flow_turn(&f[i]);
 	return out + 1;
 }
 
@@ -219,11 +297,6 @@ void fc_flows_sort(struct fc_flow *f, size_t n, enum fc_sort by)
 		qsort(f, n, sizeof(*f), fc_flow_cmp_bytes);
 	else if (by == FC_SORT_PACKETS)
 		qsort(f, n, sizeof(*f), fc_flow_cmp_packets);
-}
-
-static bool fc_is_icmp(uint8_t proto)
-{
-	return proto == 1 || proto == 58;
 }
 
 /* Interface name if it exists in this netns, else its index; 0 is "-". */
@@ -270,6 +343,14 @@ static void fc_flow_json(struct fc_json *j, const struct fc_flow *f)
 	fc_json_u64(j, "tcp_flags", f->tcp_flags);
 	fc_json_u64(j, "ttl_min", f->ttl_min);
 	fc_json_u64(j, "ttl_max", f->ttl_max);
+	if (f->bi) {	/* src initiated; what dst sent */
+		fc_json_bool(j, "biflow", true);
+		fc_json_u64(j, "rev_packets", f->rpackets);
+		fc_json_u64(j, "rev_bytes", f->rbytes);
+		fc_json_u64(j, "rev_start_ms", f->rstart_ms);
+		fc_json_u64(j, "rev_end_ms", f->rend_ms);
+		fc_json_u64(j, "rev_tcp_flags", f->rtcp_flags);
+	}
 	if (f->cpu >= 0)
 		fc_json_u64(j, "cpu", f->cpu);
 	if (f->route) {
@@ -285,16 +366,17 @@ static void fc_flow_json(struct fc_json *j, const struct fc_flow *f)
 
 /*
  * The table: like Cisco's "show ip cache flow", one line per flow; with
- * routing fields, the columns of "show ip cache verbose flow" after them.
+ * biflows, what the responder sent; with routing fields, the columns of
+ * "show ip cache verbose flow" after them.
  */
 enum { C_SRCIF, C_SRC, C_DSTIF, C_DST, C_PR, C_SP, C_DP, C_PKTS, C_BYTES,
-       FC_NCOLS_PLAIN, C_NH = FC_NCOLS_PLAIN, C_SMSK, C_DMSK, C_SAS, C_DAS,
-       FC_NCOLS };
+       C_RPKTS, C_RBYTES, C_NH, C_SMSK, C_DMSK, C_SAS, C_DAS, FC_NCOLS };
 #define FC_CELL (INET6_ADDRSTRLEN + 8)
 
 static const char * const fc_col_names[FC_NCOLS] = {
 	"SrcIf", "SrcIPaddress", "DstIf", "DstIPaddress", "Pr", "SrcP", "DstP",
-	"Pkts", "Bytes", "NextHop", "SMsk", "DMsk", "SrcAS", "DstAS",
+	"Pkts", "Bytes", "RevPkts", "RevBytes", "NextHop", "SMsk", "DMsk", "SrcAS",
+	"DstAS",
 };
 
 static void fc_add_plen(char *cell, unsigned int plen)
@@ -331,6 +413,13 @@ static void fc_flow_cells(const struct fc_flow *f, bool exact,
 	}
 	fc_human(f->packets, exact, c[C_PKTS]);
 	fc_human(f->bytes, exact, c[C_BYTES]);
+	if (f->bi) {
+		fc_human(f->rpackets, exact, c[C_RPKTS]);
+		fc_human(f->rbytes, exact, c[C_RBYTES]);
+	} else {
+		strcpy(c[C_RPKTS], "-");
+		strcpy(c[C_RBYTES], "-");
+	}
 	if (f->route)
 		fc_format_addr(&f->nexthop, false, c[C_NH], FC_CELL);
 	else
@@ -341,20 +430,37 @@ static void fc_flow_cells(const struct fc_flow *f, bool exact,
 	snprintf(c[C_DAS], FC_CELL, "%u", f->dst_as);
 }
 
-static void fc_table_row(char c[FC_NCOLS][FC_CELL], const int *w, int ncols)
+/* The reverse columns with biflows, the routing ones with routing fields */
+static bool fc_col_shown(int i, bool bi, bool route)
 {
+	if (i >= C_NH)
+		return route;
+	if (i >= C_RPKTS)
+		return bi;
+	return true;
+}
+
+static void fc_table_row(char c[FC_NCOLS][FC_CELL], const int *w, bool bi,
+			 bool route)
+{
+	const char *sep = "";
 	int i;
 
-	for (i = 0; i < ncols; i++) {
-		printf(i >= C_SP && i != C_NH ? "%*s" : "%-*s", w[i], c[i]);
-		putchar(i == ncols - 1 ? '\n' : ' ');
+	for (i = 0; i < FC_NCOLS; i++) {
+		if (!fc_col_shown(i, bi, route))
+			continue;
+		printf(i >= C_SP && i != C_NH ? "%s%*s" : "%s%-*s", sep, w[i],
+		       c[i]);
+		sep = " ";
 	}
+	putchar('\n');
 }
 
 void fc_flows_print(const struct fc_flow *f, size_t n, bool json, bool exact)
 {
 	char c[FC_NCOLS][FC_CELL];
-	int w[FC_NCOLS], i, ncols = FC_NCOLS_PLAIN;
+	int w[FC_NCOLS], i;
+	bool bi = false, route = false;
 	size_t k;
 
 	if (json) {
@@ -367,11 +473,12 @@ void fc_flows_print(const struct fc_flow *f, size_t n, bool json, bool exact)
 		fc_json_close(&j, ']');
 		return;
 	}
+	for (k = 0; k < n; k++) {
+		bi |= f[k].bi;
+		route |= f[k].route;
+	}
 	for (i = 0; i < FC_NCOLS; i++)
 		w[i] = strlen(fc_col_names[i]);
-	for (k = 0; k < n; k++)
-		if (f[k].route)
-			ncols = FC_NCOLS;
 	for (k = 0; k < n; k++) {
 		fc_flow_cells(&f[k], exact, c);
 		for (i = 0; i < FC_NCOLS; i++)
@@ -380,10 +487,10 @@ void fc_flows_print(const struct fc_flow *f, size_t n, bool json, bool exact)
 	}
 	for (i = 0; i < FC_NCOLS; i++)
 		snprintf(c[i], FC_CELL, "%s", fc_col_names[i]);
-	fc_table_row(c, w, ncols);
+	fc_table_row(c, w, bi, route);
 	for (k = 0; k < n; k++) {
 		fc_flow_cells(&f[k], exact, c);
-		fc_table_row(c, w, ncols);
+		fc_table_row(c, w, bi, route);
 	}
 }
 
