@@ -494,6 +494,13 @@ int fc_set_parse(struct fc_set *s, int argc, char **argv)
 			s->has[FM_A_MARK_MASK] = true;
 		} else if (!strcmp(w, "aggregate")) {
 			err = fc_set_aggregate(s, argc, argv, &i);
+		} else if (!strcmp(w, "nat-events")) {
+			w = fc_need("set", argc, argv, &i);
+			if (!w)
+				return FC_PARSE_WORD;
+			err = fc_parse_onoff("nat-events", w, &on);
+			s->v[FM_A_NAT_EVENTS] = on;
+			s->has[FM_A_NAT_EVENTS] = true;
 		} else if (!strcmp(w, "routing")) {
 			w = fc_need("set", argc, argv, &i);
 			if (!w)
