@@ -319,11 +319,13 @@ static int fm_nat_check(struct net *net, struct netlink_ext_ack *extack)
 {
 #if IS_ENABLED(CONFIG_NF_CONNTRACK_EVENTS)
 	if (!rcu_access_pointer(net->ct.nf_conntrack_event_cb)) {
-		NL_SET_ERR_MSG_MOD(extack, "conntrack sends no events in this netns: nf_conntrack_netlink is not loaded");
+		NL_SET_ERR_MSG_MOD(extack,
+				   "no conntrack events in this netns: nf_conntrack_netlink not loaded");
 		return -EOPNOTSUPP;
 	}
 	if (!READ_ONCE(net->ct.sysctl_events)) {
-		NL_SET_ERR_MSG_MOD(extack, "conntrack events are off in this netns (net.netfilter.nf_conntrack_events = 0): no NAT event could be logged");
+		NL_SET_ERR_MSG_MOD(extack,
+				   "conntrack events off in this netns (nf_conntrack_events=0): no NAT event logged");
 		return -EOPNOTSUPP;
 	}
 	return 0;
