@@ -107,6 +107,9 @@ enum fm_tmpl_id {
 	FM_TMPL_BI6,
 	FM_TMPL_BI_ICMP4,
 	FM_TMPL_BI_ICMP6,	/* 276 */
+	FM_TMPL_NAT4,		/* 277, NAT44 session events (RFC 8158): sent
+				 * with the first event after each refresh of
+				 * the others, never in the template block */
 	FM_TMPL_END
 };
 
@@ -172,6 +175,11 @@ struct fm_enc_session {
 	u16 longest;		/* bytes of the longest record of the mode */
 	u16 tmpl_len;		/* bytes of the template sets, as sent */
 	u8 tmpl_count;		/* template records in them */
+	/*
+	 * FM_TMPL_NAT4 went out since the other templates last did: the
+	 * next event carries it if not (fm_enc_add_nat()).
+	 */
+	bool nat_tmpl;
 	u8 tmpl_buf[4 + FM_ENC_TMPL_MAX];	/* from byte 4 */
 };
 
@@ -245,6 +253,28 @@ static inline void fm_enc_resend_templates(struct fm_enc_session *s)
 }
 
 /*
+ * One NAT44 session event (RFC 8158), as conntrack told it: the session
+ * as the inside host sees it (the original direction) and as the outside
+ * does (post-NAT: the reply direction's addresses and ports swapped).
+ * ICMP sessions: the echo id as the source ports, type * 256 + code as
+ * the destination ports.
+ */
+struct fm_nat_event {
+	u64 time_ms;		/* wall clock, ms since the epoch */
+	__be32 saddr, daddr;	/* sourceIPv4Address, destinationIPv4Address */
+	__be32 xsaddr, xdaddr;	/* postNATSource..., postNATDestinationIPv4Address */
+	__be16 sport, dport;	/* source/destinationTransportPort */
+	__be16 xsport, xdport;	/* postNAPTSource/DestinationTransportPort */
+	u32 vrf;		/* ingressVRFID: 0, no VRF (natev.c says why) */
+	u8 event;		/* natEvent: FM_NAT_CREATE or FM_NAT_DELETE */
+	u8 proto;		/* protocolIdentifier */
+};
+
+/* natEvent values (RFC 8158, IANA "natEvent Values") */
+#define FM_NAT_CREATE	4	/* NAT44 session create */
+#define FM_NAT_DELETE	5	/* NAT44 session delete */
+
+/*
  * Internal: the template-based formats (IPFIX, v9) share ipfix.c, v5 is
  * nf5.c. Use the fm_enc_* calls below.
  */
@@ -254,6 +284,7 @@ int fm_tpl_add_stats(struct fm_enc_msg *m, const struct fm_enc_stats *st);
 int fm_tpl_add_sampling(struct fm_enc_msg *m);
 int fm_tpl_add_ifname(struct fm_enc_msg *m, u32 ifindex, const char *name);
 unsigned int fm_tpl_finish(struct fm_enc_msg *m);
+int fm_tpl_add_nat(struct fm_enc_msg *m, const struct fm_nat_event *e);
 int fm_nf5_begin(struct fm_enc_msg *m);
 int fm_nf5_add_flow(struct fm_enc_msg *m, const struct fm_record *r);
 unsigned int fm_nf5_finish(struct fm_enc_msg *m);
@@ -368,6 +399,22 @@ static inline int fm_enc_add_flowsamp(struct fm_enc_msg *m)
 	return fm_tpl_add_flowsamp(m);
 }
 
+/*
+ * One NAT event record (IPFIX, v9; FM_ENC_UNSUPPORTED on v5, which has
+ * no such fields). The first event after the session's templates went
+ * out brings FM_TMPL_NAT4 with it, into this message. FM_ENC_FULL: no
+ * room (finish, send, begin, retry); FM_ENC_TOOSMALL: not even in a
+ * message without data records (an MTU too small for the flow
+ * templates, the NAT template and a record together).
+ */
+static inline int fm_enc_add_nat(struct fm_enc_msg *m,
+				 const struct fm_nat_event *e)
+{
+	if (m->s->version == FM_ENC_NF5)
+		return FM_ENC_UNSUPPORTED;
+	return fm_tpl_add_nat(m, e);
+}
+
 /* name: at most FM_ENC_IFNAME_LEN bytes are used, NUL terminated or not. */
 static inline int fm_enc_add_ifname(struct fm_enc_msg *m, u32 ifindex,
 				    const char *name)
@@ -468,7 +515,39 @@ enum fm_src {
 	FM_S_REV_END_MS,
 	FM_S_REV_TCP_FLAGS,
 	FM_S_BIFLOW_DIR,	/* biflowDirection: 1, the source initiated */
+	FM_S_EV_TIME_MS,	/* NAT events: observationTimeMilliseconds */
+	FM_S_EV_NAT,		/* natEvent */
+	FM_S_EV_PROTO,
+	FM_S_EV_SADDR4,
+	FM_S_EV_DADDR4,
+	FM_S_EV_XSADDR4,
+	FM_S_EV_XDADDR4,
+	FM_S_EV_SPORT,
+	FM_S_EV_DPORT,
+	FM_S_EV_XSPORT,
+	FM_S_EV_XDPORT,
+	FM_S_EV_VRF,
 };
+
+/*
+ * NAT44 session create and delete (RFC 8158 4.1.1): each address and
+ * port beside its post-NAT counterpart, as the RFC lists them; no flow
+ * times (an event has one time, not a span). IPFIX and v9 alike: nfdump
+ * reads these elements in both (as NEL in v9).
+ */
+#define FM_NAT4_FIELDS \
+	{ 323, 8, FM_S_EV_TIME_MS },	/* observationTimeMilliseconds */ \
+	{ 230, 1, FM_S_EV_NAT },	/* natEvent */ \
+	{ 4, 1, FM_S_EV_PROTO },	/* protocolIdentifier */ \
+	{ 8, 4, FM_S_EV_SADDR4 },	/* sourceIPv4Address */ \
+	{ 225, 4, FM_S_EV_XSADDR4 },	/* postNATSourceIPv4Address */ \
+	{ 12, 4, FM_S_EV_DADDR4 },	/* destinationIPv4Address */ \
+	{ 226, 4, FM_S_EV_XDADDR4 },	/* postNATDestinationIPv4Address */ \
+	{ 7, 2, FM_S_EV_SPORT },	/* sourceTransportPort */ \
+	{ 227, 2, FM_S_EV_XSPORT },	/* postNAPTSourceTransportPort */ \
+	{ 11, 2, FM_S_EV_DPORT },	/* destinationTransportPort */ \
+	{ 228, 2, FM_S_EV_XDPORT },	/* postNAPTDestinationTransportPort */ \
+	{ 234, 4, FM_S_EV_VRF },	/* ingressVRFID */
 
 #define FM_NF9_HDR_LEN 20
 

@@ -81,6 +81,8 @@ static void fm_dest_stats_add(struct fm_dest_stats *sum,
 	sum->refused += s->refused;
 	sum->not_sent += s->not_sent;
 	sum->errors += s->errors;
+	sum->nat_events += s->nat_events;
+	sum->nat_lost += s->nat_lost;
 }
 
 static void fm_dest_error(struct fm_dest *d, int err)
@@ -148,12 +150,15 @@ static void fm_dest_send(struct fm_dest *d, const struct fm_enc_clock *clk)
 	if (err) {
 		fm_dest_error(d, err);
 		d->st.not_sent += d->flows;
+		d->st.nat_lost += d->nat_events;
 	} else {
 		d->st.packets++;
 		d->st.bytes += len;
 		d->st.records += d->flows;
+		d->st.nat_events += d->nat_events;
 	}
 	d->flows = 0;
+	d->nat_events = 0;
 }
 
 /* Send d's held message now: d's session, buffer or life changes. */
@@ -426,6 +431,81 @@ static void fm_dest_export(struct fm_batch *b, struct fm_dest *d,
 err:
 	fm_dest_error(d, -EMSGSIZE);
 	d->st.not_sent += n - i;
+}
+
+/*
+ * NAT events into d's messages, as flow records go: the held message
+ * takes them, full ones are sent, the last is held as long as records
+ * are. An event that fits no message (an MTU too small for the
+ * templates and an event together) is lost, and counted.
+ */
+static void fm_dest_export_nat(struct fm_batch *b, struct fm_dest *d,
+			       const struct fm_nat_event *evs, unsigned int n)
+{
+	struct fm_out o = { .b = b, .d = d, .m = &d->m };
+	unsigned int i;
+	int ret;
+
+	fm_dest_sampling(b->fn, d);
+	if (d->open ? fm_out_names(&o) : fm_out_begin(&o))
+		goto err;
+	for (i = 0; i < n; i++) {
+		ret = fm_enc_add_nat(o.m, &evs[i]);
+		if (ret == FM_ENC_FULL) {
+			if (fm_out_next(&o))
+				goto err;
+			ret = fm_enc_add_nat(o.m, &evs[i]);
+		}
+		if (ret == FM_ENC_OK)
+			d->nat_events++;
+		else
+			d->st.nat_lost++;
+	}
+	if (fm_dest_due(b->fn->exp, d))
+		fm_out_send(&o);
+	return;
+err:
+	fm_dest_error(d, -EMSGSIZE);
+	d->st.nat_lost += n - i;
+}
+
+void fm_export_nat(struct fm_net *fn, const struct fm_nat_event *evs,
+		   unsigned int n)
+{
+	struct fm_export *fe = fn->exp;
+	struct fm_batch b = { .fn = fn };
+	bool taken = false;
+	struct fm_dest *d;
+
+	mutex_lock(&fe->lock);
+	fm_export_clock(&b.clk);
+	fe->nat_handed += n;
+	list_for_each_entry(d, &fe->dests, list) {
+		if (!fm_dest_names(d))	/* v5: no fields for them */
+			continue;
+		fm_dest_export_nat(&b, d, evs, n);
+		taken = true;
+	}
+	if (!taken)
+		fe->nat_no_dest += n;
+	mutex_unlock(&fe->lock);
+}
+
+void fm_export_nat_stats(struct fm_net *fn, struct fm_export_nat_stats *st)
+{
+	struct fm_export *fe = fn->exp;
+	struct fm_dest_stats t;
+	struct fm_dest *d;
+
+	mutex_lock(&fe->lock);
+	t = fe->gone;
+	list_for_each_entry(d, &fe->dests, list)
+		fm_dest_stats_add(&t, &d->st);
+	st->handed = fe->nat_handed;
+	st->no_dest = fe->nat_no_dest;
+	st->sent = t.nat_events;
+	st->lost = t.nat_lost;
+	mutex_unlock(&fe->lock);
 }
 
 /* Send every held message. Under the export mutex. */
@@ -1146,11 +1226,12 @@ void fm_export_show(struct seq_file *m, struct fm_net *fn)
 	seq_printf(m, "export_interfaces_untracked %llu\n",
 		   fe->ifs ? fe->ifs->untracked : 0);
 	list_for_each_entry(d, &fe->dests, list)
-		seq_printf(m, "destination %pISpc version %u mtu %u packets %llu bytes %llu records %llu refused %llu not_sent %llu errors %llu last_error %d\n",
+		seq_printf(m, "destination %pISpc version %u mtu %u packets %llu bytes %llu records %llu refused %llu not_sent %llu errors %llu last_error %d nat_events %llu nat_lost %llu\n",
 			   &d->cfg.addr, d->cfg.version, d->cfg.mtu,
 			   d->st.packets, d->st.bytes, d->st.records,
 			   d->st.refused, d->st.not_sent, d->st.errors,
-			   d->st.last_error);
+			   d->st.last_error, d->st.nat_events,
+			   d->st.nat_lost);
 	list_for_each_entry(d, &fe->dests, list)
 		if (d->cfg.aggregates)
 			seq_printf(m, "destination %pISpc aggregates 1\n",

@@ -65,6 +65,8 @@ struct fm_dest_stats {
 	u64 not_sent;		/* refused + records of messages not sent */
 	u64 errors;		/* failed sends and errors the network reported */
 	int last_error;		/* errno of the last error, 0 if none */
+	u64 nat_events;		/* NAT event records in messages sent */
+	u64 nat_lost;		/* ...in messages not sent, or that fit none */
 };
 
 struct fm_dest_info {
@@ -115,6 +117,20 @@ void fm_export_get_config(struct fm_net *fn, struct fm_export_cfg *cfg);
  */
 int fm_export_flow_sampling_prepare(struct fm_net *fn, u32 rate);
 int fm_export_set_flow_sampling(struct fm_net *fn, u32 rate, u8 mode);
+/*
+ * NAT events handed over (natev.c), those no destination could take
+ * (none but v5, or none at all), and the destinations' sent and lost
+ * ones (each destination counts its own).
+ */
+struct fm_export_nat_stats {
+	u64 handed;
+	u64 no_dest;
+	u64 sent;
+	u64 lost;
+};
+
+void fm_export_nat_stats(struct fm_net *fn, struct fm_export_nat_stats *st);
+
 /* Records handed over to export, and those flow sampling sent on. */
 void fm_export_records_stats(struct fm_net *fn, u64 *observed, u64 *selected);
 

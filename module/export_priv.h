@@ -94,6 +94,7 @@ struct fm_dest {
 	struct fm_enc_msg m;
 	bool open;			/* m begun and not sent */
 	unsigned int flows;		/* flow records in m */
+	unsigned int nat_events;	/* NAT event records in m */
 	unsigned long opened;		/* jiffies: m begun */
 	struct fm_dest_stats st;
 	DECLARE_BITMAP(owed, FM_IFS_MAX);	/* names of fm_ifs slots owed */
@@ -127,6 +128,8 @@ struct fm_export {
 	struct fm_record *fsamp_buf;
 	u64 records_observed;		/* records handed over to export */
 	u64 records_selected;		/* ...of them, those flow sampling sent on */
+	u64 nat_handed;			/* NAT events handed over */
+	u64 nat_no_dest;		/* ...while no destination could take them */
 	/*
 	 * Routing fields on (route.c): each call's records are copied here
 	 * FM_ROUTE_CHUNK at a time, their fields looked up once for every

@@ -54,6 +54,8 @@ struct fm_cache;	/* cache.c */
 struct fm_hashkey;	/* hook.c */
 struct fm_export;	/* export.c */
 struct fm_asn_table;	/* route.c */
+struct fm_nat;		/* natev.c */
+struct fm_nat_event;	/* enc.h */
 struct seq_file;
 
 /* One instance per network namespace. */
@@ -84,6 +86,7 @@ struct fm_net {
 	struct fm_asn_table __rcu *asn;	/* the AS table; NULL: empty */
 	struct fm_asn_table *asn_load;	/* one being loaded; conf_lock */
 	u32 asn_load_portid;		/* by this netlink socket */
+	struct fm_nat *nat;		/* NAT events; NULL: off; conf_lock */
 };
 
 struct fm_net *fm_pernet(const struct net *net);
@@ -163,6 +166,13 @@ void fm_export_exit(struct fm_net *fn);
 void fm_export_records(struct fm_net *fn, const struct fm_record *recs,
 		       unsigned int n);
 void fm_export_show(struct seq_file *m, struct fm_net *fn);
+/*
+ * NAT events (natev.c's work) to every IPFIX and v9 destination, in the
+ * messages of the flow records; v5 has no fields for them. Process
+ * context, takes the export mutex.
+ */
+void fm_export_nat(struct fm_net *fn, const struct fm_nat_event *evs,
+		   unsigned int n);
 struct fm_record *fm_export_route_buf(void);
 struct fm_record *fm_export_set_routing(struct fm_net *fn,
 					struct fm_record *buf);

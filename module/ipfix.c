@@ -334,6 +334,10 @@ static const struct fm_field ipfix_ifname[] = {
 	{ 82, FM_ENC_IFNAME_LEN, FM_S_IFNAME },	/* interfaceName */
 };
 
+static const struct fm_field ipfix_nat4[] = {
+	FM_NAT4_FIELDS
+};
+
 #define TMPL(nscope, fields) { nscope, ARRAY_SIZE(fields), fields }
 
 /* Indexed by template id - FM_TMPL_V4. */
@@ -359,6 +363,7 @@ static const struct fm_tmpl ipfix_tmpls[FM_TMPL_NUM] = {
 	TMPL(0, ipfix_bi6),
 	TMPL(0, ipfix_bi_icmp4),
 	TMPL(0, ipfix_bi_icmp6),
+	TMPL(0, ipfix_nat4),
 };
 
 /*
@@ -450,6 +455,7 @@ static unsigned int class_mode(unsigned int cl)
 struct fm_vals {
 	const struct fm_record *r;
 	const struct fm_enc_stats *st;
+	const struct fm_nat_event *ev;
 	u32 ifindex;
 	const char *ifname;
 };
@@ -604,6 +610,22 @@ static u64 value(const struct fm_enc_msg *m, u8 src, const struct fm_vals *v)
 		return r->rev.tcp_flags;
 	case FM_S_BIFLOW_DIR:
 		return 1;	/* initiator: the source */
+	case FM_S_EV_TIME_MS:
+		return v->ev->time_ms;
+	case FM_S_EV_NAT:
+		return v->ev->event;
+	case FM_S_EV_PROTO:
+		return v->ev->proto;
+	case FM_S_EV_SPORT:
+		return be16_to_cpu(v->ev->sport);
+	case FM_S_EV_DPORT:
+		return be16_to_cpu(v->ev->dport);
+	case FM_S_EV_XSPORT:
+		return be16_to_cpu(v->ev->xsport);
+	case FM_S_EV_XDPORT:
+		return be16_to_cpu(v->ev->xdport);
+	case FM_S_EV_VRF:
+		return v->ev->vrf;
 	}
 	return 0;
 }
@@ -632,6 +654,18 @@ static void put_field(const struct fm_enc_msg *m, u8 *p,
 		break;
 	case FM_S_NEXTHOP6:
 		memcpy(p, &v->r->nexthop.v6, 16);
+		break;
+	case FM_S_EV_SADDR4:
+		memcpy(p, &v->ev->saddr, 4);
+		break;
+	case FM_S_EV_DADDR4:
+		memcpy(p, &v->ev->daddr, 4);
+		break;
+	case FM_S_EV_XSADDR4:
+		memcpy(p, &v->ev->xsaddr, 4);
+		break;
+	case FM_S_EV_XDADDR4:
+		memcpy(p, &v->ev->xdaddr, 4);
 		break;
 	case FM_S_IFNAME:
 		n = strnlen(v->ifname, f->len);
@@ -852,6 +886,7 @@ int fm_tpl_begin(struct fm_enc_msg *m)
 		m->len += s->tmpl_len;
 		m->nrec += s->tmpl_count;
 		m->tmpl = true;
+		s->nat_tmpl = false;	/* owed again, with the next event */
 	}
 	if (pad4(pad4(m->len) + SET_HDR_LEN + m->s->longest) > m->size)
 		return FM_ENC_TOOSMALL;
@@ -1116,6 +1151,36 @@ int fm_tpl_add_ifname(struct fm_enc_msg *m, u32 ifindex, const char *name)
 	struct fm_vals v = { .ifindex = ifindex, .ifname = name };
 
 	return add_record(m, FM_TMPL_IFNAME, &v);
+}
+
+/*
+ * The NAT template is not in the session's template block: a meter
+ * without NAT events never sends it, and the block keeps fitting the
+ * smallest MTU. It goes out in front of the first event after each
+ * refresh of the block, so on the same schedule. A template that fits
+ * without its record is taken back: the next message carries both.
+ */
+int fm_tpl_add_nat(struct fm_enc_msg *m, const struct fm_nat_event *e)
+{
+	unsigned int len = m->len, set_off = m->set_off;
+	struct fm_vals v = { .ev = e };
+	bool tmpl = !m->s->nat_tmpl;
+	u16 set_id = m->set_id, nrec = m->nrec;
+
+	if (tmpl && !put_template(m, FM_TMPL_NAT4))
+		goto full;
+	if (add_record(m, FM_TMPL_NAT4, &v) != FM_ENC_OK) {
+		m->len = len;
+		m->set_off = set_off;
+		m->set_id = set_id;
+		m->nrec = nrec;
+		goto full;
+	}
+	if (tmpl)
+		m->s->nat_tmpl = true;
+	return FM_ENC_OK;
+full:
+	return m->ndata ? FM_ENC_FULL : FM_ENC_TOOSMALL;
 }
 
 static void put_ipfix_header(struct fm_enc_msg *m)

@@ -24,6 +24,7 @@
 #include "aggcache.h"
 #include "cache.h"
 #include "export.h"
+#include "natev.h"
 #include "netlink.h"
 #include "route.h"
 
@@ -106,6 +107,7 @@ static const struct nla_policy fm_nl_config_policy[FM_A_MAX + 1] = {
 						     FM_SAMPLING_MODE_RANDOM),
 	[FM_A_ROUTING] = NLA_POLICY_MAX(NLA_U8, 1),
 	[FM_A_BIFLOW] = NLA_POLICY_MAX(NLA_U8, 1),
+	[FM_A_NAT_EVENTS] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* A new AS table's sizes; the module parameter asn_max is checked after. */
@@ -303,7 +305,7 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	u8 key[FM_HASHSEL_KEY_LEN];
 	u32 hooks, top_n, asn4, asn6;
 	struct fm_agg agg;
-	bool routing;
+	bool routing, nat;
 	u8 biflow;
 	u64 mark;
 	int err = 0;
@@ -322,6 +324,7 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	fm_iffilter_get(fn, &iff);
 	fm_samplif_get(fn, &sif);
 	fm_hashkey_get(fn, key);
+	nat = fm_nat_on(fn);
 	mutex_unlock(&fn->conf_lock);
 	fm_export_get_config(fn, &ec);
 	routing = fm_export_routing(fn);
@@ -360,6 +363,7 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	    nla_put_u8(msg, FM_A_FLOW_SAMPLING_MODE, ec.flow_sampling_mode) ||
 	    nla_put_u8(msg, FM_A_ROUTING, routing) ||
 	    nla_put_u8(msg, FM_A_BIFLOW, biflow) ||
+	    nla_put_u8(msg, FM_A_NAT_EVENTS, nat) ||
 	    nla_put_u32(msg, FM_A_ASN_COUNT4, asn4) ||
 	    nla_put_u32(msg, FM_A_ASN_COUNT6, asn6) ||
 	    fm_nl_put_samplif(msg, &sif) ||
@@ -663,9 +667,13 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	struct fm_iffilter iff;
 	struct fm_samplif sif;
 	u32 hooks, old_hooks;
+	bool nat_started = false;
 	u64 mark = 0;
 	int err;
 
+	/* ctnetlink sends the events: loaded before the lock is taken */
+	if (tb[FM_A_NAT_EVENTS] && nla_get_u8(tb[FM_A_NAT_EVENTS]))
+		fm_nat_prepare();
 	err = fm_nl_get_mark(info, &mark);
 	if (err)
 		return err;
@@ -763,6 +771,13 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	/* The changes that can fail first, each undone if a later one does. */
+	if (tb[FM_A_NAT_EVENTS] && nla_get_u8(tb[FM_A_NAT_EVENTS]) &&
+	    !fm_nat_on(fn)) {
+		err = fm_nat_start(fn, extack);
+		if (err)
+			goto out;
+		nat_started = true;
+	}
 	if (tb[FM_A_MTU]) {
 		err = fm_nl_set_mtu(fn, nla_get_u32(tb[FM_A_MTU]), &mtus, extack);
 		if (err)
@@ -827,8 +842,12 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	fm_nl_set_biflow(fn, tb[FM_A_BIFLOW]);
 	if (tb[FM_A_ROUTING])
 		route_buf = fm_export_set_routing(fn, route_buf);
+	if (tb[FM_A_NAT_EVENTS] && !nla_get_u8(tb[FM_A_NAT_EVENTS]))
+		fm_nat_stop(fn);
 	err = 0;
 out:
+	if (err && nat_started)
+		fm_nat_stop(fn);
 	mutex_unlock(&fn->conf_lock);
 	fm_aggc_free(aggc);
 	kvfree(route_buf);
@@ -1095,8 +1114,10 @@ static int fm_nl_fill_stats(struct sk_buff *msg, struct fm_net *fn)
 {
 	u64 v[FM_STAT_A_MAX + 1] = {};
 	struct nlattr *nest;
-	unsigned int pool, starving;
+	struct fm_export_nat_stats es;
+	struct fm_nat_stats ns;
 	struct fm_stats s;
+	unsigned int pool, starving;
 	int i;
 
 	BUILD_BUG_ON(FM_STAT_A_PARSE_ERROR_TRUNCATED_L4 -
@@ -1135,6 +1156,18 @@ static int fm_nl_fill_stats(struct sk_buff *msg, struct fm_net *fn)
 	v[FM_STAT_A_BUDGET_STARVING] = starving;
 	fm_export_records_stats(fn, &v[FM_STAT_A_RECORDS_OBSERVED],
 				&v[FM_STAT_A_RECORDS_SELECTED]);
+	fm_nat_get_stats(fn, &ns);
+	fm_export_nat_stats(fn, &es);
+	v[FM_STAT_A_NAT_EVENTS_CREATED] = ns.created;
+	v[FM_STAT_A_NAT_EVENTS_DELETED] = ns.deleted;
+	v[FM_STAT_A_NAT_EVENTS_DROPPED] = ns.dropped;
+	v[FM_STAT_A_NAT_EVENTS_OVERRUNS] = ns.overruns;
+	v[FM_STAT_A_NAT_EVENTS_SKIPPED] = ns.skipped;
+	v[FM_STAT_A_NAT_EVENTS_MALFORMED] = ns.malformed;
+	v[FM_STAT_A_NAT_EVENTS_SENT] = es.sent;
+	v[FM_STAT_A_NAT_EVENTS_LOST] = es.lost;
+	v[FM_STAT_A_NAT_EVENTS_NO_DEST] = es.no_dest;
+	v[FM_STAT_A_NAT_CONNTRACK_EVENTS] = ns.ct_events;
 
 	nest = nla_nest_start(msg, FM_A_STATS);
 	if (!nest)

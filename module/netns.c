@@ -8,6 +8,7 @@
 #include <net/netns/generic.h>
 
 #include "cache.h"
+#include "natev.h"
 #include "route.h"
 #include "uapi_flowmeter.h"
 
@@ -134,6 +135,10 @@ static void __net_exit fm_net_pre_exit(struct net *net)
 	fm_hooks_unregister(fn);
 	synchronize_net();
 	fm_cache_stop(fn);
+	/* its socket holds no reference on the netns: it goes now */
+	mutex_lock(&fn->conf_lock);
+	fm_nat_stop(fn);
+	mutex_unlock(&fn->conf_lock);
 	fm_export_stop(fn);
 }
 

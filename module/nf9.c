@@ -213,6 +213,11 @@ static const struct fm_field nf9_ifname[] = {
 	{ 82, FM_ENC_IFNAME_LEN, FM_S_IFNAME },	/* IF_NAME */
 };
 
+/* NAT44 events: the same elements as IPFIX (enc.h) */
+static const struct fm_field nf9_nat4[] = {
+	FM_NAT4_FIELDS
+};
+
 #define TMPL(nscope, fields) { nscope, ARRAY_SIZE(fields), fields }
 
 /* Indexed by template id - FM_TMPL_V4, as ipfix_tmpls. */
@@ -233,6 +238,7 @@ const struct fm_tmpl fm_nf9_tmpls[FM_TMPL_NUM] = {
 	TMPL(0, nf9_route6),
 	TMPL(0, nf9_route_icmp4),
 	TMPL(0, nf9_route_icmp6),
+	[FM_TMPL_NAT4 - FM_TMPL_V4] = TMPL(0, nf9_nat4),
 };
 
 /* count: records of every kind; sequence: export packets sent before. */

@@ -8,6 +8,7 @@
 
 #include "cache.h"
 #include "export.h"
+#include "natev.h"
 #include "route.h"
 #include "top.h"
 #include "uapi_flowmeter.h"
@@ -33,6 +34,8 @@ static int fm_stats_show(struct seq_file *m, void *v)
 {
 	struct fm_net *fn = fm_pernet(seq_file_single_net(m));
 	unsigned int pool, starving;
+	struct fm_export_nat_stats es;
+	struct fm_nat_stats ns;
 	u64 observed, selected;
 	u32 asn4, asn6;
 	struct fm_stats s;
@@ -68,6 +71,18 @@ static int fm_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "budget_starving %u\n", starving);
 	seq_printf(m, "records_observed %llu\n", observed);
 	seq_printf(m, "records_selected %llu\n", selected);
+	fm_nat_get_stats(fn, &ns);
+	seq_printf(m, "nat_events_created %llu\n", ns.created);
+	seq_printf(m, "nat_events_deleted %llu\n", ns.deleted);
+	seq_printf(m, "nat_events_dropped %llu\n", ns.dropped);
+	seq_printf(m, "nat_events_overruns %llu\n", ns.overruns);
+	seq_printf(m, "nat_events_skipped %llu\n", ns.skipped);
+	seq_printf(m, "nat_events_malformed %llu\n", ns.malformed);
+	fm_export_nat_stats(fn, &es);
+	seq_printf(m, "nat_events_sent %llu\n", es.sent);
+	seq_printf(m, "nat_events_lost %llu\n", es.lost);
+	seq_printf(m, "nat_events_no_destination %llu\n", es.no_dest);
+	seq_printf(m, "nat_conntrack_events %llu\n", ns.ct_events);
 	fm_export_show(m, fn);
 	fm_asn_counts(fn, &asn4, &asn6);
 	seq_printf(m, "export_asn_ranges4 %u\n", asn4);

@@ -176,6 +176,11 @@ enum fm_attr {
 				 * uniflows; a change ends the cached flows;
 				 * refused with aggregation, routing fields or a
 				 * v9 or v5 destination */
+	FM_A_NAT_EVENTS,	/* u8: 1 = NAT44 session create/delete events
+				 * (RFC 8158) from conntrack go to the IPFIX
+				 * and v9 destinations; 0 (the default) = not.
+				 * Refused (EOPNOTSUPP) when conntrack sends
+				 * no events in the netns */
 
 	__FM_A_MAX,
 	FM_A_MAX = __FM_A_MAX - 1
@@ -300,6 +305,17 @@ enum fm_stat_attr {
 	FM_STAT_A_BUDGET_STARVING,	/* 1 + the CPU short of budget, or 0 */
 	FM_STAT_A_RECORDS_OBSERVED,	/* finished records handed to export */
 	FM_STAT_A_RECORDS_SELECTED,	/* ...of them, sent on by flow sampling */
+	/* NAT events (FM_A_NAT_EVENTS); the first six since switched on */
+	FM_STAT_A_NAT_EVENTS_CREATED,	/* session creates handed to export */
+	FM_STAT_A_NAT_EVENTS_DELETED,	/* session deletes handed to export */
+	FM_STAT_A_NAT_EVENTS_DROPPED,	/* lost in a full receive queue */
+	FM_STAT_A_NAT_EVENTS_OVERRUNS,	/* times the queue overflowed */
+	FM_STAT_A_NAT_EVENTS_SKIPPED,	/* conntrack events without NAT44 */
+	FM_STAT_A_NAT_EVENTS_MALFORMED,	/* messages that did not parse */
+	FM_STAT_A_NAT_EVENTS_SENT,	/* event records sent, all destinations */
+	FM_STAT_A_NAT_EVENTS_LOST,	/* ...in failed sends, or fitting no message */
+	FM_STAT_A_NAT_EVENTS_NO_DEST,	/* events while no IPFIX/v9 destination */
+	FM_STAT_A_NAT_CONNTRACK_EVENTS,	/* net.netfilter.nf_conntrack_events */
 
 	__FM_STAT_A_MAX,
 	FM_STAT_A_MAX = __FM_STAT_A_MAX - 1

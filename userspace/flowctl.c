@@ -272,6 +272,7 @@ static const struct fc_cfg_field {
 	{ FM_A_FLOW_SAMPLING_MODE, FC_CFG_MODE, "flow_sampling_mode", "flow sampling mode", "" },
 	{ FM_A_ROUTING, FC_CFG_ONOFF, "routing", "routing fields", "" },
 	{ FM_A_BIFLOW, FC_CFG_ONOFF, "biflow", "biflows", "" },
+	{ FM_A_NAT_EVENTS, FC_CFG_ONOFF, "nat_events", "NAT events", "" },
 	{ FM_A_ASN_COUNT4, FC_CFG_NUM, "asn_ranges4", "AS table IPv4 ranges", "" },
 	{ FM_A_ASN_COUNT6, FC_CFG_NUM, "asn_ranges6", "AS table IPv6 ranges", "" },
 };
@@ -613,7 +614,8 @@ static int fc_apply_set(struct fc_ctx *c, const struct fc_set *s)
 			 a == FM_A_TOP_PREFIX4 || a == FM_A_TOP_PREFIX6 ||
 			 (a >= FM_A_AGGREGATE && a <= FM_A_AGG_DST_PREFIX6) ||
 			 a == FM_A_FLOW_SAMPLING_MODE || a == FM_A_ROUTING ||
-			 a == FM_A_BIFLOW)
+			 a == FM_A_BIFLOW ||
+			 a == FM_A_NAT_EVENTS)
 			mnl_attr_put_u8(nlh, a, s->v[a]);
 		else
 			mnl_attr_put_u32(nlh, a, s->v[a]);
@@ -1174,6 +1176,16 @@ static const char * const fc_stat_names[FM_STAT_A_MAX + 1] = {
 	[FM_STAT_A_BUDGET_STARVING] = "budget_starving",
 	[FM_STAT_A_RECORDS_OBSERVED] = "records_observed",
 	[FM_STAT_A_RECORDS_SELECTED] = "records_selected",
+	[FM_STAT_A_NAT_EVENTS_CREATED] = "nat_events_created",
+	[FM_STAT_A_NAT_EVENTS_DELETED] = "nat_events_deleted",
+	[FM_STAT_A_NAT_EVENTS_DROPPED] = "nat_events_dropped",
+	[FM_STAT_A_NAT_EVENTS_OVERRUNS] = "nat_events_overruns",
+	[FM_STAT_A_NAT_EVENTS_SKIPPED] = "nat_events_skipped",
+	[FM_STAT_A_NAT_EVENTS_MALFORMED] = "nat_events_malformed",
+	[FM_STAT_A_NAT_EVENTS_SENT] = "nat_events_sent",
+	[FM_STAT_A_NAT_EVENTS_LOST] = "nat_events_lost",
+	[FM_STAT_A_NAT_EVENTS_NO_DEST] = "nat_events_no_destination",
+	[FM_STAT_A_NAT_CONNTRACK_EVENTS] = "nat_conntrack_events",
 };
 
 static int fc_stats_cb(const struct nlmsghdr *nlh, void *data)
@@ -1430,6 +1442,9 @@ static const struct fc_cmd fc_cmds[] = {
 	  "\t[biflow on|off]   (RFC 5103: both directions of a conversation one\n"
 	  "\t    flow and record, IPFIX only; not with aggregate or routing;\n"
 	  "\t    ends cached flows)\n"
+	  "\t[nat-events on|off]   (NAT44 session create/delete events from conntrack,\n"
+	  "\t    RFC 8158, to the IPFIX and v9 destinations; refused when the netns's\n"
+	  "\t    conntrack sends no events, e.g. nf_conntrack_events = 0)\n"
 	  "HOOK := prerouting|input|forward|output|postrouting\n"
 	  "SCHEME := prefix|source-prefix|destination-prefix|protocol-port|interface\n"
 	  "IF := an interface name, or a prefix ending in '*' (at most 8)\n"

@@ -504,6 +504,13 @@ int fc_set_parse(struct fc_set *s, int argc, char **argv)
 			err = fc_parse_onoff("biflow", w, &on);
 			s->v[FM_A_BIFLOW] = on;
 			s->has[FM_A_BIFLOW] = true;
+		} else if (!strcmp(w, "nat-events")) {
+			w = fc_need("set", argc, argv, &i);
+			if (!w)
+				return FC_PARSE_WORD;
+			err = fc_parse_onoff("nat-events", w, &on);
+			s->v[FM_A_NAT_EVENTS] = on;
+			s->has[FM_A_NAT_EVENTS] = true;
 		} else if (!strcmp(w, "routing")) {
 			w = fc_need("set", argc, argv, &i);
 			if (!w)

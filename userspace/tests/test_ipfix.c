@@ -584,6 +584,112 @@ static void test_too_small(void)
 	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 112, &clk0), FM_ENC_OK);
 }
 
+static void nat_event(struct fm_nat_event *e, unsigned int i, u8 event)
+{
+	memset(e, 0, sizeof(*e));
+	e->time_ms = BOOT_MS + 5000 + i;
+	e->saddr = htonl(0x0a000001 + i);
+	e->daddr = htonl(0xc6336401);
+	e->xsaddr = htonl(0xcb007107);
+	e->xdaddr = e->daddr;
+	e->sport = htons(40000 + i);
+	e->dport = htons(443);
+	e->xsport = htons(20000 + i);
+	e->xdport = e->dport;
+	e->event = event;
+	e->proto = 6;
+}
+
+static void check_nat(const struct dec_rec *d, const struct fm_nat_event *e)
+{
+	CHECK_EQ(d->tid, FM_TMPL_NAT4);
+	CHECK_EQ(d->t->rec_len, 38);
+	CHECK_EQ(dec_u(d, 323, 0), e->time_ms);
+	CHECK_EQ(dec_u(d, 230, 0), e->event);
+	CHECK_EQ(dec_u(d, 4, 0), e->proto);
+	CHECK_EQ(dec_u(d, 8, 0), ntohl(e->saddr));
+	CHECK_EQ(dec_u(d, 225, 0), ntohl(e->xsaddr));
+	CHECK_EQ(dec_u(d, 12, 0), ntohl(e->daddr));
+	CHECK_EQ(dec_u(d, 226, 0), ntohl(e->xdaddr));
+	CHECK_EQ(dec_u(d, 7, 0), ntohs(e->sport));
+	CHECK_EQ(dec_u(d, 227, 0), ntohs(e->xsport));
+	CHECK_EQ(dec_u(d, 11, 0), ntohs(e->dport));
+	CHECK_EQ(dec_u(d, 228, 0), ntohs(e->xdport));
+	CHECK_EQ(dec_u(d, 234, 0), 0);
+}
+
+/*
+ * NAT events, IPFIX and v9: template 277 goes with the first event after
+ * each template message, never in the template block; event records
+ * count as data records; v5 refuses them.
+ */
+static void test_nat_events(void)
+{
+	static const u8 versions[] = { FM_ENC_IPFIX, FM_ENC_NF9 };
+	struct fm_nat_event e[3];
+	struct fm_enc_session s;
+	struct fm_enc_msg m;
+	struct fm_record r;
+	unsigned int v, i;
+
+	for (i = 0; i < 3; i++)
+		nat_event(&e[i], i, i == 2 ? FM_NAT_DELETE : FM_NAT_CREATE);
+	enc_test_flow(&r, 1, 0, 17, BOOT_MS);
+	for (v = 0; v < ARRAY_SIZE(versions); v++) {
+		fm_enc_session_init(&s, versions[v], DOMAIN);
+		memset(&ds, 0, sizeof(ds));
+		/* templates, a flow, two events: 277 once, before them */
+		CHECK_EQ(fm_enc_begin(&m, &s, buf[0], MTU, &clk0), FM_ENC_OK);
+		CHECK(m.tmpl);
+		CHECK_EQ(fm_enc_add_flow(&m, &r), FM_ENC_OK);
+		CHECK_EQ(fm_enc_add_nat(&m, &e[0]), FM_ENC_OK);
+		CHECK_EQ(fm_enc_add_nat(&m, &e[1]), FM_ENC_OK);
+		dec_finish(&ds, &dm, &m);
+		CHECK_EQ(dm.ntmpl, 5);
+		CHECK_EQ(dm.nrec, 3);
+		check_nat(&dm.rec[1], &e[0]);
+		check_nat(&dm.rec[2], &e[1]);
+		/* no templates due: the collector's 277 serves */
+		CHECK_EQ(fm_enc_begin(&m, &s, buf[0], MTU, &clk0), FM_ENC_OK);
+		CHECK(!m.tmpl);
+		CHECK_EQ(fm_enc_add_nat(&m, &e[2]), FM_ENC_OK);
+		dec_finish(&ds, &dm, &m);
+		CHECK_EQ(dm.ntmpl, 0);
+		CHECK_EQ(dm.nrec, 1);
+		check_nat(&dm.rec[0], &e[2]);
+		if (versions[v] == FM_ENC_IPFIX)
+			CHECK_EQ(dm.seq, 3);
+		/* a template message owes 277 again */
+		fm_enc_resend_templates(&s);
+		CHECK_EQ(fm_enc_begin(&m, &s, buf[0], MTU, &clk0), FM_ENC_OK);
+		CHECK_EQ(fm_enc_add_nat(&m, &e[0]), FM_ENC_OK);
+		dec_finish(&ds, &dm, &m);
+		CHECK_EQ(dm.ntmpl, 5);
+		check_nat(&dm.rec[dm.nrec - 1], &e[0]);
+	}
+
+	/*
+	 * IPFIX, the block (16 + 412 bytes), 277 in its own set (56) and the
+	 * record in its set (42, padded to 44): 528 bytes. Below that, an
+	 * empty message cannot take one (TOOSMALL, not FULL: no retry
+	 * would help), and the template is taken back.
+	 */
+	fm_enc_session_init(&s, FM_ENC_IPFIX, DOMAIN);
+	memset(&ds, 0, sizeof(ds));
+	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 527, &clk0), FM_ENC_OK);
+	CHECK_EQ(fm_enc_add_nat(&m, &e[0]), FM_ENC_TOOSMALL);
+	CHECK(!s.nat_tmpl);
+	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 528, &clk0), FM_ENC_OK);
+	CHECK_EQ(fm_enc_add_nat(&m, &e[0]), FM_ENC_OK);
+	CHECK_EQ(m.len, 526);	/* the padding comes at finish */
+	dec_finish(&ds, &dm, &m);
+	check_nat(&dm.rec[0], &e[0]);
+
+	fm_enc_session_init(&s, FM_ENC_NF5, 0);
+	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], MTU, &clk0), FM_ENC_OK);
+	CHECK_EQ(fm_enc_add_nat(&m, &e[0]), FM_ENC_UNSUPPORTED);
+}
+
 int main(void)
 {
 	RUN_TEST(test_first_message);
@@ -597,5 +703,6 @@ int main(void)
 	RUN_TEST(test_determinism);
 	RUN_TEST(test_batch);
 	RUN_TEST(test_too_small);
+	RUN_TEST(test_nat_events);
 	return KTAP_EXIT();
 }
