@@ -84,9 +84,8 @@ struct fm_cache_cfg fm_cache_defaults = {
 
 u32 fm_netns_max_flows = FM_NETNS_MAX_FLOWS_DEFAULT;
 
-struct kmem_cache *fm_entry_cache_v4 __read_mostly;
-struct kmem_cache *fm_entry_cache_v6 __read_mostly;
-unsigned int fm_entry_size[2] __read_mostly;
+struct kmem_cache *fm_entry_cache[4] __read_mostly;
+unsigned int fm_entry_size[4] __read_mostly;
 
 /* Wake t's expiry work now, unless its CPU is leaving or gone. */
 void fm_table_kick(struct fm_table *t)
@@ -108,10 +107,12 @@ void fm_entry_bury(struct fm_table *t, struct fm_entry *e)
 
 /*
  * Every byte of *r is written: no memset, and only fixed-size copies, so
- * that the packet path's eviction is a few dozen plain stores.
+ * that the packet path's eviction is a few dozen plain stores. l2: e's L2
+ * fields (fm_entry_l2()), or NULL for none (an entry of another cache, a
+ * reader's copy).
  */
-void fm_entry_record(const struct fm_entry *e, struct fm_record *r,
-			    u8 reason, u32 now, u64 now_ms)
+void fm_entry_record(const struct fm_entry *e, const struct fm_l2 *l2,
+		     struct fm_record *r, u8 reason, u32 now, u64 now_ms)
 {
 	BUILD_BUG_ON(offsetof(struct fm_key, addr) + sizeof(r->key.addr.v4) !=
 		     FM_KEY_LEN_V4);
@@ -128,6 +129,12 @@ void fm_entry_record(const struct fm_entry *e, struct fm_record *r,
 	r->ttl_max = e->ttl_max;
 	r->end_reason = reason;
 	r->rflags = e->rflags & ~FM_RF_GEN;
+	if (unlikely(l2)) {
+		r->l2 = *l2;
+	} else {
+		r->rflags &= ~FM_RF_L2;
+		memset(&r->l2, 0, sizeof(r->l2));
+	}
 	r->src_mask = 0;
 	r->dst_mask = 0;
 	r->pad = 0;
@@ -163,8 +170,8 @@ static void fm_entry_queue(struct fm_table *t, struct fm_stats *st,
 		unsigned int i = (t->ring_head + t->ring_len) & (t->ring_size - 1);
 		u32 now = (u32)jiffies;
 
-		fm_entry_record(e, &t->ring[i], reason, now,
-				fm_table_now_ms(t, now));
+		fm_entry_record(e, fm_entry_l2_of(e), &t->ring[i], reason,
+				now, fm_table_now_ms(t, now));
 		/* early: the work may wait for the CPU a few ms */
 		if (++t->ring_len == t->ring_size / 4)
 			fm_table_kick(t);
@@ -251,19 +258,22 @@ static struct fm_entry *fm_evict_find(struct fm_table *t, u32 hash, u32 now,
  * never changed, so a reader walking it still sees every other entry once.
  */
 static void fm_entry_reuse(struct fm_table *t, struct fm_entry *e,
-			   const struct fm_key *key, u32 now)
+			   const struct fm_key *key,
+			   const struct fm_pktinfo *pi, u32 now)
 {
-	u8 gen = e->rflags & FM_RF_GEN;
+	u8 gen = e->rflags & FM_RF_GEN, l2 = e->rflags & FM_RF_L2;
 
 	/* before the entry's generation moves: see fm_entry_snap_once() */
 	WRITE_ONCE(t->reuses, t->reuses + 1);
 	smp_wmb();
-	WRITE_ONCE(e->rflags, (gen + FM_RF_GEN_ONE) & FM_RF_GEN);
+	WRITE_ONCE(e->rflags, ((gen + FM_RF_GEN_ONE) & FM_RF_GEN) | l2);
 	smp_wmb();	/* odd before any field changes */
 	WRITE_ONCE(e->packets, 0);
 	fm_entry_init(e, key, now);
+	if (unlikely(l2))
+		fm_entry_l2_init(e, pi);
 	smp_wmb();	/* the fields before even */
-	WRITE_ONCE(e->rflags, (gen + 2 * FM_RF_GEN_ONE) & FM_RF_GEN);
+	WRITE_ONCE(e->rflags, ((gen + 2 * FM_RF_GEN_ONE) & FM_RF_GEN) | l2);
 }
 
 /*
@@ -416,11 +426,14 @@ void fm_table_yield(struct fm_table *t)
  * read here could be a tick later and make the flow end before it began.
  */
 static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
-				     const struct fm_key *key, u32 hash,
+				     const struct fm_key *key,
+				     const struct fm_pktinfo *pi, u32 hash,
 				     u32 now, bool chain_full,
 				     struct fm_entry __rcu ***pprev)
 {
 	unsigned int v6 = fm_entry_v6(key);
+	/* every entry of a cache is of its kind: its spares too */
+	u8 l2 = t->cache->cfg.l2 ? FM_RF_L2 : 0;
 	struct fm_entry __rcu **head;
 	struct fm_entry *e;
 	bool room = t->quota || fm_budget_borrow(t);
@@ -452,7 +465,7 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 			goto drop;
 		if (likely(same && fm_entry_v6(&e->key) == v6)) {
 			fm_entry_queue(t, st, e, FM_END_RESOURCES);
-			fm_entry_reuse(t, e, key, now);
+			fm_entry_reuse(t, e, key, pi, now);
 			st->flows_created++;
 			*pprev = vprev;
 			return e;
@@ -472,7 +485,9 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 		t->nspare--;
 		t->spare_taken++;
 	} else {
+		unsigned int kind = v6 | (l2 ? FM_ENTRY_KIND_L2 : 0);
 		struct mem_cgroup *old;
+		void *obj;
 
 		/*
 		 * Charged to the cache's memory cgroup, not to the task this
@@ -480,17 +495,20 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 		 * cgroup lets __GFP_HIGH allocations through past its limit.
 		 */
 		old = set_active_memcg(rcu_dereference(t->cache->memcg));
-		e = kmem_cache_alloc(fm_entry_cache(key),
-				     GFP_NOWAIT | __GFP_NOWARN);
+		obj = kmem_cache_alloc(fm_entry_cache[kind],
+				       GFP_NOWAIT | __GFP_NOWARN);
 		set_active_memcg(old);
-		if (unlikely(!e)) {
+		if (unlikely(!obj)) {
 			fm_flow_refused(t, &st->flows_nomem, hash);
 			return NULL;
 		}
-		t->mem += fm_entry_size[v6];
+		e = l2 ? &((struct fm_entry_l2 *)obj)->e : obj;
+		t->mem += fm_entry_size[kind];
 	}
+	if (unlikely(l2))
+		fm_entry_l2_init(e, pi);
 	head = &t->buckets[hash & t->mask];
-	fm_entry_start(e, key, now, head);
+	fm_entry_start(e, key, now, l2, head);
 	t->count++;
 	t->quota--;
 	st->flows_created++;
@@ -581,8 +599,8 @@ enum fm_verdict fm_cache_update(struct fm_net *fn, struct fm_stats *st,
 	e = fm_entry_deref(pprev);
 	now = (u32)jiffies;
 	if (!e) {
-		e = fm_entry_new(t, st, key, hash, now, len >= FM_CHAIN_MAX,
-				 &pprev);
+		e = fm_entry_new(t, st, key, pi, hash, now,
+				 len >= FM_CHAIN_MAX, &pprev);
 		if (unlikely(!e))
 			return FM_REFUSED;
 	}

@@ -107,21 +107,28 @@ static int fm_cpu_dead(unsigned int cpu, struct hlist_node *node)
 
 int fm_cache_module_init(void)
 {
-	int ret;
+	static const char *const names[] = {
+		"flowmeter_flow4", "flowmeter_flow6",
+		"flowmeter_flow4_l2", "flowmeter_flow6_l2",
+	};
+	static const unsigned int sizes[] = {
+		FM_ENTRY_SIZE_V4, FM_ENTRY_SIZE_V6,
+		FM_ENTRY_L2_SIZE_V4, FM_ENTRY_L2_SIZE_V6,
+	};
+	int ret, i;
 
-	fm_entry_cache_v4 = kmem_cache_create("flowmeter_flow4",
-					      FM_ENTRY_SIZE_V4, 0, SLAB_ACCOUNT,
-					      NULL);
-	fm_entry_cache_v6 = kmem_cache_create("flowmeter_flow6",
-					      FM_ENTRY_SIZE_V6, 0, SLAB_ACCOUNT,
-					      NULL);
+	for (i = 0; i < ARRAY_SIZE(fm_entry_cache); i++) {
+		fm_entry_cache[i] = kmem_cache_create(names[i], sizes[i], 0,
+						      SLAB_ACCOUNT, NULL);
+		if (!fm_entry_cache[i])
+			break;
+		fm_entry_size[i] = kmem_cache_size(fm_entry_cache[i]);
+	}
 	fm_wq = alloc_workqueue("flowmeter", 0, 0);
-	if (!fm_entry_cache_v4 || !fm_entry_cache_v6 || !fm_wq) {
+	if (i < ARRAY_SIZE(fm_entry_cache) || !fm_wq) {
 		fm_cache_module_exit();
 		return -ENOMEM;
 	}
-	fm_entry_size[0] = kmem_cache_size(fm_entry_cache_v4);
-	fm_entry_size[1] = kmem_cache_size(fm_entry_cache_v6);
 	ret = cpuhp_setup_state_multi(CPUHP_AP_ONLINE_DYN, "net/flowmeter:online",
 				      fm_cpu_online, fm_cpu_offline);
 	if (ret < 0)
@@ -140,6 +147,8 @@ err:
 
 void fm_cache_module_exit(void)
 {
+	int i;
+
 	if (fm_cpuhp_dead >= 0)
 		cpuhp_remove_multi_state(fm_cpuhp_dead);
 	if (fm_cpuhp_online >= 0)
@@ -148,6 +157,6 @@ void fm_cache_module_exit(void)
 	fm_cpuhp_online = -1;
 	if (fm_wq)
 		destroy_workqueue(fm_wq);
-	kmem_cache_destroy(fm_entry_cache_v4);
-	kmem_cache_destroy(fm_entry_cache_v6);
+	for (i = 0; i < ARRAY_SIZE(fm_entry_cache); i++)
+		kmem_cache_destroy(fm_entry_cache[i]);
 }

@@ -22,8 +22,10 @@ unsigned int fm_graves_free(struct fm_entry *e, unsigned long *mem)
 	while (e) {
 		struct fm_entry *next = e->grave;
 
-		*mem += fm_entry_size[fm_entry_v6(&e->key)];
-		kmem_cache_free(fm_entry_cache(&e->key), e);
+		unsigned int kind = fm_entry_kind(e);
+
+		*mem += fm_entry_size[kind];
+		kmem_cache_free(fm_entry_cache[kind], fm_entry_obj(e));
 		e = next;
 		n++;
 	}
@@ -138,7 +140,8 @@ static void fm_table_take(struct fm_table *t, struct fm_stats *st,
 			  unsigned int b, unsigned int n, u8 reason, u32 now,
 			  u64 now_ms)
 {
-	fm_entry_record(e, &t->batch[n], reason, now, now_ms);
+	fm_entry_record(e, fm_entry_l2_of(e), &t->batch[n], reason, now,
+			now_ms);
 	fm_table_inflight(t, b);	/* before the unlink */
 	rcu_assign_pointer(*pprev, fm_entry_deref(&e->next));
 	fm_table_uncount(t);

@@ -56,6 +56,27 @@ struct fm_entry {
 #define FM_ENTRY_SIZE_V4 (offsetof(struct fm_entry, key) + FM_KEY_LEN_V4)
 #define FM_ENTRY_SIZE_V6 sizeof(struct fm_entry)
 
+/*
+ * The entries of a cache that keeps L2 fields (FM_RF_L2 in every entry's
+ * rflags): the fields before the entry, so that the entry, its key last,
+ * is cut short for IPv4 as in any cache, and the entries of the others
+ * do not grow by a byte. Reached from the entry with fm_entry_l2().
+ */
+struct fm_entry_l2 {
+	struct fm_l2 l2;
+	struct fm_entry e;		/* last: IPv4 entries are cut short */
+};
+
+#define FM_ENTRY_L2_SIZE_V4 (offsetof(struct fm_entry_l2, e) + FM_ENTRY_SIZE_V4)
+#define FM_ENTRY_L2_SIZE_V6 sizeof(struct fm_entry_l2)
+
+/* Only for an entry with FM_RF_L2 (container_of(), also in userspace). */
+static inline struct fm_l2 *fm_entry_l2(const struct fm_entry *e)
+{
+	return (struct fm_l2 *)((unsigned long)e -
+				offsetof(struct fm_entry_l2, e));
+}
+
 static inline struct fm_entry *fm_entry_deref(struct fm_entry __rcu *const *p)
 {
 	/*
@@ -309,13 +330,17 @@ static inline void fm_entry_init(struct fm_entry *e, const struct fm_key *key,
 	e->ttl_max = 0;
 }
 
-/* A new entry for key, not counted yet, pushed at head. */
+/*
+ * A new entry for key, not counted yet, pushed at head; rflags 0, or
+ * FM_RF_L2 for an entry of an L2 cache, its fields already written.
+ */
 static inline void fm_entry_start(struct fm_entry *e, const struct fm_key *key,
-				  u32 now, struct fm_entry __rcu **head)
+				  u32 now, u8 rflags,
+				  struct fm_entry __rcu **head)
 {
 	fm_entry_init(e, key, now);
 	e->packets = 0;
-	e->rflags = 0;
+	e->rflags = rflags;
 	RCU_INIT_POINTER(e->next, fm_entry_deref(head));
 	rcu_assign_pointer(*head, e);
 }

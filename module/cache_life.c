@@ -42,7 +42,8 @@
 /* The parser's options for the hook, from the settings of fn's cache. */
 static void fm_parse_opts_set(struct fm_net *fn, const struct fm_cache_cfg *cfg)
 {
-	WRITE_ONCE(fn->parse_opts, cfg->flowlabel ? FM_PARSE_FLOWLABEL : 0);
+	WRITE_ONCE(fn->parse_opts, (cfg->flowlabel ? FM_PARSE_FLOWLABEL : 0) |
+				   (cfg->l2 ? FM_PARSE_L2 : 0));
 }
 
 /*
@@ -377,7 +378,9 @@ void fm_cache_free(struct fm_net *fn)
 
 /*
  * A new hash size, cfg->hash_size buckets per CPU (0: as many as the
- * per-CPU flow limit): a new cache of that size, with the settings cfg,
+ * per-CPU flow limit), or L2 fields kept or not (cfg->l2, which every
+ * entry of a cache follows: struct fm_entry_l2 or not): a new cache of
+ * that size and kind, with the settings cfg,
  * takes over, then the old one's flows end (FM_END_FORCED) and are
  * exported. Packets and readers move to the new cache as they next look;
  * a dump running across the change may miss or repeat flows. Under
@@ -390,7 +393,7 @@ int fm_cache_resize(struct fm_net *fn, const struct fm_cache_cfg *cfg)
 	struct fm_cache *new;
 
 	if (fm_table_nbuckets(fm_cpu_limit(cfg), cfg->hash_size) ==
-	    raw_cpu_ptr(old->tables)->mask + 1) {
+	    raw_cpu_ptr(old->tables)->mask + 1 && cfg->l2 == old->cfg.l2) {
 		old->cfg.hash_size = cfg->hash_size;
 		return 0;
 	}

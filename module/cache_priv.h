@@ -119,9 +119,14 @@ struct fm_cache {
 	int starving;			/* 1 + a CPU that found none, or 0 */
 };
 
-extern struct kmem_cache *fm_entry_cache_v4;
-extern struct kmem_cache *fm_entry_cache_v6;
-extern unsigned int fm_entry_size[2];		/* slab objects: v4, v6 */
+/*
+ * The entries' slabs and their objects' sizes, by kind: IPv6 (1) or not,
+ * plus FM_ENTRY_KIND_L2 for the entries of an L2 cache (struct
+ * fm_entry_l2).
+ */
+#define FM_ENTRY_KIND_L2	2
+extern struct kmem_cache *fm_entry_cache[4];
+extern unsigned int fm_entry_size[4];
 extern struct workqueue_struct *fm_wq;
 extern int fm_cpuhp_online;			/* dynamic hotplug states */
 extern int fm_cpuhp_dead;
@@ -157,14 +162,42 @@ static inline u32 fm_hash(const struct fm_cache *c, const struct fm_key *key)
 	return fm_key_hash(key, &c->hkey);
 }
 
-static inline struct kmem_cache *fm_entry_cache(const struct fm_key *key)
-{
-	return key->kflags & FM_KF_IPV6 ? fm_entry_cache_v6 : fm_entry_cache_v4;
-}
-
 static inline unsigned int fm_entry_v6(const struct fm_key *key)
 {
 	return key->kflags & FM_KF_IPV6 ? 1 : 0;
+}
+
+static inline unsigned int fm_entry_kind(const struct fm_entry *e)
+{
+	return fm_entry_v6(&e->key) |
+	       (e->rflags & FM_RF_L2 ? FM_ENTRY_KIND_L2 : 0);
+}
+
+/* e's L2 fields, or NULL for an entry of a cache without. */
+static inline const struct fm_l2 *fm_entry_l2_of(const struct fm_entry *e)
+{
+	return unlikely(e->rflags & FM_RF_L2) ? fm_entry_l2(e) : NULL;
+}
+
+/*
+ * The L2 fields of a new flow of an L2 cache: its first packet's, or
+ * none for a packet metered while 'l2' changed (pi->l2 NULL).
+ */
+static inline void fm_entry_l2_init(struct fm_entry *e,
+				    const struct fm_pktinfo *pi)
+{
+	struct fm_l2 *l2 = fm_entry_l2(e);
+
+	if (pi->l2)
+		*l2 = *pi->l2;
+	else
+		memset(l2, 0, sizeof(*l2));
+}
+
+/* The slab object of e, for kmem_cache_free(). */
+static inline void *fm_entry_obj(struct fm_entry *e)
+{
+	return e->rflags & FM_RF_L2 ? (void *)fm_entry_l2(e) : (void *)e;
 }
 
 /* e is out of its chain: free it once no RCU reader can still see it. */
@@ -262,8 +295,8 @@ static inline unsigned int fm_table_nbuckets(unsigned int limit, u32 hash_size)
 /* cache.c: the packet path and a flow's end */
 void fm_table_kick(struct fm_table *t);
 void fm_entry_bury(struct fm_table *t, struct fm_entry *e);
-void fm_entry_record(const struct fm_entry *e, struct fm_record *r,
-		     u8 reason, u32 now, u64 now_ms);
+void fm_entry_record(const struct fm_entry *e, const struct fm_l2 *l2,
+		     struct fm_record *r, u8 reason, u32 now, u64 now_ms);
 void fm_table_yield(struct fm_table *t);
 
 /* cache_expire.c: the expiry work */

@@ -198,7 +198,7 @@ int fm_cache_walk_bucket(struct fm_net *fn, unsigned long pos,
 
 		if (!fm_entry_snap(t, e, &copy))
 			continue;
-		fm_entry_record(&copy, &r, 0, now, now_ms);
+		fm_entry_record(&copy, NULL, &r, 0, now, now_ms);
 		err = cb(&r, cpu, arg);
 	}
 	rcu_read_unlock();
@@ -290,7 +290,7 @@ int fm_cache_walk_merged(struct fm_net *fn, unsigned long b,
 			}
 			if (seen)
 				continue;
-			fm_entry_record(&sum, &r, 0, now, now_ms);
+			fm_entry_record(&sum, NULL, &r, 0, now, now_ms);
 			err = cb(&r, ncpus, arg);
 		}
 	}

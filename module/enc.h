@@ -98,6 +98,15 @@ enum fm_tmpl_id {
 	FM_TMPL_ROUTE_ICMP6,
 	FM_TMPL_FLOWSAMP,	/* 272, options: flow sampling (IPFIX), sent
 				 * besides the others while it is on */
+	/*
+	 * Flows with L2 fields (FM_RF_L2): the unmasked ones with MAC
+	 * addresses, VLAN ids and Ethernet type. Sent instead of the others
+	 * by a session in L2 mode.
+	 */
+	FM_TMPL_L2_4,		/* 273 */
+	FM_TMPL_L2_6,
+	FM_TMPL_L2_ICMP4,
+	FM_TMPL_L2_ICMP6,
 	FM_TMPL_END
 };
 
@@ -106,6 +115,7 @@ enum fm_enc_mode {
 	FM_ENC_MODE_PLAIN,
 	FM_ENC_MODE_AGG,	/* masked by aggregation (FM_KF_AGG) */
 	FM_ENC_MODE_ROUTE,	/* with routing fields (FM_RF_ROUTE) */
+	FM_ENC_MODE_L2,		/* with L2 fields (FM_RF_L2) */
 	FM_ENC_MODES
 };
 
@@ -120,7 +130,8 @@ enum fm_enc_mode {
 #define FM_ENC_IFNAME_LEN 16	/* interfaceName: fixed, zero padded */
 /*
  * bytes of a version's template sets: 412, 436 aggregating, 492 with the
- * routing fields, 4 more in mode hash, 28 more with flow sampling
+ * routing fields or the L2 fields, 4 more in mode hash, 28 more with flow
+ * sampling
  */
 #define FM_ENC_TMPL_MAX	524
 
@@ -444,6 +455,11 @@ enum fm_src {
 	FM_S_DST_MASK,
 	FM_S_SRC_AS,
 	FM_S_DST_AS,
+	FM_S_SRC_MAC,		/* L2 fields (FM_RF_L2) */
+	FM_S_DST_MAC,
+	FM_S_VLAN_OUTER,
+	FM_S_VLAN_INNER,
+	FM_S_ETHERTYPE,
 };
 
 #define FM_NF9_HDR_LEN 20

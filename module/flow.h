@@ -68,6 +68,8 @@ static inline unsigned int fm_key_len(const struct fm_key *k)
 #define FM_RF_FRAG	0x01	/* at least one packet was a fragment */
 #define FM_RF_ROUTE	0x02	/* routing fields hold (export only, route.c);
 				 * 0xf0 is the cache entries' (cache_hot.h) */
+#define FM_RF_L2	0x04	/* L2 fields hold: an entry of an L2 cache
+				 * (struct fm_entry_l2), its records */
 
 /* flowEndReason (IPFIX IE 136) */
 enum fm_end_reason {
@@ -77,6 +79,28 @@ enum fm_end_reason {
 	FM_END_FORCED = 4,	/* flush, unload, config change */
 	FM_END_RESOURCES = 5,	/* evicted: cache full */
 };
+
+/*
+ * L2 fields of a flow (per netns 'set l2 on'): the first packet's, not
+ * key fields. MAC addresses only where the packet came with an Ethernet
+ * header (ingress hooks of Ethernet devices), else zero; the VLAN ids
+ * from the tag the skb carries or the VLAN devices it came in on (egress
+ * hooks: goes out on), 0 when untagged. No Ethernet type: at the IP
+ * hooks it is the key's family's (fm_l2_ethertype()). 16 bytes, so that
+ * an L2 cache's entry is 80 bytes (struct fm_entry_l2).
+ */
+struct fm_l2 {
+	u8 src_mac[6];		/* sourceMacAddress (IE 56) */
+	u8 dst_mac[6];		/* destinationMacAddress (IE 80) */
+	u16 vlan_outer;		/* dot1qVlanId (IE 243): the outer tag */
+	u16 vlan_inner;		/* dot1qCustomerVlanId (IE 245): QinQ inner */
+};
+
+/* ethernetType (IE 256) of a flow of key k: IPv4 or IPv6 */
+static inline u16 fm_l2_ethertype(const struct fm_key *k)
+{
+	return k->kflags & FM_KF_IPV6 ? 0x86dd : 0x0800;
+}
 
 /* What the cache hands to the exporter: one finished (or partial) flow. */
 struct fm_record {
@@ -103,6 +127,7 @@ struct fm_record {
 		__be32 v4;
 		struct in6_addr v6;	/* the record's family; 0: connected */
 	} nexthop;
+	struct fm_l2 l2;	/* FM_RF_L2, else zero */
 };
 
 /*

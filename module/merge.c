@@ -149,6 +149,10 @@ static bool fm_held_add(struct fm_merge *m, struct fm_held *h,
 {
 	bool was_idle = h->r.end_reason == FM_END_IDLE;
 
+	/* L2 fields: the first packet's, of the piece that began first */
+	if ((r->rflags & FM_RF_L2) &&
+	    (!(h->r.rflags & FM_RF_L2) || r->start_ms < h->r.start_ms))
+		h->r.l2 = r->l2;
 	h->r.packets += r->packets;
 	h->r.bytes += r->bytes;
 	h->r.start_ms = min(h->r.start_ms, r->start_ms);

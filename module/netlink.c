@@ -104,6 +104,7 @@ static const struct nla_policy fm_nl_config_policy[FM_A_MAX + 1] = {
 						     FM_SAMPLING_MODE_DETERMINISTIC,
 						     FM_SAMPLING_MODE_RANDOM),
 	[FM_A_ROUTING] = NLA_POLICY_MAX(NLA_U8, 1),
+	[FM_A_L2] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* A new AS table's sizes; the module parameter asn_max is checked after. */
@@ -354,6 +355,7 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	    nla_put_u32(msg, FM_A_FLOW_SAMPLING_RATE, ec.flow_sampling_rate) ||
 	    nla_put_u8(msg, FM_A_FLOW_SAMPLING_MODE, ec.flow_sampling_mode) ||
 	    nla_put_u8(msg, FM_A_ROUTING, routing) ||
+	    nla_put_u8(msg, FM_A_L2, cc.l2) ||
 	    nla_put_u32(msg, FM_A_ASN_COUNT4, asn4) ||
 	    nla_put_u32(msg, FM_A_ASN_COUNT6, asn6) ||
 	    fm_nl_put_samplif(msg, &sif) ||
@@ -536,12 +538,13 @@ static void fm_nl_set_agg(struct fm_net *fn, struct nlattr **tb)
 }
 
 /*
- * Routing fields and aggregation exclude each other: an aggregate's
- * addresses are prefixes, not hosts with a route each, and the
- * templates have room for one or the other in the smallest MTU.
+ * Routing fields, L2 fields and aggregation exclude each other: an
+ * aggregate's addresses are prefixes, not hosts with a route each or
+ * one MAC address, and the templates have room for one kind of extra
+ * fields in the smallest MTU.
  */
 static int fm_nl_check_routing(struct fm_net *fn, struct nlattr **tb,
-			       struct netlink_ext_ack *extack)
+			       u8 l2, struct netlink_ext_ack *extack)
 {
 	bool routing = fm_export_routing(fn), agg = fn->agg_cfg.on;
 
@@ -553,6 +556,12 @@ static int fm_nl_check_routing(struct fm_net *fn, struct nlattr **tb,
 	if (routing && agg) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[FM_A_ROUTING] ?: tb[FM_A_AGGREGATE],
 				    "routing fields and aggregation exclude each other");
+		return -EINVAL;
+	}
+	if (l2 && (routing || agg)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FM_A_L2] ?:
+				    (tb[FM_A_ROUTING] ?: tb[FM_A_AGGREGATE]),
+				    "L2 fields exclude routing fields and aggregation");
 		return -EINVAL;
 	}
 	return 0;
@@ -642,6 +651,7 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	fm_nl_get_u32(tb[FM_A_SAMPLING_RATE], &cc.sampling_rate);
 	fm_nl_get_u8(tb[FM_A_SAMPLING_MODE], &cc.sampling_mode);
 	fm_nl_get_u8(tb[FM_A_FLOWLABEL], &cc.flowlabel);
+	fm_nl_get_u8(tb[FM_A_L2], &cc.l2);
 	fm_nl_get_u32(tb[FM_A_HOOKS], &hooks);
 	fm_nl_get_u32(tb[FM_A_TEMPLATE_REFRESH], &ec.refresh_sec);
 	fm_nl_get_u32(tb[FM_A_TEMPLATE_PACKETS], &ec.refresh_msgs);
@@ -652,7 +662,7 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	err = fm_nl_check_limits(skb, info, &cc);
 	if (err)
 		goto out;
-	err = fm_nl_check_routing(fn, tb, extack);
+	err = fm_nl_check_routing(fn, tb, cc.l2, extack);
 	if (err)
 		goto out;
 	if (refresh && !ec.refresh_sec && !ec.refresh_msgs) {
@@ -676,11 +686,12 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 			goto out;
 		}
 	}
-	if (tb[FM_A_HASH_SIZE]) {
+	/* L2 fields or not: a cache of the other kind takes over */
+	if (tb[FM_A_HASH_SIZE] || cc.l2 != fm_cache_config(fn)->l2) {
 		err = fm_cache_resize(fn, &cc);
 		if (err) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[FM_A_HASH_SIZE],
-					    "no memory for a hash table of that size");
+			NL_SET_ERR_MSG_ATTR(extack, tb[FM_A_HASH_SIZE] ?: tb[FM_A_L2],
+					    "no memory for the new hash table");
 			if (hooks != old_hooks)
 				fm_nl_set_hooks(fn, old_hooks, NULL);
 			if (tb[FM_A_MTU])

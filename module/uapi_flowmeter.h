@@ -159,6 +159,11 @@ enum fm_attr {
 	FM_A_ASN_COUNT6,	/* u32: IPv6 ranges, likewise */
 	FM_A_ASN_RANGES4,	/* binary: struct fm_asn4[], the next ranges, sorted */
 	FM_A_ASN_RANGES6,	/* binary: struct fm_asn6[], likewise */
+	FM_A_L2,		/* u8: 1 = flows keep the first packet's MAC
+				 * addresses, VLAN ids and Ethernet type, and
+				 * records carry them; 0 (the default) = not; a
+				 * change ends the cached flows; refused with
+				 * aggregation or routing fields */
 
 	__FM_A_MAX,
 	FM_A_MAX = __FM_A_MAX - 1

@@ -272,6 +272,7 @@ static const struct fc_cfg_field {
 	{ FM_A_ROUTING, FC_CFG_ONOFF, "routing", "routing fields", "" },
 	{ FM_A_ASN_COUNT4, FC_CFG_NUM, "asn_ranges4", "AS table IPv4 ranges", "" },
 	{ FM_A_ASN_COUNT6, FC_CFG_NUM, "asn_ranges6", "AS table IPv6 ranges", "" },
+	{ FM_A_L2, FC_CFG_ONOFF, "l2", "L2 fields", "" },
 };
 
 static void fc_config_field(struct fc_ctx *c, const struct fc_cfg_field *f,
@@ -601,7 +602,8 @@ static int fc_apply_set(struct fc_ctx *c, const struct fc_set *s)
 			 a == FM_A_TOP_BY || a == FM_A_TOP_AGG ||
 			 a == FM_A_TOP_PREFIX4 || a == FM_A_TOP_PREFIX6 ||
 			 (a >= FM_A_AGGREGATE && a <= FM_A_AGG_DST_PREFIX6) ||
-			 a == FM_A_FLOW_SAMPLING_MODE || a == FM_A_ROUTING)
+			 a == FM_A_FLOW_SAMPLING_MODE || a == FM_A_ROUTING ||
+			 a == FM_A_L2)
 			mnl_attr_put_u8(nlh, a, s->v[a]);
 		else
 			mnl_attr_put_u32(nlh, a, s->v[a]);
@@ -1365,6 +1367,9 @@ static const struct fc_cmd fc_cmds[] = {
 	  "\t    (the cache's flow mask: one record per prefix pair; ends cached flows)\n"
 	  "\t[routing on|off]   (records carry next hop, route prefix lengths and\n"
 	  "\t    AS numbers, looked up at export; not with aggregate)\n"
+	  "\t[l2 on|off]   (flows keep the first packet's MAC addresses, VLAN ids\n"
+	  "\t    and Ethernet type, for IPFIX and v9; not with aggregate or\n"
+	  "\t    routing; ends cached flows)\n"
 	  "HOOK := prerouting|input|forward|output|postrouting\n"
 	  "SCHEME := prefix|source-prefix|destination-prefix|protocol-port|interface\n"
 	  "IF := an interface name, or a prefix ending in '*' (at most 8)\n"

@@ -75,7 +75,7 @@ static __attribute__((noinline)) void packet(const fm_pkt_t *pkt, u8 family,
 		e = entry_alloc();
 		if (!e)
 			return;
-		fm_entry_start(e, &key, now, head);
+		fm_entry_start(e, &key, now, 0, head);
 		count++;
 	}
 	fm_entry_count(e, &pi, now);
