@@ -491,16 +491,24 @@ void fm_export_nat(struct fm_net *fn, const struct fm_nat_event *evs,
 	mutex_unlock(&fe->lock);
 }
 
+/* The counters of every destination, gone ones included. */
+static void fm_export_sum(struct fm_export *fe, struct fm_dest_stats *t)
+{
+	struct fm_dest *d;
+
+	lockdep_assert_held(&fe->lock);
+	*t = fe->gone;
+	list_for_each_entry(d, &fe->dests, list)
+		fm_dest_stats_add(t, &d->st);
+}
+
 void fm_export_nat_stats(struct fm_net *fn, struct fm_export_nat_stats *st)
 {
 	struct fm_export *fe = fn->exp;
 	struct fm_dest_stats t;
-	struct fm_dest *d;
 
 	mutex_lock(&fe->lock);
-	t = fe->gone;
-	list_for_each_entry(d, &fe->dests, list)
-		fm_dest_stats_add(&t, &d->st);
+	fm_export_sum(fe, &t);
 	st->handed = fe->nat_handed;
 	st->no_dest = fe->nat_no_dest;
 	st->sent = t.nat_events;
@@ -1194,9 +1202,7 @@ void fm_export_show(struct seq_file *m, struct fm_net *fn)
 	struct fm_dest *d;
 
 	mutex_lock(&fe->lock);
-	t = fe->gone;
-	list_for_each_entry(d, &fe->dests, list)
-		fm_dest_stats_add(&t, &d->st);
+	fm_export_sum(fe, &t);
 	seq_printf(m, "export_domain_id %u\n", fe->domain_id);
 	seq_printf(m, "export_template_refresh_sec %u\n", fe->refresh_sec);
 	seq_printf(m, "export_template_refresh_packets %u\n", fe->refresh_msgs);
