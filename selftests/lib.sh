@@ -161,6 +161,19 @@ wait_port() {
 	fail "nothing listens on $proto port $2 in $1"
 }
 
+# topo_agg_hosts: on topo_routed, the hosts of aggsend.py behind a and b
+# (10.1.0.0/16, fd11::/16; 10.2.0.0/16, fd22::/16): a sends from them, r
+# routes to them (b, not forwarding, drops them silently); no
+# reverse-path check on the way.
+topo_agg_hosts() {
+	ip netns exec r sysctl -qw net.ipv4.conf.all.rp_filter=0
+	ip netns exec r sysctl -qw net.ipv4.conf.r0.rp_filter=0
+	ip -n r route add 10.1.0.0/16 via 10.0.1.1
+	ip -n r route add 10.2.0.0/16 via 10.0.2.1
+	ip -n r -6 route add fd11::/16 via fd01::1
+	ip -n r -6 route add fd22::/16 via fd02::1
+}
+
 # nfcapd_start NETNS DIR PORT [ARG...]: an nfcapd in NETNS writing DIR
 # (created), its log DIR.log, listening on PORT, with ARGs; its pid in
 # NFCAPD (and PIDS)

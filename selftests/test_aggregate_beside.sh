@@ -17,12 +17,7 @@ done
 topo_routed
 topo_collector
 TMPD=$(mktemp -d)
-ip netns exec r sysctl -qw net.ipv4.conf.all.rp_filter=0
-ip netns exec r sysctl -qw net.ipv4.conf.r0.rp_filter=0
-ip -n r route add 10.1.0.0/16 via 10.0.1.1
-ip -n r route add 10.2.0.0/16 via 10.0.2.1
-ip -n r -6 route add fd11::/16 via fd01::1
-ip -n r -6 route add fd22::/16 via fd02::1
+topo_agg_hosts
 
 MASK="prefix4 24 prefix6 48 no-ports"
 # 10000 records in one flush: room for them at the flows collector
