@@ -126,5 +126,13 @@ void fm_anon_records(struct fm_record *r, unsigned int n,
 			k->addr.v4.saddr = fm_prefix4(k->addr.v4.saddr, src);
 			k->addr.v4.daddr = fm_prefix4(k->addr.v4.daddr, dst);
 		}
+		/*
+		 * A MAC address names the host's hardware, with no prefix
+		 * to keep: gone whenever its side's address is cut.
+		 */
+		if (src < (k->kflags & FM_KF_IPV6 ? 128U : 32U) || ks)
+			memset(r[i].l2.src_mac, 0, sizeof(r[i].l2.src_mac));
+		if (dst < (k->kflags & FM_KF_IPV6 ? 128U : 32U) || kd)
+			memset(r[i].l2.dst_mac, 0, sizeof(r[i].l2.dst_mac));
 	}
 }

@@ -168,6 +168,10 @@ void fm_entry_record(const struct fm_entry *e, struct fm_record *r,
 	r->dst_as = 0;
 	memset(&r->nexthop, 0, sizeof(r->nexthop));
 	memset(&r->rev, 0, sizeof(r->rev));
+	if (unlikely(e->key.kflags & FM_KF_L2))
+		r->l2 = *fm_entry_l2_const(e);
+	else
+		memset(&r->l2, 0, sizeof(r->l2));
 	if (unlikely(e->key.kflags & FM_KF_BI))
 		fm_bi_record(fm_entry_bi_const(e), r, now, now_ms);
 }
@@ -287,7 +291,8 @@ static struct fm_entry *fm_evict_find(struct fm_table *t, u32 hash, u32 now,
  * never changed, so a reader walking it still sees every other entry once.
  */
 static void fm_entry_reuse(struct fm_table *t, struct fm_entry *e,
-			   const struct fm_key *key, u32 now)
+			   const struct fm_key *key,
+			   const struct fm_pktinfo *pi, u32 now)
 {
 	u8 gen = e->rflags & FM_RF_GEN;
 
@@ -298,8 +303,8 @@ static void fm_entry_reuse(struct fm_table *t, struct fm_entry *e,
 	smp_wmb();	/* odd before any field changes */
 	WRITE_ONCE(e->packets, 0);
 	fm_entry_init(e, key, now);
-	if (unlikely(key->kflags & FM_KF_BI))
-		fm_bi_init(e);
+	if (unlikely(key->kflags & (FM_KF_BI | FM_KF_L2)))
+		fm_entry_ext_init(e, key, pi);
 	smp_wmb();	/* the fields before even */
 	WRITE_ONCE(e->rflags, (gen + 2 * FM_RF_GEN_ONE) & FM_RF_GEN);
 }
@@ -454,7 +459,8 @@ void fm_table_yield(struct fm_table *t)
  * read here could be a tick later and make the flow end before it began.
  */
 static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
-				     const struct fm_key *key, u32 hash,
+				     const struct fm_key *key,
+				     const struct fm_pktinfo *pi, u32 hash,
 				     u32 now, bool chain_full,
 				     struct fm_entry __rcu ***pprev)
 {
@@ -488,10 +494,10 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 			fm_budget_starve(t, !e || t->count < READ_ONCE(t->limit));
 		if (!e)
 			goto drop;
-		/* the same kind: a biflow entry keeps its extension */
+		/* the same kind: the same extension, the same slab */
 		if (likely(same && fm_entry_kind(&e->key) == kind)) {
 			fm_entry_queue(t, st, e, FM_END_RESOURCES);
-			fm_entry_reuse(t, e, key, now);
+			fm_entry_reuse(t, e, key, pi, now);
 			st->flows_created++;
 			*pprev = vprev;
 			return e;
@@ -512,6 +518,7 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 		t->spare_taken++;
 	} else {
 		struct mem_cgroup *old;
+		void *obj;
 
 		/*
 		 * Charged to the cache's memory cgroup, not to the task this
@@ -519,19 +526,18 @@ static struct fm_entry *fm_entry_new(struct fm_table *t, struct fm_stats *st,
 		 * cgroup lets __GFP_HIGH allocations through past its limit.
 		 */
 		old = set_active_memcg(rcu_dereference(t->cache->memcg));
-		e = kmem_cache_alloc(fm_entry_cache(key),
-				     GFP_NOWAIT | __GFP_NOWARN);
+		obj = kmem_cache_alloc(fm_entry_caches[kind],
+				       GFP_NOWAIT | __GFP_NOWARN);
 		set_active_memcg(old);
-		if (unlikely(!e)) {
+		if (unlikely(!obj)) {
 			fm_flow_refused(t, &st->flows_nomem, hash);
 			return NULL;
 		}
-		if (kind & 2)	/* the extension first, then the entry */
-			e = &((struct fm_bientry *)e)->e;
+		e = fm_obj_entry(obj, kind);
 		t->mem += fm_entry_size[kind];
 	}
-	if (unlikely(kind & 2))
-		fm_bi_init(e);
+	if (unlikely(kind & ~FM_ENTRY_V6))
+		fm_entry_ext_init(e, key, pi);
 	head = &t->buckets[hash & t->mask];
 	fm_entry_start(e, key, now, head);
 	t->count++;
@@ -624,8 +630,8 @@ enum fm_verdict fm_cache_update(struct fm_net *fn, struct fm_stats *st,
 	e = fm_entry_deref(pprev);
 	now = (u32)jiffies;
 	if (!e) {
-		e = fm_entry_new(t, st, key, hash, now, len >= FM_CHAIN_MAX,
-				 &pprev);
+		e = fm_entry_new(t, st, key, pi, hash, now,
+				 len >= FM_CHAIN_MAX, &pprev);
 		if (unlikely(!e))
 			return FM_REFUSED;
 	}

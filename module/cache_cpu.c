@@ -107,19 +107,18 @@ static int fm_cpu_dead(unsigned int cpu, struct hlist_node *node)
 
 int fm_cache_module_init(void)
 {
+	/* by kind: fm_entry_kind() */
 	static const char *const names[FM_ENTRY_KINDS] = {
 		"flowmeter_flow4", "flowmeter_flow6",
 		"flowmeter_biflow4", "flowmeter_biflow6",
-	};
-	static const unsigned int sizes[FM_ENTRY_KINDS] = {
-		FM_ENTRY_SIZE_V4, FM_ENTRY_SIZE_V6,
-		FM_BIENTRY_SIZE_V4, FM_BIENTRY_SIZE_V6,
+		"flowmeter_flow4_l2", "flowmeter_flow6_l2",
 	};
 	int ret, k;
 
-	/* the biflow caches too: kmem caches with no object cost nothing */
+	/* the extensions' caches too: kmem caches with no object cost nothing */
 	for (k = 0; k < FM_ENTRY_KINDS; k++) {
-		fm_entry_caches[k] = kmem_cache_create(names[k], sizes[k], 0,
+		fm_entry_caches[k] = kmem_cache_create(names[k],
+						       fm_entry_obj_size(k), 0,
 						       SLAB_ACCOUNT, NULL);
 		if (!fm_entry_caches[k])
 			goto nomem;

@@ -21,9 +21,10 @@ unsigned int fm_graves_free(struct fm_entry *e, unsigned long *mem)
 	*mem = 0;
 	while (e) {
 		struct fm_entry *next = e->grave;
+		unsigned int kind = fm_entry_kind(&e->key);
 
-		*mem += fm_entry_size[fm_entry_kind(&e->key)];
-		kmem_cache_free(fm_entry_cache(&e->key), fm_entry_obj(e));
+		*mem += fm_entry_size[kind];
+		kmem_cache_free(fm_entry_caches[kind], fm_entry_obj(e));
 		e = next;
 		n++;
 	}

@@ -57,14 +57,20 @@ struct fm_entry {
 #define FM_ENTRY_SIZE_V6 sizeof(struct fm_entry)
 
 /*
- * Biflows (RFC 5103, FM_KF_BI): the entry's fields count the whole
- * conversation (expiry, eviction and the readers go by them as for any
- * flow), and an extension placed before it counts each direction. It is
- * before, not after, because an IPv4 entry ends inside its key: a biflow
- * entry is one allocation from kmem caches of its own, the extension
- * then the entry, so a uniflow entry stays 64 bytes and pays nothing.
- * Side 0 sends from the key's source, side 1 from its destination
- * (fm_bi_canon() orders the key).
+ * Extensions. A flow of some kinds keeps more than the entry holds: a
+ * biflow (FM_KF_BI) its directions, a flow with L2 fields (FM_KF_L2) its
+ * first packet's MAC addresses and VLAN ids. The key says which (one at
+ * most: hook.c), and the extension is placed before the entry, not after,
+ * because an IPv4 entry ends inside its key: one allocation from a kmem
+ * cache per kind (fm_entry_kind()), the extension then the entry, so a
+ * plain entry stays 64 bytes and pays nothing, and every kind is
+ * allocated, reused, copied and freed by the same code, which knows an
+ * extension only by its size (fm_entry_ext_size()).
+ *
+ * Biflows (RFC 5103): the entry's fields count the whole conversation
+ * (expiry, eviction and the readers go by them as for any flow), and the
+ * extension counts each direction. Side 0 sends from the key's source,
+ * side 1 from its destination (fm_bi_canon() orders the key).
  */
 struct fm_bi_dir {
 	u64 packets;
@@ -81,38 +87,81 @@ struct fm_biext {
 	u32 pad;
 };
 
-struct fm_bientry {
-	struct fm_biext x;
-	struct fm_entry e;	/* cut short for IPv4, as alone */
-};
-
-#define FM_BIENTRY_SIZE_V4 (offsetof(struct fm_bientry, e) + FM_ENTRY_SIZE_V4)
-#define FM_BIENTRY_SIZE_V6 sizeof(struct fm_bientry)
-
-/* The entry kinds, one kmem cache each: family, and biflow or not. */
-#define FM_ENTRY_KINDS	4
+/* The entry kinds, one kmem cache each: family, and the extension. */
+#define FM_ENTRY_V6	1
+#define FM_ENTRY_BI	2	/* struct fm_biext first */
+#define FM_ENTRY_L2	4	/* struct fm_l2 first */
+#define FM_ENTRY_KINDS	6
 
 static inline unsigned int fm_entry_kind(const struct fm_key *key)
 {
-	return (key->kflags & FM_KF_IPV6 ? 1 : 0) |
-	       (key->kflags & FM_KF_BI ? 2 : 0);
+	BUILD_BUG_ON(FM_KF_IPV6 != FM_ENTRY_V6 ||
+		     FM_KF_BI >> 1 != FM_ENTRY_BI ||
+		     FM_KF_L2 >> 1 != FM_ENTRY_L2);
+	return (key->kflags & FM_KF_IPV6) |
+	       (key->kflags & (FM_KF_BI | FM_KF_L2)) >> 1;
 }
+
+/*
+ * Bytes of a kind's extension, before the entry: multiples of 8, so the
+ * entry is as aligned as the slab object.
+ */
+#define FM_EXT_MAX	sizeof(struct fm_biext)
+
+static inline unsigned int fm_entry_ext_size(unsigned int kind)
+{
+	BUILD_BUG_ON(sizeof(struct fm_biext) % 8 || sizeof(struct fm_l2) % 8 ||
+		     sizeof(struct fm_l2) > FM_EXT_MAX);
+	if (kind & FM_ENTRY_BI)
+		return sizeof(struct fm_biext);
+	return kind & FM_ENTRY_L2 ? sizeof(struct fm_l2) : 0;
+}
+
+/* A kind's slab object: its extension, then the entry, cut short for IPv4. */
+static inline unsigned int fm_entry_obj_size(unsigned int kind)
+{
+	return fm_entry_ext_size(kind) +
+	       (kind & FM_ENTRY_V6 ? FM_ENTRY_SIZE_V6 : FM_ENTRY_SIZE_V4);
+}
+
+/* The entry in a slab object of kind, and back. */
+static inline struct fm_entry *fm_obj_entry(void *obj, unsigned int kind)
+{
+	return (struct fm_entry *)((u8 *)obj + fm_entry_ext_size(kind));
+}
+
+static inline void *fm_entry_obj(struct fm_entry *e)
+{
+	return (u8 *)e - fm_entry_ext_size(fm_entry_kind(&e->key));
+}
+
+/* Room for an entry of any kind, as a reader copies one (cache_read.c). */
+struct fm_entry_buf {
+	u64 ext[FM_EXT_MAX / 8];
+	struct fm_entry e;
+};
 
 /* The extension of a biflow entry (e->key.kflags & FM_KF_BI). */
 static inline struct fm_biext *fm_entry_bi(struct fm_entry *e)
 {
-	return &container_of(e, struct fm_bientry, e)->x;
+	return (struct fm_biext *)((u8 *)e - sizeof(struct fm_biext));
 }
 
 static inline const struct fm_biext *fm_entry_bi_const(const struct fm_entry *e)
 {
-	return &container_of(e, const struct fm_bientry, e)->x;
+	return (const struct fm_biext *)((const u8 *)e -
+					 sizeof(struct fm_biext));
 }
 
-/* Where an entry's slab object begins. */
-static inline void *fm_entry_obj(struct fm_entry *e)
+/* The L2 fields of an entry with them (e->key.kflags & FM_KF_L2). */
+static inline struct fm_l2 *fm_entry_l2(struct fm_entry *e)
 {
-	return e->key.kflags & FM_KF_BI ? (void *)fm_entry_bi(e) : (void *)e;
+	return (struct fm_l2 *)((u8 *)e - sizeof(struct fm_l2));
+}
+
+static inline const struct fm_l2 *fm_entry_l2_const(const struct fm_entry *e)
+{
+	return (const struct fm_l2 *)((const u8 *)e - sizeof(struct fm_l2));
 }
 
 static inline struct fm_entry *fm_entry_deref(struct fm_entry __rcu *const *p)
@@ -399,10 +448,19 @@ static inline void fm_entry_count(struct fm_entry *e,
 		e->rflags |= FM_RF_FRAG;
 }
 
-/* A new biflow entry's directions, none counted yet. */
-static inline void fm_bi_init(struct fm_entry *e)
+/*
+ * A new entry's extension, if its kind has one: a biflow's directions,
+ * none counted yet; the L2 fields of the flow's first packet (pi->l2,
+ * which the hook fills for every FM_KF_L2 key).
+ */
+static inline void fm_entry_ext_init(struct fm_entry *e,
+				     const struct fm_key *key,
+				     const struct fm_pktinfo *pi)
 {
-	memset(fm_entry_bi(e), 0, sizeof(struct fm_biext));
+	if (key->kflags & FM_KF_BI)
+		memset(fm_entry_bi(e), 0, sizeof(struct fm_biext));
+	else if (key->kflags & FM_KF_L2)
+		*fm_entry_l2(e) = *pi->l2;
 }
 
 /*

@@ -42,7 +42,8 @@
 /* The parser's options for the hook, from the settings of fn's cache. */
 static void fm_parse_opts_set(struct fm_net *fn, const struct fm_cache_cfg *cfg)
 {
-	WRITE_ONCE(fn->parse_opts, cfg->flowlabel ? FM_PARSE_FLOWLABEL : 0);
+	WRITE_ONCE(fn->parse_opts, (cfg->flowlabel ? FM_PARSE_FLOWLABEL : 0) |
+				   (cfg->l2 ? FM_PARSE_L2 : 0));
 }
 
 /*
@@ -77,7 +78,8 @@ void fm_cache_configure(struct fm_net *fn, const struct fm_cache_cfg *cfg)
 	unsigned int limit = fm_cpu_limit(cfg);
 	bool flush = cfg->sampling_rate != c->cfg.sampling_rate ||
 		     cfg->sampling_mode != c->cfg.sampling_mode ||
-		     cfg->flowlabel != c->cfg.flowlabel;
+		     cfg->flowlabel != c->cfg.flowlabel ||
+		     cfg->l2 != c->cfg.l2;
 	int cpu;
 
 	fm_cache_charge(fn, c);
@@ -94,6 +96,7 @@ void fm_cache_configure(struct fm_net *fn, const struct fm_cache_cfg *cfg)
 	WRITE_ONCE(c->cfg.sampling_rate, cfg->sampling_rate);
 	WRITE_ONCE(c->cfg.sampling_mode, cfg->sampling_mode);
 	WRITE_ONCE(c->cfg.flowlabel, cfg->flowlabel);
+	WRITE_ONCE(c->cfg.l2, cfg->l2);
 	fm_parse_opts_set(fn, cfg);
 	fm_cache_flush(fn);
 }

@@ -121,7 +121,7 @@ struct fm_cache {
 	int starving;			/* 1 + a CPU that found none, or 0 */
 };
 
-/* by kind (fm_entry_kind()): v4, v6, biflow v4, biflow v6 */
+/* by kind (fm_entry_kind()): v4, v6, and each with an extension */
 extern struct kmem_cache *fm_entry_caches[FM_ENTRY_KINDS];
 extern unsigned int fm_entry_size[FM_ENTRY_KINDS];	/* slab objects */
 extern struct workqueue_struct *fm_wq;
@@ -157,11 +157,6 @@ static inline struct fm_entry __rcu **fm_table_buckets(const struct fm_table *t)
 static inline u32 fm_hash(const struct fm_cache *c, const struct fm_key *key)
 {
 	return fm_key_hash(key, &c->hkey);
-}
-
-static inline struct kmem_cache *fm_entry_cache(const struct fm_key *key)
-{
-	return fm_entry_caches[fm_entry_kind(key)];
 }
 
 /* e is out of its chain: free it once no RCU reader can still see it. */

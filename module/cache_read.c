@@ -131,7 +131,7 @@ static void fm_bi_snap(const struct fm_entry *e, struct fm_entry *copy)
 	y->fin = READ_ONCE(x->fin);
 }
 
-/* copy is the e of a struct fm_bientry: room for a biflow's extension */
+/* copy is the e of a struct fm_entry_buf: room for any extension */
 static enum fm_snap fm_entry_snap_once(const struct fm_table *t,
 				       const struct fm_entry *e,
 				       struct fm_entry *copy)
@@ -158,6 +158,9 @@ static enum fm_snap fm_entry_snap_once(const struct fm_table *t,
 	fm_key_copy(&copy->key, &e->key);	/* its kind never changes */
 	if (unlikely(copy->key.kflags & FM_KF_BI))
 		fm_bi_snap(e, copy);
+	else if (unlikely(copy->key.kflags & FM_KF_L2))	/* set with the key */
+		memcpy(fm_entry_l2(copy), fm_entry_l2_const(e),
+		       sizeof(struct fm_l2));
 	smp_rmb();	/* the fields before the generation again */
 	if ((READ_ONCE(e->rflags) & FM_RF_GEN) != gen)
 		return FM_SNAP_SKIP;
@@ -167,7 +170,7 @@ static enum fm_snap fm_entry_snap_once(const struct fm_table *t,
 }
 
 static bool fm_entry_snap(const struct fm_table *t, const struct fm_entry *e,
-			  struct fm_bientry *copy)
+			  struct fm_entry_buf *copy)
 {
 	enum fm_snap res = FM_SNAP_AGAIN;
 	unsigned long flags;
@@ -215,7 +218,7 @@ int fm_cache_walk_bucket(struct fm_net *fn, unsigned long pos,
 	buckets = fm_table_buckets(t);
 	for (e = buckets ? rcu_dereference(buckets[b]) : NULL; e && !err;
 	     e = rcu_dereference(e->next)) {
-		struct fm_bientry copy;
+		struct fm_entry_buf copy;
 
 		if (!fm_entry_snap(t, e, &copy))
 			continue;
@@ -228,7 +231,7 @@ int fm_cache_walk_bucket(struct fm_net *fn, unsigned long pos,
 
 /* The live entry of key in bucket b of t, copied to *copy, if any. */
 static bool fm_bucket_find(struct fm_table *t, unsigned long b,
-			   const struct fm_key *key, struct fm_bientry *copy)
+			   const struct fm_key *key, struct fm_entry_buf *copy)
 {
 	struct fm_entry __rcu **buckets = fm_table_buckets(t);
 	const struct fm_entry *e;
@@ -243,9 +246,14 @@ static bool fm_bucket_find(struct fm_table *t, unsigned long b,
 	return false;
 }
 
-/* Add the counts of b (the same flow, on another CPU) to a. */
+/*
+ * Add the counts of b (the same flow, on another CPU) to a; L2 fields:
+ * the first packet's, of the piece that began first.
+ */
 static void fm_entry_merge(struct fm_entry *a, const struct fm_entry *b)
 {
+	if ((a->key.kflags & FM_KF_L2) && (s32)(b->first - a->first) < 0)
+		*fm_entry_l2(a) = *fm_entry_l2_const(b);
 	a->packets += b->packets;
 	a->bytes += b->bytes;
 	if ((s32)(b->first - a->first) < 0)
@@ -293,7 +301,7 @@ int fm_cache_walk_merged(struct fm_net *fn, unsigned long b,
 			continue;
 		for (e = rcu_dereference(buckets[b]); e && !err;
 		     e = rcu_dereference(e->next)) {
-			struct fm_bientry sum, part;
+			struct fm_entry_buf sum, part;
 			int ncpus = 1;
 			bool seen = false;
 
@@ -346,7 +354,7 @@ enum fm_piece fm_cache_piece(struct fm_cache *c, int cpu, u32 hash,
 	struct fm_table *t = per_cpu_ptr(c->tables, cpu);
 	unsigned int i = (hash & t->mask) % FM_INFLIGHT_BITS;
 	enum fm_piece p = FM_PIECE_NONE;
-	struct fm_bientry copy;
+	struct fm_entry_buf copy;
 
 	rcu_read_lock();
 	/*

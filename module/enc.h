@@ -110,6 +110,15 @@ enum fm_tmpl_id {
 	FM_TMPL_NAT4,		/* 277, NAT44 session events (RFC 8158): sent
 				 * with the first event after each refresh of
 				 * the others, never in the template block */
+	/*
+	 * Flows with L2 fields (FM_KF_L2): the unmasked ones with MAC
+	 * addresses, VLAN ids and Ethernet type. Sent instead of the others
+	 * by a session in L2 mode.
+	 */
+	FM_TMPL_L2_4,		/* 278 */
+	FM_TMPL_L2_6,
+	FM_TMPL_L2_ICMP4,
+	FM_TMPL_L2_ICMP6,	/* 281 */
 	FM_TMPL_END
 };
 
@@ -119,6 +128,7 @@ enum fm_enc_mode {
 	FM_ENC_MODE_AGG,	/* masked by aggregation (FM_KF_AGG) */
 	FM_ENC_MODE_ROUTE,	/* with routing fields (FM_RF_ROUTE) */
 	FM_ENC_MODE_BI,		/* biflows (FM_KF_BI) */
+	FM_ENC_MODE_L2,		/* with L2 fields (FM_KF_L2) */
 	FM_ENC_MODES
 };
 
@@ -133,8 +143,8 @@ enum fm_enc_mode {
 #define FM_ENC_IFNAME_LEN 16	/* interfaceName: fixed, zero padded */
 /*
  * bytes of a version's template sets: 412, 436 aggregating, 492 with the
- * routing fields, 484 for biflows, 4 more in mode hash, 28 more with
- * flow sampling
+ * routing fields or the L2 fields, 484 for biflows, 4 more in mode hash,
+ * 28 more with flow sampling
  */
 #define FM_ENC_TMPL_MAX	524
 
@@ -527,6 +537,11 @@ enum fm_src {
 	FM_S_EV_XSPORT,
 	FM_S_EV_XDPORT,
 	FM_S_EV_VRF,
+	FM_S_SRC_MAC,		/* L2 fields (FM_KF_L2) */
+	FM_S_DST_MAC,
+	FM_S_VLAN_OUTER,
+	FM_S_VLAN_INNER,
+	FM_S_ETHERTYPE,
 };
 
 /*

@@ -18,6 +18,11 @@ enum fm_dir {
 #define FM_KF_AGG	0x02	/* masked by aggregation: src/dst_plen hold */
 /* a biflow's key (fm_bi_canon()): its entry has a struct fm_biext first */
 #define FM_KF_BI	0x04
+/*
+ * a flow with L2 fields ('set l2 on'): its entry has a struct fm_l2
+ * first. Never with FM_KF_BI (hook.c): an entry has one extension.
+ */
+#define FM_KF_L2	0x08
 
 /*
  * The flow key. IPv4 flows only use the bytes up to and including
@@ -97,6 +102,28 @@ struct fm_rev {
 #define FM_BI_SIDE1	0x01	/* entry: side 1 (key's destination) initiated */
 #define FM_BI_SYN	0x02	/* ... decided by a SYN without ACK */
 
+/*
+ * L2 fields of a flow (per netns 'set l2 on'): the first packet's, not
+ * key fields. MAC addresses only where the packet came with an Ethernet
+ * header (ingress hooks of Ethernet devices), else zero; the VLAN ids
+ * from the tag the skb carries or the VLAN devices it came in on (egress
+ * hooks: goes out on), 0 when untagged. No Ethernet type: at the IP
+ * hooks it is the key's family's (fm_l2_ethertype()). 16 bytes: the
+ * extension before an L2 flow's entry (FM_KF_L2), 80 bytes for IPv4.
+ */
+struct fm_l2 {
+	u8 src_mac[6];		/* sourceMacAddress (IE 56) */
+	u8 dst_mac[6];		/* destinationMacAddress (IE 80) */
+	u16 vlan_outer;		/* dot1qVlanId (IE 243): the outer tag */
+	u16 vlan_inner;		/* dot1qCustomerVlanId (IE 245): QinQ inner */
+};
+
+/* ethernetType (IE 256) of a flow of key k: IPv4 or IPv6 */
+static inline u16 fm_l2_ethertype(const struct fm_key *k)
+{
+	return k->kflags & FM_KF_IPV6 ? 0x86dd : 0x0800;
+}
+
 /* What the cache hands to the exporter: one finished (or partial) flow. */
 struct fm_record {
 	struct fm_key key;
@@ -128,6 +155,7 @@ struct fm_record {
 	 * sent, rev what the responder sent.
 	 */
 	struct fm_rev rev;
+	struct fm_l2 l2;	/* FM_KF_L2, else zero */
 };
 
 /*

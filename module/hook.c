@@ -4,6 +4,8 @@
  * points of a netns. It never changes the packet's fate: every path
  * returns NF_ACCEPT.
  */
+#include <linux/if_arp.h>
+#include <linux/if_ether.h>
 #include <linux/if_vlan.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
@@ -151,10 +153,66 @@ static __always_inline void fm_bi_key(const struct fm_net *fn,
 		fm_bi_key_slow(key, pi);
 }
 
+/*
+ * The VLAN ids of dev if it is a VLAN device: its own and, if it sits on
+ * one too (QinQ, 802.1ad over 802.1Q), the one below as the outer.
+ */
+static void fm_l2_vlan_dev(const struct net_device *dev, struct fm_l2 *l2)
+{
+	const struct net_device *real;
+
+	if (!dev || !is_vlan_dev(dev))
+		return;
+	l2->vlan_outer = vlan_dev_vlan_id(dev);
+	/* the device right below: vlan_dev_real_dev() goes to the bottom */
+	real = vlan_dev_priv(dev)->real_dev;
+	if (is_vlan_dev(real)) {
+		l2->vlan_inner = l2->vlan_outer;
+		l2->vlan_outer = vlan_dev_vlan_id(real);
+	}
+}
+
+/*
+ * The packet's L2 fields ('set l2 on'). The Ethernet header is the one
+ * the packet came with, on the ingress hooks of an Ethernet device (or a
+ * VLAN device over one): on the egress hooks the next hop's header is not
+ * built yet (the neighbour output comes later), so no MAC addresses
+ * there. A tag still on the skb is the outer one; otherwise the VLAN
+ * devices the packet came in on (ingress) or goes out on (egress) tell
+ * the ids, as the VLAN code took the tags off before the IP hooks. The
+ * Ethernet type is the family's (fm_l2_ethertype()).
+ */
+static noinline void fm_l2_fill(const struct sk_buff *skb,
+				const struct nf_hook_state *state,
+				struct fm_l2 *l2)
+{
+	const struct net_device *in = state->in;
+	bool egress = state->hook == NF_INET_LOCAL_OUT ||
+		      state->hook == NF_INET_POST_ROUTING;
+
+	memset(l2, 0, sizeof(*l2));
+	fm_l2_vlan_dev(egress ? state->out : in, l2);
+	if (skb_vlan_tag_present(skb)) {
+		if (l2->vlan_outer && !l2->vlan_inner)
+			l2->vlan_inner = l2->vlan_outer;
+		l2->vlan_outer = skb_vlan_tag_get_id(skb);
+	}
+	if (!egress && in && in->type == ARPHRD_ETHER &&
+	    skb_mac_header_was_set(skb) &&
+	    skb_mac_header(skb) + ETH_HLEN <= skb_network_header(skb)) {
+		const struct ethhdr *eth = eth_hdr(skb);
+
+		memcpy(l2->src_mac, eth->h_source, ETH_ALEN);
+		memcpy(l2->dst_mac, eth->h_dest, ETH_ALEN);
+	}
+}
+
 static __always_inline void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 				     const struct nf_hook_state *state)
 {
 	struct fm_pktinfo pi = {};
+	struct fm_l2 l2 fm_noinit;
+	unsigned int opts;
 	struct fm_stats *st;
 	/*
 	 * Filled by fm_parse(): not zeroed first by the kernel's automatic
@@ -174,9 +232,9 @@ static __always_inline void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 		return;
 	}
 	slot = fm_sample_slot(fn, state, &rate_if);
+	opts = READ_ONCE(fn->parse_opts);
 	err = fm_parse(skb, skb_network_offset(skb),
-		       state->pf == NFPROTO_IPV4 ? 4 : 6,
-		       READ_ONCE(fn->parse_opts), &key, &pi);
+		       state->pf == NFPROTO_IPV4 ? 4 : 6, opts, &key, &pi);
 	if (!err) {
 		key.in_if = state->in ? state->in->ifindex : 0;
 		key.out_if = state->out ? state->out->ifindex : 0;
@@ -189,6 +247,16 @@ static __always_inline void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 				     &pi);
 		fm_agg_key(fn, &key);
 		fm_bi_key(fn, &key, &pi);
+		/*
+		 * The key tells its entry's kind (cache_hot.h), one
+		 * extension at most: a biflow that raced a change of
+		 * 'biflow' and 'l2' (netlink.c refuses both on) keeps none.
+		 */
+		if (unlikely(opts & FM_PARSE_L2) && !(key.kflags & FM_KF_BI)) {
+			fm_l2_fill(skb, state, &l2);
+			pi.l2 = &l2;
+			key.kflags |= FM_KF_L2;
+		}
 	}
 
 	/*

@@ -280,6 +280,60 @@ static const struct fm_field ipfix_bi_icmp6[] = {
 	IPFIX_BI_TAIL
 };
 
+/*
+ * Flows with L2 fields ('l2' on): the unmasked fields with the first
+ * packet's MAC addresses (zero where the hook saw no Ethernet header),
+ * outer and inner (QinQ) VLAN ids and Ethernet type. No MPLS label: the
+ * IP hooks never see one, and a sixth field would not leave the template
+ * message room in the smallest MTU (export.rst).
+ */
+#define IPFIX_L2 \
+	{ 56, 6, FM_S_SRC_MAC },	/* sourceMacAddress */ \
+	{ 80, 6, FM_S_DST_MAC },	/* destinationMacAddress */ \
+	{ 243, 2, FM_S_VLAN_OUTER },	/* dot1qVlanId */ \
+	{ 245, 2, FM_S_VLAN_INNER },	/* dot1qCustomerVlanId */ \
+	{ 256, 2, FM_S_ETHERTYPE },	/* ethernetType */
+
+static const struct fm_field ipfix_l2_4[] = {
+	IPFIX_TIMES
+	IPFIX_ADDR4
+	IPFIX_L2
+	IPFIX_IFS
+	IPFIX_PORTS
+	IPFIX_TAIL
+};
+
+static const struct fm_field ipfix_l2_icmp4[] = {
+	IPFIX_TIMES
+	IPFIX_ADDR4
+	IPFIX_L2
+	IPFIX_IFS
+	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
+	{ 32, 2, FM_S_ICMP },		/* icmpTypeCodeIPv4 */
+	IPFIX_TAIL
+};
+
+static const struct fm_field ipfix_l2_6[] = {
+	IPFIX_TIMES
+	IPFIX_ADDR6
+	{ 31, 4, FM_S_FLOWLABEL },	/* flowLabelIPv6 */
+	IPFIX_L2
+	IPFIX_IFS
+	IPFIX_PORTS
+	IPFIX_TAIL
+};
+
+static const struct fm_field ipfix_l2_icmp6[] = {
+	IPFIX_TIMES
+	IPFIX_ADDR6
+	{ 31, 4, FM_S_FLOWLABEL },	/* flowLabelIPv6 */
+	IPFIX_L2
+	IPFIX_IFS
+	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
+	{ 139, 2, FM_S_ICMP },		/* icmpTypeCodeIPv6 */
+	IPFIX_TAIL
+};
+
 /* RFC 7011 4.1-4.3 statistics, together, scoped by the domain */
 static const struct fm_field ipfix_stats[] = {
 	{ 149, 4, FM_S_DOMAIN },	/* scope: observationDomainId */
@@ -364,6 +418,10 @@ static const struct fm_tmpl ipfix_tmpls[FM_TMPL_NUM] = {
 	TMPL(0, ipfix_bi_icmp4),
 	TMPL(0, ipfix_bi_icmp6),
 	TMPL(0, ipfix_nat4),
+	TMPL(0, ipfix_l2_4),
+	TMPL(0, ipfix_l2_6),
+	TMPL(0, ipfix_l2_icmp4),
+	TMPL(0, ipfix_l2_icmp6),
 };
 
 /*
@@ -387,6 +445,9 @@ static const u16 tmpl_order[FM_ENC_MODES][FM_TMPL_SENT] = {
 	[FM_ENC_MODE_BI] = {
 	  FM_TMPL_BI4, FM_TMPL_BI6, FM_TMPL_BI_ICMP4, FM_TMPL_BI_ICMP6,
 	  FM_TMPL_STATS, FM_TMPL_SAMPLING, FM_TMPL_IFNAME },
+	[FM_ENC_MODE_L2] = {
+	  FM_TMPL_L2_4, FM_TMPL_L2_6, FM_TMPL_L2_ICMP4, FM_TMPL_L2_ICMP6,
+	  FM_TMPL_STATS, FM_TMPL_SAMPLING, FM_TMPL_IFNAME },
 };
 
 /* v9 tells hash selection as random sampling, with its own template. */
@@ -407,20 +468,23 @@ static u16 sampling_tmpl(const struct fm_enc_session *s)
 #define FM_CL_AGG	4	/* masked: with prefix lengths */
 #define FM_CL_ROUTE	8	/* with routing fields */
 #define FM_CL_BI	12	/* a biflow (none of the two above) */
-#define FM_CL_KIND	12
+#define FM_CL_L2	16	/* with L2 fields */
+#define FM_CL_KIND	28	/* one of the four, or none */
 
-static const u16 class_tmpl[16] = {
+static const u16 class_tmpl[20] = {
 	FM_TMPL_V4, FM_TMPL_V6, FM_TMPL_ICMP4, FM_TMPL_ICMP6,
 	FM_TMPL_AGG4, FM_TMPL_AGG6, FM_TMPL_AGG_ICMP4, FM_TMPL_AGG_ICMP6,
 	FM_TMPL_ROUTE4, FM_TMPL_ROUTE6, FM_TMPL_ROUTE_ICMP4,
 	FM_TMPL_ROUTE_ICMP6,
 	FM_TMPL_BI4, FM_TMPL_BI6, FM_TMPL_BI_ICMP4, FM_TMPL_BI_ICMP6,
+	FM_TMPL_L2_4, FM_TMPL_L2_6, FM_TMPL_L2_ICMP4, FM_TMPL_L2_ICMP6,
 };
 
 /*
- * Routing fields and aggregation exclude each other (netlink.c); a masked
- * record that got routing fields anyway (in flight across the change)
- * goes out routed, with the FIB's prefix lengths.
+ * Routing fields, L2 fields and aggregation exclude each other
+ * (netlink.c); a record that got two anyway (in flight across a change)
+ * goes out routed, with the FIB's prefix lengths, or else with its L2
+ * fields.
  */
 static __always_inline unsigned int rec_class(const struct fm_record *r)
 {
@@ -432,6 +496,8 @@ static __always_inline unsigned int rec_class(const struct fm_record *r)
 		kind = FM_CL_ROUTE;
 	else if (unlikely(r->key.kflags & FM_KF_BI))
 		kind = FM_CL_BI;
+	else if (unlikely(r->key.kflags & FM_KF_L2))
+		kind = FM_CL_L2;
 	else
 		kind = r->key.kflags & FM_KF_AGG ? FM_CL_AGG : 0;
 	return (v6 ? FM_CL_V6 : 0) | (r->key.proto == icmp ? FM_CL_ICMP : 0) |
@@ -447,6 +513,8 @@ static unsigned int class_mode(unsigned int cl)
 		return FM_ENC_MODE_AGG;
 	case FM_CL_BI:
 		return FM_ENC_MODE_BI;
+	case FM_CL_L2:
+		return FM_ENC_MODE_L2;
 	}
 	return FM_ENC_MODE_PLAIN;
 }
@@ -527,6 +595,14 @@ static u64 value(const struct fm_enc_msg *m, u8 src, const struct fm_vals *v)
 	case FM_S_TCP_FLAGS:
 		return r->tcp_flags;
 	case FM_S_VLAN:
+		/*
+		 * With L2 fields, where a VLAN device took the tag off (the
+		 * key has none), its id: vlanId is the VLAN of the ingress
+		 * interface, and what nfdump and nfacctd read.
+		 */
+		if (unlikely((r->key.kflags & FM_KF_L2) &&
+			     !(r->rflags & FM_RF_ROUTE)) && !r->key.vlan)
+			return r->l2.vlan_outer;
 		return r->key.vlan;
 	case FM_S_IN_IF:
 		return r->key.in_if;
@@ -626,6 +702,12 @@ static u64 value(const struct fm_enc_msg *m, u8 src, const struct fm_vals *v)
 		return be16_to_cpu(v->ev->xdport);
 	case FM_S_EV_VRF:
 		return v->ev->vrf;
+	case FM_S_VLAN_OUTER:
+		return r->l2.vlan_outer;
+	case FM_S_VLAN_INNER:
+		return r->l2.vlan_inner;
+	case FM_S_ETHERTYPE:
+		return fm_l2_ethertype(&r->key);
 	}
 	return 0;
 }
@@ -666,6 +748,12 @@ static void put_field(const struct fm_enc_msg *m, u8 *p,
 		break;
 	case FM_S_EV_XDADDR4:
 		memcpy(p, &v->ev->xdaddr, 4);
+		break;
+	case FM_S_SRC_MAC:
+		memcpy(p, v->r->l2.src_mac, 6);
+		break;
+	case FM_S_DST_MAC:
+		memcpy(p, v->r->l2.dst_mac, 6);
 		break;
 	case FM_S_IFNAME:
 		n = strnlen(v->ifname, f->len);
@@ -1018,7 +1106,7 @@ int fm_tpl_add_flow(struct fm_enc_msg *m, const struct fm_record *r)
 	mode = class_mode(cl);
 	if (unlikely(mode != m->s->mode))
 		return switch_templates(m, mode);
-	/* masked and routed flows: through the tables */
+	/* masked, routed and L2 flows: through the tables */
 	if (is_nf9(m) || mode != FM_ENC_MODE_PLAIN)
 		return add_record(m, class_tmpl[cl], &v);
 	p = reserve(m, class_tmpl[cl], ipfix_rec_len(cl));
@@ -1114,7 +1202,7 @@ unsigned int fm_tpl_add_flows(struct fm_enc_msg *m, const struct fm_record *r,
 		case FM_CL_V6 | FM_CL_ICMP:
 			p = add_run(m, p, stop, FM_CL_V6 | FM_CL_ICMP);
 			break;
-		default:	/* masked, routed: fm_enc_add_flow() takes it */
+		default:	/* masked, routed, L2: fm_enc_add_flow() takes it */
 			goto out;
 		}
 	}

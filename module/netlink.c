@@ -108,6 +108,7 @@ static const struct nla_policy fm_nl_config_policy[FM_A_MAX + 1] = {
 	[FM_A_ROUTING] = NLA_POLICY_MAX(NLA_U8, 1),
 	[FM_A_BIFLOW] = NLA_POLICY_MAX(NLA_U8, 1),
 	[FM_A_NAT_EVENTS] = NLA_POLICY_MAX(NLA_U8, 1),
+	[FM_A_L2] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* A new AS table's sizes; the module parameter asn_max is checked after. */
@@ -364,6 +365,7 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	    nla_put_u8(msg, FM_A_ROUTING, routing) ||
 	    nla_put_u8(msg, FM_A_BIFLOW, biflow) ||
 	    nla_put_u8(msg, FM_A_NAT_EVENTS, nat) ||
+	    nla_put_u8(msg, FM_A_L2, cc.l2) ||
 	    nla_put_u32(msg, FM_A_ASN_COUNT4, asn4) ||
 	    nla_put_u32(msg, FM_A_ASN_COUNT6, asn6) ||
 	    fm_nl_put_samplif(msg, &sif) ||
@@ -569,12 +571,13 @@ static void fm_nl_set_agg(struct fm_net *fn, struct nlattr **tb,
 }
 
 /*
- * Routing fields and aggregation exclude each other: an aggregate's
- * addresses are prefixes, not hosts with a route each, and the
- * templates have room for one or the other in the smallest MTU.
+ * Routing fields, L2 fields and aggregation exclude each other: an
+ * aggregate's addresses are prefixes, not hosts with a route each or
+ * one MAC address, and the templates have room for one kind of extra
+ * fields in the smallest MTU.
  */
 static int fm_nl_check_routing(struct fm_net *fn, struct nlattr **tb,
-			       struct netlink_ext_ack *extack)
+			       u8 l2, struct netlink_ext_ack *extack)
 {
 	bool routing = fm_export_routing(fn), agg = fn->agg_cfg.on;
 
@@ -588,6 +591,12 @@ static int fm_nl_check_routing(struct fm_net *fn, struct nlattr **tb,
 				    "routing fields and aggregation exclude each other");
 		return -EINVAL;
 	}
+	if (l2 && (routing || agg)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FM_A_L2] ?:
+				    (tb[FM_A_ROUTING] ?: tb[FM_A_AGGREGATE]),
+				    "L2 fields exclude routing fields and aggregation");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -598,7 +607,7 @@ static int fm_nl_check_routing(struct fm_net *fn, struct nlattr **tb,
  * direction) or a v9 or v5 destination: RFC 5103's reverse fields are
  * enterprise fields, which neither version has.
  */
-static int fm_nl_check_biflow(struct fm_net *fn, struct nlattr **tb,
+static int fm_nl_check_biflow(struct fm_net *fn, struct nlattr **tb, u8 l2,
 			      struct netlink_ext_ack *extack)
 {
 	bool bi = fn->biflow, agg = fn->agg_cfg.on;
@@ -622,6 +631,12 @@ static int fm_nl_check_biflow(struct fm_net *fn, struct nlattr **tb,
 	if (routing) {
 		NL_SET_ERR_MSG_ATTR(extack, a ?: tb[FM_A_ROUTING],
 				    "biflows and routing fields exclude each other");
+		return -EINVAL;
+	}
+	/* an entry has one extension (cache_hot.h), records one template */
+	if (l2) {
+		NL_SET_ERR_MSG_ATTR(extack, a ?: tb[FM_A_L2],
+				    "biflows and L2 fields exclude each other");
 		return -EINVAL;
 	}
 	if (a && fm_export_legacy(fn)) {
@@ -747,6 +762,7 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	fm_nl_get_u32(tb[FM_A_SAMPLING_RATE], &cc.sampling_rate);
 	fm_nl_get_u8(tb[FM_A_SAMPLING_MODE], &cc.sampling_mode);
 	fm_nl_get_u8(tb[FM_A_FLOWLABEL], &cc.flowlabel);
+	fm_nl_get_u8(tb[FM_A_L2], &cc.l2);
 	fm_nl_get_u32(tb[FM_A_HOOKS], &hooks);
 	fm_nl_get_u32(tb[FM_A_TEMPLATE_REFRESH], &ec.refresh_sec);
 	fm_nl_get_u32(tb[FM_A_TEMPLATE_PACKETS], &ec.refresh_msgs);
@@ -757,10 +773,10 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	err = fm_nl_check_limits(skb, info, &cc);
 	if (err)
 		goto out;
-	err = fm_nl_check_routing(fn, tb, extack);
+	err = fm_nl_check_routing(fn, tb, cc.l2, extack);
 	if (err)
 		goto out;
-	err = fm_nl_check_biflow(fn, tb, extack);
+	err = fm_nl_check_biflow(fn, tb, cc.l2, extack);
 	if (err)
 		goto out;
 	if (refresh && !ec.refresh_sec && !ec.refresh_msgs) {

@@ -194,6 +194,58 @@ static const struct fm_field nf9_route_icmp6[] = {
 	NF9_TAIL
 };
 
+/*
+ * Flows with L2 fields: IN_SRC_MAC and IN_DST_MAC, and the IANA elements
+ * above 127 for the VLAN ids and Ethernet type (as the IPFIX templates:
+ * v9 has SRC_VLAN, already the tail's, but no inner id nor type).
+ */
+#define NF9_L2 \
+	{ 56, 6, FM_S_SRC_MAC },	/* IN_SRC_MAC */ \
+	{ 80, 6, FM_S_DST_MAC },	/* IN_DST_MAC */ \
+	{ 243, 2, FM_S_VLAN_OUTER },	/* dot1qVlanId (IANA) */ \
+	{ 245, 2, FM_S_VLAN_INNER },	/* dot1qCustomerVlanId (IANA) */ \
+	{ 256, 2, FM_S_ETHERTYPE },	/* ethernetType (IANA) */
+
+static const struct fm_field nf9_l2_4[] = {
+	NF9_TIMES
+	NF9_ADDR4
+	NF9_L2
+	NF9_IFS
+	NF9_PORTS
+	NF9_TAIL
+};
+
+static const struct fm_field nf9_l2_icmp4[] = {
+	NF9_TIMES
+	NF9_ADDR4
+	NF9_L2
+	NF9_IFS
+	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
+	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */
+	NF9_TAIL
+};
+
+static const struct fm_field nf9_l2_6[] = {
+	NF9_TIMES
+	NF9_ADDR6
+	{ 31, 4, FM_S_FLOWLABEL },	/* IPV6_FLOW_LABEL */
+	NF9_L2
+	NF9_IFS
+	NF9_PORTS
+	NF9_TAIL
+};
+
+static const struct fm_field nf9_l2_icmp6[] = {
+	NF9_TIMES
+	NF9_ADDR6
+	{ 31, 4, FM_S_FLOWLABEL },	/* IPV6_FLOW_LABEL */
+	NF9_L2
+	NF9_IFS
+	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
+	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */
+	NF9_TAIL
+};
+
 static const struct fm_field nf9_stats[] = {
 	{ NF9_SCOPE_SYSTEM, 4, FM_S_DOMAIN },	/* scope: the source id */
 	{ 41, 8, FM_S_MSGS },		/* TOTAL_PKTS_EXP: export packets */
@@ -239,6 +291,10 @@ const struct fm_tmpl fm_nf9_tmpls[FM_TMPL_NUM] = {
 	TMPL(0, nf9_route_icmp4),
 	TMPL(0, nf9_route_icmp6),
 	[FM_TMPL_NAT4 - FM_TMPL_V4] = TMPL(0, nf9_nat4),
+	[FM_TMPL_L2_4 - FM_TMPL_V4] = TMPL(0, nf9_l2_4),
+	[FM_TMPL_L2_6 - FM_TMPL_V4] = TMPL(0, nf9_l2_6),
+	[FM_TMPL_L2_ICMP4 - FM_TMPL_V4] = TMPL(0, nf9_l2_icmp4),
+	[FM_TMPL_L2_ICMP6 - FM_TMPL_V4] = TMPL(0, nf9_l2_icmp6),
 };
 
 /* count: records of every kind; sequence: export packets sent before. */

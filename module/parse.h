@@ -70,9 +70,12 @@ struct fm_pktinfo {
 	u8 frag;		/* 1 if any fragment (first or not) */
 	u8 l4_missing;		/* non-first fragment or unknown proto: no ports */
 	u8 side;		/* biflow: 1 if sent by the key's destination */
+	/* the packet's L2 fields while the netns keeps them, else NULL */
+	const struct fm_l2 *l2;
 };
 
 #define FM_PARSE_FLOWLABEL	0x01	/* put the IPv6 flow label in the key */
+#define FM_PARSE_L2		0x02	/* the hook fills pi->l2 (hook.c) */
 
 /*
  * Parse the IPv4 (family 4) or IPv6 (family 6) header at offset nhoff of

@@ -181,6 +181,11 @@ enum fm_attr {
 				 * and v9 destinations; 0 (the default) = not.
 				 * Refused (EOPNOTSUPP) when conntrack sends
 				 * no events in the netns */
+	FM_A_L2,		/* u8: 1 = flows keep the first packet's MAC
+				 * addresses, VLAN ids and Ethernet type, and
+				 * records carry them; 0 (the default) = not; a
+				 * change ends the cached flows; refused with
+				 * aggregation, routing fields or biflows */
 
 	__FM_A_MAX,
 	FM_A_MAX = __FM_A_MAX - 1

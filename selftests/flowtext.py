@@ -12,7 +12,10 @@ nfdump's `%smk %dmk` after `%byt`, nfacctd's src_mask, dst_mask; nfacctd's
 print plugin adds up records of the same aggregate, so give it
 timestamp_start too; with --route, SMASK DMASK NEXTHOP SRCAS DSTAS:
 nfdump's `%smk %dmk %nh %sas %das`, nfacctd's src_mask, dst_mask,
-peer_dst_ip, src_as, dst_as)
+peer_dst_ip, src_as, dst_as; with --l2, SMAC DMAC VLAN CVLAN ETYPE:
+nfdump's `%ismc %idmc %svln` (no customer VLAN nor type: "-"),
+nfacctd's src_mac, dst_mac, vlan, etype (no customer VLAN); MACs in
+lower case, VLAN ids and the type decimal)
 
 with "-" for a field the record does not have. TEXT is `tshark -V` of
 cflow (IPFIX, v9, v5), ipfixDump's output, nfdump's
@@ -29,7 +32,10 @@ import sys
 TSHARK = {"SrcAddr": "src", "DstAddr": "dst", "SrcPort": "sport",
           "DstPort": "dport", "Protocol": "proto", "Packets": "packets",
           "Octets": "bytes", "SrcMask": "smask", "DstMask": "dmask",
-          "NextHop": "nh", "SrcAS": "sas", "DstAS": "das"}
+          "NextHop": "nh", "SrcAS": "sas", "DstAS": "das",
+          "Source Mac Address": "smac", "Destination Mac Address": "dmac",
+          "Dot1q Vlan Id": "vlan", "Dot1q Customer Vlan Id": "cvlan",
+          "Ethernet Type": "etype"}
 IPFIXDUMP = {"sourceIPv4Address": "src", "sourceIPv6Address": "src",
              "destinationIPv4Address": "dst",
              "destinationIPv6Address": "dst",
@@ -43,10 +49,38 @@ IPFIXDUMP = {"sourceIPv4Address": "src", "sourceIPv6Address": "src",
              "destinationIPv4PrefixLength": "dmask",
              "destinationIPv6PrefixLength": "dmask",
              "ipNextHopIPv4Address": "nh", "ipNextHopIPv6Address": "nh",
-             "bgpSourceAsNumber": "sas", "bgpDestinationAsNumber": "das"}
+             "bgpSourceAsNumber": "sas", "bgpDestinationAsNumber": "das",
+             "sourceMacAddress": "smac", "destinationMacAddress": "dmac",
+             "dot1qVlanId": "vlan", "dot1qCustomerVlanId": "cvlan",
+             "ethernetType": "etype"}
 NFDUMP_PROTO = {"TCP": 6, "UDP": 17, "UDP-L": 136, "SCTP": 132, "DCCP": 33,
                 "ICMP": 1, "ICMP6": 58, "GRE": 47, "ESP": 50}
 KEY = ("proto", "src", "dst", "sport", "dport", "icmp")
+L2 = ("smac", "dmac", "vlan", "cvlan", "etype")
+
+
+def mac(v):
+    m = re.search(r"([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}", v)
+    return m.group(0).replace("-", ":").lower() if m else v
+
+
+def etype(v, kind):
+    m = re.search(r"0x([0-9a-fA-F]+)", v)
+    if m:
+        return str(int(m.group(1), 16))
+    if kind == "nfacctd":	# printed in hex, no 0x
+        return str(int(v, 16))
+    return str(num(v))
+
+
+def field(f, v, kind):
+    if f in ("src", "dst", "nh"):
+        return str(ipaddress.ip_address(v))
+    if f in ("smac", "dmac"):
+        return mac(v)
+    if f == "etype":
+        return etype(v, kind)
+    return str(num(str(v)))
 
 
 def num(v):
@@ -111,6 +145,9 @@ def records(kind, lines):
                 r["smask"], r["dmask"] = f[7], f[8]
             if len(f) >= 12:
                 r["nh"], r["sas"], r["das"] = f[9], f[10], f[11]
+            if len(f) == 10:	# --l2: %ismc %idmc %svln
+                r = {k: v for k, v in r.items() if k not in ("smask", "dmask")}
+                r["smac"], r["dmac"], r["vlan"] = f[7], f[8], f[9]
             out.append(r)
         return out
     head = None
@@ -131,6 +168,10 @@ def records(kind, lines):
                 o["sas"], o["das"] = r["SRC_AS"], r["DST_AS"]
             if r.get("PEER_DST_IP"):	# empty: not decoded
                 o["nh"] = r["PEER_DST_IP"]
+            for h, n in (("SRC_MAC", "smac"), ("DST_MAC", "dmac"),
+                         ("VLAN", "vlan"), ("ETYPE", "etype")):
+                if h in r:
+                    o[n] = r[h]
             out.append(o)
     return out
 
@@ -141,13 +182,13 @@ def main():
     key = KEY + (("smask", "dmask") if "--masks" in sys.argv[2:] else ())
     if "--route" in sys.argv[2:]:
         key = KEY + ("smask", "dmask", "nh", "sas", "das")
+    if "--l2" in sys.argv[2:]:
+        key = KEY + L2
     sums = {}
     for r in records(kind, sys.stdin.read().splitlines()):
         if "src" not in r or "packets" not in r:
             continue	# a template or options record
-        k = tuple("-" if f not in r else
-                  str(ipaddress.ip_address(r[f])) if f in ("src", "dst", "nh") else
-                  str(num(str(r[f]))) for f in key)
+        k = tuple("-" if f not in r else field(f, r[f], kind) for f in key)
         p, b, n = sums.get(k, (0, 0, 0))
         sums[k] = (p + num(str(r["packets"])), b + num(str(r["bytes"])),
                    n + 1)

@@ -275,6 +275,7 @@ static const struct fc_cfg_field {
 	{ FM_A_NAT_EVENTS, FC_CFG_ONOFF, "nat_events", "NAT events", "" },
 	{ FM_A_ASN_COUNT4, FC_CFG_NUM, "asn_ranges4", "AS table IPv4 ranges", "" },
 	{ FM_A_ASN_COUNT6, FC_CFG_NUM, "asn_ranges6", "AS table IPv6 ranges", "" },
+	{ FM_A_L2, FC_CFG_ONOFF, "l2", "L2 fields", "" },
 };
 
 static void fc_config_field(struct fc_ctx *c, const struct fc_cfg_field *f,
@@ -615,7 +616,7 @@ static int fc_apply_set(struct fc_ctx *c, const struct fc_set *s)
 			 (a >= FM_A_AGGREGATE && a <= FM_A_AGG_DST_PREFIX6) ||
 			 a == FM_A_FLOW_SAMPLING_MODE || a == FM_A_ROUTING ||
 			 a == FM_A_BIFLOW ||
-			 a == FM_A_NAT_EVENTS)
+			 a == FM_A_NAT_EVENTS || a == FM_A_L2)
 			mnl_attr_put_u8(nlh, a, s->v[a]);
 		else
 			mnl_attr_put_u32(nlh, a, s->v[a]);
@@ -1445,6 +1446,9 @@ static const struct fc_cmd fc_cmds[] = {
 	  "\t[nat-events on|off]   (NAT44 session create/delete events from conntrack,\n"
 	  "\t    RFC 8158, to the IPFIX and v9 destinations; refused when the netns's\n"
 	  "\t    conntrack sends no events, e.g. nf_conntrack_events = 0)\n"
+	  "\t[l2 on|off]   (flows keep the first packet's MAC addresses, VLAN ids\n"
+	  "\t    and Ethernet type, for IPFIX and v9; not with aggregate or\n"
+	  "\t    routing or biflow; ends cached flows)\n"
 	  "HOOK := prerouting|input|forward|output|postrouting\n"
 	  "SCHEME := prefix|source-prefix|destination-prefix|protocol-port|interface\n"
 	  "IF := an interface name, or a prefix ending in '*' (at most 8)\n"

@@ -228,7 +228,7 @@ static void run(const u8 *data, size_t size, u8 version)
 			/* unmasked, as the cache makes them (test_agg.c: masked) */
 			e.r.key.src_plen = 0;
 			e.r.key.dst_plen = 0;
-			/* unrouted too (test_route.c: routed) */
+			/* unrouted, no L2 fields (test_route.c, test_l2.c) */
 			e.r.rflags &= ~FM_RF_ROUTE;
 		} else if (e.op == OP_IFNAME) {
 			take(&in, &e.ifindex, sizeof(e.ifindex));

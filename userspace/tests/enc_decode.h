@@ -332,7 +332,8 @@ static inline const char *dec_check_flow(const struct dec_rec *d,
 		{ 11, ntohs(k->dport) },
 		{ 10, k->in_if },
 		{ 14, k->out_if },
-		{ 58, k->vlan },
+		{ 58, k->vlan || !(k->kflags & FM_KF_L2) || (r->rflags & FM_RF_ROUTE) ?
+		      k->vlan : r->l2.vlan_outer },
 		{ 52, r->ttl_min },
 		{ 53, r->ttl_max },
 		{ 136, r->end_reason },
@@ -349,9 +350,13 @@ static inline const char *dec_check_flow(const struct dec_rec *d,
 	};
 	/* routed: the routing fields besides (test_route.c checks them) */
 	int route = !!(r->rflags & FM_RF_ROUTE);
-	int agg = !route && (k->kflags & FM_KF_AGG);
+	/* L2 fields: checked here, they have one source (struct fm_l2) */
+	int l2 = !route && (k->kflags & FM_KF_L2);
+	int agg = !route && !l2 && (k->kflags & FM_KF_AGG);
 	u16 tid = route ? (icmp ? (v6 ? FM_TMPL_ROUTE_ICMP6 : FM_TMPL_ROUTE_ICMP4) :
 				  (v6 ? FM_TMPL_ROUTE6 : FM_TMPL_ROUTE4)) :
+		  l2 ? (icmp ? (v6 ? FM_TMPL_L2_ICMP6 : FM_TMPL_L2_ICMP4) :
+			       (v6 ? FM_TMPL_L2_6 : FM_TMPL_L2_4)) :
 		  agg ? (icmp ? (v6 ? FM_TMPL_AGG_ICMP6 : FM_TMPL_AGG_ICMP4) :
 				(v6 ? FM_TMPL_AGG6 : FM_TMPL_AGG4)) :
 			(icmp ? (v6 ? FM_TMPL_ICMP6 : FM_TMPL_ICMP4) :
@@ -392,7 +397,21 @@ static inline const char *dec_check_flow(const struct dec_rec *d,
 	    memcmp(p, v6 ? (const void *)&k->addr.v6.daddr :
 		   (const void *)&k->addr.v4.daddr, len))
 		return "destination address missing or wrong";
-	if (d->t->nfields != n + 2 + (route ? 5 : 0))
+	if (l2) {
+		if (dec_u(d, 243, 0) != r->l2.vlan_outer ||
+		    dec_u(d, 245, 0) != r->l2.vlan_inner ||
+		    dec_u(d, 256, 0) != (v6 ? 0x86ddU : 0x0800U))
+			return "VLAN id or Ethernet type missing or wrong";
+		p = dec_field(d, 56, 0, &len);
+		if (!p || len != 6 || memcmp(p, r->l2.src_mac, 6))
+			return "source MAC missing or wrong";
+		p = dec_field(d, 80, 0, &len);
+		if (!p || len != 6 || memcmp(p, r->l2.dst_mac, 6))
+			return "destination MAC missing or wrong";
+	} else if (dec_field(d, 56, 0, &len) || dec_field(d, 243, 0, &len)) {
+		return "L2 fields in a record without";
+	}
+	if (d->t->nfields != n + 2 + (route || l2 ? 5 : 0))
 		return "unexpected extra fields";
 	return NULL;
 }

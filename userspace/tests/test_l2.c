@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * L2 fields: records with FM_KF_L2 in templates 278-281 of IPFIX and v9,
+ * decoded by the independent collector in enc_decode.h (MACs, VLAN ids,
+ * type); the session switches templates at the first such record and
+ * back; the MTU the L2 templates need; v5 sends its plain record. And
+ * the cache's entry kinds: the extension (biflow or L2) before the entry,
+ * a plain IPv4 entry still 64 bytes.
+ */
+#include "ktap.h"
+#include "enc.h"
+#include "enc_check.h"
+#include "cache_hot.h"
+
+#define BOOT_MS		1700000000000ULL
+
+static const struct fm_enc_clock clk0 = {
+	.unix_sec = 1700000100,
+	.uptime_ms = 100000,
+	.boot_ms = BOOT_MS,
+};
+
+static u8 buf[1472];
+static struct dec_state ds;
+static struct dec_msg dm;
+
+/* Flow i of enc_decode.h with L2 fields. */
+static void l2_flow(struct fm_record *r, unsigned int i, int v6, u8 proto)
+{
+	static const u8 src[6] = { 0x02, 0x00, 0x5e, 0x00, 0x0a, 0x01 };
+	static const u8 dst[6] = { 0x02, 0x00, 0x5e, 0x00, 0x0a, 0xfe };
+
+	enc_test_flow(r, i, v6, proto, BOOT_MS);
+	r->key.kflags |= FM_KF_L2;
+	memcpy(r->l2.src_mac, src, 6);
+	memcpy(r->l2.dst_mac, dst, 6);
+	r->l2.src_mac[5] += (u8)i;
+	r->l2.vlan_outer = (u16)(100 + i);
+	r->l2.vlan_inner = (u16)(4000 + i);
+}
+
+static void check_l2(const struct dec_rec *d, const struct fm_record *r,
+		     int version)
+{
+	const char *err = dec_check_flow(d, r, version, BOOT_MS);
+
+	if (err)
+		printf("#   flow: %s\n", err);
+	CHECK(err == NULL);
+}
+
+static void check_switch(u8 version)
+{
+	static const u8 protos[] = { 17, 6, 1, 58 };
+	struct fm_record plain, r[ARRAY_SIZE(protos)];
+	struct fm_enc_session s;
+	struct fm_enc_msg m;
+	unsigned int i;
+
+	fm_enc_session_init(&s, version, 7);
+	memset(&ds, 0, sizeof(ds));
+	enc_test_flow(&plain, 1, 0, 17, BOOT_MS);
+	for (i = 0; i < ARRAY_SIZE(protos); i++)
+		l2_flow(&r[i], i, protos[i] == 58 || i == 1, protos[i]);
+	/* a VLAN device took the tag: vlanId is its id (enc_decode.h) */
+	r[0].key.vlan = 0;
+	r[1].key.vlan = 7;
+
+	CHECK_EQ(fm_enc_begin(&m, &s, buf, sizeof(buf), &clk0), FM_ENC_OK);
+	CHECK_EQ(fm_enc_add_flow(&m, &plain), FM_ENC_OK);
+	CHECK_EQ(fm_enc_add_flow(&m, &r[0]), FM_ENC_FULL);
+	dec_finish(&ds, &dm, &m);
+	CHECK_EQ(dm.nrec, 1);
+
+	CHECK_EQ(fm_enc_begin(&m, &s, buf, sizeof(buf), &clk0), FM_ENC_OK);
+	CHECK(m.tmpl);		/* the L2 flow templates */
+	CHECK_EQ(fm_enc_add_flows(&m, r, ARRAY_SIZE(r)), 0);
+	for (i = 0; i < ARRAY_SIZE(r); i++)
+		CHECK_EQ(fm_enc_add_flow(&m, &r[i]), FM_ENC_OK);
+	dec_finish(&ds, &dm, &m);
+	CHECK_EQ(dm.ntmpl, 4);
+	CHECK_EQ(dm.nrec, ARRAY_SIZE(r));
+	for (i = 0; i < dm.nrec; i++)
+		check_l2(&dm.rec[i], &r[i], version);
+	CHECK_EQ(dm.rec[0].tid, FM_TMPL_L2_4);
+	CHECK_EQ(dm.rec[1].tid, FM_TMPL_L2_6);
+	CHECK_EQ(dm.rec[2].tid, FM_TMPL_L2_ICMP4);
+	CHECK_EQ(dm.rec[3].tid, FM_TMPL_L2_ICMP6);
+
+	/* and back to the plain templates */
+	CHECK_EQ(fm_enc_begin(&m, &s, buf, sizeof(buf), &clk0), FM_ENC_OK);
+	CHECK(!m.tmpl);
+	CHECK_EQ(fm_enc_add_flow(&m, &plain), FM_ENC_FULL);
+	dec_finish(&ds, &dm, &m);
+	CHECK_EQ(fm_enc_begin(&m, &s, buf, sizeof(buf), &clk0), FM_ENC_OK);
+	CHECK(m.tmpl);
+	CHECK_EQ(fm_enc_add_flow(&m, &plain), FM_ENC_OK);
+	dec_finish(&ds, &dm, &m);
+	CHECK_EQ(dm.rec[0].tid, FM_TMPL_V4);
+	check_l2(&dm.rec[0], &plain, version);
+}
+
+static void test_ipfix(void)
+{
+	check_switch(FM_ENC_IPFIX);
+}
+
+static void test_nf9(void)
+{
+	check_switch(FM_ENC_NF9);
+}
+
+/*
+ * export.rst: the L2 templates and the longest record (IPv6, 108 bytes)
+ * need an MTU of 648 to an IPv4 collector in IPFIX (v9: 4 more).
+ */
+static void test_min_mtu(void)
+{
+	struct fm_enc_session s;
+	struct fm_enc_msg m;
+	struct fm_record r;
+
+	fm_enc_session_init(&s, FM_ENC_IPFIX, 1);
+	l2_flow(&r, 1, 1, 17);
+	fm_enc_begin(&m, &s, buf, sizeof(buf), &clk0);
+	CHECK_EQ(fm_enc_add_flow(&m, &r), FM_ENC_FULL);
+	CHECK(s.tmpl_len <= FM_ENC_TMPL_MAX);
+	CHECK_EQ(s.tmpl_len, 492);
+	CHECK_EQ(s.longest, 108);
+	CHECK_EQ(fm_enc_begin(&m, &s, buf, 648 - 28, &clk0), FM_ENC_OK);
+	CHECK_EQ(fm_enc_add_flow(&m, &r), FM_ENC_OK);
+	fm_enc_resend_templates(&s);
+	CHECK_EQ(fm_enc_begin(&m, &s, buf, 644 - 28, &clk0), FM_ENC_TOOSMALL);
+	/* hash selection and flow sampling: still within the sets' buffer */
+	fm_enc_set_sampling(&s, FM_SAMPLING_HASH, 100);
+	fm_enc_set_flow_sampling(&s, FM_SAMPLING_DETERMINISTIC, 10);
+	CHECK(s.tmpl_len <= FM_ENC_TMPL_MAX);
+	CHECK_EQ(s.tmpl_len, 492 + 4 + 28);
+}
+
+/* v5 has no field for them: the plain record, as without */
+static void test_nf5(void)
+{
+	struct fm_enc_session s;
+	struct fm_enc_msg m;
+	struct fm_record r;
+	const char *err;
+
+	fm_enc_session_init(&s, FM_ENC_NF5, 0);
+	l2_flow(&r, 1, 0, 17);
+	fm_enc_begin(&m, &s, buf, sizeof(buf), &clk0);
+	CHECK_EQ(fm_enc_add_flow(&m, &r), FM_ENC_OK);
+	dec_finish(&ds, &dm, &m);
+	CHECK_EQ(dm.nrec, 1);
+	err = dec_check_nf5(&dm.rec[0], &r, BOOT_MS);
+	if (err)
+		printf("#   v5: %s\n", err);
+	CHECK(err == NULL);
+}
+
+/*
+ * The entry kinds: the key says which extension, one at most; it is in
+ * front of the entry, whose size does not change; a plain entry is no
+ * bigger for it.
+ */
+static void test_entry(void)
+{
+	struct fm_entry_buf b;
+	struct fm_key k = { 0 };
+	unsigned int kind;
+
+	CHECK_EQ(FM_ENTRY_SIZE_V4, 64);
+	CHECK_EQ(fm_entry_obj_size(0), 64);
+	CHECK_EQ(fm_entry_obj_size(FM_ENTRY_V6), 96);
+	CHECK_EQ(fm_entry_obj_size(FM_ENTRY_BI), 120);
+	CHECK_EQ(fm_entry_obj_size(FM_ENTRY_BI | FM_ENTRY_V6), 152);
+	CHECK_EQ(fm_entry_obj_size(FM_ENTRY_L2), 80);
+	CHECK_EQ(fm_entry_obj_size(FM_ENTRY_L2 | FM_ENTRY_V6), 112);
+	CHECK_EQ(fm_entry_kind(&k), 0);
+	k.kflags = FM_KF_IPV6 | FM_KF_L2;
+	CHECK_EQ(fm_entry_kind(&k), FM_ENTRY_L2 | FM_ENTRY_V6);
+	k.kflags = FM_KF_BI;
+	CHECK_EQ(fm_entry_kind(&k), FM_ENTRY_BI);
+	k.kflags = FM_KF_AGG | FM_KF_IPV6;
+	CHECK_EQ(fm_entry_kind(&k), FM_ENTRY_V6);
+	/* an object and its entry, both ways, for every kind */
+	for (kind = 0; kind < FM_ENTRY_KINDS; kind++) {
+		struct fm_entry *e = fm_obj_entry(&b, kind);
+
+		e->key.kflags = (u8)((kind & FM_ENTRY_V6) | (kind & ~1U) << 1);
+		CHECK_EQ(fm_entry_kind(&e->key), kind);
+		CHECK(fm_entry_obj(e) == (void *)&b);
+		CHECK((u8 *)e + (kind & 1 ? FM_ENTRY_SIZE_V6 : FM_ENTRY_SIZE_V4) <=
+		      (u8 *)&b + sizeof(b));
+	}
+	/* the extensions end where the entry begins */
+	b.e.key.kflags = FM_KF_L2;
+	CHECK((u8 *)(fm_entry_l2(&b.e) + 1) == (u8 *)&b.e);
+	CHECK((u8 *)(fm_entry_bi(&b.e) + 1) == (u8 *)&b.e);
+	CHECK(fm_entry_l2_const(&b.e) == fm_entry_l2(&b.e));
+}
+
+int main(void)
+{
+	RUN_TEST(test_ipfix);
+	RUN_TEST(test_nf9);
+	RUN_TEST(test_min_mtu);
+	RUN_TEST(test_nf5);
+	RUN_TEST(test_entry);
+	return KTAP_EXIT();
+}
