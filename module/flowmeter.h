@@ -17,11 +17,15 @@
 
 #define FM_NAME "flowmeter"
 
-/* Hook points (bit numbers are enum nf_inet_hooks) */
+/*
+ * Hook points (bit numbers are enum nf_inet_hooks), and bit 5: bridged
+ * frames, the bridge family's forward hook (hook.c).
+ */
 #define FM_HOOK_DEFAULT BIT(NF_INET_FORWARD)
+#define FM_HOOK_BRIDGE BIT(5)
 #define FM_HOOK_ALL (BIT(NF_INET_PRE_ROUTING) | BIT(NF_INET_LOCAL_IN) | \
 		     BIT(NF_INET_FORWARD) | BIT(NF_INET_LOCAL_OUT) | \
-		     BIT(NF_INET_POST_ROUTING))
+		     BIT(NF_INET_POST_ROUTING) | FM_HOOK_BRIDGE)
 #define FM_NHOOKS 5
 
 /*
@@ -79,7 +83,7 @@ struct fm_net {
 	struct mutex top_lock;		/* one top walk at a time (top.c) */
 	unsigned long top_next;		/* jiffies: next top walk no sooner */
 	unsigned int nops;
-	struct nf_hook_ops ops[2 * FM_NHOOKS];
+	struct nf_hook_ops ops[2 * FM_NHOOKS + 1];	/* + bridge */
 	u64 agg;			/* fm_agg_pack(): the flow mask, for the hook */
 	struct fm_agg agg_cfg;		/* the mask as set, on or off; conf_lock */
 	u8 biflow;			/* RFC 5103 biflows, for the hook; conf_lock */

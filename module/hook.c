@@ -7,6 +7,7 @@
 #include <linux/if_arp.h>
 #include <linux/if_ether.h>
 #include <linux/if_vlan.h>
+#include <linux/netfilter_bridge.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/slab.h>
@@ -208,7 +209,8 @@ static noinline void fm_l2_fill(const struct sk_buff *skb,
 }
 
 static __always_inline void fm_meter(struct fm_net *fn, struct sk_buff *skb,
-				     const struct nf_hook_state *state)
+				     const struct nf_hook_state *state,
+				     u8 family)
 {
 	struct fm_pktinfo pi = {};
 	struct fm_l2 l2 fm_noinit;
@@ -233,8 +235,7 @@ static __always_inline void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 	}
 	slot = fm_sample_slot(fn, state, &rate_if);
 	opts = READ_ONCE(fn->parse_opts);
-	err = fm_parse(skb, skb_network_offset(skb),
-		       state->pf == NFPROTO_IPV4 ? 4 : 6, opts, &key, &pi);
+	err = fm_parse(skb, skb_network_offset(skb), family, opts, &key, &pi);
 	if (!err) {
 		key.in_if = state->in ? state->in->ifindex : 0;
 		key.out_if = state->out ? state->out->ifindex : 0;
@@ -297,7 +298,24 @@ static __always_inline void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 static unsigned int fm_hook(void *priv, struct sk_buff *skb,
 			    const struct nf_hook_state *state)
 {
-	fm_meter(priv, skb, state);
+	fm_meter(priv, skb, state, state->pf == NFPROTO_IPV4 ? 4 : 6);
+	return NF_ACCEPT;
+}
+
+/*
+ * Bridged frames (hook point bridge): the bridge family's forward hook,
+ * with the bridge ports as input and output interfaces, the frame's data
+ * at its network header (a tag the VLAN code took off is on the skb).
+ * IPv4 and IPv6 only; other frames (ARP, ...) are not metered nor
+ * counted.
+ */
+static unsigned int fm_hook_bridge(void *priv, struct sk_buff *skb,
+				   const struct nf_hook_state *state)
+{
+	if (skb->protocol == htons(ETH_P_IP))
+		fm_meter(priv, skb, state, 4);
+	else if (skb->protocol == htons(ETH_P_IPV6))
+		fm_meter(priv, skb, state, 6);
 	return NF_ACCEPT;
 }
 
@@ -321,6 +339,16 @@ int fm_hooks_register(struct fm_net *fn, u32 mask)
 			ops->priority = NF_IP_PRI_FILTER + 1;
 			n++;
 		}
+	}
+	if (mask & FM_HOOK_BRIDGE) {
+		struct nf_hook_ops *ops = &fn->ops[n++];
+
+		ops->hook = fm_hook_bridge;
+		ops->priv = fn;
+		ops->pf = NFPROTO_BRIDGE;
+		ops->hooknum = NF_BR_FORWARD;
+		/* after the bridge's filter table, as above */
+		ops->priority = NF_BR_PRI_FILTER_BRIDGED + 1;
 	}
 	err = nf_register_net_hooks(fn->net, fn->ops, n);
 	if (err)

@@ -19,6 +19,7 @@ static const char * const fm_hook_names[] = {
 	[NF_INET_FORWARD] = "forward",
 	[NF_INET_LOCAL_OUT] = "output",
 	[NF_INET_POST_ROUTING] = "postrouting",
+	[5] = "bridge",		/* FM_HOOK_BRIDGE */
 };
 
 /* "forward,output" -> BIT(NF_INET_FORWARD) | BIT(NF_INET_LOCAL_OUT) */
@@ -69,7 +70,7 @@ static const struct kernel_param_ops fm_hooks_param_ops = {
 	.get = fm_hooks_param_get,
 };
 module_param_cb(hooks, &fm_hooks_param_ops, NULL, 0444);
-MODULE_PARM_DESC(hooks, "hook points: prerouting,input,forward,output,postrouting (default forward)");
+MODULE_PARM_DESC(hooks, "hook points: prerouting,input,forward,output,postrouting,bridge (default forward)");
 
 module_param_named(active_timeout, fm_cache_defaults.active_timeout, uint, 0444);
 MODULE_PARM_DESC(active_timeout, "export long flows after this many seconds (default 1800)");

@@ -123,7 +123,8 @@ enum fm_attr {
 	FM_A_INACTIVE_TIMEOUT,	/* u32, s: 1..604800 */
 	FM_A_MAX_FLOWS,		/* u32: 1..2^26, the netns's cache, all CPUs */
 	FM_A_HASH_SIZE,		/* u32: hash buckets per CPU, 0..2^24; set: 0 = by max flows */
-	FM_A_HOOKS,		/* u32: BIT(NF_INET_*), hooks 0..4, not 0 */
+	FM_A_HOOKS,		/* u32: BIT(NF_INET_*), hooks 0..4, and BIT(5):
+				 * bridged frames (bridge family forward); not 0 */
 	FM_A_SAMPLING_RATE,	/* u32: meter 1 of N packets, 1 = all */
 	FM_A_SAMPLING_MODE,	/* u8: enum fm_sampling_mode */
 	FM_A_FLOWLABEL,		/* u8: 1 = IPv6 flow label is a key field */

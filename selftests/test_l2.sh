@@ -9,8 +9,11 @@
 # over, type 0x0800 or 0x86dd, packets and bytes exact, as tshark,
 # ipfixDump, nfdump (MACs and outer VLAN) and nfacctd (MACs, VLAN, type)
 # decode them (the latter two read the VLAN from vlanId, IE 58, which
-# carries the VLAN device's id in L2 records). With l2 off the records
-# are the plain ones again; l2 is
+# carries the VLAN device's id in L2 records). Bridged frames too: r
+# also bridges x and y (br0, ports rx and ry) and meters at hook point
+# bridge, the ports as the flow's interfaces (ipfixDump's ingress and
+# egress interface are their ifindexes). With l2 off the records are
+# the plain ones again; l2 is
 # refused together with routing fields or aggregation.
 . "$(dirname "$0")/lib.sh"
 
@@ -48,6 +51,29 @@ ip netns exec a ping -q -c 1 -W 5 10.0.4.1 >/dev/null || fail "no route over VLA
 ip netns exec a ping -q -c 1 -W 5 10.0.5.1 >/dev/null || fail "no route over QinQ"
 ip netns exec a ping -q -c 1 -W 5 10.0.2.1 >/dev/null || fail "no route over the plain link"
 ip netns exec a ping -q -c 1 -W 5 fd02::1 >/dev/null || fail "no IPv6 route over the plain link"
+# the bridge in r: x (10.0.30.1) and y (10.0.30.2) over ports rx and ry
+MAC_X=02:00:5e:00:1e:01
+MAC_Y=02:00:5e:00:1e:02
+ns_add x y
+ip link add name x0 netns x type veth peer name rx netns r || fail veth
+ip link add name y0 netns y type veth peer name ry netns r || fail veth
+ip -n x link set dev x0 address $MAC_X up
+ip -n y link set dev y0 address $MAC_Y up
+ip -n r link add name br0 type bridge || fail "bridge"
+ip -n r link set dev rx master br0 up
+ip -n r link set dev ry master br0 up
+ip -n r link set dev br0 up
+# bridged frames to the IP hooks only if asked (br_netfilter): not here
+ip netns exec r sysctl -qw net.bridge.bridge-nf-call-iptables=0 2>/dev/null || true
+ip netns exec r sysctl -qw net.bridge.bridge-nf-call-ip6tables=0 2>/dev/null || true
+ip -n x addr add 10.0.30.1/24 dev x0
+ip -n y addr add 10.0.30.2/24 dev y0
+ip netns exec y python3 "$SELFTESTS/udpsink.py" 9000 &
+PIDS+=($!)
+wait_port y 9000
+ip netns exec x ping -q -c 1 -W 5 10.0.30.2 >/dev/null || fail "no bridging through r"
+RX=$(ip -n r -j link show rx | jq '.[0].ifindex')
+RY=$(ip -n r -j link show ry | jq '.[0].ifindex')
 
 for vp in 10:4739 9:2055; do
 	v=${vp%:*} port=${vp#*:}
@@ -69,9 +95,9 @@ fc set l2 on aggregate prefix4 24 2>"$TMPD/err" && fail "l2 with aggregation acc
 fc set l2 maybe 2>/dev/null && fail "l2 maybe accepted"
 cfg=$(fcj show) || fail "flowctl -j show"
 jq_eq "l2 off by default" '.l2' 'false' "$cfg"
-fc set l2 on || fail "flowctl set l2 on"
+fc set l2 on hooks forward,bridge || fail "flowctl set l2 on hooks forward,bridge"
 cfg=$(fcj show) || fail "flowctl -j show"
-jq_eq "l2 config" '.l2' 'true' "$cfg"
+jq_eq "l2 config" '[.l2, .hooks]' '[true,["forward","bridge"]]' "$cfg"
 fc set routing on 2>/dev/null && fail "routing with l2 accepted"
 fc set aggregate prefix4 24 2>/dev/null && fail "aggregation with l2 accepted"
 
@@ -88,6 +114,9 @@ while read -r dst sport n src len vlan cvlan et; do
 	sent=$((sent + n))
 	echo "17 $src $dst $sport 9000 - $MAC_A $MAC_R $vlan $cvlan $et $n $((n * len))"
 done <"$TMPD/flows" >"$TMPD/want"
+udp_send x 10.0.30.2 9000 7 64 5010
+sent=$((sent + 7))
+echo "17 10.0.30.1 10.0.30.2 5010 9000 - $MAC_X $MAC_Y 0 0 2048 7 644" >>"$TMPD/want"
 wait_stat packets_metered r "$sent"
 fc flush || fail "flowctl flush"
 wait_stat_min export_records r 8
@@ -153,6 +182,11 @@ for vp in 10:4739 9:2055; do
 		ipfixDump -i "$f.ipfix" >"$f.ipfixdump" 2>"$f.err" || fail "ipfixDump: $(cat "$f.err")"
 		[ -s "$f.err" ] && fail "ipfixDump complains: $(head -5 "$f.err")"
 		check "$v" ipfixdump "$f.ipfixdump"
+		# the bridged flow's interfaces: the ports
+		got=$(awk '/^--- /{ s = i = o = "" } /sourceTransportPort/ { s = $NF }
+			/ingressInterface/ { i = $NF } /egressInterface/ { o = $NF }
+			s == 5010 && i != "" && o != "" { print i, o; exit }' "$f.ipfixdump")
+		expect_eq "bridged flow's interfaces (rx ry)" "$got" "$RX $RY"
 	fi
 	nfdump -R "$TMPD/nfc$v" -q -o 'fmt:%pr %sa %sp %da %dp %pkt %byt %ismc %idmc %svln' >"$f.nfdump" ||
 		fail "nfdump v$v"

@@ -1449,7 +1449,8 @@ static const struct fc_cmd fc_cmds[] = {
 	  "\t[l2 on|off]   (flows keep the first packet's MAC addresses, VLAN ids\n"
 	  "\t    and Ethernet type, for IPFIX and v9; not with aggregate or\n"
 	  "\t    routing or biflow; ends cached flows)\n"
-	  "HOOK := prerouting|input|forward|output|postrouting\n"
+	  "HOOK := prerouting|input|forward|output|postrouting|bridge   (bridge:\n"
+	  "\t    bridged IPv4/IPv6 frames, the bridge ports as interfaces)\n"
 	  "SCHEME := prefix|source-prefix|destination-prefix|protocol-port|interface\n"
 	  "IF := an interface name, or a prefix ending in '*' (at most 8)\n"
 	  "MARK, MASK := decimal or 0x hexadecimal, 32 bits; MASK default 0xffffffff",

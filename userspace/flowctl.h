@@ -41,7 +41,7 @@ static inline size_t fc_addr_len(const struct fc_addr *a)
 }
 
 /* Hook names, indexed by NF_INET_* */
-#define FC_NHOOKS 5
+#define FC_NHOOKS 6	/* NF_INET_* and bridge (bit 5) */
 extern const char * const fc_hook_names[FC_NHOOKS];
 
 /* One flow as the kernel reports it; cpu is -1 once merged across CPUs. */

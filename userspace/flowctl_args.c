@@ -13,7 +13,7 @@
 #include "flowctl.h"
 
 const char * const fc_hook_names[FC_NHOOKS] = {
-	"prerouting", "input", "forward", "output", "postrouting",
+	"prerouting", "input", "forward", "output", "postrouting", "bridge",
 };
 
 static const struct {
@@ -196,7 +196,7 @@ int fc_parse_hooks(const char *s, uint32_t *mask)
 			    !strncmp(p, fc_hook_names[i], len))
 				break;
 		if (i == FC_NHOOKS) {
-			fc_err("hooks: '%.*s' is not one of prerouting, input, forward, output, postrouting",
+			fc_err("hooks: '%.*s' is not one of prerouting, input, forward, output, postrouting, bridge",
 			       (int)len, p);
 			return -1;
 		}

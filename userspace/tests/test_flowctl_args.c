@@ -187,6 +187,8 @@ static void test_hooks(void)
 	CHECK_EQ(m, 0x1f);
 	CHECK(!fc_parse_hooks("output,output", &m));
 	CHECK_EQ(m, 1 << 3);
+	CHECK(!fc_parse_hooks("forward,bridge", &m));	/* FM_HOOK_BRIDGE */
+	CHECK_EQ(m, (1 << 2) | (1 << 5));
 	CHECK(fc_parse_hooks("", &m));
 	CHECK(fc_parse_hooks("forward,", &m));
 	CHECK(fc_parse_hooks(",forward", &m));
@@ -527,7 +529,7 @@ static void test_set(void)
 	CHECK(err_is("flowctl: inactive timeout: 0 is out of range (1..604800)\n"
 		     "flowctl: max-flows: 67108865 is out of range (1..67108864)\n"
 		     "flowctl: netns-max-flows: 0 is out of range (1..67108864)\n"
-		     "flowctl: hooks: 'forwad' is not one of prerouting, input, forward, output, postrouting\n"
+		     "flowctl: hooks: 'forwad' is not one of prerouting, input, forward, output, postrouting, bridge\n"
 		     "flowctl: flowlabel: 'yes' is not on or off\n"
 		     "flowctl: packets: 'x' is not a number\n"
 		     "flowctl: mark: 0x3 has bits outside its mask 0x1\n"
