@@ -55,6 +55,11 @@ ip netns exec a ping -q -c 1 -W 5 fd02::1 >/dev/null || fail "no IPv6 route over
 MAC_X=02:00:5e:00:1e:01
 MAC_Y=02:00:5e:00:1e:02
 ns_add x y
+# no IPv6 on the bridge's hosts and ports: their router solicitations
+# and MLD reports would be bridged frames, metered
+for n in x y r; do
+	ip netns exec $n sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+done
 ip link add name x0 netns x type veth peer name rx netns r || fail veth
 ip link add name y0 netns y type veth peer name ry netns r || fail veth
 ip -n x link set dev x0 address $MAC_X up
