@@ -128,6 +128,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		y = o[i];
 		x.key.src_plen = y.key.src_plen;
 		x.key.dst_plen = y.key.dst_plen;
+		/* MACs: 0 on an anonymised side (test_anon.c checks which) */
+		memcpy(x.l2.src_mac, y.l2.src_mac, 12);
 		if (k->kflags & FM_KF_IPV6) {
 			memset(&x.key.addr.v6.saddr, 0, 32);
 			memset(&y.key.addr.v6.saddr, 0, 32);

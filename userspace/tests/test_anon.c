@@ -104,7 +104,22 @@ static struct fm_record rec6(const char *s, const char *d)
 /* Only the addresses move: the rest of the record is as it was. */
 static bool same_but_addrs(const struct fm_record *a, const struct fm_record *b)
 {
+	static const u8 zero[6];
 	struct fm_record x = *a, y = *b;
+
+	bool v6 = a->key.kflags & FM_KF_IPV6;
+	const void *as = v6 ? (const void *)&a->key.addr.v6.saddr : &a->key.addr.v4.saddr;
+	const void *bs = v6 ? (const void *)&b->key.addr.v6.saddr : &b->key.addr.v4.saddr;
+	const void *ad = v6 ? (const void *)&a->key.addr.v6.daddr : &a->key.addr.v4.daddr;
+	const void *bd = v6 ? (const void *)&b->key.addr.v6.daddr : &b->key.addr.v4.daddr;
+
+	/* a side's MAC goes with its address: 0 where that is cut */
+	if (memcmp(as, bs, v6 ? 16 : 4) && memcmp(a->l2.src_mac, zero, 6))
+		return false;
+	if (memcmp(ad, bd, v6 ? 16 : 4) && memcmp(a->l2.dst_mac, zero, 6))
+		return false;
+	memset(x.l2.src_mac, 0, 12);
+	memset(y.l2.src_mac, 0, 12);
 
 	memset(&x.key.addr, 0, sizeof(x.key.addr));
 	memset(&y.key.addr, 0, sizeof(y.key.addr));
