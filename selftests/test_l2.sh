@@ -1,7 +1,7 @@
 #!/bin/bash
 # L2 fields (issue 20.3): with 'flowctl set l2 on', flows forwarded by
 # the router r keep their first packet's MAC addresses, VLAN ids and
-# Ethernet type, and IPFIX and v9 records carry them (templates 273-276).
+# Ethernet type, and IPFIX and v9 records carry them (templates 278-281).
 # a's and r's interfaces get known MACs; besides the plain link, a
 # reaches b through an 802.1Q VLAN 10 (a0.10 / r0.10) and through QinQ
 # (802.1ad 100 with 802.1Q 20 inside). Each flow must reach the
@@ -14,7 +14,7 @@
 # bridge, the ports as the flow's interfaces (ipfixDump's ingress and
 # egress interface are their ifindexes). With l2 off the records are
 # the plain ones again; l2 is
-# refused together with routing fields or aggregation.
+# refused together with routing fields, aggregation or biflows.
 . "$(dirname "$0")/lib.sh"
 
 for t in nfcapd nfdump tshark dumpcap ipfixDump nfacctd jq; do
@@ -91,6 +91,13 @@ done
 capture_start c c0 "$TMPD/cap"
 fm_load_in r destination=10.0.9.1:4739 export_version=10 \
 	inactive_timeout=600 active_timeout=3600
+# l2 and biflows, either way round (an entry has one extension), before
+# the v9 destination that biflows would be refused for anyway
+fc set biflow on || fail "flowctl set biflow on"
+fc set l2 on 2>"$TMPD/err" && fail "l2 with biflows on accepted"
+grep -q "biflows and L2 fields exclude" "$TMPD/err" ||
+	fail "no message for l2 with biflows: $(cat "$TMPD/err")"
+fc set biflow off || fail "flowctl set biflow off"
 fc destination add 10.0.9.1:2055 version 9 || fail "destination v9"
 
 # Refusals: l2 with routing fields or aggregation, either way round
@@ -105,6 +112,9 @@ cfg=$(fcj show) || fail "flowctl -j show"
 jq_eq "l2 config" '[.l2, .hooks]' '[true,["forward","bridge"]]' "$cfg"
 fc set routing on 2>/dev/null && fail "routing with l2 accepted"
 fc set aggregate prefix4 24 2>/dev/null && fail "aggregation with l2 accepted"
+fc set biflow on 2>"$TMPD/err" && fail "biflows with l2 on accepted"
+grep -q "biflows and L2 fields exclude" "$TMPD/err" ||
+	fail "no message for biflows with l2: $(cat "$TMPD/err")"
 
 # DST SPORT PACKETS SRC LEN  and what each must carry: VLAN CVLAN ETYPE
 cat >"$TMPD/flows" <<-END
