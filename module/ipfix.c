@@ -283,9 +283,10 @@ static const struct fm_field ipfix_bi_icmp6[] = {
 /*
  * Flows with L2 fields ('l2' on): the unmasked fields with the first
  * packet's MAC addresses (zero where the hook saw no Ethernet header),
- * outer and inner (QinQ) VLAN ids and Ethernet type. No MPLS label: the
- * IP hooks never see one, and a sixth field would not leave the template
- * message room in the smallest MTU (export.rst).
+ * outer and inner (QinQ) VLAN ids and Ethernet type. No MPLS label nor
+ * post MACs: no hook has them at hand (export.rst, L2 fields, says hook
+ * by hook), and a sixth field would not fit the template sets' buffer
+ * (FM_ENC_TMPL_MAX) with the options templates.
  */
 #define IPFIX_L2 \
 	{ 56, 6, FM_S_SRC_MAC },	/* sourceMacAddress */ \
