@@ -163,7 +163,7 @@ void fm_entry_record(const struct fm_entry *e, struct fm_record *r,
 	r->rflags = e->rflags & ~FM_RF_GEN;
 	r->src_mask = 0;
 	r->dst_mask = 0;
-	r->pad = 0;
+	r->selector = 0;
 	r->src_as = 0;
 	r->dst_as = 0;
 	memset(&r->nexthop, 0, sizeof(r->nexthop));

@@ -119,6 +119,17 @@ enum fm_tmpl_id {
 	FM_TMPL_L2_6,
 	FM_TMPL_L2_ICMP4,
 	FM_TMPL_L2_ICMP6,	/* 281 */
+	/*
+	 * Per-interface sampling rates (FM_RF_SEL): the plain templates
+	 * with the record's selector, and the options template that gives
+	 * each selector's rate. Sent instead of the plain ones by a session
+	 * in selector mode.
+	 */
+	FM_TMPL_SEL4,		/* 282 */
+	FM_TMPL_SEL6,
+	FM_TMPL_SEL_ICMP4,
+	FM_TMPL_SEL_ICMP6,
+	FM_TMPL_SELECTOR,	/* 286, options: one record per selector */
 	FM_TMPL_END
 };
 
@@ -129,6 +140,7 @@ enum fm_enc_mode {
 	FM_ENC_MODE_ROUTE,	/* with routing fields (FM_RF_ROUTE) */
 	FM_ENC_MODE_BI,		/* biflows (FM_KF_BI) */
 	FM_ENC_MODE_L2,		/* with L2 fields (FM_KF_L2) */
+	FM_ENC_MODE_SEL,	/* with a selector (FM_RF_SEL) */
 	FM_ENC_MODES
 };
 
@@ -138,13 +150,18 @@ enum fm_enc_mode {
  * FM_TMPL_HASHSEL, its flow templates those of its mode (enum fm_enc_mode).
  */
 #define FM_TMPL_SENT 7
-/* ...and FM_TMPL_FLOWSAMP after them while flow sampling is on (IPFIX) */
+/*
+ * ...and FM_TMPL_FLOWSAMP after them while flow sampling is on (IPFIX);
+ * FM_TMPL_NAT4 and FM_TMPL_SELECTOR go with their records
+ */
+/* selectors: the netns's rate and one per sampling-if slot (FM_IFF_MAX) */
+#define FM_ENC_SEL_MAX 9
 
 #define FM_ENC_IFNAME_LEN 16	/* interfaceName: fixed, zero padded */
 /*
  * bytes of a version's template sets: 412, 436 aggregating, 492 with the
- * routing fields or the L2 fields, 484 for biflows, 4 more in mode hash,
- * 28 more with flow sampling
+ * routing fields or the L2 fields, 484 for biflows, 428 with selectors,
+ * 4 more in mode hash, 28 more with flow sampling
  */
 #define FM_ENC_TMPL_MAX	524
 
@@ -163,6 +180,13 @@ struct fm_enc_session {
 	u8 flow_algo;		/* flow sampling: enum fm_sampling_algo */
 	u32 flow_interval;	/* 1 out of N records; 1 = every one */
 	u32 domain_id;		/* IPFIX observation domain, v9 source id */
+	/*
+	 * Selectors (per-interface sampling rates), 0 while there are
+	 * none: selector i + 1 samples 1 in sel_rate[i] packets, in the
+	 * mode of sampling_algo; a record's selector says which.
+	 */
+	u8 nsel;
+	u32 sel_rate[FM_ENC_SEL_MAX];
 	u32 tmpl_refresh_sec;	/* resend templates after this; 0 = never */
 	u32 tmpl_refresh_msgs;	/* or every this many messages; 0 = never */
 	/* state */
@@ -190,6 +214,7 @@ struct fm_enc_session {
 	 * next event carries it if not (fm_enc_add_nat()).
 	 */
 	bool nat_tmpl;
+	bool sel_tmpl;		/* the same for FM_TMPL_SELECTOR */
 	u8 tmpl_buf[4 + FM_ENC_TMPL_MAX];	/* from byte 4 */
 };
 
@@ -255,6 +280,14 @@ void fm_enc_set_sampling(struct fm_enc_session *s, u8 algo, u32 interval);
  */
 void fm_enc_set_flow_sampling(struct fm_enc_session *s, u8 algo,
 			      u32 interval);
+
+/*
+ * The selectors: n rates, rate[0] the netns's, rate[1 + i] sampling-if
+ * slot i's; n = 0 when the netns has no per-interface rates. A change
+ * goes out with the templates of the next message.
+ */
+void fm_enc_set_selectors(struct fm_enc_session *s, unsigned int n,
+			  const u32 *rate);
 
 /* Send the templates in the next message (new collector, config change). */
 static inline void fm_enc_resend_templates(struct fm_enc_session *s)
@@ -410,6 +443,21 @@ static inline int fm_enc_add_flowsamp(struct fm_enc_msg *m)
 }
 
 /*
+ * Options record of selector i + 1 (i < nsel), in selector mode only:
+ * FM_ENC_OK and nothing added in the other modes and in v5, whose records
+ * carry no selector.
+ */
+int fm_tpl_add_selector(struct fm_enc_msg *m, unsigned int i);
+
+static inline int fm_enc_add_selector(struct fm_enc_msg *m, unsigned int i)
+{
+	if (m->s->version == FM_ENC_NF5 || m->s->mode != FM_ENC_MODE_SEL ||
+	    i >= m->s->nsel)
+		return FM_ENC_OK;
+	return fm_tpl_add_selector(m, i);
+}
+
+/*
  * One NAT event record (IPFIX, v9; FM_ENC_UNSUPPORTED on v5, which has
  * no such fields). The first event after the session's templates went
  * out brings FM_TMPL_NAT4 with it, into this message. FM_ENC_FULL: no
@@ -542,6 +590,10 @@ enum fm_src {
 	FM_S_VLAN_OUTER,
 	FM_S_VLAN_INNER,
 	FM_S_ETHERTYPE,
+	FM_S_SELECTOR,		/* a record's selector (FM_RF_SEL) */
+	FM_S_SEL_ID,		/* options: the selector's id */
+	FM_S_SEL_SPACE,		/* IPFIX samplingPacketSpace: its N - 1 */
+	FM_S_SEL_RATE,		/* v9 FLOW_SAMPLER_RANDOM_INTERVAL: its N */
 };
 
 /*

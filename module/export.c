@@ -122,7 +122,12 @@ struct fm_out {
 	struct fm_batch *b;
 	struct fm_dest *d;
 	struct fm_enc_msg *m;		/* &d->m */
-	bool opts_sent;			/* options data went out in this call */
+	/*
+	 * The session's mode (enum fm_enc_mode) when the options data went
+	 * out in this call, FM_ENC_MODES before: they go again with the
+	 * templates of another mode, whose options (selectors) differ.
+	 */
+	u8 opts_mode;
 	bool names_sent;		/* so did the interface names owed */
 };
 
@@ -186,7 +191,12 @@ static int fm_out_next(struct fm_out *o)
 	return fm_out_begin(o);
 }
 
-/* Options record i: 0 sampling, 1 flow sampling (if on), 2 statistics */
+/*
+ * Options record i: 0 sampling, 1 flow sampling (if on), 2 statistics,
+ * 3 + k selector k (in selector mode)
+ */
+#define FM_OUT_OPTIONS (3 + FM_ENC_SEL_MAX)
+
 static int fm_out_add_option(struct fm_out *o, unsigned int i)
 {
 	const struct fm_batch *b = o->b;
@@ -197,6 +207,8 @@ static int fm_out_add_option(struct fm_out *o, unsigned int i)
 		return fm_enc_add_sampling(o->m);
 	if (i == 1)
 		return fm_enc_add_flowsamp(o->m);
+	if (i > 2)
+		return fm_enc_add_selector(o->m, i - 3);
 	st.messages = d->st.packets;
 	st.flows = d->st.records;
 	st.ignored_packets = b->ignored;
@@ -215,10 +227,10 @@ static int fm_out_options(struct fm_out *o)
 	unsigned int i;
 	int err;
 
-	o->opts_sent = true;
+	o->opts_mode = o->m->s->mode;
 	fm_batch_read_netns(o->b);
 	fm_ifs_refresh(o->b->fn->exp, o->d);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < FM_OUT_OPTIONS; i++) {
 		if (fm_out_add_option(o, i) != FM_ENC_FULL)
 			continue;
 		err = fm_out_next(o);
@@ -310,7 +322,7 @@ static int fm_out_begin(struct fm_out *o)
 		return -EMSGSIZE;
 	d->open = true;
 	d->opened = jiffies;
-	if (o->m->tmpl && !o->opts_sent) {
+	if (o->m->tmpl && o->opts_mode != o->m->s->mode) {
 		err = fm_out_options(o);
 		if (err)
 			return err;
@@ -320,21 +332,48 @@ static int fm_out_begin(struct fm_out *o)
 	return 0;
 }
 
+/*
+ * The selectors' rates (fm_enc_set_selectors()): the netns's rate and
+ * those of sampling-if, none without per-interface rates. Returns n.
+ */
+static unsigned int fm_selectors(struct fm_net *fn, u32 rate, u32 *sel)
+{
+	const struct fm_samplif_rcu *sr;
+	unsigned int i, n = 0;
+
+	BUILD_BUG_ON(FM_ENC_SEL_MAX != FM_IFF_MAX + 1);
+	rcu_read_lock();
+	sr = rcu_dereference(fn->samplif);
+	if (sr && sr->s.ifs.n) {
+		sel[0] = rate;
+		for (i = 0; i < sr->s.ifs.n; i++)
+			sel[1 + i] = sr->s.rate[i];
+		n = 1 + sr->s.ifs.n;
+	}
+	rcu_read_unlock();
+	return n;
+}
+
 /* Follow the cache's sampling; a change goes out with new templates. */
 static void fm_dest_sampling(struct fm_net *fn, struct fm_dest *d)
 {
 	const struct fm_export *fe = fn->exp;
 	struct fm_enc_session *s = &d->sess;
+	u32 sel[FM_ENC_SEL_MAX];
+	unsigned int nsel;
 	u32 rate;
 	u8 mode;
 
 	fm_cache_sampling(fn, &rate, &mode);
+	nsel = fm_selectors(fn, rate, sel);
 	if ((s->sampling_interval != rate || s->sampling_algo != mode) ||
 	    (s->flow_interval != fe->fsamp_rate ||
-	     s->flow_algo != fe->fsamp_mode))
+	     s->flow_algo != fe->fsamp_mode) ||
+	    s->nsel != nsel || memcmp(s->sel_rate, sel, nsel * sizeof(*sel)))
 		fm_dest_send_held(d);	/* its options data say the old rates */
 	fm_enc_set_sampling(s, mode, rate);
 	fm_enc_set_flow_sampling(s, fe->fsamp_mode, fe->fsamp_rate);
+	fm_enc_set_selectors(s, nsel, sel);
 }
 
 /*
@@ -398,7 +437,8 @@ static int fm_out_flows(struct fm_out *o, const struct fm_record *recs,
 static void fm_dest_export(struct fm_batch *b, struct fm_dest *d,
 			   const struct fm_record *recs, unsigned int n)
 {
-	struct fm_out o = { .b = b, .d = d, .m = &d->m };
+	struct fm_out o = { .b = b, .d = d, .m = &d->m,
+			    .opts_mode = FM_ENC_MODES };
 	const struct fm_record *r;
 	unsigned int i = 0, c, done;
 
@@ -442,7 +482,8 @@ err:
 static void fm_dest_export_nat(struct fm_batch *b, struct fm_dest *d,
 			       const struct fm_nat_event *evs, unsigned int n)
 {
-	struct fm_out o = { .b = b, .d = d, .m = &d->m };
+	struct fm_out o = { .b = b, .d = d, .m = &d->m,
+			    .opts_mode = FM_ENC_MODES };
 	unsigned int i;
 	int ret;
 
@@ -586,32 +627,70 @@ static bool fm_dest_takes(const struct fm_dest *d, bool aggc,
 	return !aggc;
 }
 
+/*
+ * The selector of each of the plain records r[0..n): the sampling-if
+ * slot of its input interface, as the packet path found it by name
+ * (fm_sample_slot()), else the netns's rate. Masked flows, biflows and
+ * flows with L2 fields get none: their templates have no field for it
+ * (export.rst). A record in flight across a change of sampling-if gets
+ * the new table's.
+ */
+static void fm_select_records(struct fm_net *fn, struct fm_record *r,
+			      unsigned int n)
+{
+	const struct fm_samplif_rcu *sr;
+	const struct net_device *dev;
+	int slot;
+
+	rcu_read_lock();
+	sr = rcu_dereference(fn->samplif);
+	for (; sr && n; n--, r++) {
+		if (r->key.kflags & (FM_KF_AGG | FM_KF_BI | FM_KF_L2))
+			continue;
+		slot = -1;
+		dev = r->key.in_if ?
+		      dev_get_by_index_rcu(fn->net, r->key.in_if) : NULL;
+		if (dev)
+			slot = fm_samplif_slot(&sr->s, dev->name);
+		r->selector = slot + 2;
+		r->rflags |= FM_RF_SEL;
+	}
+	rcu_read_unlock();
+}
+
 /* recs[0..n) to every destination that takes them. Under the export mutex. */
 static void fm_export_dests(struct fm_batch *b, const struct fm_record *recs,
 			    unsigned int n, bool aggc)
 {
 	struct fm_export *fe = b->fn->exp;
+	struct fm_record *x;
 	struct fm_dest *d;
-
 	unsigned int i, c;
 
 	if (!aggc)
 		fe->records_selected += n;
 	fm_ifs_scan(b->fn, recs, n);
-	if (!fe->route_buf) {
+	x = fe->route_buf ?: fe->sel_buf;
+	if (!x) {
 		list_for_each_entry(d, &fe->dests, list)
 			if (fm_dest_takes(d, aggc, recs))
 				fm_dest_export(b, d, recs, n);
 		return;
 	}
-	/* routing fields: looked up once a record, for every destination */
+	/*
+	 * Routing fields or selectors: looked up once a record, for every
+	 * destination. Routed records carry no selector (export.rst).
+	 */
 	for (i = 0; i < n; i += c) {
 		c = min_t(unsigned int, n - i, FM_ROUTE_CHUNK);
-		memcpy(fe->route_buf, recs + i, c * sizeof(*recs));
-		fm_route_records(b->fn, fe->route_buf, c);
+		memcpy(x, recs + i, c * sizeof(*recs));
+		if (fe->route_buf)
+			fm_route_records(b->fn, x, c);
+		else
+			fm_select_records(b->fn, x, c);
 		list_for_each_entry(d, &fe->dests, list)
 			if (fm_dest_takes(d, aggc, recs))
-				fm_dest_export(b, d, fe->route_buf, c);
+				fm_dest_export(b, d, x, c);
 	}
 }
 
@@ -754,6 +833,22 @@ struct fm_record *fm_export_set_routing(struct fm_net *fn,
 	mutex_lock(&fe->lock);
 	if (!buf || !fe->route_buf)
 		swap(buf, fe->route_buf);
+	mutex_unlock(&fe->lock);
+	return buf;
+}
+
+/*
+ * Selectors on (buf from fm_export_route_buf()) or off (NULL), as
+ * sampling-if rates are set or removed. Returns the buffer left unused.
+ */
+struct fm_record *fm_export_set_selectors(struct fm_net *fn,
+					  struct fm_record *buf)
+{
+	struct fm_export *fe = fn->exp;
+
+	mutex_lock(&fe->lock);
+	if (!buf || !fe->sel_buf)
+		swap(buf, fe->sel_buf);
 	mutex_unlock(&fe->lock);
 	return buf;
 }
@@ -1335,6 +1430,7 @@ void fm_export_exit(struct fm_net *fn)
 	kvfree(fe->ifs);
 	kvfree(fe->fsamp_buf);
 	kvfree(fe->route_buf);
+	kvfree(fe->sel_buf);
 	mutex_destroy(&fe->lock);
 	kfree(fe);
 	fn->exp = NULL;

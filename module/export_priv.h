@@ -137,6 +137,11 @@ struct fm_export {
 	 */
 	struct fm_record *route_buf;
 	/*
+	 * Selectors on (per-interface sampling rates): the same, for the
+	 * records' selectors, when routing fields are off. NULL: off.
+	 */
+	struct fm_record *sel_buf;
+	/*
 	 * Aggregation beside the main cache (aggcache.h), NULL: off. Its
 	 * work sends the aggregates that timed out, every second while it
 	 * holds any; fn for the timeouts.

@@ -75,6 +75,7 @@ static inline unsigned int fm_key_len(const struct fm_key *k)
 #define FM_RF_FRAG	0x01	/* at least one packet was a fragment */
 #define FM_RF_ROUTE	0x02	/* routing fields hold (export only, route.c);
 				 * 0xf0 is the cache entries' (cache_hot.h) */
+#define FM_RF_SEL	0x08	/* selector holds (export only, export.c) */
 
 /* flowEndReason (IPFIX IE 136) */
 enum fm_end_reason {
@@ -142,7 +143,14 @@ struct fm_record {
 	 */
 	u8 src_mask;		/* prefix length of the source's route */
 	u8 dst_mask;		/* prefix length of the destination's route */
-	u8 pad;
+	/*
+	 * FM_RF_SEL: the sampling rate the flow's packets were metered at,
+	 * as a selectorId (IPFIX) / FLOW_SAMPLER_ID (v9) that the options
+	 * data explain: 1 the netns's, 2 + i sampling-if slot i. Filled at
+	 * export while per-interface rates are set, zero in the cache's
+	 * records.
+	 */
+	u8 selector;
 	u32 src_as;		/* origin AS of the source's prefix, 0: none */
 	u32 dst_as;
 	union {

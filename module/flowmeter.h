@@ -178,6 +178,8 @@ void fm_export_show(struct seq_file *m, struct fm_net *fn);
 void fm_export_nat(struct fm_net *fn, const struct fm_nat_event *evs,
 		   unsigned int n);
 struct fm_record *fm_export_route_buf(void);
+struct fm_record *fm_export_set_selectors(struct fm_net *fn,
+					  struct fm_record *buf);
 struct fm_record *fm_export_set_routing(struct fm_net *fn,
 					struct fm_record *buf);
 bool fm_export_routing(struct fm_net *fn);

@@ -393,6 +393,64 @@ static const struct fm_field ipfix_nat4[] = {
 	FM_NAT4_FIELDS
 };
 
+/*
+ * Per-interface sampling rates: the plain records with the selector that
+ * sampled them, which the selector options records explain. selectorId
+ * in 4 bytes in the records, so that the templates and the longest record
+ * fit an IPv4 collector's smallest message (export.rst); full size in the
+ * options records.
+ */
+#define IPFIX_SEL \
+	{ 302, 4, FM_S_SELECTOR },	/* selectorId, reduced size */
+
+static const struct fm_field ipfix_sel4[] = {
+	IPFIX_TIMES
+	IPFIX_ADDR4
+	IPFIX_IFS
+	IPFIX_PORTS
+	IPFIX_TAIL
+	IPFIX_SEL
+};
+
+static const struct fm_field ipfix_sel_icmp4[] = {
+	IPFIX_TIMES
+	IPFIX_ADDR4
+	IPFIX_IFS
+	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
+	{ 32, 2, FM_S_ICMP },		/* icmpTypeCodeIPv4 */
+	IPFIX_TAIL
+	IPFIX_SEL
+};
+
+static const struct fm_field ipfix_sel6[] = {
+	IPFIX_TIMES
+	IPFIX_ADDR6
+	{ 31, 4, FM_S_FLOWLABEL },	/* flowLabelIPv6 */
+	IPFIX_IFS
+	IPFIX_PORTS
+	IPFIX_TAIL
+	IPFIX_SEL
+};
+
+static const struct fm_field ipfix_sel_icmp6[] = {
+	IPFIX_TIMES
+	IPFIX_ADDR6
+	{ 31, 4, FM_S_FLOWLABEL },	/* flowLabelIPv6 */
+	IPFIX_IFS
+	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
+	{ 139, 2, FM_S_ICMP },		/* icmpTypeCodeIPv6 */
+	IPFIX_TAIL
+	IPFIX_SEL
+};
+
+/* RFC 5477 6.5.1: a selector's rate, scoped by its id */
+static const struct fm_field ipfix_selector[] = {
+	{ 302, 8, FM_S_SEL_ID },	/* scope: selectorId */
+	{ 304, 2, FM_S_SEL_ALGO },	/* selectorAlgorithm */
+	{ 305, 4, FM_S_SAMP_PKTS },	/* samplingPacketInterval */
+	{ 306, 4, FM_S_SEL_SPACE },	/* samplingPacketSpace */
+};
+
 #define TMPL(nscope, fields) { nscope, ARRAY_SIZE(fields), fields }
 
 /* Indexed by template id - FM_TMPL_V4. */
@@ -423,6 +481,11 @@ static const struct fm_tmpl ipfix_tmpls[FM_TMPL_NUM] = {
 	TMPL(0, ipfix_l2_6),
 	TMPL(0, ipfix_l2_icmp4),
 	TMPL(0, ipfix_l2_icmp6),
+	[FM_TMPL_SEL4 - FM_TMPL_V4] = TMPL(0, ipfix_sel4),
+	[FM_TMPL_SEL6 - FM_TMPL_V4] = TMPL(0, ipfix_sel6),
+	[FM_TMPL_SEL_ICMP4 - FM_TMPL_V4] = TMPL(0, ipfix_sel_icmp4),
+	[FM_TMPL_SEL_ICMP6 - FM_TMPL_V4] = TMPL(0, ipfix_sel_icmp6),
+	[FM_TMPL_SELECTOR - FM_TMPL_V4] = TMPL(1, ipfix_selector),
 };
 
 /*
@@ -449,6 +512,9 @@ static const u16 tmpl_order[FM_ENC_MODES][FM_TMPL_SENT] = {
 	[FM_ENC_MODE_L2] = {
 	  FM_TMPL_L2_4, FM_TMPL_L2_6, FM_TMPL_L2_ICMP4, FM_TMPL_L2_ICMP6,
 	  FM_TMPL_STATS, FM_TMPL_SAMPLING, FM_TMPL_IFNAME },
+	[FM_ENC_MODE_SEL] = {
+	  FM_TMPL_SEL4, FM_TMPL_SEL6, FM_TMPL_SEL_ICMP4, FM_TMPL_SEL_ICMP6,
+	  FM_TMPL_STATS, FM_TMPL_SAMPLING, FM_TMPL_IFNAME },
 };
 
 /* v9 tells hash selection as random sampling, with its own template. */
@@ -470,15 +536,17 @@ static u16 sampling_tmpl(const struct fm_enc_session *s)
 #define FM_CL_ROUTE	8	/* with routing fields */
 #define FM_CL_BI	12	/* a biflow (none of the two above) */
 #define FM_CL_L2	16	/* with L2 fields */
-#define FM_CL_KIND	28	/* one of the four, or none */
+#define FM_CL_SEL	20	/* plain but for a selector */
+#define FM_CL_KIND	28	/* one of the five, or none */
 
-static const u16 class_tmpl[20] = {
+static const u16 class_tmpl[24] = {
 	FM_TMPL_V4, FM_TMPL_V6, FM_TMPL_ICMP4, FM_TMPL_ICMP6,
 	FM_TMPL_AGG4, FM_TMPL_AGG6, FM_TMPL_AGG_ICMP4, FM_TMPL_AGG_ICMP6,
 	FM_TMPL_ROUTE4, FM_TMPL_ROUTE6, FM_TMPL_ROUTE_ICMP4,
 	FM_TMPL_ROUTE_ICMP6,
 	FM_TMPL_BI4, FM_TMPL_BI6, FM_TMPL_BI_ICMP4, FM_TMPL_BI_ICMP6,
 	FM_TMPL_L2_4, FM_TMPL_L2_6, FM_TMPL_L2_ICMP4, FM_TMPL_L2_ICMP6,
+	FM_TMPL_SEL4, FM_TMPL_SEL6, FM_TMPL_SEL_ICMP4, FM_TMPL_SEL_ICMP6,
 };
 
 /*
@@ -499,8 +567,10 @@ static __always_inline unsigned int rec_class(const struct fm_record *r)
 		kind = FM_CL_BI;
 	else if (unlikely(r->key.kflags & FM_KF_L2))
 		kind = FM_CL_L2;
+	else if (unlikely(r->key.kflags & FM_KF_AGG))
+		kind = FM_CL_AGG;
 	else
-		kind = r->key.kflags & FM_KF_AGG ? FM_CL_AGG : 0;
+		kind = r->rflags & FM_RF_SEL ? FM_CL_SEL : 0;
 	return (v6 ? FM_CL_V6 : 0) | (r->key.proto == icmp ? FM_CL_ICMP : 0) |
 	       kind;
 }
@@ -516,6 +586,8 @@ static unsigned int class_mode(unsigned int cl)
 		return FM_ENC_MODE_BI;
 	case FM_CL_L2:
 		return FM_ENC_MODE_L2;
+	case FM_CL_SEL:
+		return FM_ENC_MODE_SEL;
 	}
 	return FM_ENC_MODE_PLAIN;
 }
@@ -527,6 +599,7 @@ struct fm_vals {
 	const struct fm_nat_event *ev;
 	u32 ifindex;
 	const char *ifname;
+	unsigned int sel;	/* selector options: index into sel_rate */
 };
 
 static bool is_nf9(const struct fm_enc_msg *m)
@@ -709,6 +782,15 @@ static u64 value(const struct fm_enc_msg *m, u8 src, const struct fm_vals *v)
 		return r->l2.vlan_inner;
 	case FM_S_ETHERTYPE:
 		return fm_l2_ethertype(&r->key);
+	case FM_S_SELECTOR:
+		return r->selector;
+	case FM_S_SEL_ID:
+		return v->sel + 1;
+	case FM_S_SEL_SPACE:
+		return s->sel_rate[v->sel] - 1;
+	case FM_S_SEL_RATE:	/* v9: flow sampling folded in */
+		return fm_fsamp_combined(s->sel_rate[v->sel],
+					 s->flow_interval);
 	}
 	return 0;
 }
@@ -943,6 +1025,17 @@ void fm_enc_set_flow_sampling(struct fm_enc_session *s, u8 algo,
 	fm_enc_resend_templates(s);
 }
 
+void fm_enc_set_selectors(struct fm_enc_session *s, unsigned int n,
+			  const u32 *rate)
+{
+	n = min_t(unsigned int, n, FM_ENC_SEL_MAX);
+	if (s->nsel == n && !memcmp(s->sel_rate, rate, n * sizeof(*rate)))
+		return;
+	s->nsel = n;
+	memcpy(s->sel_rate, rate, n * sizeof(*rate));
+	fm_enc_resend_templates(s);
+}
+
 /*
  * A record of another kind (plain, masked, routed) than the session's
  * flow templates: switch them. The message ends here (the caller sends it
@@ -976,6 +1069,7 @@ int fm_tpl_begin(struct fm_enc_msg *m)
 		m->nrec += s->tmpl_count;
 		m->tmpl = true;
 		s->nat_tmpl = false;	/* owed again, with the next event */
+		s->sel_tmpl = false;	/* ...with the next selector */
 	}
 	if (pad4(pad4(m->len) + SET_HDR_LEN + m->s->longest) > m->size)
 		return FM_ENC_TOOSMALL;
@@ -1243,33 +1337,53 @@ int fm_tpl_add_ifname(struct fm_enc_msg *m, u32 ifindex, const char *name)
 }
 
 /*
- * The NAT template is not in the session's template block: a meter
- * without NAT events never sends it, and the block keeps fitting the
- * smallest MTU. It goes out in front of the first event after each
- * refresh of the block, so on the same schedule. A template that fits
- * without its record is taken back: the next message carries both.
+ * A record of a template that is not in the session's template block
+ * (NAT events, selectors), so that the block keeps fitting the smallest
+ * MTU: the template goes out in front of the first such record after
+ * each refresh of the block (*sent says it did), so on the same schedule.
+ * A template that fits without its record is taken back: the next
+ * message carries both.
  */
-int fm_tpl_add_nat(struct fm_enc_msg *m, const struct fm_nat_event *e)
+static int add_with_template(struct fm_enc_msg *m, u16 id,
+			     const struct fm_vals *v, bool *sent)
 {
 	unsigned int len = m->len, set_off = m->set_off;
-	struct fm_vals v = { .ev = e };
-	bool tmpl = !m->s->nat_tmpl;
 	u16 set_id = m->set_id, nrec = m->nrec;
 
-	if (tmpl && !put_template(m, FM_TMPL_NAT4))
+	if (!*sent && !put_template(m, id))
 		goto full;
-	if (add_record(m, FM_TMPL_NAT4, &v) != FM_ENC_OK) {
+	if (add_record(m, id, v) != FM_ENC_OK) {
 		m->len = len;
 		m->set_off = set_off;
 		m->set_id = set_id;
 		m->nrec = nrec;
 		goto full;
 	}
-	if (tmpl)
-		m->s->nat_tmpl = true;
+	*sent = true;
 	return FM_ENC_OK;
 full:
 	return m->ndata ? FM_ENC_FULL : FM_ENC_TOOSMALL;
+}
+
+/* A meter without NAT events never sends their template. */
+int fm_tpl_add_nat(struct fm_enc_msg *m, const struct fm_nat_event *e)
+{
+	struct fm_vals v = { .ev = e };
+
+	return add_with_template(m, FM_TMPL_NAT4, &v, &m->s->nat_tmpl);
+}
+
+/*
+ * Selector mode only (fm_enc_add_selector()): the plain templates with a
+ * selector are 16 bytes longer than the plain ones, and the options
+ * template would take another 28 that an IPv4 collector's smallest MTU
+ * does not have.
+ */
+int fm_tpl_add_selector(struct fm_enc_msg *m, unsigned int i)
+{
+	struct fm_vals v = { .sel = i };
+
+	return add_with_template(m, FM_TMPL_SELECTOR, &v, &m->s->sel_tmpl);
 }
 
 static void put_ipfix_header(struct fm_enc_msg *m)

@@ -673,7 +673,7 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	struct fm_iffilter_rcu *ff = NULL;
 	struct fm_samplif_rcu *sr = NULL;
 	struct fm_hashkey *hk = NULL;
-	struct fm_record *route_buf = NULL;
+	struct fm_record *route_buf = NULL, *sel_buf = NULL;
 	struct fm_aggc *aggc = NULL;
 	struct fm_nl_mtus mtus;
 	struct nlattr *a;
@@ -706,8 +706,17 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 			sr = fm_samplif_new(&sif);
 			err = PTR_ERR_OR_ZERO(sr);
 		}
+		/* the records' selectors, while there are rates (export.c) */
+		if (!err && sif.ifs.n) {
+			sel_buf = fm_export_route_buf();
+			if (!sel_buf)
+				err = -ENOMEM;
+		}
 		if (err) {
 			kfree(ff);
+			if (!IS_ERR(sr))
+				kfree(sr);
+			kvfree(sel_buf);
 			return err;
 		}
 	}
@@ -716,6 +725,7 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		if (!hk) {
 			kfree(ff);
 			kfree(sr);
+			kvfree(sel_buf);
 			return -ENOMEM;
 		}
 	}
@@ -734,6 +744,7 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		if (!route_buf) {
 			kfree(ff);
 			kfree(sr);
+			kvfree(sel_buf);
 			kfree_sensitive(hk);
 			return -ENOMEM;
 		}
@@ -745,6 +756,7 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 			kvfree(route_buf);
 			kfree(ff);
 			kfree(sr);
+			kvfree(sel_buf);
 			kfree_sensitive(hk);
 			return -ENOMEM;
 		}
@@ -852,6 +864,7 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		/* as a change of the netns's rate: the cached flows end */
 		fm_samplif_install(fn, sr);
 		sr = NULL;
+		sel_buf = fm_export_set_selectors(fn, sel_buf);
 		fm_cache_flush(fn);
 	}
 	fm_nl_set_agg(fn, tb, &aggc);
@@ -867,6 +880,7 @@ out:
 	mutex_unlock(&fn->conf_lock);
 	fm_aggc_free(aggc);
 	kvfree(route_buf);
+	kvfree(sel_buf);
 	kfree(ff);
 	kfree(sr);
 	kfree_sensitive(hk);

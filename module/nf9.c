@@ -270,6 +270,62 @@ static const struct fm_field nf9_nat4[] = {
 	FM_NAT4_FIELDS
 };
 
+/*
+ * Per-interface sampling rates: the plain records with FLOW_SAMPLER_ID,
+ * and one options record per sampler with its FLOW_SAMPLER_MODE and
+ * FLOW_SAMPLER_RANDOM_INTERVAL (N, flow sampling folded in as in
+ * SAMPLING_INTERVAL), as Cisco's and pmacct's exporters send them.
+ */
+#define NF9_SEL \
+	{ 48, 2, FM_S_SELECTOR },	/* FLOW_SAMPLER_ID */
+
+static const struct fm_field nf9_sel4[] = {
+	NF9_TIMES
+	NF9_ADDR4
+	NF9_IFS
+	NF9_PORTS
+	NF9_TAIL
+	NF9_SEL
+};
+
+static const struct fm_field nf9_sel_icmp4[] = {
+	NF9_TIMES
+	NF9_ADDR4
+	NF9_IFS
+	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
+	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */
+	NF9_TAIL
+	NF9_SEL
+};
+
+static const struct fm_field nf9_sel6[] = {
+	NF9_TIMES
+	NF9_ADDR6
+	{ 31, 4, FM_S_FLOWLABEL },	/* IPV6_FLOW_LABEL */
+	NF9_IFS
+	NF9_PORTS
+	NF9_TAIL
+	NF9_SEL
+};
+
+static const struct fm_field nf9_sel_icmp6[] = {
+	NF9_TIMES
+	NF9_ADDR6
+	{ 31, 4, FM_S_FLOWLABEL },	/* IPV6_FLOW_LABEL */
+	NF9_IFS
+	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
+	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */
+	NF9_TAIL
+	NF9_SEL
+};
+
+static const struct fm_field nf9_selector[] = {
+	{ NF9_SCOPE_SYSTEM, 4, FM_S_DOMAIN },	/* scope: the source id */
+	{ 48, 2, FM_S_SEL_ID },		/* FLOW_SAMPLER_ID */
+	{ 49, 1, FM_S_SAMP_ALGO },	/* FLOW_SAMPLER_MODE */
+	{ 50, 4, FM_S_SEL_RATE },	/* FLOW_SAMPLER_RANDOM_INTERVAL */
+};
+
 #define TMPL(nscope, fields) { nscope, ARRAY_SIZE(fields), fields }
 
 /* Indexed by template id - FM_TMPL_V4, as ipfix_tmpls. */
@@ -295,6 +351,11 @@ const struct fm_tmpl fm_nf9_tmpls[FM_TMPL_NUM] = {
 	[FM_TMPL_L2_6 - FM_TMPL_V4] = TMPL(0, nf9_l2_6),
 	[FM_TMPL_L2_ICMP4 - FM_TMPL_V4] = TMPL(0, nf9_l2_icmp4),
 	[FM_TMPL_L2_ICMP6 - FM_TMPL_V4] = TMPL(0, nf9_l2_icmp6),
+	[FM_TMPL_SEL4 - FM_TMPL_V4] = TMPL(0, nf9_sel4),
+	[FM_TMPL_SEL6 - FM_TMPL_V4] = TMPL(0, nf9_sel6),
+	[FM_TMPL_SEL_ICMP4 - FM_TMPL_V4] = TMPL(0, nf9_sel_icmp4),
+	[FM_TMPL_SEL_ICMP6 - FM_TMPL_V4] = TMPL(0, nf9_sel_icmp6),
+	[FM_TMPL_SELECTOR - FM_TMPL_V4] = TMPL(1, nf9_selector),
 };
 
 /* count: records of every kind; sequence: export packets sent before. */

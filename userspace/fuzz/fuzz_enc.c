@@ -228,8 +228,11 @@ static void run(const u8 *data, size_t size, u8 version)
 			/* unmasked, as the cache makes them (test_agg.c: masked) */
 			e.r.key.src_plen = 0;
 			e.r.key.dst_plen = 0;
-			/* unrouted, no L2 fields (test_route.c, test_l2.c) */
-			e.r.rflags &= ~FM_RF_ROUTE;
+			/*
+			 * unrouted, no L2 fields, no selector (test_route.c,
+			 * test_l2.c, test_sel.c)
+			 */
+			e.r.rflags &= ~(FM_RF_ROUTE | FM_RF_SEL);
 		} else if (e.op == OP_IFNAME) {
 			take(&in, &e.ifindex, sizeof(e.ifindex));
 			take(&in, e.name, sizeof(e.name));

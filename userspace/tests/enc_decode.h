@@ -353,7 +353,12 @@ static inline const char *dec_check_flow(const struct dec_rec *d,
 	/* L2 fields: checked here, they have one source (struct fm_l2) */
 	int l2 = !route && (k->kflags & FM_KF_L2);
 	int agg = !route && !l2 && (k->kflags & FM_KF_AGG);
-	u16 tid = route ? (icmp ? (v6 ? FM_TMPL_ROUTE_ICMP6 : FM_TMPL_ROUTE_ICMP4) :
+	/* with a selector: selectorId (IPFIX) or FLOW_SAMPLER_ID (v9) last */
+	int sel = !route && !l2 && !agg && (r->rflags & FM_RF_SEL);
+	uint16_t sel_ie = version == 10 ? 302 : 48;
+	u16 tid = sel ? (icmp ? (v6 ? FM_TMPL_SEL_ICMP6 : FM_TMPL_SEL_ICMP4) :
+				(v6 ? FM_TMPL_SEL6 : FM_TMPL_SEL4)) :
+		  route ? (icmp ? (v6 ? FM_TMPL_ROUTE_ICMP6 : FM_TMPL_ROUTE_ICMP4) :
 				  (v6 ? FM_TMPL_ROUTE6 : FM_TMPL_ROUTE4)) :
 		  l2 ? (icmp ? (v6 ? FM_TMPL_L2_ICMP6 : FM_TMPL_L2_ICMP4) :
 			       (v6 ? FM_TMPL_L2_6 : FM_TMPL_L2_4)) :
@@ -411,7 +416,10 @@ static inline const char *dec_check_flow(const struct dec_rec *d,
 	} else if (dec_field(d, 56, 0, &len) || dec_field(d, 243, 0, &len)) {
 		return "L2 fields in a record without";
 	}
-	if (d->t->nfields != n + 2 + (route || l2 ? 5 : 0))
+	if (sel && (dec_u(d, sel_ie, 0) != r->selector ||
+		    d->t->f[d->t->nfields - 1].ie != sel_ie))
+		return "selector missing or wrong";
+	if (d->t->nfields != n + 2 + (route || l2 ? 5 : 0) + sel)
 		return "unexpected extra fields";
 	return NULL;
 }
