@@ -76,12 +76,14 @@ done
 
 # tshark: the selectors in the records, the rates in the options data.
 # recs PCAP PORT SELFIELD: "src packets selector" a record, from tshark's
-# per-frame lists (one kind of record a message: they line up)
+# per-frame lists (one kind of record a message: they line up; the
+# selector options records, first in a message, hold the field too: the
+# records' are the last ones)
 recs() {
 	tshark -r "$1" -d udp.port==$2,cflow -T fields -E separator=/s -E occurrence=a \
 		-e cflow.srcaddr -e cflow.packets -e "$3" -Y cflow.srcaddr 2>"$TMPD/err" |
-		awk '{ n = split($1, a, ","); split($2, b, ","); split($3, c, ",")
-		       for (i = 1; i <= n; i++) print a[i], b[i], c[i] }' | sed 's/ *$//' | LC_ALL=C sort
+		awk '{ n = split($1, a, ","); split($2, b, ","); k = split($3, c, ",")
+		       for (i = 1; i <= n; i++) print a[i], b[i], c[i + k - n] }' | sed 's/ *$//' | LC_ALL=C sort
 }
 # opts PCAP PORT: the selector options records (tshark -V), one line each
 opts() {
