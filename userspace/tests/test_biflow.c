@@ -208,6 +208,21 @@ static unsigned int find_set(const u8 *p, unsigned int len, u16 id)
 	return 0;
 }
 
+/* Biflow record i of a test: counters from i, bytes from bytes + i. */
+static void bi_rec(struct fm_record *r, unsigned int i, u64 bytes)
+{
+	r->key.kflags = FM_KF_BI;
+	r->packets = 10 + i;
+	r->bytes = bytes + i;
+	r->start_ms = 1000;
+	r->end_ms = 2000;
+	r->end_reason = FM_END_EOF;
+	r->rev.packets = 20 + i;
+	r->rev.bytes = 2000 + i;
+	r->rev.start_ms = 1100;
+	r->rev.end_ms = 2100;
+}
+
 /*
  * A TCP and an ICMP biflow in one message: the templates carry the
  * reverse IEs with the enterprise bit and PEN 29305, the records the
@@ -225,18 +240,8 @@ static void test_ipfix(void)
 	memset(r, 0, sizeof(r));
 	key4(&r[0].key, "10.0.1.1", "10.0.2.1", 40000, 7000, 6, 2, 3);
 	key4(&r[1].key, "10.0.1.1", "10.0.2.1", 0, 8 << 8, 1, 2, 3);
-	for (i = 0; i < 2; i++) {
-		r[i].key.kflags = FM_KF_BI;
-		r[i].packets = 10 + i;
-		r[i].bytes = 1000 + i;
-		r[i].start_ms = 1000;
-		r[i].end_ms = 2000;
-		r[i].end_reason = FM_END_EOF;
-		r[i].rev.packets = 20 + i;
-		r[i].rev.bytes = 2000 + i;
-		r[i].rev.start_ms = 1100;
-		r[i].rev.end_ms = 2100;
-	}
+	for (i = 0; i < 2; i++)
+		bi_rec(&r[i], i, 1000);
 	r[0].tcp_flags = 0x1b;
 	r[0].rev.tcp_flags = 0x13;
 	fm_enc_session_init(&s, FM_ENC_IPFIX, 7);
@@ -319,19 +324,11 @@ static void test_nf9(void)
 	inet_pton(AF_INET6, "fd02::1", &r[2].key.addr.v6.daddr);
 	key4(&r[3].key, "10.0.1.1", "10.0.2.1", 5002, 9001, 17, 2, 3);
 	for (i = 0; i < 4; i++) {
-		r[i].key.kflags = FM_KF_BI | (i == 2 ? FM_KF_IPV6 : 0);
-		r[i].packets = 10 + i;
-		r[i].bytes = 5000000000ULL + i;	/* beyond 32 bits */
-		r[i].start_ms = 1000;
-		r[i].end_ms = 2000;
-		r[i].end_reason = FM_END_EOF;
-		r[i].rev.packets = 20 + i;
-		r[i].rev.bytes = 2000 + i;
-		r[i].rev.start_ms = 1100;
-		r[i].rev.end_ms = 2100;
+		bi_rec(&r[i], i, 5000000000ULL);	/* beyond 32 bits */
 		r[i].tcp_flags = 0x1b;
 		r[i].rev.tcp_flags = 0x14;
 	}
+	r[2].key.kflags |= FM_KF_IPV6;
 	/* no answer: the initiator's times alone, OUT_* zero */
 	r[3].rev = (struct fm_rev){ 0 };
 	fm_enc_session_init(&s, FM_ENC_NF9, 7);
