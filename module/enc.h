@@ -99,9 +99,9 @@ enum fm_tmpl_id {
 	FM_TMPL_FLOWSAMP,	/* 272, options: flow sampling (IPFIX), sent
 				 * besides the others while it is on */
 	/*
-	 * Biflows (FM_KF_BI, RFC 5103), IPFIX only: the initiator's
-	 * counters and the responder's in reverse fields. Sent instead of
-	 * the others by a session in biflow mode.
+	 * Biflows (FM_KF_BI, RFC 5103): the initiator's counters and the
+	 * responder's, in reverse fields (IPFIX) or OUT_BYTES/OUT_PKTS
+	 * (v9). Sent instead of the others by a session in biflow mode.
 	 */
 	FM_TMPL_BI4,		/* 273 */
 	FM_TMPL_BI6,
@@ -573,6 +573,8 @@ enum fm_src {
 	FM_S_REV_END_MS,
 	FM_S_REV_TCP_FLAGS,
 	FM_S_BIFLOW_DIR,	/* biflowDirection: 1, the source initiated */
+	FM_S_BI_START_UP,	/* v9 biflows: both directions' first.. */
+	FM_S_BI_END_UP,		/* ..and last packet, uptime ms */
 	FM_S_EV_TIME_MS,	/* NAT events: observationTimeMilliseconds */
 	FM_S_EV_NAT,		/* natEvent */
 	FM_S_EV_PROTO,

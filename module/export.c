@@ -864,8 +864,8 @@ bool fm_export_routing(struct fm_net *fn)
 	return on;
 }
 
-/* Has the netns a v9 or v5 destination (no biflows: netlink.c)? */
-bool fm_export_legacy(struct fm_net *fn)
+/* Has the netns a v5 destination (no biflows: netlink.c)? */
+bool fm_export_has_nf5(struct fm_net *fn)
 {
 	struct fm_export *fe = fn->exp;
 	struct fm_dest *d;
@@ -873,7 +873,7 @@ bool fm_export_legacy(struct fm_net *fn)
 
 	mutex_lock(&fe->lock);
 	list_for_each_entry(d, &fe->dests, list)
-		any |= d->cfg.version != FM_ENC_IPFIX;
+		any |= d->cfg.version == FM_ENC_NF5;
 	mutex_unlock(&fe->lock);
 	return any;
 }

@@ -185,7 +185,7 @@ struct fm_record *fm_export_set_routing(struct fm_net *fn,
 bool fm_export_routing(struct fm_net *fn);
 struct fm_aggc;
 struct fm_aggc *fm_export_set_aggc(struct fm_net *fn, struct fm_aggc *ac);
-bool fm_export_legacy(struct fm_net *fn);
+bool fm_export_has_nf5(struct fm_net *fn);
 
 /* netlink.c */
 int fm_netlink_init(void);

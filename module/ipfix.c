@@ -760,6 +760,16 @@ static u64 value(const struct fm_enc_msg *m, u8 src, const struct fm_vals *v)
 		return r->rev.tcp_flags;
 	case FM_S_BIFLOW_DIR:
 		return 1;	/* initiator: the source */
+	case FM_S_BI_START_UP:	/* a direction without packets has no time */
+		if (!r->rev.packets ||
+		    (r->packets && r->start_ms <= r->rev.start_ms))
+			return fm_enc_uptime(r->start_ms);
+		return fm_enc_uptime(r->rev.start_ms);
+	case FM_S_BI_END_UP:
+		if (!r->rev.packets ||
+		    (r->packets && r->end_ms >= r->rev.end_ms))
+			return fm_enc_uptime(r->end_ms);
+		return fm_enc_uptime(r->rev.end_ms);
 	case FM_S_EV_TIME_MS:
 		return v->ev->time_ms;
 	case FM_S_EV_NAT:
@@ -1191,13 +1201,6 @@ int fm_tpl_add_flow(struct fm_enc_msg *m, const struct fm_record *r)
 	struct fm_vals v = { .r = r };
 	u8 *p;
 
-	/*
-	 * v9 has no reverse fields (netlink.c refuses biflows with a v9
-	 * destination): a biflow in flight across that change goes as the
-	 * initiator's direction alone.
-	 */
-	if (unlikely(is_nf9(m) && (cl & FM_CL_KIND) == FM_CL_BI))
-		cl &= ~FM_CL_KIND;
 	mode = class_mode(cl);
 	if (unlikely(mode != m->s->mode))
 		return switch_templates(m, mode);

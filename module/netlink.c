@@ -604,8 +604,8 @@ static int fm_nl_check_routing(struct fm_net *fn, struct nlattr **tb,
  * Biflows go with none of aggregation (a mask may make the two ends of a
  * conversation one prefix, and the templates have room for one set of
  * extras at the smallest MTU), routing fields (looked up for one
- * direction) or a v9 or v5 destination: RFC 5103's reverse fields are
- * enterprise fields, which neither version has.
+ * direction) or a v5 destination: v5 has no field for the responder's
+ * direction (IPFIX has RFC 5103's reverse fields, v9 OUT_BYTES/OUT_PKTS).
  */
 static int fm_nl_check_biflow(struct fm_net *fn, struct nlattr **tb, u8 l2,
 			      struct netlink_ext_ack *extack)
@@ -639,9 +639,9 @@ static int fm_nl_check_biflow(struct fm_net *fn, struct nlattr **tb, u8 l2,
 				    "biflows and L2 fields exclude each other");
 		return -EINVAL;
 	}
-	if (a && fm_export_legacy(fn)) {
+	if (a && fm_export_has_nf5(fn)) {
 		NL_SET_ERR_MSG_ATTR(extack, a,
-				    "biflows need IPFIX: a v9 or v5 destination has no reverse fields");
+				    "biflows need IPFIX or v9: a v5 destination has no reverse fields");
 		return -EINVAL;
 	}
 	return 0;
@@ -1015,9 +1015,9 @@ static int fm_nl_add_dest(struct sk_buff *skb, struct genl_info *info)
 		get_random_bytes(&cfg.anon.key, sizeof(cfg.anon.key));
 
 	mutex_lock(&fn->conf_lock);
-	if (fn->biflow && cfg.version != FM_ENC_IPFIX) {
+	if (fn->biflow && cfg.version == FM_ENC_NF5) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[FM_DEST_A_VERSION],
-				    "biflows are on: only IPFIX has their reverse fields");
+				    "biflows are on: v5 has no field for their reverse direction");
 		err = -EINVAL;
 	} else {
 		err = fm_export_dest_add(fn, &cfg, extack);

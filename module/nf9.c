@@ -246,6 +246,66 @@ static const struct fm_field nf9_l2_icmp6[] = {
 	NF9_TAIL
 };
 
+/*
+ * Biflows (RFC 5103) as NSEL-style v9 exporters send a conversation: the
+ * source is the initiator, IN_BYTES/IN_PKTS what it sent, OUT_BYTES/
+ * OUT_PKTS what the responder sent back (nfdump reads them as its out
+ * counters, tshark as post octets/packets). v9 has no reverse times or
+ * flags: FIRST/LAST_SWITCHED span both directions, TCP_FLAGS are the
+ * initiator's. biflowDirection (IANA 239, 1: initiator) as in IPFIX,
+ * which tshark decodes in v9 too. The same fields as the IPFIX biflow
+ * templates otherwise, so that both fit the smallest message.
+ */
+#define NF9_BI_TIMES \
+	{ 1, 8, FM_S_OCTETS },		/* IN_BYTES */ \
+	{ 2, 8, FM_S_PACKETS },		/* IN_PKTS */ \
+	{ 23, 8, FM_S_REV_OCTETS },	/* OUT_BYTES */ \
+	{ 24, 8, FM_S_REV_PACKETS },	/* OUT_PKTS */ \
+	{ 22, 4, FM_S_BI_START_UP },	/* FIRST_SWITCHED */ \
+	{ 21, 4, FM_S_BI_END_UP },	/* LAST_SWITCHED */
+
+#define NF9_BI_TAIL \
+	{ 4, 1, FM_S_PROTO },		/* PROTOCOL */ \
+	{ 5, 1, FM_S_TOS },		/* SRC_TOS */ \
+	{ 136, 1, FM_S_END_REASON },	/* flowEndReason (IANA) */ \
+	{ 239, 1, FM_S_BIFLOW_DIR },	/* biflowDirection (IANA) */
+
+static const struct fm_field nf9_bi4[] = {
+	NF9_BI_TIMES
+	NF9_ADDR4
+	NF9_IFS
+	NF9_PORTS
+	NF9_BI_TAIL
+	{ 6, 1, FM_S_TCP_FLAGS },	/* TCP_FLAGS: the initiator's */
+};
+
+static const struct fm_field nf9_bi6[] = {
+	NF9_BI_TIMES
+	NF9_ADDR6
+	NF9_IFS
+	NF9_PORTS
+	NF9_BI_TAIL
+	{ 6, 1, FM_S_TCP_FLAGS },	/* TCP_FLAGS: the initiator's */
+};
+
+static const struct fm_field nf9_bi_icmp4[] = {
+	NF9_BI_TIMES
+	NF9_ADDR4
+	NF9_IFS
+	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
+	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */
+	NF9_BI_TAIL
+};
+
+static const struct fm_field nf9_bi_icmp6[] = {
+	NF9_BI_TIMES
+	NF9_ADDR6
+	NF9_IFS
+	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
+	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */
+	NF9_BI_TAIL
+};
+
 static const struct fm_field nf9_stats[] = {
 	{ NF9_SCOPE_SYSTEM, 4, FM_S_DOMAIN },	/* scope: the source id */
 	{ 41, 8, FM_S_MSGS },		/* TOTAL_PKTS_EXP: export packets */
@@ -346,6 +406,10 @@ const struct fm_tmpl fm_nf9_tmpls[FM_TMPL_NUM] = {
 	TMPL(0, nf9_route6),
 	TMPL(0, nf9_route_icmp4),
 	TMPL(0, nf9_route_icmp6),
+	[FM_TMPL_BI4 - FM_TMPL_V4] = TMPL(0, nf9_bi4),
+	[FM_TMPL_BI6 - FM_TMPL_V4] = TMPL(0, nf9_bi6),
+	[FM_TMPL_BI_ICMP4 - FM_TMPL_V4] = TMPL(0, nf9_bi_icmp4),
+	[FM_TMPL_BI_ICMP6 - FM_TMPL_V4] = TMPL(0, nf9_bi_icmp6),
 	[FM_TMPL_NAT4 - FM_TMPL_V4] = TMPL(0, nf9_nat4),
 	[FM_TMPL_L2_4 - FM_TMPL_V4] = TMPL(0, nf9_l2_4),
 	[FM_TMPL_L2_6 - FM_TMPL_V4] = TMPL(0, nf9_l2_6),

@@ -176,7 +176,7 @@ enum fm_attr {
 				 * conversation one flow; 0 (the default) =
 				 * uniflows; a change ends the cached flows;
 				 * refused with aggregation, routing fields or a
-				 * v9 or v5 destination */
+				 * v5 destination */
 	FM_A_NAT_EVENTS,	/* u8: 1 = NAT44 session create/delete events
 				 * (RFC 8158) from conntrack go to the IPFIX
 				 * and v9 destinations; 0 (the default) = not.

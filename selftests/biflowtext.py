@@ -7,9 +7,10 @@ records (RFC 5103) a decoder printed, one line a record, sorted:
 
 PACKETS, BYTES: what the source (the initiator) sent; RPACKETS, RBYTES:
 the reverse IEs (PEN 29305), what the destination sent back; BIFLOWDIR:
-biflowDirection (IE 239). ICMP: SPORT 0, DPORT type * 256 + code. "-"
-for what the decoder does not show. TEXT: ipfixDump's output, tshark -V
-of cflow, nfdump's `-o 'fmt:%pr %sa %sp %da %dp %pkt %byt %opkt %obyt'`
+biflowDirection (IE 239). v9: PACKETS, BYTES from IN_PKTS/IN_BYTES,
+RPACKETS, RBYTES from OUT_PKTS/OUT_BYTES (tshark: Post Packets/Octets).
+ICMP: SPORT 0, DPORT type * 256 + code. "-" for what the decoder does not
+show. TEXT: ipfixDump's output, tshark -V of cflow, nfdump's `-o 'fmt:%pr %sa %sp %da %dp %pkt %byt %opkt %obyt'`
 (it reads the reverse counters as its out counters), nfacctd's print
 plugin csv (src_host, dst_host, src_port, dst_port, proto: the
 initiator's counters only).
@@ -81,7 +82,8 @@ def tshark(text):
         key = {"Octets": "bytes", "Packets": "packets", "SrcAddr": "src",
                "DstAddr": "dst", "SrcAddrV6": "src", "DstAddrV6": "dst",
                "SrcPort": "sport", "DstPort": "dport",
-               "Protocol": "proto", "Biflow Direction": "dir"}.get(name)
+               "Protocol": "proto", "Biflow Direction": "dir",
+               "Post Octets": "rbytes", "Post Packets": "rpackets"}.get(name)
         if not key:
             continue
         if rev:

@@ -3,17 +3,21 @@
 # meters both directions of a conversation as one flow and exports one
 # IPFIX record for it, the initiator as source, its packets and bytes in
 # packetDeltaCount/octetDeltaCount, the responder's in the reverse IEs
-# (PEN 29305), biflowDirection 1. A TCP transfer, a UDP request/response
+# (PEN 29305), biflowDirection 1; and one v9 record to a v9 destination
+# beside it, the initiator's in IN_BYTES/IN_PKTS, the responder's in
+# OUT_BYTES/OUT_PKTS (23/24), biflowDirection 239. A TCP transfer, a UDP request/response
 # exchange and an ICMP echo exchange from a to b, twice: with both ends
 # on CPU 0, and with b on CPU 1 (its replies are metered there: the merge
 # must make one record of the two CPUs' pieces). Each conversation must
 # arrive exactly once, both directions exact against what a counted on
 # its own interface (nft counters: the truth from the endpoint, not from
 # the meter; a's TCP segments as b received them), at ipfixDump and tshark (reverse IEs), nfdump (reads them
-# as its out counters) and nfacctd (the initiator's direction only).
-# Also: the setting in flowctl -j show, the biflow in /proc flows and
-# flowctl flows while live, v9 refused while biflows are on, biflows
-# refused with aggregation.
+# as its out counters) and nfacctd (the initiator's direction only); the
+# v9 records at tshark (post octets/packets), nfdump (out counters) and
+# nfacctd (the initiator's only). Also: the setting in flowctl -j show,
+# the biflow in /proc flows and flowctl flows while live, a v5
+# destination refused while biflows are on and biflows while one exists,
+# a v9 destination accepted either way, biflows refused with aggregation.
 . "$(dirname "$0")/lib.sh"
 
 for t in nfcapd nfdump tshark dumpcap ipfixDump nfacctd nft jq ethtool taskset; do
@@ -74,6 +78,8 @@ mkdir -p "$TMPD/nfc"
 ip netns exec c nfcapd -w "$TMPD/nfc" -p 4739 -t 3600 >"$TMPD/nfc.log" 2>&1 &
 nfc=$!
 wait_port c 4739
+nfcapd_start c "$TMPD/nfc9" 2055
+nfc9=$NFCAPD
 # never idle during a round (the live checks keep the TCP flow silent for
 # long under TCG): each round ends with a flush
 fm_load_in r destination=10.0.9.1:4739 inactive_timeout=120 active_timeout=3600
@@ -82,9 +88,10 @@ grep -q "exclude each other" <<< "$err" || fail "biflow with aggregation: $err"
 fc set biflow on || fail "flowctl set biflow on"
 cfg=$(fcj show) || fail "flowctl -j show"
 jq_eq "biflow config" '.biflow' true "$cfg"
-err=$(fc destination add 10.0.9.1:2055 version 9 2>&1) && fail "v9 destination accepted with biflows on"
-grep -q "only IPFIX" <<< "$err" || fail "v9 refused, but: $err"
-log "v9 destination refused: $err"
+err=$(fc destination add 10.0.9.1:2056 version 5 2>&1) && fail "v5 destination accepted with biflows on"
+grep -q "v5 has no field" <<< "$err" || fail "v5 refused, but: $err"
+log "v5 destination refused: $err"
+fc destination add 10.0.9.1:2055 version 9 || fail "v9 destination refused with biflows on"
 expect_eq "/proc stats: export_biflow" "$(fm_stat export_biflow r)" 1
 
 # b: the TCP sink and a UDP echo server, on CPU $1
@@ -139,9 +146,10 @@ for i in range(20):
 	ip netns exec a taskset -c 0 ping -q -c 5 -i 0.2 -s 100 10.0.2.1 >/dev/null || fail "$name: ping"
 	sleep 2	# the TCP biflow's linger
 	fc flush || fail "flowctl flush"
-	wait_stat_min export_records r $((rec0 + 3)) 60
+	# three records to each destination
+	wait_stat_min export_records r $((rec0 + 6)) 60
 	sleep 3	# anything more would be a second record of one of them
-	expect_eq "$name: records" "$(fm_stat export_records r)" $((rec0 + 3))
+	expect_eq "$name: records" "$(fm_stat export_records r)" $((rec0 + 6))
 	{
 		echo "6 10.0.1.1 $sport 10.0.2.1 7000 $(truth tcp_out b) $(truth tcp_in)"
 		echo "17 10.0.1.1 5001 10.0.2.1 9001 $(truth udp_out) $(truth udp_in)"
@@ -158,12 +166,12 @@ log "pieces merged across CPUs: $merged"
 [ "$merged" -gt 0 ] || fail "no piece merged: b's replies were not metered on another CPU"
 expect_eq "records sent without every piece" "$(fm_stat merge_incomplete r)" 0
 fm_unload
-kill "$nfc"
-wait "$nfc"
+kill "$nfc" "$nfc9"
+wait "$nfc" "$nfc9"
 capture_stop
 
-# check DECODER FILE [noreverse]: FILE's biflows are exactly the wanted
-# ones; noreverse: the decoder shows the initiator's direction only
+# check DECODER FILE [noreverse] [v9]: FILE's biflows are exactly the
+# wanted ones; noreverse: the decoder shows the initiator's direction only
 check() {
 	python3 "$SELFTESTS/biflowtext.py" "$1" <"$2" | LC_ALL=C sort >"$2.got"
 	cat "$TMPD"/want.* | awk -v d="$1" -v norev="${3:-}" '{
@@ -172,30 +180,50 @@ check() {
 		LC_ALL=C sort >"$2.want"
 	if ! cmp -s "$2.want" "$2.got"; then
 		diff -u "$2.want" "$2.got" | head -30 | sed 's/^/# /'
-		fail "$1 shows other biflows than the endpoints counted"
+		fail "$1 ${4:-IPFIX} shows other biflows than the endpoints counted"
 	fi
-	log "$1: $(wc -l <"$2.got") biflows, one record each, both directions exact"
+	log "$1 ${4:-IPFIX}: $(wc -l <"$2.got") biflows, one record each, both directions exact"
 }
-capture_payloads "$TMPD/cap" "$TMPD/ipfix"
+capture_split "$TMPD/cap" 2055 "$TMPD/cap9"
+capture_split "$TMPD/cap" 4739 "$TMPD/cap10"
+capture_payloads "$TMPD/cap10" "$TMPD/ipfix"
 ipfixDump -i "$TMPD/ipfix" >"$TMPD/ipfixdump" 2>"$TMPD/err" || fail "ipfixDump: $(cat "$TMPD/err")"
 [ -s "$TMPD/err" ] && fail "ipfixDump complains: $(head -5 "$TMPD/err")"
 check ipfixdump "$TMPD/ipfixdump"
-tshark -r "$TMPD/cap" -d udp.port==4739,cflow -V >"$TMPD/tshark" 2>"$TMPD/tshark.err" ||
+tshark -r "$TMPD/cap10" -d udp.port==4739,cflow -V >"$TMPD/tshark" 2>"$TMPD/tshark.err" ||
 	fail "tshark: $(cat "$TMPD/tshark.err")"
 grep -q 'Expert Info' "$TMPD/tshark" && fail "tshark expert info: $(grep -m3 'Expert Info' "$TMPD/tshark")"
 check tshark "$TMPD/tshark"
 nfdump -R "$TMPD/nfc" -q -o 'fmt:%pr %sa %sp %da %dp %pkt %byt %opkt %obyt' >"$TMPD/nfdump" ||
 	fail "nfdump"
 check nfdump "$TMPD/nfdump"
-nfacctd_decode "$TMPD/cap" "$TMPD/nfacctd" ", timestamp_start"
+nfacctd_decode "$TMPD/cap10" "$TMPD/nfacctd" ", timestamp_start"
 check nfacctd "$TMPD/nfacctd" noreverse
+# v9: the same conversations, one record each
+tshark -r "$TMPD/cap9" -d udp.port==2055,cflow -V >"$TMPD/tshark9" 2>"$TMPD/tshark9.err" ||
+	fail "tshark v9: $(cat "$TMPD/tshark9.err")"
+grep -q 'Expert Info' "$TMPD/tshark9" && fail "tshark v9 expert info: $(grep -m3 'Expert Info' "$TMPD/tshark9")"
+grep -q 'Version: 9' "$TMPD/tshark9" || fail "no v9 message in the capture for 2055"
+check tshark "$TMPD/tshark9" "" v9
+nfdump -R "$TMPD/nfc9" -q -o 'fmt:%pr %sa %sp %da %dp %pkt %byt %opkt %obyt' >"$TMPD/nfdump9" ||
+	fail "nfdump v9"
+check nfdump "$TMPD/nfdump9" "" v9
+nfacctd_decode "$TMPD/cap9" "$TMPD/nfacctd9" ", timestamp_start"
+check nfacctd "$TMPD/nfacctd9" noreverse v9
 
 # Off again: uniflows, one record per direction
 ip netns exec c python3 "$SELFTESTS/udpsink.py" 4739 &
 PIDS+=($!)
 wait_port c 4739
 fm_load_in r destination=10.0.9.1:4739 inactive_timeout=600
-fc set biflow on || fail "flowctl set biflow on"
+# biflows after the destinations: refused with v5, not with v9
+fc destination add 10.0.9.1:2056 version 5 || fail "v5 destination"
+err=$(fc set biflow on 2>&1) && fail "biflows accepted with a v5 destination"
+grep -q "a v5 destination has no" <<< "$err" || fail "biflows with v5 refused, but: $err"
+log "biflows refused with a v5 destination: $err"
+fc destination del 10.0.9.1:2056 || fail "destination del"
+fc destination add 10.0.9.1:2055 version 9 || fail "v9 destination"
+fc set biflow on || fail "flowctl set biflow on with a v9 destination"
 ip netns exec a taskset -c 0 ping -q -c 2 -i 0.2 10.0.2.1 >/dev/null || fail "ping"
 wait_stat flows_active r 1
 fc set biflow off || fail "flowctl set biflow off"

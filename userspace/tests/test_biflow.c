@@ -5,14 +5,16 @@
  * (cache_hot.h, fm_bi_count()), the merge of two CPUs' pieces
  * (fm_bi_merge()), and the IPFIX biflow templates and records (ipfix.c):
  * reverse IEs with PEN 29305, biflowDirection, the template sets within
- * FM_ENC_TMPL_MAX. With FM_BIFLOW_DUMP=FILE the encoded message is
- * written to FILE, for ipfixDump and tshark by hand.
+ * FM_ENC_TMPL_MAX; the v9 ones (nf9.c) decoded by their templates.
+ * With FM_BIFLOW_DUMP=FILE (FM_BIFLOW_DUMP_NF9=FILE) the encoded IPFIX
+ * (v9) message is written to FILE, for ipfixDump and tshark by hand.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include "ktap.h"
 #include "cache_hot.h"
 #include "enc.h"
+#include "enc_check.h"
 
 #define BOOT_MS		1700000000000ULL
 
@@ -215,6 +217,21 @@ static unsigned int find_set(const u8 *p, unsigned int len, u16 id)
 	return 0;
 }
 
+/* Biflow record i of a test: counters from i, bytes from bytes + i. */
+static void bi_rec(struct fm_record *r, unsigned int i, u64 bytes)
+{
+	r->key.kflags = FM_KF_BI;
+	r->packets = 10 + i;
+	r->bytes = bytes + i;
+	r->start_ms = 1000;
+	r->end_ms = 2000;
+	r->end_reason = FM_END_EOF;
+	r->rev.packets = 20 + i;
+	r->rev.bytes = 2000 + i;
+	r->rev.start_ms = 1100;
+	r->rev.end_ms = 2100;
+}
+
 /*
  * A TCP and an ICMP biflow in one message: the templates carry the
  * reverse IEs with the enterprise bit and PEN 29305, the records the
@@ -232,18 +249,8 @@ static void test_ipfix(void)
 	memset(r, 0, sizeof(r));
 	key4(&r[0].key, "10.0.1.1", "10.0.2.1", 40000, 7000, 6, 2, 3);
 	key4(&r[1].key, "10.0.1.1", "10.0.2.1", 0, 8 << 8, 1, 2, 3);
-	for (i = 0; i < 2; i++) {
-		r[i].key.kflags = FM_KF_BI;
-		r[i].packets = 10 + i;
-		r[i].bytes = 1000 + i;
-		r[i].start_ms = 1000;
-		r[i].end_ms = 2000;
-		r[i].end_reason = FM_END_EOF;
-		r[i].rev.packets = 20 + i;
-		r[i].rev.bytes = 2000 + i;
-		r[i].rev.start_ms = 1100;
-		r[i].rev.end_ms = 2100;
-	}
+	for (i = 0; i < 2; i++)
+		bi_rec(&r[i], i, 1000);
 	r[0].tcp_flags = 0x1b;
 	r[0].rev.tcp_flags = 0x13;
 	fm_enc_session_init(&s, FM_ENC_IPFIX, 7);
@@ -300,23 +307,87 @@ static void test_ipfix(void)
 	CHECK_EQ(get_be64(msg + d + 56), BOOT_MS + 2000);
 }
 
-/* A v9 session never sees a biflow template: the initiator's side only. */
-static void test_nf9_forward_only(void)
+/*
+ * v9: the same template ids, IN_BYTES/IN_PKTS the initiator's,
+ * OUT_BYTES/OUT_PKTS (23/24) the responder's, FIRST/LAST_SWITCHED the
+ * span of both directions, biflowDirection 239; decoded by the
+ * independent collector (enc_decode.h) through the templates on the wire.
+ */
+static void test_nf9(void)
 {
 	struct fm_enc_session s;
 	struct fm_enc_msg m;
-	struct fm_record r;
+	struct fm_record r[4];
+	static struct dec_state ds;
+	static struct dec_msg dm;
+	static const u16 tid[] = { FM_TMPL_BI4, FM_TMPL_BI_ICMP4,
+				   FM_TMPL_BI6, FM_TMPL_BI4 };
+	const char *dump = getenv("FM_BIFLOW_DUMP_NF9");
+	unsigned int i, len;
 
-	memset(&r, 0, sizeof(r));
-	key4(&r.key, "10.0.1.1", "10.0.2.1", 40000, 7000, 6, 2, 3);
-	r.key.kflags = FM_KF_BI;
-	r.packets = 5;
-	r.rev.packets = 7;
+	memset(r, 0, sizeof(r));
+	key4(&r[0].key, "10.0.1.1", "10.0.2.1", 40000, 7000, 6, 2, 3);
+	key4(&r[1].key, "10.0.1.1", "10.0.2.1", 0, 8 << 8, 1, 2, 3);
+	key4(&r[2].key, "10.0.1.1", "10.0.2.1", 5001, 9001, 17, 2, 3);
+	inet_pton(AF_INET6, "fd01::1", &r[2].key.addr.v6.saddr);
+	inet_pton(AF_INET6, "fd02::1", &r[2].key.addr.v6.daddr);
+	key4(&r[3].key, "10.0.1.1", "10.0.2.1", 5002, 9001, 17, 2, 3);
+	for (i = 0; i < 4; i++) {
+		bi_rec(&r[i], i, 5000000000ULL);	/* beyond 32 bits */
+		r[i].tcp_flags = 0x1b;
+		r[i].rev.tcp_flags = 0x14;
+	}
+	r[2].key.kflags |= FM_KF_IPV6;
+	/* no answer: the initiator's times alone, OUT_* zero */
+	r[3].rev = (struct fm_rev){ 0 };
 	fm_enc_session_init(&s, FM_ENC_NF9, 7);
 	CHECK_EQ(fm_enc_begin(&m, &s, msg, sizeof(msg), &clk0), FM_ENC_OK);
-	CHECK_EQ(fm_enc_add_flow(&m, &r), FM_ENC_OK);
-	CHECK_EQ(s.mode, FM_ENC_MODE_PLAIN);
+	/* the first biflow switches the session to its templates */
+	CHECK_EQ(fm_enc_add_flow(&m, &r[0]), FM_ENC_FULL);
 	fm_enc_finish(&m);
+	CHECK_EQ(s.mode, FM_ENC_MODE_BI);
+	CHECK_EQ(fm_enc_begin(&m, &s, msg, sizeof(msg), &clk0), FM_ENC_OK);
+	CHECK(m.tmpl);
+	CHECK(s.tmpl_len <= FM_ENC_TMPL_MAX);
+	printf("#   v9 biflow template sets: %u bytes\n", s.tmpl_len);
+	for (i = 0; i < 4; i++)
+		CHECK_EQ(fm_enc_add_flow(&m, &r[i]), FM_ENC_OK);
+	len = dec_finish(&ds, &dm, &m);
+	if (dump && len) {
+		FILE *f = fopen(dump, "wb");
+
+		CHECK(f && fwrite(msg, 1, len, f) == len);
+		if (f)
+			fclose(f);
+	}
+	CHECK_EQ(dm.version, 9);
+	CHECK_EQ(dm.nrec, 4);
+	for (i = 0; i < 4; i++) {
+		const struct dec_rec *d = &dm.rec[i];
+		unsigned int flen;
+		const u8 *p;
+
+		CHECK_EQ(d->tid, tid[i]);
+		CHECK_EQ(dec_u(d, 1, 0), r[i].bytes);
+		CHECK_EQ(dec_u(d, 2, 0), r[i].packets);
+		CHECK_EQ(dec_u(d, 23, 0), r[i].rev.bytes);
+		CHECK_EQ(dec_u(d, 24, 0), r[i].rev.packets);
+		CHECK_EQ(dec_u(d, 22, 0), 1000);
+		CHECK_EQ(dec_u(d, 21, 0), i == 3 ? 2000 : 2100);
+		CHECK_EQ(dec_u(d, 239, 0), 1);
+		CHECK_EQ(dec_u(d, 4, 0), r[i].key.proto);
+		CHECK_EQ(dec_u(d, 136, 0), FM_END_EOF);
+		CHECK_EQ(dec_u(d, 10, 0), 2);
+		CHECK_EQ(dec_u(d, 14, 0), 3);
+		CHECK_EQ(dec_u(d, 11, 0), ntohs(r[i].key.dport));
+		/* no reverse flags in v9: the initiator's */
+		CHECK_EQ(dec_u(d, 6, 0), i == 1 ? ~0ULL : 0x1b);
+		CHECK_EQ(dec_u(d, 32, 0), i == 1 ? 8 << 8 : ~0ULL);
+		CHECK_EQ(dec_u(d, 7, 0), i == 1 ? ~0ULL : ntohs(r[i].key.sport));
+		p = dec_field(d, i == 2 ? 27 : 8, 0, &flen);
+		CHECK(p && flen == (i == 2 ? 16U : 4U) &&
+		      !memcmp(p, &r[i].key.addr, flen));
+	}
 }
 
 int main(void)
@@ -327,6 +398,6 @@ int main(void)
 	RUN_TEST(test_count);
 	RUN_TEST(test_merge);
 	RUN_TEST(test_ipfix);
-	RUN_TEST(test_nf9_forward_only);
+	RUN_TEST(test_nf9);
 	return KTAP_EXIT();
 }
