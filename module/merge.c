@@ -125,9 +125,41 @@ static void fm_bi_unpack(const struct fm_record *r, struct fm_bi_side *s)
 }
 
 /*
+ * Within a jiffy, the start times of pieces from two CPUs do not order
+ * their first packets: each piece's jiffies became ms at its own moment
+ * (fm_entry_record()), each up to a jiffy early, so a reply in the
+ * request's jiffy may seem to come first. Then the side that sent from
+ * the higher port (an ephemeral one, to a service's) is taken for the
+ * initiator, else (equal ports, ICMP) h's side stays. Returns 1 when
+ * h's destination initiated.
+ */
+static unsigned int fm_bi_tie(const struct fm_record *h)
+{
+	const struct fm_key *k = &h->key;
+
+	if (k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6)
+		return 0;
+	return be16_to_cpu(k->dport) > be16_to_cpu(k->sport);
+}
+
+/* Side 1 sent first: clearly, by more than the pieces' error, or in a tie */
+static unsigned int fm_bi_first(const struct fm_record *h,
+				const struct fm_bi_side *s)
+{
+	u64 tie = jiffies_to_msecs(1);
+
+	if (s[1].start_ms + tie <= s[0].start_ms)
+		return 1;
+	if (s[0].start_ms + tie <= s[1].start_ms)
+		return 0;
+	return fm_bi_tie(h);
+}
+
+/*
  * Add biflow piece r to h: each direction to the same one, turning r
  * round if its initiator is h's responder. The initiator is then who a
- * SYN says, else the side that sent first; h's key turns to match.
+ * SYN says, else the side that sent first (fm_bi_first()); h's key turns
+ * to match.
  */
 static void fm_bi_add(struct fm_record *h, const struct fm_record *r)
 {
@@ -158,7 +190,7 @@ static void fm_bi_add(struct fm_record *h, const struct fm_record *r)
 	else if (r->rev.init & FM_BI_SYN)
 		init = !same;
 	else if (s[0].packets && s[1].packets)
-		init = s[1].start_ms < s[0].start_ms;
+		init = fm_bi_first(h, s);
 	else
 		init = !s[0].packets;
 	if (init) {
