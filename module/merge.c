@@ -128,18 +128,27 @@ static void fm_bi_unpack(const struct fm_record *r, struct fm_bi_side *s)
  * Within a jiffy, the start times of pieces from two CPUs do not order
  * their first packets: each piece's jiffies became ms at its own moment
  * (fm_entry_record()), each up to a jiffy early, so a reply in the
- * request's jiffy may seem to come first. Then the side that sent from
- * the higher port (an ephemeral one, to a service's) is taken for the
- * initiator, else (equal ports, ICMP) h's side stays. Returns 1 when
- * h's destination initiated.
+ * request's jiffy may seem to come first. Then a side that sent from an
+ * ephemeral port (Linux's range begins at 32768) to a lower one is the
+ * client; else, as the live readers decide a tie (fm_bi_merge()), the
+ * key's canonical source (fm_bi_canon()). Returns 1 when h's destination
+ * initiated.
  */
+#define FM_EPHEMERAL	32768
+
 static unsigned int fm_bi_tie(const struct fm_record *h)
 {
-	const struct fm_key *k = &h->key;
+	struct fm_key k = h->key;
+	u16 sp = be16_to_cpu(k.sport), dp = be16_to_cpu(k.dport);
 
-	if (k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6)
-		return 0;
-	return be16_to_cpu(k->dport) > be16_to_cpu(k->sport);
+	if (k.proto != IPPROTO_ICMP && k.proto != IPPROTO_ICMPV6) {
+		if (dp >= FM_EPHEMERAL && sp < FM_EPHEMERAL)
+			return 1;
+		if (sp >= FM_EPHEMERAL && dp < FM_EPHEMERAL)
+			return 0;
+	}
+	/* turned round to be canonical: the destination is side 0 */
+	return fm_bi_canon(&k);
 }
 
 /* Side 1 sent first: clearly, by more than the pieces' error, or in a tie */
