@@ -338,6 +338,15 @@ static const struct fm_field ipfix_nat4[] = {
 	FM_NAT4_FIELDS
 };
 
+static const struct fm_field ipfix_nat6[] = {
+	FM_NAT6_FIELDS
+};
+
+static const struct fm_field ipfix_nat_lost[] = {
+	{ 149, 4, FM_S_DOMAIN },	/* scope: observationDomainId */
+	FM_NAT_LOST_FIELDS
+};
+
 #define TMPL(nscope, fields) { nscope, ARRAY_SIZE(fields), fields }
 
 /* Indexed by template id - FM_TMPL_V4. */
@@ -364,6 +373,8 @@ static const struct fm_tmpl ipfix_tmpls[FM_TMPL_NUM] = {
 	TMPL(0, ipfix_bi_icmp4),
 	TMPL(0, ipfix_bi_icmp6),
 	TMPL(0, ipfix_nat4),
+	TMPL(0, ipfix_nat6),
+	TMPL(1, ipfix_nat_lost),
 };
 
 /*
@@ -456,6 +467,7 @@ struct fm_vals {
 	const struct fm_record *r;
 	const struct fm_enc_stats *st;
 	const struct fm_nat_event *ev;
+	u64 nat_lost;
 	u32 ifindex;
 	const char *ifname;
 };
@@ -626,6 +638,8 @@ static u64 value(const struct fm_enc_msg *m, u8 src, const struct fm_vals *v)
 		return be16_to_cpu(v->ev->xdport);
 	case FM_S_EV_VRF:
 		return v->ev->vrf;
+	case FM_S_NAT_LOST:
+		return v->nat_lost;
 	}
 	return 0;
 }
@@ -656,16 +670,28 @@ static void put_field(const struct fm_enc_msg *m, u8 *p,
 		memcpy(p, &v->r->nexthop.v6, 16);
 		break;
 	case FM_S_EV_SADDR4:
-		memcpy(p, &v->ev->saddr, 4);
+		memcpy(p, &v->ev->saddr.v4, 4);
 		break;
 	case FM_S_EV_DADDR4:
-		memcpy(p, &v->ev->daddr, 4);
+		memcpy(p, &v->ev->daddr.v4, 4);
 		break;
 	case FM_S_EV_XSADDR4:
-		memcpy(p, &v->ev->xsaddr, 4);
+		memcpy(p, &v->ev->xsaddr.v4, 4);
 		break;
 	case FM_S_EV_XDADDR4:
-		memcpy(p, &v->ev->xdaddr, 4);
+		memcpy(p, &v->ev->xdaddr.v4, 4);
+		break;
+	case FM_S_EV_SADDR6:
+		memcpy(p, &v->ev->saddr.v6, 16);
+		break;
+	case FM_S_EV_DADDR6:
+		memcpy(p, &v->ev->daddr.v6, 16);
+		break;
+	case FM_S_EV_XSADDR6:
+		memcpy(p, &v->ev->xsaddr.v6, 16);
+		break;
+	case FM_S_EV_XDADDR6:
+		memcpy(p, &v->ev->xdaddr.v6, 16);
 		break;
 	case FM_S_IFNAME:
 		n = strnlen(v->ifname, f->len);
@@ -886,7 +912,7 @@ int fm_tpl_begin(struct fm_enc_msg *m)
 		m->len += s->tmpl_len;
 		m->nrec += s->tmpl_count;
 		m->tmpl = true;
-		s->nat_tmpl = false;	/* owed again, with the next event */
+		s->nat_tmpl = 0;	/* owed again, with the next event */
 	}
 	if (pad4(pad4(m->len) + SET_HDR_LEN + m->s->longest) > m->size)
 		return FM_ENC_TOOSMALL;
@@ -1154,22 +1180,23 @@ int fm_tpl_add_ifname(struct fm_enc_msg *m, u32 ifindex, const char *name)
 }
 
 /*
- * The NAT template is not in the session's template block: a meter
- * without NAT events never sends it, and the block keeps fitting the
- * smallest MTU. It goes out in front of the first event after each
- * refresh of the block, so on the same schedule. A template that fits
- * without its record is taken back: the next message carries both.
+ * The NAT templates are not in the session's template block: a meter
+ * without NAT events never sends them, and the block keeps fitting the
+ * smallest MTU. Each goes out in front of the first record of its kind
+ * after each refresh of the block, so on the same schedule. A template
+ * that fits without its record is taken back: the next message carries
+ * both.
  */
-int fm_tpl_add_nat(struct fm_enc_msg *m, const struct fm_nat_event *e)
+static int add_nat_record(struct fm_enc_msg *m, u16 id,
+			  const struct fm_vals *v)
 {
 	unsigned int len = m->len, set_off = m->set_off;
-	struct fm_vals v = { .ev = e };
-	bool tmpl = !m->s->nat_tmpl;
+	bool tmpl = !(m->s->nat_tmpl & FM_NAT_TMPL_BIT(id));
 	u16 set_id = m->set_id, nrec = m->nrec;
 
-	if (tmpl && !put_template(m, FM_TMPL_NAT4))
+	if (tmpl && !put_template(m, id))
 		goto full;
-	if (add_record(m, FM_TMPL_NAT4, &v) != FM_ENC_OK) {
+	if (add_record(m, id, v) != FM_ENC_OK) {
 		m->len = len;
 		m->set_off = set_off;
 		m->set_id = set_id;
@@ -1177,10 +1204,25 @@ int fm_tpl_add_nat(struct fm_enc_msg *m, const struct fm_nat_event *e)
 		goto full;
 	}
 	if (tmpl)
-		m->s->nat_tmpl = true;
+		m->s->nat_tmpl |= FM_NAT_TMPL_BIT(id);
 	return FM_ENC_OK;
 full:
 	return m->ndata ? FM_ENC_FULL : FM_ENC_TOOSMALL;
+}
+
+int fm_tpl_add_nat(struct fm_enc_msg *m, const struct fm_nat_event *e)
+{
+	struct fm_vals v = { .ev = e };
+
+	return add_nat_record(m, e->v6 ? FM_TMPL_NAT6 : FM_TMPL_NAT4, &v);
+}
+
+int fm_tpl_add_nat_lost(struct fm_enc_msg *m, u64 lost, u64 time_ms)
+{
+	struct fm_nat_event e = { .time_ms = time_ms };
+	struct fm_vals v = { .ev = &e, .nat_lost = lost };
+
+	return add_nat_record(m, FM_TMPL_NAT_LOST, &v);
 }
 
 static void put_ipfix_header(struct fm_enc_msg *m)

@@ -213,9 +213,18 @@ static const struct fm_field nf9_ifname[] = {
 	{ 82, FM_ENC_IFNAME_LEN, FM_S_IFNAME },	/* IF_NAME */
 };
 
-/* NAT44 events: the same elements as IPFIX (enc.h) */
+/* NAT44 and NAT66 events: the same elements as IPFIX (enc.h) */
 static const struct fm_field nf9_nat4[] = {
 	FM_NAT4_FIELDS
+};
+
+static const struct fm_field nf9_nat6[] = {
+	FM_NAT6_FIELDS
+};
+
+static const struct fm_field nf9_nat_lost[] = {
+	{ NF9_SCOPE_SYSTEM, 4, FM_S_DOMAIN },	/* scope: the source id */
+	FM_NAT_LOST_FIELDS
 };
 
 #define TMPL(nscope, fields) { nscope, ARRAY_SIZE(fields), fields }
@@ -239,6 +248,8 @@ const struct fm_tmpl fm_nf9_tmpls[FM_TMPL_NUM] = {
 	TMPL(0, nf9_route_icmp4),
 	TMPL(0, nf9_route_icmp6),
 	[FM_TMPL_NAT4 - FM_TMPL_V4] = TMPL(0, nf9_nat4),
+	[FM_TMPL_NAT6 - FM_TMPL_V4] = TMPL(0, nf9_nat6),
+	[FM_TMPL_NAT_LOST - FM_TMPL_V4] = TMPL(1, nf9_nat_lost),
 };
 
 /* count: records of every kind; sequence: export packets sent before. */
