@@ -575,6 +575,18 @@ enum fm_src {
 	FM_S_NAT_LOST,		/* NAT events lost, total */
 };
 
+/* The fields of both families' events around their addresses */
+#define FM_NAT_HEAD_FIELDS \
+	{ 323, 8, FM_S_EV_TIME_MS },	/* observationTimeMilliseconds */ \
+	{ 230, 1, FM_S_EV_NAT },	/* natEvent */ \
+	{ 4, 1, FM_S_EV_PROTO },	/* protocolIdentifier */
+#define FM_NAT_TAIL_FIELDS \
+	{ 7, 2, FM_S_EV_SPORT },	/* sourceTransportPort */ \
+	{ 227, 2, FM_S_EV_XSPORT },	/* postNAPTSourceTransportPort */ \
+	{ 11, 2, FM_S_EV_DPORT },	/* destinationTransportPort */ \
+	{ 228, 2, FM_S_EV_XDPORT },	/* postNAPTDestinationTransportPort */ \
+	{ 234, 4, FM_S_EV_VRF },	/* ingressVRFID */
+
 /*
  * NAT44 session create and delete (RFC 8158 4.1.1): each address and
  * port beside its post-NAT counterpart, as the RFC lists them; no flow
@@ -582,33 +594,21 @@ enum fm_src {
  * reads these elements in both (as NEL in v9).
  */
 #define FM_NAT4_FIELDS \
-	{ 323, 8, FM_S_EV_TIME_MS },	/* observationTimeMilliseconds */ \
-	{ 230, 1, FM_S_EV_NAT },	/* natEvent */ \
-	{ 4, 1, FM_S_EV_PROTO },	/* protocolIdentifier */ \
+	FM_NAT_HEAD_FIELDS \
 	{ 8, 4, FM_S_EV_SADDR4 },	/* sourceIPv4Address */ \
 	{ 225, 4, FM_S_EV_XSADDR4 },	/* postNATSourceIPv4Address */ \
 	{ 12, 4, FM_S_EV_DADDR4 },	/* destinationIPv4Address */ \
 	{ 226, 4, FM_S_EV_XDADDR4 },	/* postNATDestinationIPv4Address */ \
-	{ 7, 2, FM_S_EV_SPORT },	/* sourceTransportPort */ \
-	{ 227, 2, FM_S_EV_XSPORT },	/* postNAPTSourceTransportPort */ \
-	{ 11, 2, FM_S_EV_DPORT },	/* destinationTransportPort */ \
-	{ 228, 2, FM_S_EV_XDPORT },	/* postNAPTDestinationTransportPort */ \
-	{ 234, 4, FM_S_EV_VRF },	/* ingressVRFID */
+	FM_NAT_TAIL_FIELDS
 
 /* NAT66 session create and delete: NAT44's with the IPv6 addresses */
 #define FM_NAT6_FIELDS \
-	{ 323, 8, FM_S_EV_TIME_MS },	/* observationTimeMilliseconds */ \
-	{ 230, 1, FM_S_EV_NAT },	/* natEvent */ \
-	{ 4, 1, FM_S_EV_PROTO },	/* protocolIdentifier */ \
+	FM_NAT_HEAD_FIELDS \
 	{ 27, 16, FM_S_EV_SADDR6 },	/* sourceIPv6Address */ \
 	{ 281, 16, FM_S_EV_XSADDR6 },	/* postNATSourceIPv6Address */ \
 	{ 28, 16, FM_S_EV_DADDR6 },	/* destinationIPv6Address */ \
 	{ 282, 16, FM_S_EV_XDADDR6 },	/* postNATDestinationIPv6Address */ \
-	{ 7, 2, FM_S_EV_SPORT },	/* sourceTransportPort */ \
-	{ 227, 2, FM_S_EV_XSPORT },	/* postNAPTSourceTransportPort */ \
-	{ 11, 2, FM_S_EV_DPORT },	/* destinationTransportPort */ \
-	{ 228, 2, FM_S_EV_XDPORT },	/* postNAPTDestinationTransportPort */ \
-	{ 234, 4, FM_S_EV_VRF },	/* ingressVRFID */
+	FM_NAT_TAIL_FIELDS
 
 /*
  * Lost NAT events, an options record after the stats record's pattern

@@ -116,23 +116,21 @@ expect_eq "conntrack -E DESTROY, IPv6" "$(grep -c '\[DESTROY\].*src=fd01::1 dst=
 # with the ICMP id as "id" (chosen by ping) and every post-NAT source port
 # checked apart (in the snat range for TCP and UDP); ICMPv6 echo request
 # is type 128: 32768 as the destination port
-want() {
+# want_fam CREATE DELETE SRC DST XSRC TCP_SPORT0 UDP_SPORT0 ICMP_PROTO ICMP_DPORT:
+# one family's lines
+want_fam() {
 	local e i
-	for e in 4 5; do
+	for e in $1 $2; do
 		for i in $(seq $N); do
-			echo "$e 6 10.0.1.1 $((40000 + i)) 10.0.2.1 8000 10.0.2.254 10.0.2.1 8000"
-			echo "$e 17 10.0.1.1 $((41000 + i)) 10.0.2.1 9000 10.0.2.254 10.0.2.1 9000"
-			echo "$e 1 10.0.1.1 id 10.0.2.1 2048 10.0.2.254 10.0.2.1 2048"
+			echo "$e 6 $3 $(($6 + i)) $4 8000 $5 $4 8000"
+			echo "$e 17 $3 $(($7 + i)) $4 9000 $5 $4 9000"
+			echo "$e $8 $3 id $4 $9 $5 $4 $9"
 		done
 	done
-	for e in 1 2; do
-		for i in $(seq $N); do
-			echo "$e 6 fd01::1 $((42000 + i)) fd02::1 8000 fd02::fe fd02::1 8000"
-			echo "$e 17 fd01::1 $((43000 + i)) fd02::1 9000 fd02::fe fd02::1 9000"
-			echo "$e 58 fd01::1 id fd02::1 32768 fd02::fe fd02::1 32768"
-		done
-	done
-	true
+}
+want() {
+	want_fam 4 5 10.0.1.1 10.0.2.1 10.0.2.254 40000 41000 1 2048
+	want_fam 1 2 fd01::1 fd02::1 fd02::fe 42000 43000 58 32768
 }
 want | sort >"$TMPD/want"
 
