@@ -120,16 +120,23 @@ enum fm_tmpl_id {
 	FM_TMPL_L2_ICMP4,
 	FM_TMPL_L2_ICMP6,	/* 281 */
 	/*
+	 * NAT66 session events and the count of lost events: sent as
+	 * FM_TMPL_NAT4, with the first record of their kind after each
+	 * refresh of the others.
+	 */
+	FM_TMPL_NAT6,		/* 282, NAT66 session events */
+	FM_TMPL_NAT_LOST,	/* 283, options: NAT events lost */
+	/*
 	 * Per-interface sampling rates (FM_RF_SEL): the plain templates
 	 * with the record's selector, and the options template that gives
 	 * each selector's rate. Sent instead of the plain ones by a session
 	 * in selector mode.
 	 */
-	FM_TMPL_SEL4,		/* 282 */
+	FM_TMPL_SEL4,		/* 284 */
 	FM_TMPL_SEL6,
 	FM_TMPL_SEL_ICMP4,
 	FM_TMPL_SEL_ICMP6,
-	FM_TMPL_SELECTOR,	/* 286, options: one record per selector */
+	FM_TMPL_SELECTOR,	/* 288, options: one record per selector */
 	FM_TMPL_END
 };
 
@@ -210,11 +217,12 @@ struct fm_enc_session {
 	u16 tmpl_len;		/* bytes of the template sets, as sent */
 	u8 tmpl_count;		/* template records in them */
 	/*
-	 * FM_TMPL_NAT4 went out since the other templates last did: the
-	 * next event carries it if not (fm_enc_add_nat()).
+	 * Bit FM_NAT_TMPL_BIT(id) set: NAT template id (FM_TMPL_NAT4, _NAT6,
+	 * _NAT_LOST) went out since the other templates last did; the next
+	 * record of its kind carries it if not (fm_enc_add_nat()).
 	 */
-	bool nat_tmpl;
-	bool sel_tmpl;		/* the same for FM_TMPL_SELECTOR */
+	u8 nat_tmpl;
+	u8 sel_tmpl;		/* 1: FM_TMPL_SELECTOR went out so */
 	u8 tmpl_buf[4 + FM_ENC_TMPL_MAX];	/* from byte 4 */
 };
 
@@ -295,27 +303,46 @@ static inline void fm_enc_resend_templates(struct fm_enc_session *s)
 	s->tmpl_valid = false;
 }
 
+#define FM_NAT_TMPL_BIT(id)	(1U << ((id) - FM_TMPL_NAT4))
+
+/* One address of a NAT event: IPv4 (NAT44) or IPv6 (NAT66). */
+union fm_nat_addr {
+	__be32 v4;
+	struct in6_addr v6;
+};
+
 /*
- * One NAT44 session event (RFC 8158), as conntrack told it: the session
+ * One NAT session event (RFC 8158), as conntrack told it: the session
  * as the inside host sees it (the original direction) and as the outside
  * does (post-NAT: the reply direction's addresses and ports swapped).
- * ICMP sessions: the echo id as the source ports, type * 256 + code as
- * the destination ports.
+ * ICMP and ICMPv6 sessions: the echo id as the source ports, type * 256
+ * + code as the destination ports.
  */
 struct fm_nat_event {
 	u64 time_ms;		/* wall clock, ms since the epoch */
-	__be32 saddr, daddr;	/* sourceIPv4Address, destinationIPv4Address */
-	__be32 xsaddr, xdaddr;	/* postNATSource..., postNATDestinationIPv4Address */
+	union fm_nat_addr saddr, daddr;	/* source/destinationIPv*Address */
+	union fm_nat_addr xsaddr, xdaddr; /* postNATSource/Destination... */
 	__be16 sport, dport;	/* source/destinationTransportPort */
 	__be16 xsport, xdport;	/* postNAPTSource/DestinationTransportPort */
 	u32 vrf;		/* ingressVRFID: 0, no VRF (natev.c says why) */
-	u8 event;		/* natEvent: FM_NAT_CREATE or FM_NAT_DELETE */
+	u8 event;		/* natEvent: FM_NAT_CREATE or FM_NAT_DELETE... */
 	u8 proto;		/* protocolIdentifier */
+	bool v6;		/* NAT66: the addresses are IPv6 */
 };
 
-/* natEvent values (RFC 8158, IANA "natEvent Values") */
+/*
+ * natEvent values (RFC 8158, IANA "natEvent Values"). The registry has
+ * codes for NAT44 and NAT64 sessions, none for NAT66: an IPv6-to-IPv6
+ * translation is logged with the family-neutral "NAT translation create"
+ * and "delete" (1, 2; the registry marks them historic, the codes Cisco
+ * and ASA logs used before RFC 8158, which collectors name), in its own
+ * template whose IPv6 addresses tell the family. Not NAT64's 6/7: the
+ * kernel's conntrack does not translate between families.
+ */
 #define FM_NAT_CREATE	4	/* NAT44 session create */
 #define FM_NAT_DELETE	5	/* NAT44 session delete */
+#define FM_NAT6_CREATE	1	/* NAT66: NAT translation create (historic) */
+#define FM_NAT6_DELETE	2	/* NAT66: NAT translation delete (historic) */
 
 /*
  * Internal: the template-based formats (IPFIX, v9) share ipfix.c, v5 is
@@ -328,6 +355,7 @@ int fm_tpl_add_sampling(struct fm_enc_msg *m);
 int fm_tpl_add_ifname(struct fm_enc_msg *m, u32 ifindex, const char *name);
 unsigned int fm_tpl_finish(struct fm_enc_msg *m);
 int fm_tpl_add_nat(struct fm_enc_msg *m, const struct fm_nat_event *e);
+int fm_tpl_add_nat_lost(struct fm_enc_msg *m, u64 lost, u64 time_ms);
 int fm_nf5_begin(struct fm_enc_msg *m);
 int fm_nf5_add_flow(struct fm_enc_msg *m, const struct fm_record *r);
 unsigned int fm_nf5_finish(struct fm_enc_msg *m);
@@ -473,6 +501,20 @@ static inline int fm_enc_add_nat(struct fm_enc_msg *m,
 	return fm_tpl_add_nat(m, e);
 }
 
+/*
+ * The options record of lost NAT events (FM_TMPL_NAT_LOST): lost, the
+ * events conntrack sent that never reached export since NAT events were
+ * switched on, at time_ms (wall clock); with its template, as a NAT
+ * event. Same returns as fm_enc_add_nat().
+ */
+static inline int fm_enc_add_nat_lost(struct fm_enc_msg *m, u64 lost,
+				      u64 time_ms)
+{
+	if (m->s->version == FM_ENC_NF5)
+		return FM_ENC_UNSUPPORTED;
+	return fm_tpl_add_nat_lost(m, lost, time_ms);
+}
+
 /* name: at most FM_ENC_IFNAME_LEN bytes are used, NUL terminated or not. */
 static inline int fm_enc_add_ifname(struct fm_enc_msg *m, u32 ifindex,
 				    const char *name)
@@ -596,7 +638,24 @@ enum fm_src {
 	FM_S_SEL_ID,		/* options: the selector's id */
 	FM_S_SEL_SPACE,		/* IPFIX samplingPacketSpace: its N - 1 */
 	FM_S_SEL_RATE,		/* v9 FLOW_SAMPLER_RANDOM_INTERVAL: its N */
+	FM_S_EV_SADDR6,
+	FM_S_EV_DADDR6,
+	FM_S_EV_XSADDR6,
+	FM_S_EV_XDADDR6,
+	FM_S_NAT_LOST,		/* NAT events lost, total */
 };
+
+/* The fields of both families' events around their addresses */
+#define FM_NAT_HEAD_FIELDS \
+	{ 323, 8, FM_S_EV_TIME_MS },	/* observationTimeMilliseconds */ \
+	{ 230, 1, FM_S_EV_NAT },	/* natEvent */ \
+	{ 4, 1, FM_S_EV_PROTO },	/* protocolIdentifier */
+#define FM_NAT_TAIL_FIELDS \
+	{ 7, 2, FM_S_EV_SPORT },	/* sourceTransportPort */ \
+	{ 227, 2, FM_S_EV_XSPORT },	/* postNAPTSourceTransportPort */ \
+	{ 11, 2, FM_S_EV_DPORT },	/* destinationTransportPort */ \
+	{ 228, 2, FM_S_EV_XDPORT },	/* postNAPTDestinationTransportPort */ \
+	{ 234, 4, FM_S_EV_VRF },	/* ingressVRFID */
 
 /*
  * NAT44 session create and delete (RFC 8158 4.1.1): each address and
@@ -605,18 +664,34 @@ enum fm_src {
  * reads these elements in both (as NEL in v9).
  */
 #define FM_NAT4_FIELDS \
-	{ 323, 8, FM_S_EV_TIME_MS },	/* observationTimeMilliseconds */ \
-	{ 230, 1, FM_S_EV_NAT },	/* natEvent */ \
-	{ 4, 1, FM_S_EV_PROTO },	/* protocolIdentifier */ \
+	FM_NAT_HEAD_FIELDS \
 	{ 8, 4, FM_S_EV_SADDR4 },	/* sourceIPv4Address */ \
 	{ 225, 4, FM_S_EV_XSADDR4 },	/* postNATSourceIPv4Address */ \
 	{ 12, 4, FM_S_EV_DADDR4 },	/* destinationIPv4Address */ \
 	{ 226, 4, FM_S_EV_XDADDR4 },	/* postNATDestinationIPv4Address */ \
-	{ 7, 2, FM_S_EV_SPORT },	/* sourceTransportPort */ \
-	{ 227, 2, FM_S_EV_XSPORT },	/* postNAPTSourceTransportPort */ \
-	{ 11, 2, FM_S_EV_DPORT },	/* destinationTransportPort */ \
-	{ 228, 2, FM_S_EV_XDPORT },	/* postNAPTDestinationTransportPort */ \
-	{ 234, 4, FM_S_EV_VRF },	/* ingressVRFID */
+	FM_NAT_TAIL_FIELDS
+
+/* NAT66 session create and delete: NAT44's with the IPv6 addresses */
+#define FM_NAT6_FIELDS \
+	FM_NAT_HEAD_FIELDS \
+	{ 27, 16, FM_S_EV_SADDR6 },	/* sourceIPv6Address */ \
+	{ 281, 16, FM_S_EV_XSADDR6 },	/* postNATSourceIPv6Address */ \
+	{ 28, 16, FM_S_EV_DADDR6 },	/* destinationIPv6Address */ \
+	{ 282, 16, FM_S_EV_XDADDR6 },	/* postNATDestinationIPv6Address */ \
+	FM_NAT_TAIL_FIELDS
+
+/*
+ * Lost NAT events, an options record after the stats record's pattern
+ * (RFC 7011 4.1): notSentFlowTotalCount, "records ... dropped by the
+ * Metering Process ... instead of being sent", is the standard element
+ * for records a collector will never see, and RFC 8158 defines none for
+ * lost events; the template, apart from the stats one and with the time
+ * of the count, tells the collector whose loss it is. The scope is the
+ * domain (IPFIX) or source id (v9), put first by the caller's list.
+ */
+#define FM_NAT_LOST_FIELDS \
+	{ 166, 8, FM_S_NAT_LOST },	/* notSentFlowTotalCount */ \
+	{ 323, 8, FM_S_EV_TIME_MS },	/* observationTimeMilliseconds */
 
 #define FM_NF9_HDR_LEN 20
 

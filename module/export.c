@@ -532,6 +532,45 @@ void fm_export_nat(struct fm_net *fn, const struct fm_nat_event *evs,
 	mutex_unlock(&fe->lock);
 }
 
+/* The lost-events options record into d's messages, as an event goes. */
+static void fm_dest_export_nat_lost(struct fm_batch *b, struct fm_dest *d,
+				    u64 lost, u64 time_ms)
+{
+	struct fm_out o = { .b = b, .d = d, .m = &d->m };
+
+	fm_dest_sampling(b->fn, d);
+	if (d->open ? fm_out_names(&o) : fm_out_begin(&o))
+		goto err;
+	if (fm_enc_add_nat_lost(o.m, lost, time_ms) == FM_ENC_FULL) {
+		if (fm_out_next(&o))
+			goto err;
+		fm_enc_add_nat_lost(o.m, lost, time_ms);
+	}
+	if (fm_dest_due(b->fn->exp, d))
+		fm_out_send(&o);
+	return;
+err:
+	fm_dest_error(d, -EMSGSIZE);
+}
+
+/*
+ * A destination that cannot take the record now gets the next total,
+ * which includes this one.
+ */
+void fm_export_nat_lost(struct fm_net *fn, u64 lost, u64 time_ms)
+{
+	struct fm_export *fe = fn->exp;
+	struct fm_batch b = { .fn = fn };
+	struct fm_dest *d;
+
+	mutex_lock(&fe->lock);
+	fm_export_clock(&b.clk);
+	list_for_each_entry(d, &fe->dests, list)
+		if (fm_dest_names(d))
+			fm_dest_export_nat_lost(&b, d, lost, time_ms);
+	mutex_unlock(&fe->lock);
+}
+
 /* The counters of every destination, gone ones included. */
 static void fm_export_sum(struct fm_export *fe, struct fm_dest_stats *t)
 {

@@ -177,6 +177,8 @@ void fm_export_show(struct seq_file *m, struct fm_net *fn);
  */
 void fm_export_nat(struct fm_net *fn, const struct fm_nat_event *evs,
 		   unsigned int n);
+/* ...and the total of events lost before them (FM_TMPL_NAT_LOST), likewise */
+void fm_export_nat_lost(struct fm_net *fn, u64 lost, u64 time_ms);
 struct fm_record *fm_export_route_buf(void);
 struct fm_record *fm_export_set_selectors(struct fm_net *fn,
 					  struct fm_record *buf);

@@ -393,6 +393,15 @@ static const struct fm_field ipfix_nat4[] = {
 	FM_NAT4_FIELDS
 };
 
+static const struct fm_field ipfix_nat6[] = {
+	FM_NAT6_FIELDS
+};
+
+static const struct fm_field ipfix_nat_lost[] = {
+	{ 149, 4, FM_S_DOMAIN },	/* scope: observationDomainId */
+	FM_NAT_LOST_FIELDS
+};
+
 /*
  * Per-interface sampling rates: the plain records with the selector that
  * sampled them, which the selector options records explain. selectorId
@@ -481,6 +490,8 @@ static const struct fm_tmpl ipfix_tmpls[FM_TMPL_NUM] = {
 	TMPL(0, ipfix_l2_6),
 	TMPL(0, ipfix_l2_icmp4),
 	TMPL(0, ipfix_l2_icmp6),
+	TMPL(0, ipfix_nat6),
+	TMPL(1, ipfix_nat_lost),
 	[FM_TMPL_SEL4 - FM_TMPL_V4] = TMPL(0, ipfix_sel4),
 	[FM_TMPL_SEL6 - FM_TMPL_V4] = TMPL(0, ipfix_sel6),
 	[FM_TMPL_SEL_ICMP4 - FM_TMPL_V4] = TMPL(0, ipfix_sel_icmp4),
@@ -597,6 +608,7 @@ struct fm_vals {
 	const struct fm_record *r;
 	const struct fm_enc_stats *st;
 	const struct fm_nat_event *ev;
+	u64 nat_lost;
 	u32 ifindex;
 	const char *ifname;
 	unsigned int sel;	/* selector options: index into sel_rate */
@@ -801,6 +813,8 @@ static u64 value(const struct fm_enc_msg *m, u8 src, const struct fm_vals *v)
 	case FM_S_SEL_RATE:	/* v9: flow sampling folded in */
 		return fm_fsamp_combined(s->sel_rate[v->sel],
 					 s->flow_interval);
+	case FM_S_NAT_LOST:
+		return v->nat_lost;
 	}
 	return 0;
 }
@@ -831,16 +845,28 @@ static void put_field(const struct fm_enc_msg *m, u8 *p,
 		memcpy(p, &v->r->nexthop.v6, 16);
 		break;
 	case FM_S_EV_SADDR4:
-		memcpy(p, &v->ev->saddr, 4);
+		memcpy(p, &v->ev->saddr.v4, 4);
 		break;
 	case FM_S_EV_DADDR4:
-		memcpy(p, &v->ev->daddr, 4);
+		memcpy(p, &v->ev->daddr.v4, 4);
 		break;
 	case FM_S_EV_XSADDR4:
-		memcpy(p, &v->ev->xsaddr, 4);
+		memcpy(p, &v->ev->xsaddr.v4, 4);
 		break;
 	case FM_S_EV_XDADDR4:
-		memcpy(p, &v->ev->xdaddr, 4);
+		memcpy(p, &v->ev->xdaddr.v4, 4);
+		break;
+	case FM_S_EV_SADDR6:
+		memcpy(p, &v->ev->saddr.v6, 16);
+		break;
+	case FM_S_EV_DADDR6:
+		memcpy(p, &v->ev->daddr.v6, 16);
+		break;
+	case FM_S_EV_XSADDR6:
+		memcpy(p, &v->ev->xsaddr.v6, 16);
+		break;
+	case FM_S_EV_XDADDR6:
+		memcpy(p, &v->ev->xdaddr.v6, 16);
 		break;
 	case FM_S_SRC_MAC:
 		memcpy(p, v->r->l2.src_mac, 6);
@@ -1078,8 +1104,8 @@ int fm_tpl_begin(struct fm_enc_msg *m)
 		m->len += s->tmpl_len;
 		m->nrec += s->tmpl_count;
 		m->tmpl = true;
-		s->nat_tmpl = false;	/* owed again, with the next event */
-		s->sel_tmpl = false;	/* ...with the next selector */
+		s->nat_tmpl = 0;	/* owed again, with the next event */
+		s->sel_tmpl = 0;	/* ...with the next selector */
 	}
 	if (pad4(pad4(m->len) + SET_HDR_LEN + m->s->longest) > m->size)
 		return FM_ENC_TOOSMALL;
@@ -1340,20 +1366,22 @@ int fm_tpl_add_ifname(struct fm_enc_msg *m, u32 ifindex, const char *name)
 }
 
 /*
- * A record of a template that is not in the session's template block
- * (NAT events, selectors), so that the block keeps fitting the smallest
- * MTU: the template goes out in front of the first such record after
- * each refresh of the block (*sent says it did), so on the same schedule.
- * A template that fits without its record is taken back: the next
- * message carries both.
+ * Records of templates that are not in the session's template block (NAT
+ * events and their lost count, selectors): a meter without them never
+ * sends their templates, and the block keeps fitting the smallest MTU.
+ * Each goes out in front of the first record of its kind after each
+ * refresh of the block (bit in *sent says it did), so on the same
+ * schedule. A template that fits without its record is taken back: the
+ * next message carries both.
  */
-static int add_with_template(struct fm_enc_msg *m, u16 id,
-			     const struct fm_vals *v, bool *sent)
+static int add_aside(struct fm_enc_msg *m, u16 id, const struct fm_vals *v,
+		     u8 *sent, u8 bit)
 {
 	unsigned int len = m->len, set_off = m->set_off;
+	bool tmpl = !(*sent & bit);
 	u16 set_id = m->set_id, nrec = m->nrec;
 
-	if (!*sent && !put_template(m, id))
+	if (tmpl && !put_template(m, id))
 		goto full;
 	if (add_record(m, id, v) != FM_ENC_OK) {
 		m->len = len;
@@ -1362,18 +1390,28 @@ static int add_with_template(struct fm_enc_msg *m, u16 id,
 		m->nrec = nrec;
 		goto full;
 	}
-	*sent = true;
+	if (tmpl)
+		*sent |= bit;
 	return FM_ENC_OK;
 full:
 	return m->ndata ? FM_ENC_FULL : FM_ENC_TOOSMALL;
 }
 
-/* A meter without NAT events never sends their template. */
 int fm_tpl_add_nat(struct fm_enc_msg *m, const struct fm_nat_event *e)
 {
+	u16 id = e->v6 ? FM_TMPL_NAT6 : FM_TMPL_NAT4;
 	struct fm_vals v = { .ev = e };
 
-	return add_with_template(m, FM_TMPL_NAT4, &v, &m->s->nat_tmpl);
+	return add_aside(m, id, &v, &m->s->nat_tmpl, FM_NAT_TMPL_BIT(id));
+}
+
+int fm_tpl_add_nat_lost(struct fm_enc_msg *m, u64 lost, u64 time_ms)
+{
+	struct fm_nat_event e = { .time_ms = time_ms };
+	struct fm_vals v = { .ev = &e, .nat_lost = lost };
+
+	return add_aside(m, FM_TMPL_NAT_LOST, &v, &m->s->nat_tmpl,
+			 FM_NAT_TMPL_BIT(FM_TMPL_NAT_LOST));
 }
 
 /*
@@ -1386,7 +1424,7 @@ int fm_tpl_add_selector(struct fm_enc_msg *m, unsigned int i)
 {
 	struct fm_vals v = { .sel = i };
 
-	return add_with_template(m, FM_TMPL_SELECTOR, &v, &m->s->sel_tmpl);
+	return add_aside(m, FM_TMPL_SELECTOR, &v, &m->s->sel_tmpl, 1);
 }
 
 static void put_ipfix_header(struct fm_enc_msg *m)

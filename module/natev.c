@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * NAT event logging (RFC 8158): NAT44 session create and delete events,
- * taken from conntrack and exported as records of their own.
+ * NAT event logging (RFC 8158): NAT44 and NAT66 session create and delete
+ * events, taken from conntrack and exported as records of their own.
  *
  * Where the events come from. Conntrack has exactly one event notifier
  * per netns (net->ct.nf_conntrack_event_cb: nf_conntrack_register_notifier()
@@ -16,7 +16,7 @@
  * What runs where. ctnetlink builds one message per event in conntrack's
  * context (its allocation, not ours) and netlink_broadcast() clones it into
  * every listener's receive queue. Ours is bounded by its receive buffer
- * (FM_NAT_RCVBUF); our part in that context is fm_nat_data_ready(): one
+ * (nat_rcvbuf); our part in that context is fm_nat_data_ready(): one
  * queue_work(), which after the first event of a burst is one test of the
  * work's pending bit. No allocation, no lock of ours. The work (process
  * context) reads the queue, parses each message (strict lengths, as any
@@ -28,9 +28,20 @@
  * message and counts it in the socket's sk_drops (netlink_overrun()),
  * which flowctl stats shows as nat_events_dropped; it also reports
  * ENOBUFS once (counted as an overrun) and delivers nothing more until
- * the queue has been read empty. A message that does not parse is counted
- * as malformed. Events of sessions without address or port translation,
- * or of other families than IPv4, are counted as skipped.
+ * the queue has been read empty. Collectors learn it too: when the work
+ * has read the queue empty and sk_drops has grown, it sends the new total
+ * in an options record (FM_TMPL_NAT_LOST). A message that does not parse
+ * is counted as malformed. Events of sessions without address or port
+ * translation are counted as skipped.
+ *
+ * Where conntrack's events come from: nf_conntrack_netlink. Turning NAT
+ * events on loads it; nothing of ours pins it (it exports no symbol to
+ * hold it by, and a netlink listener holds no reference on it), so it can
+ * be unloaded while events are on. Our socket then simply receives
+ * nothing: no crash, but no events either, and that is never silent:
+ * flowctl stats shows nat_conntrack_source 0 (and 1 again). Loaded
+ * again, it registers its notifier again and the events flow to the same
+ * socket, still bound to the groups.
  *
  * Lifetime. A kernel socket holds no reference on its netns: it goes when
  * NAT events are switched off and in the netns's .pre_exit. Once
@@ -43,6 +54,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kmod.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/net.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -61,9 +73,14 @@
 /*
  * The receive queue: 4 MiB of skbs (sock_set_rcvbuf() doubles it), about
  * 4000 events of 1 KiB truesize each, tens of milliseconds of a busy
- * CGNAT's churn, which the work drains in far less.
+ * CGNAT's churn, which the work drains in far less. A parameter, read
+ * when events are switched on: an operator with bursts beyond it can
+ * grow it, and the tests shrink it to make events drop for real.
  */
-#define FM_NAT_RCVBUF	(2 << 20)
+static unsigned int fm_nat_rcvbuf = 2 << 20;
+module_param_named(nat_rcvbuf, fm_nat_rcvbuf, uint, 0644);
+MODULE_PARM_DESC(nat_rcvbuf, "NAT events: receive queue of conntrack's events per netns, bytes, doubled by the kernel (default 2097152; small values are raised to the kernel's minimum), taken when events are switched on");
+
 #define FM_NAT_BUF	4096	/* one message: an event's is < 1 KiB */
 #define FM_NAT_BATCH	64	/* events handed to export at once */
 #define FM_NAT_BUDGET	1024	/* messages a run, then the work requeues */
@@ -78,13 +95,15 @@ struct fm_nat {
 	unsigned int n;			/* events in ev[] */
 	/* written by the work only, under lock; read by stats */
 	u64 created, deleted, overruns, skipped, malformed;
+	u64 lost_sent;			/* the last total sent to collectors */
 };
 
 /* One direction of a conntrack entry, as ctnetlink dumps it. */
 struct fm_nat_tuple {
-	__be32 src, dst;
+	union fm_nat_addr src, dst;
 	__be16 sport, dport;	/* ICMP: the id; type * 256 + code */
 	u8 proto;
+	bool v6;
 };
 
 static const struct nla_policy fm_nat_ct_policy[CTA_MAX + 1] = {
@@ -101,6 +120,8 @@ static const struct nla_policy fm_nat_tuple_policy[CTA_TUPLE_MAX + 1] = {
 static const struct nla_policy fm_nat_ip_policy[CTA_IP_MAX + 1] = {
 	[CTA_IP_V4_SRC] = { .type = NLA_U32 },
 	[CTA_IP_V4_DST] = { .type = NLA_U32 },
+	[CTA_IP_V6_SRC] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[CTA_IP_V6_DST] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 };
 
 static const struct nla_policy fm_nat_proto_policy[CTA_PROTO_MAX + 1] = {
@@ -110,6 +131,9 @@ static const struct nla_policy fm_nat_proto_policy[CTA_PROTO_MAX + 1] = {
 	[CTA_PROTO_ICMP_ID] = { .type = NLA_U16 },
 	[CTA_PROTO_ICMP_TYPE] = { .type = NLA_U8 },
 	[CTA_PROTO_ICMP_CODE] = { .type = NLA_U8 },
+	[CTA_PROTO_ICMPV6_ID] = { .type = NLA_U16 },
+	[CTA_PROTO_ICMPV6_TYPE] = { .type = NLA_U8 },
+	[CTA_PROTO_ICMPV6_CODE] = { .type = NLA_U8 },
 };
 
 static const struct nla_policy fm_nat_ts_policy[CTA_TIMESTAMP_MAX + 1] = {
@@ -117,7 +141,17 @@ static const struct nla_policy fm_nat_ts_policy[CTA_TIMESTAMP_MAX + 1] = {
 	[CTA_TIMESTAMP_STOP] = { .type = NLA_U64 },
 };
 
-/* -EAFNOSUPPORT: not IPv4; -EINVAL: malformed. */
+/* The ICMP or ICMPv6 attributes: the id, type * 256 + code. */
+static void fm_nat_icmp(struct fm_nat_tuple *t, struct nlattr *id,
+			struct nlattr *type, struct nlattr *code)
+{
+	if (id)
+		t->sport = nla_get_be16(id);
+	if (type && code)
+		t->dport = htons(nla_get_u8(type) << 8 | nla_get_u8(code));
+}
+
+/* -EAFNOSUPPORT: neither IPv4 nor IPv6; -EINVAL: malformed. */
 static int fm_nat_tuple(const struct nlattr *nla, struct fm_nat_tuple *t)
 {
 	struct nlattr *tb[CTA_TUPLE_MAX + 1], *ip[CTA_IP_MAX + 1];
@@ -132,19 +166,26 @@ static int fm_nat_tuple(const struct nlattr *nla, struct fm_nat_tuple *t)
 					fm_nat_proto_policy, NULL) ||
 	    !pr[CTA_PROTO_NUM])
 		return -EINVAL;
-	if (!ip[CTA_IP_V4_SRC] || !ip[CTA_IP_V4_DST])
+	memset(t, 0, sizeof(*t));
+	if (ip[CTA_IP_V4_SRC] && ip[CTA_IP_V4_DST]) {
+		t->src.v4 = nla_get_in_addr(ip[CTA_IP_V4_SRC]);
+		t->dst.v4 = nla_get_in_addr(ip[CTA_IP_V4_DST]);
+	} else if (ip[CTA_IP_V6_SRC] && ip[CTA_IP_V6_DST]) {
+		t->src.v6 = nla_get_in6_addr(ip[CTA_IP_V6_SRC]);
+		t->dst.v6 = nla_get_in6_addr(ip[CTA_IP_V6_DST]);
+		t->v6 = true;
+	} else {
 		return -EAFNOSUPPORT;
-	t->src = nla_get_in_addr(ip[CTA_IP_V4_SRC]);
-	t->dst = nla_get_in_addr(ip[CTA_IP_V4_DST]);
+	}
 	t->proto = nla_get_u8(pr[CTA_PROTO_NUM]);
-	t->sport = 0;
-	t->dport = 0;
 	if (t->proto == IPPROTO_ICMP) {
-		if (pr[CTA_PROTO_ICMP_ID])
-			t->sport = nla_get_be16(pr[CTA_PROTO_ICMP_ID]);
-		if (pr[CTA_PROTO_ICMP_TYPE] && pr[CTA_PROTO_ICMP_CODE])
-			t->dport = htons(nla_get_u8(pr[CTA_PROTO_ICMP_TYPE]) << 8 |
-					 nla_get_u8(pr[CTA_PROTO_ICMP_CODE]));
+		fm_nat_icmp(t, pr[CTA_PROTO_ICMP_ID], pr[CTA_PROTO_ICMP_TYPE],
+			    pr[CTA_PROTO_ICMP_CODE]);
+		return 0;
+	}
+	if (t->proto == IPPROTO_ICMPV6) {
+		fm_nat_icmp(t, pr[CTA_PROTO_ICMPV6_ID], pr[CTA_PROTO_ICMPV6_TYPE],
+			    pr[CTA_PROTO_ICMPV6_CODE]);
 		return 0;
 	}
 	/* protocols without ports (GRE, ESP...): 0, as in flow records */
@@ -203,7 +244,7 @@ static void fm_nat_msg(struct fm_nat *nat, const struct nlmsghdr *nlh)
 	if (nlmsg_len(nlh) < (int)sizeof(*nfg))
 		goto bad;
 	nfg = nlmsg_data(nlh);
-	if (nfg->nfgen_family != AF_INET) {
+	if (nfg->nfgen_family != AF_INET && nfg->nfgen_family != AF_INET6) {
 		WRITE_ONCE(nat->skipped, nat->skipped + 1);
 		return;
 	}
@@ -217,11 +258,13 @@ static void fm_nat_msg(struct fm_nat *nat, const struct nlmsghdr *nlh)
 		WRITE_ONCE(nat->skipped, nat->skipped + 1);
 		return;
 	}
-	if (err || o.proto != r.proto)
+	if (err || o.proto != r.proto || o.v6 != r.v6 ||
+	    o.v6 != (nfg->nfgen_family == AF_INET6))
 		goto bad;
 
 	e = &nat->ev[nat->n];
-	icmp = o.proto == IPPROTO_ICMP;
+	icmp = o.proto == IPPROTO_ICMP || o.proto == IPPROTO_ICMPV6;
+	e->v6 = o.v6;
 	e->saddr = o.src;
 	e->daddr = o.dst;
 	e->sport = o.sport;
@@ -231,13 +274,18 @@ static void fm_nat_msg(struct fm_nat *nat, const struct nlmsghdr *nlh)
 	/* ICMP: the id is the reply's too; type and code are the request's */
 	e->xsport = icmp ? r.sport : r.dport;
 	e->xdport = icmp ? o.dport : r.sport;
-	if (e->saddr == e->xsaddr && e->daddr == e->xdaddr &&
+	/* the unused bytes of v4 ones are 0 (fm_nat_tuple()) */
+	if (!memcmp(&e->saddr, &e->xsaddr, sizeof(e->saddr)) &&
+	    !memcmp(&e->daddr, &e->xdaddr, sizeof(e->daddr)) &&
 	    e->sport == e->xsport && e->dport == e->xdport) {
 		WRITE_ONCE(nat->skipped, nat->skipped + 1);
 		return;
 	}
 	e->proto = o.proto;
-	e->event = delete ? FM_NAT_DELETE : FM_NAT_CREATE;
+	if (e->v6)	/* enc.h: why NAT66 has these codes */
+		e->event = delete ? FM_NAT6_DELETE : FM_NAT6_CREATE;
+	else
+		e->event = delete ? FM_NAT_DELETE : FM_NAT_CREATE;
 	/*
 	 * ingressVRFID: ctnetlink's event names no interface, so the VRF
 	 * a session entered by is not known here: 0, "no VRF".
@@ -253,6 +301,22 @@ static void fm_nat_msg(struct fm_nat *nat, const struct nlmsghdr *nlh)
 	return;
 bad:
 	WRITE_ONCE(nat->malformed, nat->malformed + 1);
+}
+
+/*
+ * Tell the collectors the total of events lost, when it grew. After the
+ * queue was read: a drop needs a full queue, whose messages bring the
+ * work back, so the last drop of a burst is reported too.
+ */
+static void fm_nat_report_lost(struct fm_nat *nat)
+{
+	u64 lost = (u32)atomic_read(&nat->sock->sk->sk_drops);
+
+	if (lost == nat->lost_sent)
+		return;
+	nat->lost_sent = lost;
+	fm_export_nat_lost(nat->fn, lost, div_u64(ktime_get_real_ns(),
+						  NSEC_PER_MSEC));
 }
 
 /* Read the queue; *left: messages this run may still take. */
@@ -286,6 +350,7 @@ static void fm_nat_drain(struct fm_nat *nat, unsigned int *left)
 			fm_nat_msg(nat, nlh);
 	}
 	fm_nat_flush(nat);
+	fm_nat_report_lost(nat);
 }
 
 static void fm_nat_work(struct work_struct *work)
@@ -373,7 +438,8 @@ int fm_nat_start(struct fm_net *fn, struct netlink_ext_ack *extack)
 		NL_SET_ERR_MSG_MOD(extack, "cannot open a netfilter netlink socket");
 		goto err_free;
 	}
-	sock_set_rcvbuf(sock->sk, FM_NAT_RCVBUF);
+	sock_set_rcvbuf(sock->sk, min_t(unsigned int, READ_ONCE(fm_nat_rcvbuf),
+					INT_MAX / 2));
 	write_lock_bh(&sock->sk->sk_callback_lock);
 	sock->sk->sk_user_data = nat;
 	sock->sk->sk_data_ready = fm_nat_data_ready;
@@ -431,6 +497,8 @@ void fm_nat_get_stats(struct fm_net *fn, struct fm_nat_stats *st)
 	memset(st, 0, sizeof(*st));
 #if IS_ENABLED(CONFIG_NF_CONNTRACK_EVENTS)
 	st->ct_events = READ_ONCE(fn->net->ct.sysctl_events);
+	/* ctnetlink there to send them (its notifier); see the top */
+	st->ct_source = !!rcu_access_pointer(fn->net->ct.nf_conntrack_event_cb);
 #endif
 	mutex_lock(&fn->conf_lock);
 	nat = fn->nat;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * NAT event logging (RFC 8158), per netns: NAT44 session create and
- * delete events from conntrack, exported as records of their own (natev.c).
+ * NAT event logging (RFC 8158), per netns: NAT44 and NAT66 session create
+ * and delete events from conntrack, exported as records of their own
+ * (natev.c).
  */
 #ifndef _FM_NATEV_H
 #define _FM_NATEV_H
@@ -13,13 +14,14 @@ struct fm_net;
 
 /* Counters since NAT events were last switched on. */
 struct fm_nat_stats {
-	u64 created;		/* NAT44 session create events handed to export */
+	u64 created;		/* NAT44/66 session create events handed to export */
 	u64 deleted;		/* ...delete events */
 	u64 dropped;		/* events conntrack sent that we never received */
 	u64 overruns;		/* times the receive queue overflowed */
-	u64 skipped;		/* conntrack events without NAT44: not logged */
+	u64 skipped;		/* conntrack events without NAT: not logged */
 	u64 malformed;		/* messages that did not parse: not logged */
 	u64 ct_events;		/* net.netfilter.nf_conntrack_events now */
+	u64 ct_source;		/* 1: nf_conntrack_netlink sends them now */
 };
 
 /*

@@ -1198,6 +1198,7 @@ static int fm_nl_fill_stats(struct sk_buff *msg, struct fm_net *fn)
 	v[FM_STAT_A_NAT_EVENTS_LOST] = es.lost;
 	v[FM_STAT_A_NAT_EVENTS_NO_DEST] = es.no_dest;
 	v[FM_STAT_A_NAT_CONNTRACK_EVENTS] = ns.ct_events;
+	v[FM_STAT_A_NAT_CONNTRACK_SOURCE] = ns.ct_source;
 
 	nest = nla_nest_start(msg, FM_A_STATS);
 	if (!nest)

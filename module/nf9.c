@@ -325,9 +325,18 @@ static const struct fm_field nf9_ifname[] = {
 	{ 82, FM_ENC_IFNAME_LEN, FM_S_IFNAME },	/* IF_NAME */
 };
 
-/* NAT44 events: the same elements as IPFIX (enc.h) */
+/* NAT44 and NAT66 events: the same elements as IPFIX (enc.h) */
 static const struct fm_field nf9_nat4[] = {
 	FM_NAT4_FIELDS
+};
+
+static const struct fm_field nf9_nat6[] = {
+	FM_NAT6_FIELDS
+};
+
+static const struct fm_field nf9_nat_lost[] = {
+	{ NF9_SCOPE_SYSTEM, 4, FM_S_DOMAIN },	/* scope: the source id */
+	FM_NAT_LOST_FIELDS
 };
 
 /*
@@ -411,6 +420,8 @@ const struct fm_tmpl fm_nf9_tmpls[FM_TMPL_NUM] = {
 	[FM_TMPL_BI_ICMP4 - FM_TMPL_V4] = TMPL(0, nf9_bi_icmp4),
 	[FM_TMPL_BI_ICMP6 - FM_TMPL_V4] = TMPL(0, nf9_bi_icmp6),
 	[FM_TMPL_NAT4 - FM_TMPL_V4] = TMPL(0, nf9_nat4),
+	[FM_TMPL_NAT6 - FM_TMPL_V4] = TMPL(0, nf9_nat6),
+	[FM_TMPL_NAT_LOST - FM_TMPL_V4] = TMPL(1, nf9_nat_lost),
 	[FM_TMPL_L2_4 - FM_TMPL_V4] = TMPL(0, nf9_l2_4),
 	[FM_TMPL_L2_6 - FM_TMPL_V4] = TMPL(0, nf9_l2_6),
 	[FM_TMPL_L2_ICMP4 - FM_TMPL_V4] = TMPL(0, nf9_l2_icmp4),

@@ -83,6 +83,7 @@ static int fm_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "nat_events_lost %llu\n", es.lost);
 	seq_printf(m, "nat_events_no_destination %llu\n", es.no_dest);
 	seq_printf(m, "nat_conntrack_events %llu\n", ns.ct_events);
+	seq_printf(m, "nat_conntrack_source %llu\n", ns.ct_source);
 	fm_export_show(m, fn);
 	fm_asn_counts(fn, &asn4, &asn6);
 	seq_printf(m, "export_asn_ranges4 %u\n", asn4);

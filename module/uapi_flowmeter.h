@@ -177,7 +177,7 @@ enum fm_attr {
 				 * uniflows; a change ends the cached flows;
 				 * refused with aggregation, routing fields or a
 				 * v5 destination */
-	FM_A_NAT_EVENTS,	/* u8: 1 = NAT44 session create/delete events
+	FM_A_NAT_EVENTS,	/* u8: 1 = NAT44/66 session create/delete events
 				 * (RFC 8158) from conntrack go to the IPFIX
 				 * and v9 destinations; 0 (the default) = not.
 				 * Refused (EOPNOTSUPP) when conntrack sends
@@ -316,12 +316,13 @@ enum fm_stat_attr {
 	FM_STAT_A_NAT_EVENTS_DELETED,	/* session deletes handed to export */
 	FM_STAT_A_NAT_EVENTS_DROPPED,	/* lost in a full receive queue */
 	FM_STAT_A_NAT_EVENTS_OVERRUNS,	/* times the queue overflowed */
-	FM_STAT_A_NAT_EVENTS_SKIPPED,	/* conntrack events without NAT44 */
+	FM_STAT_A_NAT_EVENTS_SKIPPED,	/* conntrack events without NAT */
 	FM_STAT_A_NAT_EVENTS_MALFORMED,	/* messages that did not parse */
 	FM_STAT_A_NAT_EVENTS_SENT,	/* event records sent, all destinations */
 	FM_STAT_A_NAT_EVENTS_LOST,	/* ...in failed sends, or fitting no message */
 	FM_STAT_A_NAT_EVENTS_NO_DEST,	/* events while no IPFIX/v9 destination */
 	FM_STAT_A_NAT_CONNTRACK_EVENTS,	/* net.netfilter.nf_conntrack_events */
+	FM_STAT_A_NAT_CONNTRACK_SOURCE,	/* 1: nf_conntrack_netlink sends events */
 
 	__FM_STAT_A_MAX,
 	FM_STAT_A_MAX = __FM_STAT_A_MAX - 1

@@ -1,17 +1,18 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""natsess.py server PORT: answer every TCP connection on PORT with one
-byte and close it, forever.
-natsess.py client DST PORT N SPORT: N TCP sessions to DST:PORT, one after
-the other, from source ports SPORT, SPORT+1, ...: each sends a byte,
-waits for the answer and closes."""
+"""natsess.py server PORT: answer every TCP connection on PORT (IPv4 and
+IPv6) with one byte and close it, forever.
+natsess.py client DST PORT N SPORT: N TCP sessions to DST:PORT (IPv4 or
+IPv6), one after the other, from source ports SPORT, SPORT+1, ...: each
+sends a byte, waits for the answer and closes."""
 import socket
 import sys
 
 if sys.argv[1] == "server":
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", int(sys.argv[2])))
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.bind(("::", int(sys.argv[2])))
     s.listen(64)
     while True:
         c, _ = s.accept()
@@ -20,10 +21,11 @@ if sys.argv[1] == "server":
         c.close()
 else:
     dst, port, n, sport = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+    fam, any_ = (socket.AF_INET6, "::") if ":" in dst else (socket.AF_INET, "0.0.0.0")
     for i in range(n):
-        c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        c = socket.socket(fam, socket.SOCK_STREAM)
         c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        c.bind(("0.0.0.0", sport + i))
+        c.bind((any_, sport + i))
         c.settimeout(10)
         c.connect((dst, port))
         c.sendall(b"x")

@@ -1187,6 +1187,7 @@ static const char * const fc_stat_names[FM_STAT_A_MAX + 1] = {
 	[FM_STAT_A_NAT_EVENTS_LOST] = "nat_events_lost",
 	[FM_STAT_A_NAT_EVENTS_NO_DEST] = "nat_events_no_destination",
 	[FM_STAT_A_NAT_CONNTRACK_EVENTS] = "nat_conntrack_events",
+	[FM_STAT_A_NAT_CONNTRACK_SOURCE] = "nat_conntrack_source",
 };
 
 static int fc_stats_cb(const struct nlmsghdr *nlh, void *data)
@@ -1443,9 +1444,10 @@ static const struct fc_cmd fc_cmds[] = {
 	  "\t[biflow on|off]   (RFC 5103: both directions of a conversation one\n"
 	  "\t    flow and record, IPFIX and v9 only; not with aggregate, routing\n"
 	  "\t    or a v5 destination; ends cached flows)\n"
-	  "\t[nat-events on|off]   (NAT44 session create/delete events from conntrack,\n"
-	  "\t    RFC 8158, to the IPFIX and v9 destinations; refused when the netns's\n"
-	  "\t    conntrack sends no events, e.g. nf_conntrack_events = 0)\n"
+	  "\t[nat-events on|off]   (NAT44 and NAT66 session create/delete events from\n"
+	  "\t    conntrack, RFC 8158, to the IPFIX and v9 destinations, with an options\n"
+	  "\t    record of the lost ones; refused when the netns's conntrack sends no\n"
+	  "\t    events, e.g. nf_conntrack_events = 0)\n"
 	  "\t[l2 on|off]   (flows keep the first packet's MAC addresses, VLAN ids\n"
 	  "\t    and Ethernet type, for IPFIX and v9; not with aggregate or\n"
 	  "\t    routing or biflow; ends cached flows)\n"

@@ -603,15 +603,15 @@ static const struct fc_prom_family {
 	{ "records_selected", "records_selected_total", FC_PROM_COUNTER,
 	  "Finished flow records flow sampling sent on to the destinations." },
 	{ "nat_events_created", "nat_events_created_total", FC_PROM_COUNTER,
-	  "NAT44 session create events handed to export (since switched on)." },
+	  "NAT44 and NAT66 session create events handed to export (since switched on)." },
 	{ "nat_events_deleted", "nat_events_deleted_total", FC_PROM_COUNTER,
-	  "NAT44 session delete events handed to export (since switched on)." },
+	  "NAT44 and NAT66 session delete events handed to export (since switched on)." },
 	{ "nat_events_dropped", "nat_events_dropped_total", FC_PROM_COUNTER,
 	  "Conntrack events lost in the meter's full receive queue." },
 	{ "nat_events_overruns", "nat_events_overruns_total", FC_PROM_COUNTER,
 	  "Times the meter's conntrack event queue overflowed." },
 	{ "nat_events_skipped", "nat_events_skipped_total", FC_PROM_COUNTER,
-	  "Conntrack events without NAT44, not logged." },
+	  "Conntrack events without NAT, not logged." },
 	{ "nat_events_malformed", "nat_events_malformed_total", FC_PROM_COUNTER,
 	  "Conntrack event messages that did not parse, not logged." },
 	{ "nat_events_sent", "nat_events_sent_total", FC_PROM_COUNTER,
@@ -622,6 +622,8 @@ static const struct fc_prom_family {
 	  FC_PROM_COUNTER, "NAT events while no IPFIX or v9 destination took them." },
 	{ "nat_conntrack_events", "nat_conntrack_events", FC_PROM_GAUGE,
 	  "net.netfilter.nf_conntrack_events of the netns (0: no events)." },
+	{ "nat_conntrack_source", "nat_conntrack_source", FC_PROM_GAUGE,
+	  "1: nf_conntrack_netlink is there to send conntrack's events (0: no NAT events)." },
 };
 
 static bool fc_prom_match(const struct fc_prom_family *fam, const char *name)

@@ -3,6 +3,7 @@
  * IPFIX encoder tests: every message is decoded by the independent
  * collector in enc_decode.h and compared with the encoder's input.
  */
+#include <arpa/inet.h>
 #include "ktap.h"
 #include "enc.h"
 #include "enc_check.h"
@@ -588,9 +589,9 @@ static void nat_event(struct fm_nat_event *e, unsigned int i, u8 event)
 {
 	memset(e, 0, sizeof(*e));
 	e->time_ms = BOOT_MS + 5000 + i;
-	e->saddr = htonl(0x0a000001 + i);
-	e->daddr = htonl(0xc6336401);
-	e->xsaddr = htonl(0xcb007107);
+	e->saddr.v4 = htonl(0x0a000001 + i);
+	e->daddr.v4 = htonl(0xc6336401);
+	e->xsaddr.v4 = htonl(0xcb007107);
 	e->xdaddr = e->daddr;
 	e->sport = htons(40000 + i);
 	e->dport = htons(443);
@@ -607,10 +608,10 @@ static void check_nat(const struct dec_rec *d, const struct fm_nat_event *e)
 	CHECK_EQ(dec_u(d, 323, 0), e->time_ms);
 	CHECK_EQ(dec_u(d, 230, 0), e->event);
 	CHECK_EQ(dec_u(d, 4, 0), e->proto);
-	CHECK_EQ(dec_u(d, 8, 0), ntohl(e->saddr));
-	CHECK_EQ(dec_u(d, 225, 0), ntohl(e->xsaddr));
-	CHECK_EQ(dec_u(d, 12, 0), ntohl(e->daddr));
-	CHECK_EQ(dec_u(d, 226, 0), ntohl(e->xdaddr));
+	CHECK_EQ(dec_u(d, 8, 0), ntohl(e->saddr.v4));
+	CHECK_EQ(dec_u(d, 225, 0), ntohl(e->xsaddr.v4));
+	CHECK_EQ(dec_u(d, 12, 0), ntohl(e->daddr.v4));
+	CHECK_EQ(dec_u(d, 226, 0), ntohl(e->xdaddr.v4));
 	CHECK_EQ(dec_u(d, 7, 0), ntohs(e->sport));
 	CHECK_EQ(dec_u(d, 227, 0), ntohs(e->xsport));
 	CHECK_EQ(dec_u(d, 11, 0), ntohs(e->dport));
@@ -678,7 +679,7 @@ static void test_nat_events(void)
 	memset(&ds, 0, sizeof(ds));
 	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 527, &clk0), FM_ENC_OK);
 	CHECK_EQ(fm_enc_add_nat(&m, &e[0]), FM_ENC_TOOSMALL);
-	CHECK(!s.nat_tmpl);
+	CHECK_EQ(s.nat_tmpl, 0);
 	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], 528, &clk0), FM_ENC_OK);
 	CHECK_EQ(fm_enc_add_nat(&m, &e[0]), FM_ENC_OK);
 	CHECK_EQ(m.len, 526);	/* the padding comes at finish */
@@ -688,6 +689,93 @@ static void test_nat_events(void)
 	fm_enc_session_init(&s, FM_ENC_NF5, 0);
 	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], MTU, &clk0), FM_ENC_OK);
 	CHECK_EQ(fm_enc_add_nat(&m, &e[0]), FM_ENC_UNSUPPORTED);
+}
+
+/* One IPv6 address of a record: ie's 16 bytes equal a. */
+static int addr6_is(const struct dec_rec *d, uint16_t ie,
+		    const struct in6_addr *a)
+{
+	unsigned int len;
+	const uint8_t *p = dec_field(d, ie, 0, &len);
+
+	return p && len == 16 && !memcmp(p, a, 16);
+}
+
+/*
+ * NAT66 events go in their own template (IPv6 addresses, natEvent 1/2),
+ * beside NAT44's: each template once after a template message, with the
+ * first record of its kind; the lost-events options record likewise.
+ */
+static void test_nat6_and_lost(void)
+{
+	static const u8 versions[] = { FM_ENC_IPFIX, FM_ENC_NF9 };
+	struct fm_nat_event e4, e6;
+	struct fm_enc_session s;
+	struct fm_enc_msg m;
+	unsigned int v;
+
+	nat_event(&e4, 0, FM_NAT_CREATE);
+	memset(&e6, 0, sizeof(e6));
+	e6.v6 = true;
+	e6.time_ms = BOOT_MS + 7000;
+	inet_pton(AF_INET6, "fd00:1::1", &e6.saddr.v6);
+	inet_pton(AF_INET6, "fd00:2::1", &e6.daddr.v6);
+	inet_pton(AF_INET6, "fd00:2::fe", &e6.xsaddr.v6);
+	e6.xdaddr = e6.daddr;
+	e6.sport = htons(40001);
+	e6.dport = htons(8000);
+	e6.xsport = htons(20001);
+	e6.xdport = e6.dport;
+	e6.event = FM_NAT6_DELETE;
+	e6.proto = 17;
+	for (v = 0; v < ARRAY_SIZE(versions); v++) {
+		fm_enc_session_init(&s, versions[v], DOMAIN);
+		memset(&ds, 0, sizeof(ds));
+		CHECK_EQ(fm_enc_begin(&m, &s, buf[0], MTU, &clk0), FM_ENC_OK);
+		CHECK_EQ(fm_enc_add_nat(&m, &e6), FM_ENC_OK);
+		CHECK_EQ(fm_enc_add_nat(&m, &e4), FM_ENC_OK);
+		CHECK_EQ(fm_enc_add_nat(&m, &e6), FM_ENC_OK);
+		CHECK_EQ(fm_enc_add_nat_lost(&m, 12345, BOOT_MS + 8000), FM_ENC_OK);
+		dec_finish(&ds, &dm, &m);
+		/* the block's 4 data templates, NAT66's, NAT44's */
+		CHECK_EQ(dm.ntmpl, 6);
+		CHECK_EQ(dm.nrec, 4);
+		CHECK_EQ(dm.rec[0].tid, FM_TMPL_NAT6);
+		CHECK_EQ(dm.rec[0].t->rec_len, 86);
+		CHECK_EQ(dec_u(&dm.rec[0], 230, 0), FM_NAT6_DELETE);
+		CHECK_EQ(dec_u(&dm.rec[0], 323, 0), e6.time_ms);
+		CHECK_EQ(dec_u(&dm.rec[0], 4, 0), 17);
+		CHECK(addr6_is(&dm.rec[0], 27, &e6.saddr.v6));
+		CHECK(addr6_is(&dm.rec[0], 281, &e6.xsaddr.v6));
+		CHECK(addr6_is(&dm.rec[0], 28, &e6.daddr.v6));
+		CHECK(addr6_is(&dm.rec[0], 282, &e6.xdaddr.v6));
+		CHECK_EQ(dec_u(&dm.rec[0], 7, 0), 40001);
+		CHECK_EQ(dec_u(&dm.rec[0], 227, 0), 20001);
+		CHECK_EQ(dec_u(&dm.rec[0], 11, 0), 8000);
+		CHECK_EQ(dec_u(&dm.rec[0], 228, 0), 8000);
+		CHECK_EQ(dec_u(&dm.rec[0], 234, 0), 0);
+		check_nat(&dm.rec[1], &e4);
+		CHECK_EQ(dm.rec[2].tid, FM_TMPL_NAT6);
+		CHECK_EQ(dm.rec[3].tid, FM_TMPL_NAT_LOST);
+		CHECK_EQ(dec_u(&dm.rec[3], 166, 0), 12345);
+		CHECK_EQ(dec_u(&dm.rec[3], 323, 0), BOOT_MS + 8000);
+		if (versions[v] == FM_ENC_IPFIX)
+			CHECK_EQ(dec_u(&dm.rec[3], 149, 1), DOMAIN);
+		/* no templates due: the collector's serve */
+		CHECK_EQ(fm_enc_begin(&m, &s, buf[0], MTU, &clk0), FM_ENC_OK);
+		CHECK_EQ(fm_enc_add_nat(&m, &e6), FM_ENC_OK);
+		CHECK_EQ(fm_enc_add_nat_lost(&m, 12346, BOOT_MS + 9000), FM_ENC_OK);
+		dec_finish(&ds, &dm, &m);
+		CHECK_EQ(dm.ntmpl, 0);
+		CHECK_EQ(dm.nopt_tmpl, 0);
+		CHECK_EQ(dm.nrec, 2);
+		CHECK(addr6_is(&dm.rec[0], 27, &e6.saddr.v6));
+		CHECK_EQ(dec_u(&dm.rec[1], 166, 0), 12346);
+	}
+	fm_enc_session_init(&s, FM_ENC_NF5, 0);
+	CHECK_EQ(fm_enc_begin(&m, &s, buf[0], MTU, &clk0), FM_ENC_OK);
+	CHECK_EQ(fm_enc_add_nat(&m, &e6), FM_ENC_UNSUPPORTED);
+	CHECK_EQ(fm_enc_add_nat_lost(&m, 1, BOOT_MS), FM_ENC_UNSUPPORTED);
 }
 
 int main(void)
@@ -704,5 +792,6 @@ int main(void)
 	RUN_TEST(test_batch);
 	RUN_TEST(test_too_small);
 	RUN_TEST(test_nat_events);
+	RUN_TEST(test_nat6_and_lost);
 	return KTAP_EXIT();
 }
