@@ -270,8 +270,17 @@ nfacctd_decode() {
 	fi
 }
 
+# backlog_raise: room in every CPU's backlog for a burst that crosses
+# veths at a raw socket's pace, so that the router sees every packet the
+# sender sent (the default 1000 overflows under TCG); put back on exit
+backlog_raise() {
+	FM_BACKLOG=$(sysctl -n net.core.netdev_max_backlog)
+	sysctl -qw net.core.netdev_max_backlog=100000
+}
+
 fm_cleanup() {
 	local n
+	[ -n "${FM_BACKLOG:-}" ] && sysctl -qw net.core.netdev_max_backlog="$FM_BACKLOG"
 	# Every background job of the test, also those a failed check left
 	# running (a collector it meant to stop), then wait for them.
 	for n in "${PIDS[@]}" $(jobs -p); do kill "$n" 2>/dev/null; done

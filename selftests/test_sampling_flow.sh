@@ -25,12 +25,7 @@ command -v taskset >/dev/null || skip "taskset not installed"
 FLOWS=10000
 RATE=10
 
-# The flows cross veths at a raw socket's pace: room for all of them in
-# the backlog, so the router sees every packet the sender sent.
-BACKLOG=$(sysctl -n net.core.netdev_max_backlog)
-restore_backlog() { sysctl -qw net.core.netdev_max_backlog="$BACKLOG"; fm_cleanup; }
-trap restore_backlog EXIT
-sysctl -qw net.core.netdev_max_backlog=100000
+backlog_raise
 
 topo_routed
 topo_collector
