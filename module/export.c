@@ -123,9 +123,9 @@ struct fm_out {
 	struct fm_dest *d;
 	struct fm_enc_msg *m;		/* &d->m */
 	/*
-	 * The session's mode (enum fm_enc_mode) when the options data went
-	 * out in this call, FM_ENC_MODES before: they go again with the
-	 * templates of another mode, whose options (selectors) differ.
+	 * 1 + the session's mode (enum fm_enc_mode) when the options data
+	 * went out in this call, 0 before: they go again with the templates
+	 * of another mode, whose options (selectors) differ.
 	 */
 	u8 opts_mode;
 	bool names_sent;		/* so did the interface names owed */
@@ -227,7 +227,7 @@ static int fm_out_options(struct fm_out *o)
 	unsigned int i;
 	int err;
 
-	o->opts_mode = o->m->s->mode;
+	o->opts_mode = 1 + o->m->s->mode;
 	fm_batch_read_netns(o->b);
 	fm_ifs_refresh(o->b->fn->exp, o->d);
 	for (i = 0; i < FM_OUT_OPTIONS; i++) {
@@ -322,7 +322,7 @@ static int fm_out_begin(struct fm_out *o)
 		return -EMSGSIZE;
 	d->open = true;
 	d->opened = jiffies;
-	if (o->m->tmpl && o->opts_mode != o->m->s->mode) {
+	if (o->m->tmpl && o->opts_mode != 1 + o->m->s->mode) {
 		err = fm_out_options(o);
 		if (err)
 			return err;
@@ -437,8 +437,7 @@ static int fm_out_flows(struct fm_out *o, const struct fm_record *recs,
 static void fm_dest_export(struct fm_batch *b, struct fm_dest *d,
 			   const struct fm_record *recs, unsigned int n)
 {
-	struct fm_out o = { .b = b, .d = d, .m = &d->m,
-			    .opts_mode = FM_ENC_MODES };
+	struct fm_out o = { .b = b, .d = d, .m = &d->m };
 	const struct fm_record *r;
 	unsigned int i = 0, c, done;
 
@@ -482,8 +481,7 @@ err:
 static void fm_dest_export_nat(struct fm_batch *b, struct fm_dest *d,
 			       const struct fm_nat_event *evs, unsigned int n)
 {
-	struct fm_out o = { .b = b, .d = d, .m = &d->m,
-			    .opts_mode = FM_ENC_MODES };
+	struct fm_out o = { .b = b, .d = d, .m = &d->m };
 	unsigned int i;
 	int ret;
 
