@@ -63,12 +63,15 @@
 	{ 61, 1, FM_S_DIR },		/* flowDirection */ \
 	{ 60, 1, FM_S_IPVER },		/* ipVersion */
 
-static const struct fm_field ipfix_v4[] = {
-	IPFIX_TIMES
-	IPFIX_ADDR4
-	IPFIX_IFS
-	IPFIX_PORTS
+#define IPFIX_FLOW4 \
+	IPFIX_TIMES \
+	IPFIX_ADDR4 \
+	IPFIX_IFS \
+	IPFIX_PORTS \
 	IPFIX_TAIL
+
+static const struct fm_field ipfix_v4[] = {
+	IPFIX_FLOW4
 };
 
 /*
@@ -76,33 +79,42 @@ static const struct fm_field ipfix_v4[] = {
  * destination port, as Cisco exports them and where pmacct's nfacctd
  * reads them (it ignores IE 32 and 139); no source port.
  */
-static const struct fm_field ipfix_icmp4[] = {
-	IPFIX_TIMES
-	IPFIX_ADDR4
-	IPFIX_IFS
-	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
-	{ 32, 2, FM_S_ICMP },		/* icmpTypeCodeIPv4 */
+#define IPFIX_FLOW_ICMP4 \
+	IPFIX_TIMES \
+	IPFIX_ADDR4 \
+	IPFIX_IFS \
+	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */ \
+	{ 32, 2, FM_S_ICMP },		/* icmpTypeCodeIPv4 */ \
 	IPFIX_TAIL
+
+static const struct fm_field ipfix_icmp4[] = {
+	IPFIX_FLOW_ICMP4
 };
 
-static const struct fm_field ipfix_v6[] = {
-	IPFIX_TIMES
-	IPFIX_ADDR6
-	{ 31, 4, FM_S_FLOWLABEL },	/* flowLabelIPv6 */
-	IPFIX_IFS
-	IPFIX_PORTS
+#define IPFIX_FLOW6 \
+	IPFIX_TIMES \
+	IPFIX_ADDR6 \
+	{ 31, 4, FM_S_FLOWLABEL },	/* flowLabelIPv6 */ \
+	IPFIX_IFS \
+	IPFIX_PORTS \
 	IPFIX_TAIL
+
+static const struct fm_field ipfix_v6[] = {
+	IPFIX_FLOW6
 };
 
 /* ICMPv6 flows: the same, in icmpTypeCodeIPv6 */
-static const struct fm_field ipfix_icmp6[] = {
-	IPFIX_TIMES
-	IPFIX_ADDR6
-	{ 31, 4, FM_S_FLOWLABEL },	/* flowLabelIPv6 */
-	IPFIX_IFS
-	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
-	{ 139, 2, FM_S_ICMP },		/* icmpTypeCodeIPv6 */
+#define IPFIX_FLOW_ICMP6 \
+	IPFIX_TIMES \
+	IPFIX_ADDR6 \
+	{ 31, 4, FM_S_FLOWLABEL },	/* flowLabelIPv6 */ \
+	IPFIX_IFS \
+	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */ \
+	{ 139, 2, FM_S_ICMP },		/* icmpTypeCodeIPv6 */ \
 	IPFIX_TAIL
+
+static const struct fm_field ipfix_icmp6[] = {
+	IPFIX_FLOW_ICMP6
 };
 
 /*
@@ -413,42 +425,22 @@ static const struct fm_field ipfix_nat_lost[] = {
 	{ 302, 4, FM_S_SELECTOR },	/* selectorId, reduced size */
 
 static const struct fm_field ipfix_sel4[] = {
-	IPFIX_TIMES
-	IPFIX_ADDR4
-	IPFIX_IFS
-	IPFIX_PORTS
-	IPFIX_TAIL
+	IPFIX_FLOW4
 	IPFIX_SEL
 };
 
 static const struct fm_field ipfix_sel_icmp4[] = {
-	IPFIX_TIMES
-	IPFIX_ADDR4
-	IPFIX_IFS
-	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
-	{ 32, 2, FM_S_ICMP },		/* icmpTypeCodeIPv4 */
-	IPFIX_TAIL
+	IPFIX_FLOW_ICMP4
 	IPFIX_SEL
 };
 
 static const struct fm_field ipfix_sel6[] = {
-	IPFIX_TIMES
-	IPFIX_ADDR6
-	{ 31, 4, FM_S_FLOWLABEL },	/* flowLabelIPv6 */
-	IPFIX_IFS
-	IPFIX_PORTS
-	IPFIX_TAIL
+	IPFIX_FLOW6
 	IPFIX_SEL
 };
 
 static const struct fm_field ipfix_sel_icmp6[] = {
-	IPFIX_TIMES
-	IPFIX_ADDR6
-	{ 31, 4, FM_S_FLOWLABEL },	/* flowLabelIPv6 */
-	IPFIX_IFS
-	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
-	{ 139, 2, FM_S_ICMP },		/* icmpTypeCodeIPv6 */
-	IPFIX_TAIL
+	IPFIX_FLOW_ICMP6
 	IPFIX_SEL
 };
 

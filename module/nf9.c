@@ -49,45 +49,57 @@
 	{ 61, 1, FM_S_DIR },		/* DIRECTION */ \
 	{ 60, 1, FM_S_IPVER },		/* IP_PROTOCOL_VERSION */
 
-static const struct fm_field nf9_v4[] = {
-	NF9_TIMES
-	NF9_ADDR4
-	NF9_IFS
-	NF9_PORTS
+#define NF9_FLOW4 \
+	NF9_TIMES \
+	NF9_ADDR4 \
+	NF9_IFS \
+	NF9_PORTS \
 	NF9_TAIL
+
+static const struct fm_field nf9_v4[] = {
+	NF9_FLOW4
 };
 
 /*
  * ICMP flows: ICMP_TYPE (type * 256 + code) and the same as L4_DST_PORT,
  * as Cisco sends them, where pmacct's nfacctd reads them; no source port
  */
-static const struct fm_field nf9_icmp4[] = {
-	NF9_TIMES
-	NF9_ADDR4
-	NF9_IFS
-	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
-	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */
+#define NF9_FLOW_ICMP4 \
+	NF9_TIMES \
+	NF9_ADDR4 \
+	NF9_IFS \
+	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */ \
+	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */ \
 	NF9_TAIL
+
+static const struct fm_field nf9_icmp4[] = {
+	NF9_FLOW_ICMP4
 };
 
-static const struct fm_field nf9_v6[] = {
-	NF9_TIMES
-	NF9_ADDR6
-	{ 31, 4, FM_S_FLOWLABEL },	/* IPV6_FLOW_LABEL */
-	NF9_IFS
-	NF9_PORTS
+#define NF9_FLOW6 \
+	NF9_TIMES \
+	NF9_ADDR6 \
+	{ 31, 4, FM_S_FLOWLABEL },	/* IPV6_FLOW_LABEL */ \
+	NF9_IFS \
+	NF9_PORTS \
 	NF9_TAIL
+
+static const struct fm_field nf9_v6[] = {
+	NF9_FLOW6
 };
 
 /* ICMPv6: the same; v9 (RFC 3954) has no other ICMP field */
-static const struct fm_field nf9_icmp6[] = {
-	NF9_TIMES
-	NF9_ADDR6
-	{ 31, 4, FM_S_FLOWLABEL },	/* IPV6_FLOW_LABEL */
-	NF9_IFS
-	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
-	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */
+#define NF9_FLOW_ICMP6 \
+	NF9_TIMES \
+	NF9_ADDR6 \
+	{ 31, 4, FM_S_FLOWLABEL },	/* IPV6_FLOW_LABEL */ \
+	NF9_IFS \
+	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */ \
+	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */ \
 	NF9_TAIL
+
+static const struct fm_field nf9_icmp6[] = {
+	NF9_FLOW_ICMP6
 };
 
 /* Masked flows: SRC_MASK/DST_MASK, IPV6_SRC_MASK/IPV6_DST_MASK; no label */
@@ -349,42 +361,22 @@ static const struct fm_field nf9_nat_lost[] = {
 	{ 48, 2, FM_S_SELECTOR },	/* FLOW_SAMPLER_ID */
 
 static const struct fm_field nf9_sel4[] = {
-	NF9_TIMES
-	NF9_ADDR4
-	NF9_IFS
-	NF9_PORTS
-	NF9_TAIL
+	NF9_FLOW4
 	NF9_SEL
 };
 
 static const struct fm_field nf9_sel_icmp4[] = {
-	NF9_TIMES
-	NF9_ADDR4
-	NF9_IFS
-	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
-	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */
-	NF9_TAIL
+	NF9_FLOW_ICMP4
 	NF9_SEL
 };
 
 static const struct fm_field nf9_sel6[] = {
-	NF9_TIMES
-	NF9_ADDR6
-	{ 31, 4, FM_S_FLOWLABEL },	/* IPV6_FLOW_LABEL */
-	NF9_IFS
-	NF9_PORTS
-	NF9_TAIL
+	NF9_FLOW6
 	NF9_SEL
 };
 
 static const struct fm_field nf9_sel_icmp6[] = {
-	NF9_TIMES
-	NF9_ADDR6
-	{ 31, 4, FM_S_FLOWLABEL },	/* IPV6_FLOW_LABEL */
-	NF9_IFS
-	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
-	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */
-	NF9_TAIL
+	NF9_FLOW_ICMP6
 	NF9_SEL
 };
 
