@@ -25,4 +25,19 @@ static inline unsigned int dec_finish(struct dec_state *st, struct dec_msg *dm,
 	return err ? 0 : len;
 }
 
+/*
+ * Decoded record d is flow r as that version (10, 9) writes it, its
+ * times from boot_ms (dec_check_flow()); what differs is printed.
+ */
+static inline void enc_check_flow(const struct dec_rec *d,
+				  const struct fm_record *r, int version,
+				  uint64_t boot_ms)
+{
+	const char *err = dec_check_flow(d, r, version, boot_ms);
+
+	if (err)
+		printf("#   flow: %s\n", err);
+	CHECK(err == NULL);
+}
+
 #endif /* _FM_ENC_CHECK_H */

@@ -140,16 +140,6 @@ static void agg_flow(struct fm_record *r, unsigned int i, int v6, u8 proto)
 	fm_agg_apply(&r->key, mask(24, 16, 48, 56, 0));
 }
 
-static void check_flow(const struct dec_rec *d, const struct fm_record *r,
-		       int version)
-{
-	const char *err = dec_check_flow(d, r, version, BOOT_MS);
-
-	if (err)
-		printf("#   flow: %s\n", err);
-	CHECK(err == NULL);
-}
-
 /*
  * A session meets masked records: it ends the message, sends the masked
  * flow templates instead of the others in the next, and takes them there;
@@ -176,7 +166,7 @@ static void check_switch(u8 version)
 	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dm.ntmpl, 4);
 	CHECK_EQ(dm.nrec, 1);
-	check_flow(&dm.rec[0], &plain, version);
+	enc_check_flow(&dm.rec[0], &plain, version, BOOT_MS);
 
 	CHECK_EQ(fm_enc_begin(&m, &s, buf, sizeof(buf), &clk0), FM_ENC_OK);
 	CHECK(m.tmpl);		/* the masked flow templates */
@@ -188,7 +178,7 @@ static void check_switch(u8 version)
 	CHECK_EQ(dm.nopt_tmpl, 3);
 	CHECK_EQ(dm.nrec, ARRAY_SIZE(r));
 	for (i = 0; i < dm.nrec; i++)
-		check_flow(&dm.rec[i], &r[i], version);
+		enc_check_flow(&dm.rec[i], &r[i], version, BOOT_MS);
 	CHECK_EQ(dec_u(&dm.rec[0], 9, 0), 24);
 	CHECK_EQ(dec_u(&dm.rec[0], 13, 0), 16);
 	CHECK_EQ(dec_u(&dm.rec[1], 29, 0), 48);
@@ -211,7 +201,7 @@ static void check_switch(u8 version)
 	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dm.ntmpl, 4);
 	CHECK_EQ(dm.nrec, 1);
-	check_flow(&dm.rec[0], &plain, version);
+	enc_check_flow(&dm.rec[0], &plain, version, BOOT_MS);
 	CHECK_EQ(dm.rec[0].tid, FM_TMPL_V4);
 }
 
@@ -252,7 +242,7 @@ static void test_min_mtu(void)
 		CHECK(n >= 1);
 		dec_finish(&ds, &dm, &m);
 		CHECK_EQ(dm.nrec, n);
-		check_flow(&dm.rec[0], &r, versions[i]);
+		enc_check_flow(&dm.rec[0], &r, versions[i], BOOT_MS);
 		/*
 		 * Not at an IPv6 collector's (528 bytes): the message
 		 * refuses to begin (the destination counts an error,

@@ -32,16 +32,6 @@ static void sel_flow(struct fm_record *r, unsigned int i, int v6, u8 proto,
 	r->selector = selector;
 }
 
-static void check_flow(const struct dec_rec *d, const struct fm_record *r,
-		       int version)
-{
-	const char *err = dec_check_flow(d, r, version, BOOT_MS);
-
-	if (err)
-		printf("#   flow: %s\n", err);
-	CHECK(err == NULL);
-}
-
 /*
  * The first record with a selector switches the session's templates; the
  * message that carries them has room for the selectors' options records,
@@ -97,8 +87,8 @@ static void check_version(u8 version)
 		}
 	}
 	for (i = 0; i < ARRAY_SIZE(r); i++)
-		check_flow(&dm.rec[ARRAY_SIZE(rates) + i], &r[i],
-			   v10 ? 10 : 9);
+		enc_check_flow(&dm.rec[ARRAY_SIZE(rates) + i], &r[i],
+			       v10 ? 10 : 9, BOOT_MS);
 
 	/* a record without a selector switches back to the plain ones */
 	enc_test_flow(&r[0], 5, 0, 17, BOOT_MS);
@@ -110,7 +100,7 @@ static void check_version(u8 version)
 	CHECK_EQ(fm_enc_add_flow(&m, &r[0]), FM_ENC_OK);
 	dec_finish(&ds, &dm, &m);
 	CHECK_EQ(dm.nrec, 1);
-	check_flow(&dm.rec[0], &r[0], v10 ? 10 : 9);
+	enc_check_flow(&dm.rec[0], &r[0], v10 ? 10 : 9, BOOT_MS);
 }
 
 static void test_ipfix(void)
