@@ -233,15 +233,15 @@ capture_payloads() {
 
 # nfacctd_decode PCAP OUT [FIELDS]: pmacct's nfacctd decodes the capture offline
 # (print plugin, csv) into OUT, one line a flow, and logs to OUT.log;
-# fail if the log says anything but INFO. nfacctd sometimes exits before
-# its print plugin writes: an empty result is tried again. FIELDS: more
-# primitives to aggregate on (", timestamp_start" keeps records apart);
-# then each refresh's records are appended, lest a decode longer than the
-# refresh time leave only the last second's in OUT. NFACCTD_CONF: more
-# configuration lines.
+# fail if the log says anything but INFO. FIELDS: more primitives to
+# aggregate on (", timestamp_start" keeps records apart). The print plugin
+# writes once, when nfacctd exits at the capture's end: each periodic
+# refresh would replace OUT with the records of its own interval only, so a
+# decode slowed past the refresh time by a busy host printed part of the
+# flows. nfacctd sometimes exits before its print plugin writes: an empty
+# result is tried again. NFACCTD_CONF: more configuration lines.
 nfacctd_decode() {
-	local pcap=$1 out=$2 more=${3:-} i append=false
-	[ -n "$more" ] && append=true
+	local pcap=$1 out=$2 more=${3:-} i
 	cat >"$out.conf" <<-END
 	daemonize: false
 	pcap_savefile: $pcap
@@ -250,8 +250,7 @@ nfacctd_decode() {
 	print_output: csv
 	print_num_protos: true
 	print_output_file: $out
-	print_output_file_append: $append
-	print_refresh_time: 1
+	print_refresh_time: 86400
 	logfile: $out.log
 	${NFACCTD_CONF:-}
 	END
