@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What export.c and export_ifs.c share: the netns's export state, its
- * destinations and the interface-name table. Private to those two files.
+ * What export.c, export_cfg.c and export_ifs.c share: the netns's export
+ * state, its destinations and the interface-name table. Private to them.
  */
 #ifndef _FM_EXPORT_PRIV_H
 #define _FM_EXPORT_PRIV_H
@@ -157,6 +157,17 @@ static inline bool fm_dest_names(const struct fm_dest *d)
 {
 	return d->cfg.version != FM_ENC_NF5;	/* v5 has no options data */
 }
+
+/* export.c, under fm_export.lock */
+void fm_dest_stats_add(struct fm_dest_stats *sum,
+		       const struct fm_dest_stats *s);
+void fm_dest_send_held(struct fm_dest *d);
+void fm_export_sum(struct fm_export *fe, struct fm_dest_stats *t);
+
+/* export_cfg.c */
+void fm_export_defaults(struct fm_export *fe);
+int fm_export_load(struct fm_net *fn);
+void fm_dest_free(struct fm_dest *d);
 
 /* export_ifs.c, all under fm_export.lock */
 u32 fm_ifs_hash(const char *name);
