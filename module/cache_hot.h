@@ -494,11 +494,17 @@ static inline bool fm_bi_count(struct fm_entry *e, const struct fm_pktinfo *pi,
 }
 
 /*
- * Add b's directions (the same biflow, on another CPU) to a's. The
- * initiator: whoever a SYN says, else the side that sent first.
+ * Add b's directions (the same biflow, on another CPU) to a's; k is
+ * their (canonical) key. The initiator: whoever a SYN says, else the
+ * side that sent first; when both began in one jiffy, on two CPUs, the
+ * ports, else the key's source (side 0): the tie the export's merge
+ * breaks the same way (merge.c), so that flowctl and the collector agree.
  */
-static inline void fm_bi_merge(struct fm_biext *a, const struct fm_biext *b)
+static inline void fm_bi_merge(struct fm_biext *a, const struct fm_biext *b,
+			       const struct fm_key *k)
 {
+	s32 d;
+
 	unsigned int i;
 
 	for (i = 0; i < 2; i++) {
@@ -524,10 +530,12 @@ static inline void fm_bi_merge(struct fm_biext *a, const struct fm_biext *b)
 		return;
 	if (b->init & FM_BI_SYN)
 		a->init = b->init;
-	else if (a->d[0].packets && a->d[1].packets)
-		a->init = (s32)(a->d[1].first - a->d[0].first) < 0 ?
-			  FM_BI_SIDE1 : 0;
-	else
+	else if (a->d[0].packets && a->d[1].packets) {
+		d = a->d[1].first - a->d[0].first;
+		if (!d)
+			d = fm_bi_port_client(k) == 1 ? -1 : 0;
+		a->init = d < 0 ? FM_BI_SIDE1 : 0;
+	} else
 		a->init = a->d[1].packets ? FM_BI_SIDE1 : 0;
 }
 

@@ -265,7 +265,7 @@ static void fm_entry_merge(struct fm_entry *a, const struct fm_entry *b)
 	a->ttl_max = max(a->ttl_max, b->ttl_max);
 	a->rflags |= b->rflags;
 	if (a->key.kflags & FM_KF_BI)
-		fm_bi_merge(fm_entry_bi(a), fm_entry_bi_const(b));
+		fm_bi_merge(fm_entry_bi(a), fm_entry_bi_const(b), &a->key);
 }
 
 /*

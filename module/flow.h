@@ -359,4 +359,25 @@ static inline bool fm_bi_canon(struct fm_key *k)
 	return swap;
 }
 
+/*
+ * A biflow's initiator when nothing but its key tells: the side that sent
+ * from an ephemeral port (Linux's range begins at 32768) to a lower one.
+ * Returns 1 when k's destination initiated, 0 its source, -1 no answer
+ * (ICMP, or both ports on one side of the line).
+ */
+#define FM_EPHEMERAL	32768
+
+static inline int fm_bi_port_client(const struct fm_key *k)
+{
+	u16 sp = be16_to_cpu(k->sport), dp = be16_to_cpu(k->dport);
+
+	if (k->proto == 1 || k->proto == 58)
+		return -1;
+	if (dp >= FM_EPHEMERAL && sp < FM_EPHEMERAL)
+		return 1;
+	if (sp >= FM_EPHEMERAL && dp < FM_EPHEMERAL)
+		return 0;
+	return -1;
+}
+
 #endif /* _FM_FLOW_H */

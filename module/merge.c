@@ -128,25 +128,18 @@ static void fm_bi_unpack(const struct fm_record *r, struct fm_bi_side *s)
  * Within a jiffy, the start times of pieces from two CPUs do not order
  * their first packets: each piece's jiffies became ms at its own moment
  * (fm_entry_record()), each up to a jiffy early, so a reply in the
- * request's jiffy may seem to come first. Then a side that sent from an
- * ephemeral port (Linux's range begins at 32768) to a lower one is the
- * client; else, as the live readers decide a tie (fm_bi_merge()), the
- * key's canonical source (fm_bi_canon()). Returns 1 when h's destination
- * initiated.
+ * request's jiffy may seem to come first. Then the ports decide
+ * (fm_bi_port_client()), else the key's canonical source (fm_bi_canon()),
+ * as the live readers decide a tie (fm_bi_merge()). Returns 1 when h's
+ * destination initiated.
  */
-#define FM_EPHEMERAL	32768
-
 static unsigned int fm_bi_tie(const struct fm_record *h)
 {
 	struct fm_key k = h->key;
-	u16 sp = be16_to_cpu(k.sport), dp = be16_to_cpu(k.dport);
+	int client = fm_bi_port_client(&k);
 
-	if (k.proto != IPPROTO_ICMP && k.proto != IPPROTO_ICMPV6) {
-		if (dp >= FM_EPHEMERAL && sp < FM_EPHEMERAL)
-			return 1;
-		if (sp >= FM_EPHEMERAL && dp < FM_EPHEMERAL)
-			return 0;
-	}
+	if (client >= 0)
+		return client;
 	/* turned round to be canonical: the destination is side 0 */
 	return fm_bi_canon(&k);
 }

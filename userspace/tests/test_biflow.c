@@ -142,13 +142,18 @@ static void test_count(void)
 static void test_merge(void)
 {
 	struct fm_biext a = { 0 }, b = { 0 };
+	struct fm_key k = { .proto = 17, .kflags = FM_KF_BI };
+
+	/* canonical: the server's port 53 sorts first, the client's last */
+	k.sport = htons(53);
+	k.dport = htons(40000);
 
 	a.d[1] = (struct fm_bi_dir){ 3, 300, 20, 30 };	/* replies here */
 	a.init = FM_BI_SIDE1;				/* this CPU's view */
 	b.d[0] = (struct fm_bi_dir){ 4, 400, 10, 40 };	/* requests there */
 	b.d[1] = (struct fm_bi_dir){ 1, 100, 15, 15 };
 	b.init = 0;
-	fm_bi_merge(&a, &b);
+	fm_bi_merge(&a, &b, &k);
 	CHECK_EQ(a.init, 0);			/* side 0 sent first, at 10 */
 	CHECK_EQ(a.d[0].packets, 4);
 	CHECK_EQ(a.d[1].packets, 4);
@@ -159,8 +164,27 @@ static void test_merge(void)
 	memset(&b, 0, sizeof(b));
 	b.d[1] = (struct fm_bi_dir){ 1, 60, 50, 50 };
 	b.init = FM_BI_SYN | FM_BI_SIDE1;
-	fm_bi_merge(&a, &b);
+	fm_bi_merge(&a, &b, &k);
 	CHECK_EQ(a.init, FM_BI_SYN | FM_BI_SIDE1);
+
+	/*
+	 * Both sides began in one jiffy, on two CPUs: the side with the
+	 * ephemeral port (here side 1, the key's destination) asked, as
+	 * the export's merge decides (merge.c).
+	 */
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.d[0] = (struct fm_bi_dir){ 1, 100, 7, 7 };	/* the answer */
+	b.d[1] = (struct fm_bi_dir){ 1, 60, 7, 7 };	/* the question */
+	b.init = FM_BI_SIDE1;
+	fm_bi_merge(&a, &b, &k);
+	CHECK_EQ(a.init, FM_BI_SIDE1);
+	/* ports on one side of the line: the key's source, as before */
+	memset(&a, 0, sizeof(a));
+	a.d[0] = (struct fm_bi_dir){ 1, 100, 7, 7 };
+	k.dport = htons(5001);
+	fm_bi_merge(&a, &b, &k);
+	CHECK_EQ(a.init, 0);
 }
 
 static const struct fm_enc_clock clk0 = {
