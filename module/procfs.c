@@ -20,6 +20,7 @@ static const char * const fm_perr_names[FM_PERR_MAX] = {
 	[FM_PERR_LEN] = "bad_length",
 	[FM_PERR_EXTHDR] = "bad_ext_header",
 	[FM_PERR_TRUNC_L4] = "truncated_l4",
+	[FM_PERR_MPLS] = "bad_mpls",
 };
 
 static const char * const fm_end_names[] = {
