@@ -187,8 +187,9 @@ static void fm_l2_vlan_dev(const struct net_device *dev, struct fm_l2 *l2)
  * seqlock (neigh_ha_snapshot(), a reader retry, no lock). An entry not
  * yet valid (the first packets to a new neighbour, while ARP or ND asks)
  * leaves the destination 0, which a later packet fills (fm_l2_late()).
- * Only Ethernet devices, and an IPv4 route via an IPv6 gateway is left 0
- * (RFC 5549: the neighbour is in the other family's table).
+ * Only Ethernet devices that resolve neighbours (a VRF device is NOARP),
+ * not through an IPsec bundle; an IPv4 route via an IPv6 gateway is left
+ * 0 (RFC 5549: the neighbour is in the other family's table).
  */
 static void fm_l2_post(const struct sk_buff *skb,
 		       const struct nf_hook_state *state, struct fm_l2 *l2)
@@ -197,7 +198,13 @@ static void fm_l2_post(const struct sk_buff *skb,
 	struct net_device *dev = dst ? dst->dev : NULL;
 	struct neighbour *n;
 
-	if (!dev || dev->type != ARPHRD_ETHER || dev->addr_len != ETH_ALEN)
+	/*
+	 * An IPsec bundle's next hop is the tunnel's, not the route's; a
+	 * VRF (l3mdev) device sends no frame itself, and a NOARP device
+	 * has no neighbour to ask
+	 */
+	if (!dev || dev->type != ARPHRD_ETHER || dev->addr_len != ETH_ALEN ||
+	    (dev->flags & IFF_NOARP) || dst_xfrm(dst))
 		return;
 	memcpy(l2->post_src_mac, dev->dev_addr, ETH_ALEN);
 	if (state->pf == NFPROTO_IPV4) {
