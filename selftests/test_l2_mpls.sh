@@ -33,23 +33,7 @@ ip -n a link set dev a0 address $MAC_A || fail "MAC of a0"
 ip -n r link set dev r0 address $MAC_R || fail "MAC of r0"
 ip -n r link set dev r1 address $MAC_R1 || fail "MAC of r1"
 ip -n b link set dev b0 address $MAC_B || fail "MAC of b0"
-ns_add x y
-for n in x y; do
-	ip netns exec $n sysctl -qw net.ipv6.conf.default.disable_ipv6=1
-done
-ip link add name x0 netns x type veth peer name rx netns r || fail veth
-ip link add name y0 netns y type veth peer name ry netns r || fail veth
-ip -n x link set dev x0 address $MAC_X up
-ip -n y link set dev y0 address $MAC_Y up
-ip -n r link add name br0 type bridge || fail "bridge"
-for d in rx ry; do
-	ip netns exec r sysctl -qw net.ipv6.conf.$d.disable_ipv6=1
-	ip -n r link set dev $d master br0 up
-done
-ip netns exec r sysctl -qw net.ipv6.conf.br0.disable_ipv6=1
-ip -n r link set dev br0 up
-ip netns exec r sysctl -qw net.bridge.bridge-nf-call-iptables=0 2>/dev/null || true
-ip netns exec r sysctl -qw net.bridge.bridge-nf-call-ip6tables=0 2>/dev/null || true
+topo_bridge $MAC_X $MAC_Y
 # the bridge learns y's MAC, so that x's frames go to ry only
 ip netns exec y python3 -c "
 import socket, struct
@@ -58,14 +42,8 @@ s.bind(('y0', 0))
 s.send(bytes.fromhex('ffffffffffff' + '$MAC_Y'.replace(':', '')) + struct.pack('!H', 0x88b5) + bytes(46))
 " || fail "y's frame"
 
-for vp in 10:4739 9:2055; do
-	v=${vp%:*} port=${vp#*:}
-	mkdir -p "$TMPD/nfc$v"
-	ip netns exec c nfcapd -w "$TMPD/nfc$v" -p "$port" -t 3600 >"$TMPD/nfc$v.log" 2>&1 &
-	PIDS+=($!)
-	NFC[$v]=$!
-	wait_port c "$port"
-done
+nfcapd_start c "$TMPD/nfc10" 4739
+nfcapd_start c "$TMPD/nfc9" 2055
 capture_start c c0 "$TMPD/cap"
 fm_load_in r destination=10.0.9.1:4739 export_version=10 \
 	inactive_timeout=600 active_timeout=3600
@@ -131,7 +109,9 @@ sleep 1
 expect_eq "export errors" "$(fm_stat export_errors r)" 0
 capture_stop
 fm_unload
-for v in 10 9; do kill "${NFC[$v]}"; wait "${NFC[$v]}" 2>/dev/null; done
+sleep 1	# nfcapd writes its files when it ends
+for n in $(jobs -p); do kill "$n" 2>/dev/null; done
+wait 2>/dev/null
 
 # want DECODER: what it shows ("-" in want: no label, sent as 0)
 cmp_want() {
