@@ -405,9 +405,8 @@ static unsigned int fm_hook(void *priv, struct sk_buff *skb,
 static noinline void fm_meter_mpls(void *priv, struct sk_buff *skb,
 				   const struct nf_hook_state *state)
 {
-	struct fm_mpls mpls;
+	struct fm_mpls mpls = { .family = 4 };	/* fm_meter() reads ipoff */
 
-	mpls.family = 4;
 	mpls.err = fm_parse_mpls(skb, skb_network_offset(skb), mpls.top,
 				 &mpls.ipoff, &mpls.family);
 	fm_meter(priv, skb, state, mpls.family, &mpls);
