@@ -142,16 +142,19 @@ for vp in 10:4739 9:2055; do
 		capture_payloads "$f.pcap" "$f.ipfix"
 		ipfixDump -i "$f.ipfix" >"$f.ipfixdump" 2>"$f.err" || fail "ipfixDump: $(cat "$f.err")"
 		[ -s "$f.err" ] && fail "ipfixDump complains: $(head -5 "$f.err")"
+		# data records' fields: "<TAB>(IE) name : value"
 		awk '/^--- /{ if (s != "") print s, m, p, q; s = m = p = q = "" }
-			/sourceTransportPort/ { s = $NF }
-			/mplsTopLabelStackSection/ { m = $NF }
-			/postSourceMacAddress/ { p = $NF }
-			/postDestinationMacAddress/ { q = $NF }
+			/^\t\(7\) / { s = $NF }
+			/^\t\(70\) / { m = $NF }
+			/^\t\(81\) / { p = $NF }
+			/^\t\(57\) / { q = $NF }
 			END { if (s != "") print s, m, p, q }' "$f.ipfixdump" |
 			tr 'A-F' 'a-f' | LC_ALL=C sort >"$f.ipfixdump.got"
-		# IE 70's 3 bytes, as ipfixDump prints an octet array
-		printf '%s\n' "5001 0x000000 $MAC_R1 $MAC_B" "5002 0x000000 $MAC_R1 $MAC_B" \
-			"5010 0x003e8b $MAC_X $MAC_Y" "5011 0x007d00 $MAC_X $MAC_Y" >"$f.ipfixdump.want"
+		# ipfixDump (libfixbuf 2) prints IE 70, an octet array of 3,
+		# as the little-endian number of its bytes: 00 3e 8b (label
+		# 1000, TC 5, S) is 0x8b3e00, 00 7d 00 (2000, 0, 0) 0x7d00
+		printf '%s\n' "5001 0 $MAC_R1 $MAC_B" "5002 0 $MAC_R1 $MAC_B" \
+			"5010 9125376 $MAC_X $MAC_Y" "5011 32000 $MAC_X $MAC_Y" >"$f.ipfixdump.want"
 		if ! cmp -s "$f.ipfixdump.want" "$f.ipfixdump.got"; then
 			diff -u "$f.ipfixdump.want" "$f.ipfixdump.got" | sed 's/^/# /'
 			grep -m 30 -E "mpls|post|Transport" "$f.ipfixdump" | sed 's/^/# /'
