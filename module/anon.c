@@ -128,11 +128,18 @@ void fm_anon_records(struct fm_record *r, unsigned int n,
 		}
 		/*
 		 * A MAC address names the host's hardware, with no prefix
-		 * to keep: gone whenever its side's address is cut.
+		 * to keep: gone whenever its side's address is cut, before
+		 * and after forwarding (on a bridge they are the same).
 		 */
-		if (src < (k->kflags & FM_KF_IPV6 ? 128U : 32U) || ks)
+		if (src < (k->kflags & FM_KF_IPV6 ? 128U : 32U) || ks) {
 			memset(r[i].l2.src_mac, 0, sizeof(r[i].l2.src_mac));
-		if (dst < (k->kflags & FM_KF_IPV6 ? 128U : 32U) || kd)
+			memset(r[i].l2.post_src_mac, 0,
+			       sizeof(r[i].l2.post_src_mac));
+		}
+		if (dst < (k->kflags & FM_KF_IPV6 ? 128U : 32U) || kd) {
 			memset(r[i].l2.dst_mac, 0, sizeof(r[i].l2.dst_mac));
+			memset(r[i].l2.post_dst_mac, 0,
+			       sizeof(r[i].l2.post_dst_mac));
+		}
 	}
 }

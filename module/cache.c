@@ -66,6 +66,7 @@
  * pool can lend again or the starving CPU has its share
  * (fm_budget_fed()).
  */
+#include <linux/etherdevice.h>
 #include <linux/memcontrol.h>
 #include <linux/random.h>
 #include <linux/sched/mm.h>
@@ -307,6 +308,27 @@ static void fm_entry_reuse(struct fm_table *t, struct fm_entry *e,
 		fm_entry_ext_init(e, key, pi);
 	smp_wmb();	/* the fields before even */
 	WRITE_ONCE(e->rflags, (gen + 2 * FM_RF_GEN_ONE) & FM_RF_GEN);
+}
+
+/*
+ * A later packet of an L2 flow that has the next hop's MAC address the
+ * flow's first did not (fm_l2_post(): the neighbour was not resolved
+ * then). Written under the entry's generation, as fm_entry_reuse()
+ * rewrites an entry, so that a reader never copies half an address; the
+ * other flags kept. Once per flow at most.
+ */
+static noinline void fm_l2_late(struct fm_table *t, struct fm_entry *e,
+				const struct fm_l2 *l2)
+{
+	u8 gen = e->rflags & FM_RF_GEN, rest = e->rflags & ~FM_RF_GEN;
+
+	WRITE_ONCE(t->reuses, t->reuses + 1);
+	smp_wmb();
+	WRITE_ONCE(e->rflags, rest | ((gen + FM_RF_GEN_ONE) & FM_RF_GEN));
+	smp_wmb();
+	memcpy(fm_entry_l2(e)->post_dst_mac, l2->post_dst_mac, ETH_ALEN);
+	smp_wmb();
+	WRITE_ONCE(e->rflags, rest | ((gen + 2 * FM_RF_GEN_ONE) & FM_RF_GEN));
 }
 
 /*
@@ -634,6 +656,10 @@ enum fm_verdict fm_cache_update(struct fm_net *fn, struct fm_stats *st,
 				 len >= FM_CHAIN_MAX, &pprev);
 		if (unlikely(!e))
 			return FM_REFUSED;
+	} else if (unlikely(key->kflags & FM_KF_L2) &&
+		   is_zero_ether_addr(fm_entry_l2(e)->post_dst_mac) &&
+		   !is_zero_ether_addr(pi->l2->post_dst_mac)) {
+		fm_l2_late(t, e, pi->l2);
 	}
 	fm_entry_count(e, pi, now);
 	/* one predictable branch for uniflows: the key's kind */

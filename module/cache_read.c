@@ -248,12 +248,13 @@ static bool fm_bucket_find(struct fm_table *t, unsigned long b,
 
 /*
  * Add the counts of b (the same flow, on another CPU) to a; L2 fields:
- * the first packet's, of the piece that began first.
+ * fm_l2_merge()'s.
  */
 static void fm_entry_merge(struct fm_entry *a, const struct fm_entry *b)
 {
-	if ((a->key.kflags & FM_KF_L2) && (s32)(b->first - a->first) < 0)
-		*fm_entry_l2(a) = *fm_entry_l2_const(b);
+	if (a->key.kflags & FM_KF_L2)
+		fm_l2_merge(fm_entry_l2(a), fm_entry_l2_const(b),
+			    (s32)(b->first - a->first) < 0);
 	a->packets += b->packets;
 	a->bytes += b->bytes;
 	if ((s32)(b->first - a->first) < 0)

@@ -167,10 +167,10 @@ enum fm_enc_mode {
 #define FM_ENC_IFNAME_LEN 16	/* interfaceName: fixed, zero padded */
 /*
  * bytes of a version's template sets: 412, 436 aggregating, 492 with the
- * routing fields or the L2 fields, 484 for biflows, 428 with selectors,
- * 4 more in mode hash, 28 more with flow sampling
+ * routing fields, 540 with the L2 fields, 484 for biflows, 428 with
+ * selectors, 4 more in mode hash, 28 more with flow sampling
  */
-#define FM_ENC_TMPL_MAX	524
+#define FM_ENC_TMPL_MAX	572
 
 /*
  * One transport session (exporter -> one collector). Set up with
@@ -643,6 +643,9 @@ enum fm_src {
 	FM_S_EV_XSADDR6,
 	FM_S_EV_XDADDR6,
 	FM_S_NAT_LOST,		/* NAT events lost, total */
+	FM_S_MPLS_TOP,		/* L2 fields: the top label entry, 3 bytes */
+	FM_S_POST_SRC_MAC,
+	FM_S_POST_DST_MAC,
 };
 
 /* The fields of both families' events around their addresses */

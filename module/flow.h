@@ -109,15 +109,57 @@ struct fm_rev {
  * header (ingress hooks of Ethernet devices), else zero; the VLAN ids
  * from the tag the skb carries or the VLAN devices it came in on (egress
  * hooks: goes out on), 0 when untagged. No Ethernet type: at the IP
- * hooks it is the key's family's (fm_l2_ethertype()). 16 bytes: the
- * extension before an L2 flow's entry (FM_KF_L2), 80 bytes for IPv4.
+ * hooks it is the key's family's (fm_l2_ethertype()).
+ *
+ * The post MACs are the frame's after forwarding (hook.c says where each
+ * hook finds them, zero where it cannot): post_dst_mac may be filled by a
+ * later packet of the flow, when the next hop's neighbour entry was not
+ * resolved at the first one (fm_l2_late()). mpls is the top entry of an
+ * MPLS frame's label stack as IE 70 carries it, 3 bytes: label (20
+ * bits), traffic class (3) and bottom of stack (1), valid with
+ * FM_L2_MPLS in flags (label 0, IPv4 explicit null, with TC 0 above
+ * other labels is all zero bits too).
+ *
+ * 32 bytes: the extension before an L2 flow's entry (FM_KF_L2), 96
+ * bytes for IPv4 (was 80 before the MPLS label and post MACs).
  */
 struct fm_l2 {
 	u8 src_mac[6];		/* sourceMacAddress (IE 56) */
 	u8 dst_mac[6];		/* destinationMacAddress (IE 80) */
 	u16 vlan_outer;		/* dot1qVlanId (IE 243): the outer tag */
 	u16 vlan_inner;		/* dot1qCustomerVlanId (IE 245): QinQ inner */
+	u8 post_src_mac[6];	/* postSourceMacAddress (IE 81) */
+	u8 mpls[3];		/* mplsTopLabelStackSection (IE 70), FM_L2_MPLS */
+	u8 flags;		/* FM_L2_* */
+	u8 post_dst_mac[6];	/* postDestinationMacAddress (IE 57) */
 };
+
+#define FM_L2_MPLS	0x01	/* an MPLS frame: mpls is its top entry */
+
+static inline bool fm_l2_post_dst_unset(const struct fm_l2 *l2)
+{
+	static const u8 zero[sizeof(l2->post_dst_mac)];
+
+	return !memcmp(l2->post_dst_mac, zero, sizeof(zero));
+}
+
+/*
+ * Two pieces of one flow's L2 fields (two CPUs' entries, or records):
+ * the first packet's, of the piece b if it began first, with the next
+ * hop's MAC of either if that one has none (fm_l2_late()).
+ */
+static inline void fm_l2_merge(struct fm_l2 *a, const struct fm_l2 *b,
+			       bool b_first)
+{
+	u8 mac[sizeof(a->post_dst_mac)];
+
+	memcpy(mac, a->post_dst_mac, sizeof(mac));
+	if (b_first)
+		*a = *b;
+	if (fm_l2_post_dst_unset(a))
+		memcpy(a->post_dst_mac, b_first ? mac : b->post_dst_mac,
+		       sizeof(mac));
+}
 
 /* ethernetType (IE 256) of a flow of key k: IPv4 or IPv6 */
 static inline u16 fm_l2_ethertype(const struct fm_key *k)

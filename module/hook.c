@@ -11,6 +11,10 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/slab.h>
+#include <net/arp.h>
+#include <net/ip6_route.h>
+#include <net/ndisc.h>
+#include <net/route.h>
 
 #include "cache.h"
 
@@ -174,6 +178,53 @@ static void fm_l2_vlan_dev(const struct net_device *dev, struct fm_l2 *l2)
 }
 
 /*
+ * The frame a router sends for the packet (IE 81 and 57): the source is
+ * the egress device's address, the destination the hardware address of
+ * the route's next hop in the neighbour table, as the neighbour output
+ * (ip_finish_output2(), ip6_finish_output2()) will write them after the
+ * hooks. Read under the hook's RCU read-side section: a hash lookup, no
+ * reference taken, nothing written; the address under the entry's
+ * seqlock (neigh_ha_snapshot(), a reader retry, no lock). An entry not
+ * yet valid (the first packets to a new neighbour, while ARP or ND asks)
+ * leaves the destination 0, which a later packet fills (fm_l2_late()).
+ * Only Ethernet devices that resolve neighbours (a VRF device is NOARP),
+ * not through an IPsec bundle; an IPv4 route via an IPv6 gateway is left
+ * 0 (RFC 5549: the neighbour is in the other family's table).
+ */
+static void fm_l2_post(const struct sk_buff *skb,
+		       const struct nf_hook_state *state, struct fm_l2 *l2)
+{
+	struct dst_entry *dst = skb_dst(skb);
+	struct net_device *dev = dst ? dst->dev : NULL;
+	struct neighbour *n;
+
+	/*
+	 * An IPsec bundle's next hop is the tunnel's, not the route's; a
+	 * VRF (l3mdev) device sends no frame itself, and a NOARP device
+	 * has no neighbour to ask
+	 */
+	if (!dev || dev->type != ARPHRD_ETHER || dev->addr_len != ETH_ALEN ||
+	    (dev->flags & IFF_NOARP) || dst_xfrm(dst))
+		return;
+	memcpy(l2->post_src_mac, dev->dev_addr, ETH_ALEN);
+	if (state->pf == NFPROTO_IPV4) {
+		const struct rtable *rt = skb_rtable(skb);
+
+		if (rt->rt_gw_family == AF_INET6)
+			return;
+		n = __ipv4_neigh_lookup_noref(dev, (__force u32)
+				rt_nexthop(rt, ip_hdr(skb)->daddr));
+	} else {
+		const struct in6_addr *nh;
+
+		nh = rt6_nexthop(dst_rt6_info(dst), &ipv6_hdr(skb)->daddr);
+		n = __ipv6_neigh_lookup_noref_stub(dev, nh);
+	}
+	if (n && (READ_ONCE(n->nud_state) & NUD_VALID))
+		neigh_ha_snapshot((char *)l2->post_dst_mac, n, dev);
+}
+
+/*
  * The packet's L2 fields ('set l2 on'). The Ethernet header is the one
  * the packet came with, on the ingress hooks of an Ethernet device (or a
  * VLAN device over one): on the egress hooks the next hop's header is not
@@ -182,14 +233,21 @@ static void fm_l2_vlan_dev(const struct net_device *dev, struct fm_l2 *l2)
  * devices the packet came in on (ingress) or goes out on (egress) tell
  * the ids, as the VLAN code took the tags off before the IP hooks. The
  * Ethernet type is the family's (fm_l2_ethertype()).
+ *
+ * The post MACs: a bridge forwards the frame as it came, so on the
+ * bridge hook they are the received ones; on forward, output and
+ * postrouting the router's outgoing frame's (fm_l2_post()); on
+ * prerouting and input none (not forwarded, or not yet routed). mpls:
+ * the top label entry of a bridged MPLS frame (fm_hook_bridge()).
  */
 static noinline void fm_l2_fill(const struct sk_buff *skb,
 				const struct nf_hook_state *state,
-				struct fm_l2 *l2)
+				const u8 *mpls, struct fm_l2 *l2)
 {
 	const struct net_device *in = state->in;
 	bool egress = state->hook == NF_INET_LOCAL_OUT ||
 		      state->hook == NF_INET_POST_ROUTING;
+	bool bridge = state->pf == NFPROTO_BRIDGE;
 
 	memset(l2, 0, sizeof(*l2));
 	fm_l2_vlan_dev(egress ? state->out : in, l2);
@@ -206,12 +264,40 @@ static noinline void fm_l2_fill(const struct sk_buff *skb,
 		memcpy(l2->src_mac, eth->h_source, ETH_ALEN);
 		memcpy(l2->dst_mac, eth->h_dest, ETH_ALEN);
 	}
+	if (bridge) {
+		memcpy(l2->post_src_mac, l2->src_mac, ETH_ALEN);
+		memcpy(l2->post_dst_mac, l2->dst_mac, ETH_ALEN);
+	} else if (state->hook != NF_INET_PRE_ROUTING &&
+		   state->hook != NF_INET_LOCAL_IN) {
+		fm_l2_post(skb, state, l2);
+	}
+	if (mpls) {
+		memcpy(l2->mpls, mpls, sizeof(l2->mpls));
+		l2->flags |= FM_L2_MPLS;
+	}
 }
 
+/*
+ * Where the IP packet is in a bridged MPLS frame (fm_hook_bridge()): after
+ * the label stack, whose top entry goes with the L2 fields; or the
+ * parser's error, counted as the IP parser's are.
+ */
+struct fm_mpls {
+	unsigned int ipoff;
+	int err;
+	u8 family;
+	u8 top[3];
+};
+
+/*
+ * Meter one packet of family at the skb's network header, or, for a
+ * bridged MPLS frame (mpls not NULL), after its label stack.
+ */
 static __always_inline void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 				     const struct nf_hook_state *state,
-				     u8 family)
+				     u8 family, const struct fm_mpls *mpls)
 {
+	unsigned int nhoff = mpls ? mpls->ipoff : skb_network_offset(skb);
 	struct fm_pktinfo pi = {};
 	struct fm_l2 l2 fm_noinit;
 	unsigned int opts;
@@ -235,7 +321,10 @@ static __always_inline void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 	}
 	slot = fm_sample_slot(fn, state, &rate_if);
 	opts = READ_ONCE(fn->parse_opts);
-	err = fm_parse(skb, skb_network_offset(skb), family, opts, &key, &pi);
+	if (unlikely(mpls && mpls->err))
+		err = mpls->err;
+	else
+		err = fm_parse(skb, nhoff, family, opts, &key, &pi);
 	if (!err) {
 		key.in_if = state->in ? state->in->ifindex : 0;
 		key.out_if = state->out ? state->out->ifindex : 0;
@@ -244,8 +333,7 @@ static __always_inline void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 			   state->hook == NF_INET_POST_ROUTING) ?
 			  FM_DIR_EGRESS : FM_DIR_INGRESS;
 		if (unlikely(skb_is_gso(skb)))
-			fm_gso_count(skb, skb_network_offset(skb), key.proto,
-				     &pi);
+			fm_gso_count(skb, nhoff, key.proto, &pi);
 		fm_agg_key(fn, &key);
 		fm_bi_key(fn, &key, &pi);
 		/*
@@ -254,7 +342,7 @@ static __always_inline void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 		 * 'biflow' and 'l2' (netlink.c refuses both on) keeps none.
 		 */
 		if (unlikely(opts & FM_PARSE_L2) && !(key.kflags & FM_KF_BI)) {
-			fm_l2_fill(skb, state, &l2);
+			fm_l2_fill(skb, state, mpls ? mpls->top : NULL, &l2);
 			pi.l2 = &l2;
 			key.kflags |= FM_KF_L2;
 		}
@@ -298,7 +386,7 @@ static __always_inline void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 static unsigned int fm_hook(void *priv, struct sk_buff *skb,
 			    const struct nf_hook_state *state)
 {
-	fm_meter(priv, skb, state, state->pf == NFPROTO_IPV4 ? 4 : 6);
+	fm_meter(priv, skb, state, state->pf == NFPROTO_IPV4 ? 4 : 6, NULL);
 	return NF_ACCEPT;
 }
 
@@ -306,16 +394,34 @@ static unsigned int fm_hook(void *priv, struct sk_buff *skb,
  * Bridged frames (hook point bridge): the bridge family's forward hook,
  * with the bridge ports as input and output interfaces, the frame's data
  * at its network header (a tag the VLAN code took off is on the skb).
- * IPv4 and IPv6 only; other frames (ARP, ...) are not metered nor
- * counted.
+ * IPv4 and IPv6, and MPLS frames (unicast and multicast) whose label
+ * stack ends in either: the IP packet under the labels is metered, the
+ * top label a field of its flow ('l2'), never of its key (a flow's
+ * packets keep their key wherever the path's labels change, as its other
+ * L2 fields). An MPLS frame that does not parse is counted as an IP
+ * packet that does not (bad_mpls, truncated_l3, bad_version). Other
+ * frames (ARP, ...) are not metered nor counted.
  */
+static noinline void fm_meter_mpls(void *priv, struct sk_buff *skb,
+				   const struct nf_hook_state *state)
+{
+	struct fm_mpls mpls = { .family = 4 };	/* fm_meter() reads ipoff */
+
+	mpls.err = fm_parse_mpls(skb, skb_network_offset(skb), mpls.top,
+				 &mpls.ipoff, &mpls.family);
+	fm_meter(priv, skb, state, mpls.family, &mpls);
+}
+
 static unsigned int fm_hook_bridge(void *priv, struct sk_buff *skb,
 				   const struct nf_hook_state *state)
 {
 	if (skb->protocol == htons(ETH_P_IP))
-		fm_meter(priv, skb, state, 4);
+		fm_meter(priv, skb, state, 4, NULL);
 	else if (skb->protocol == htons(ETH_P_IPV6))
-		fm_meter(priv, skb, state, 6);
+		fm_meter(priv, skb, state, 6, NULL);
+	else if (unlikely(skb->protocol == htons(ETH_P_MPLS_UC) ||
+			  skb->protocol == htons(ETH_P_MPLS_MC)))
+		fm_meter_mpls(priv, skb, state);
 	return NF_ACCEPT;
 }
 

@@ -295,17 +295,19 @@ static const struct fm_field ipfix_bi_icmp6[] = {
 /*
  * Flows with L2 fields ('l2' on): the unmasked fields with the first
  * packet's MAC addresses (zero where the hook saw no Ethernet header),
- * outer and inner (QinQ) VLAN ids and Ethernet type. No MPLS label nor
- * post MACs: no hook has them at hand (export.rst, L2 fields, says hook
- * by hook), and a sixth field would not fit the template sets' buffer
- * (FM_ENC_TMPL_MAX) with the options templates.
+ * outer and inner (QinQ) VLAN ids and Ethernet type, the top MPLS label
+ * entry (0: none) and the MACs of the frame after forwarding (zero where
+ * the hook cannot know them: export.rst, L2 fields, says hook by hook).
  */
 #define IPFIX_L2 \
 	{ 56, 6, FM_S_SRC_MAC },	/* sourceMacAddress */ \
 	{ 80, 6, FM_S_DST_MAC },	/* destinationMacAddress */ \
 	{ 243, 2, FM_S_VLAN_OUTER },	/* dot1qVlanId */ \
 	{ 245, 2, FM_S_VLAN_INNER },	/* dot1qCustomerVlanId */ \
-	{ 256, 2, FM_S_ETHERTYPE },	/* ethernetType */
+	{ 256, 2, FM_S_ETHERTYPE },	/* ethernetType */ \
+	{ 70, 3, FM_S_MPLS_TOP },	/* mplsTopLabelStackSection */ \
+	{ 81, 6, FM_S_POST_SRC_MAC },	/* postSourceMacAddress */ \
+	{ 57, 6, FM_S_POST_DST_MAC },	/* postDestinationMacAddress */
 
 static const struct fm_field ipfix_l2_4[] = {
 	IPFIX_TIMES
@@ -865,6 +867,15 @@ static void put_field(const struct fm_enc_msg *m, u8 *p,
 		break;
 	case FM_S_DST_MAC:
 		memcpy(p, v->r->l2.dst_mac, 6);
+		break;
+	case FM_S_POST_SRC_MAC:
+		memcpy(p, v->r->l2.post_src_mac, 6);
+		break;
+	case FM_S_POST_DST_MAC:
+		memcpy(p, v->r->l2.post_dst_mac, 6);
+		break;
+	case FM_S_MPLS_TOP:
+		memcpy(p, v->r->l2.mpls, 3);
 		break;
 	case FM_S_IFNAME:
 		n = strnlen(v->ifname, f->len);

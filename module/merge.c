@@ -282,9 +282,8 @@ static bool fm_held_add(struct fm_merge *m, struct fm_held *h,
 
 	if (end > fm_rec_end(&h->r))
 		h->end_j = fm_ms_jiffies(end, now, now_ms);
-	/* L2 fields: the first packet's, of the piece that began first */
-	if ((r->key.kflags & FM_KF_L2) && r->start_ms < h->r.start_ms)
-		h->r.l2 = r->l2;
+	if (r->key.kflags & FM_KF_L2)
+		fm_l2_merge(&h->r.l2, &r->l2, r->start_ms < h->r.start_ms);
 	if (r->key.kflags & FM_KF_BI) {
 		fm_bi_add(&h->r, r);
 	} else {

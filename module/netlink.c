@@ -862,6 +862,7 @@ static int fm_nl_fill_stats(struct sk_buff *msg, struct fm_net *fn)
 	for (i = FM_PERR_TRUNC_L3; i <= FM_PERR_TRUNC_L4; i++)
 		v[FM_STAT_A_PARSE_ERROR_TRUNCATED_L3 + i - FM_PERR_TRUNC_L3] =
 			s.parse_err[i];
+	v[FM_STAT_A_PARSE_ERROR_BAD_MPLS] = s.parse_err[FM_PERR_MPLS];
 	v[FM_STAT_A_FLOWS_ACTIVE] = fm_cache_count(fn);
 	v[FM_STAT_A_FLOWS_CREATED] = s.flows_created;
 	for (i = FM_END_IDLE; i <= FM_END_RESOURCES; i++)

@@ -162,7 +162,30 @@ static size_t fm_nl_flow_size(void)
 	       2 * nla_total_size(sizeof(u8)) +
 	       2 * nla_total_size(sizeof(u32)) +
 	       3 * nla_total_size(sizeof(u8)) +			/* biflow */
-	       4 * nla_total_size_64bit(sizeof(u64));
+	       4 * nla_total_size_64bit(sizeof(u64)) +
+	       4 * nla_total_size(ETH_ALEN) +			/* L2 */
+	       3 * nla_total_size(sizeof(u16)) +
+	       nla_total_size(sizeof(u32));
+}
+
+/* The L2 fields of an L2 flow ('set l2 on'); the label only if it had one */
+static int fm_nl_put_l2(struct sk_buff *skb, const struct fm_record *r)
+{
+	const struct fm_l2 *l2 = &r->l2;
+
+	return nla_put(skb, FM_FLOW_A_SRC_MAC, ETH_ALEN, l2->src_mac) ||
+	       nla_put(skb, FM_FLOW_A_DST_MAC, ETH_ALEN, l2->dst_mac) ||
+	       nla_put_u16(skb, FM_FLOW_A_VLAN_OUTER, l2->vlan_outer) ||
+	       nla_put_u16(skb, FM_FLOW_A_VLAN_INNER, l2->vlan_inner) ||
+	       nla_put_u16(skb, FM_FLOW_A_ETHERTYPE,
+			   fm_l2_ethertype(&r->key)) ||
+	       nla_put(skb, FM_FLOW_A_POST_SRC_MAC, ETH_ALEN,
+		       l2->post_src_mac) ||
+	       nla_put(skb, FM_FLOW_A_POST_DST_MAC, ETH_ALEN,
+		       l2->post_dst_mac) ||
+	       ((l2->flags & FM_L2_MPLS) &&
+		nla_put_u32(skb, FM_FLOW_A_MPLS_LABEL,
+			    l2->mpls[0] << 16 | l2->mpls[1] << 8 | l2->mpls[2]));
 }
 
 /* The routing fields of a record fm_route_records() filled in */
@@ -257,6 +280,7 @@ static int fm_nl_put_flow(struct sk_buff *skb, const struct fm_record *r,
 	    nla_put_u8(skb, FM_FLOW_A_TTL_MAX, r->ttl_max) ||
 	    fm_nl_put_route(skb, r) ||
 	    ((k->kflags & FM_KF_BI) && fm_nl_put_rev(skb, r)) ||
+	    ((k->kflags & FM_KF_L2) && fm_nl_put_l2(skb, r)) ||
 	    (cpu >= 0 && nla_put_u32(skb, FM_FLOW_A_CPU, cpu))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;

@@ -209,14 +209,18 @@ static const struct fm_field nf9_route_icmp6[] = {
 /*
  * Flows with L2 fields: IN_SRC_MAC and IN_DST_MAC, and the IANA elements
  * above 127 for the VLAN ids and Ethernet type (as the IPFIX templates:
- * v9 has SRC_VLAN, already the tail's, but no inner id nor type).
+ * v9 has SRC_VLAN, already the tail's, but no inner id nor type);
+ * MPLS_LABEL_1 and OUT_SRC_MAC, OUT_DST_MAC, the IPFIX elements' numbers.
  */
 #define NF9_L2 \
 	{ 56, 6, FM_S_SRC_MAC },	/* IN_SRC_MAC */ \
 	{ 80, 6, FM_S_DST_MAC },	/* IN_DST_MAC */ \
 	{ 243, 2, FM_S_VLAN_OUTER },	/* dot1qVlanId (IANA) */ \
 	{ 245, 2, FM_S_VLAN_INNER },	/* dot1qCustomerVlanId (IANA) */ \
-	{ 256, 2, FM_S_ETHERTYPE },	/* ethernetType (IANA) */
+	{ 256, 2, FM_S_ETHERTYPE },	/* ethernetType (IANA) */ \
+	{ 70, 3, FM_S_MPLS_TOP },	/* MPLS_LABEL_1 */ \
+	{ 81, 6, FM_S_POST_SRC_MAC },	/* OUT_SRC_MAC */ \
+	{ 57, 6, FM_S_POST_DST_MAC },	/* OUT_DST_MAC */
 
 static const struct fm_field nf9_l2_4[] = {
 	NF9_TIMES

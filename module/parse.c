@@ -210,3 +210,37 @@ int fm_parse_slow(const fm_pkt_t *pkt, unsigned int nhoff, u8 family,
 		return fm_parse_v6(pkt, nhoff, opts, key, pi);
 	return FM_PERR_VERSION;
 }
+
+int fm_parse_mpls(const fm_pkt_t *pkt, unsigned int nhoff, u8 top[3],
+		  unsigned int *ipoff, u8 *family)
+{
+	unsigned int i, off = nhoff;
+	const u8 *l;
+	u8 buf[4];
+
+	for (i = 0; i < FM_MPLS_DEPTH_MAX; i++, off += 4) {
+		l = fm_hdr_ptr(pkt, off, 4, buf);
+		if (!l)
+			return FM_PERR_MPLS;
+		if (!i)
+			memcpy(top, l, 3);	/* the TTL byte is not in IE 70 */
+		if (l[2] & 0x01)		/* bottom of stack */
+			break;
+	}
+	if (i == FM_MPLS_DEPTH_MAX)
+		return FM_PERR_MPLS;
+	off += 4;
+	l = fm_hdr_ptr(pkt, off, 1, buf);
+	if (!l)
+		return FM_PERR_TRUNC_L3;
+	*ipoff = off;
+	switch (l[0] >> 4) {
+	case 4:
+		*family = 4;
+		return 0;
+	case 6:
+		*family = 6;
+		return 0;
+	}
+	return FM_PERR_VERSION;
+}

@@ -57,6 +57,7 @@ enum fm_parse_err {
 	FM_PERR_LEN,		/* IP total/payload length inconsistent */
 	FM_PERR_EXTHDR,		/* IPv6 extension chain truncated or too long */
 	FM_PERR_TRUNC_L4,	/* first fragment/unfragmented, L4 header cut */
+	FM_PERR_MPLS,		/* MPLS label stack truncated or too deep */
 	FM_PERR_MAX
 };
 
@@ -93,6 +94,23 @@ struct fm_pktinfo {
  */
 int fm_parse_slow(const fm_pkt_t *pkt, unsigned int nhoff, u8 family,
 		  unsigned int opts, struct fm_key *key, struct fm_pktinfo *pi);
+
+/* Labels an MPLS frame may have above its IP packet (fm_parse_mpls()) */
+#define FM_MPLS_DEPTH_MAX	8
+
+/*
+ * An MPLS frame's label stack at offset nhoff of pkt (the bridge hook:
+ * Ethernet type 0x8847 or 0x8848), down to the entry with the bottom of
+ * stack bit. On success returns 0, the top entry's label, traffic class
+ * and S bit in top[3] (IPFIX IE 70's bytes), the IP header's offset in
+ * *ipoff and its family, by the version nibble after the stack, in
+ * *family (4 or 6). FM_PERR_MPLS: no bottom within FM_MPLS_DEPTH_MAX
+ * entries or the data; FM_PERR_TRUNC_L3: nothing after the stack;
+ * FM_PERR_VERSION: neither IPv4 nor IPv6 there (a pseudowire's Ethernet,
+ * ...).
+ */
+int fm_parse_mpls(const fm_pkt_t *pkt, unsigned int nhoff, u8 top[3],
+		  unsigned int *ipoff, u8 *family);
 
 #define FM_IPV4_HLEN	20
 #define FM_TCP_NEED	14	/* TCP: ports ... flags byte */

@@ -20,6 +20,7 @@ static const char * const fm_perr_names[FM_PERR_MAX] = {
 	[FM_PERR_LEN] = "bad_length",
 	[FM_PERR_EXTHDR] = "bad_ext_header",
 	[FM_PERR_TRUNC_L4] = "truncated_l4",
+	[FM_PERR_MPLS] = "bad_mpls",
 };
 
 static const char * const fm_end_names[] = {
@@ -142,6 +143,23 @@ static void fm_flow_addr(struct seq_file *m, const struct fm_key *k, bool src)
 	seq_printf(m, v6 ? "%-39s " : "%-15s ", buf);
 }
 
+/* L2 fields: MACs before and after forwarding, VLANs outer.inner, label */
+static void fm_flow_l2(struct seq_file *m, const struct fm_l2 *l2)
+{
+	char vlans[12];
+
+	snprintf(vlans, sizeof(vlans), "%u.%u", l2->vlan_outer,
+		 l2->vlan_inner);
+	seq_printf(m, " %pM %pM %-9s", l2->src_mac, l2->dst_mac, vlans);
+	if (l2->flags & FM_L2_MPLS)
+		seq_printf(m, " %7u/%u/%u", l2->mpls[0] << 12 |
+			   l2->mpls[1] << 4 | l2->mpls[2] >> 4,
+			   l2->mpls[2] >> 1 & 7, l2->mpls[2] & 1);
+	else
+		seq_printf(m, " %11s", "-");
+	seq_printf(m, " %pM %pM", l2->post_src_mac, l2->post_dst_mac);
+}
+
 static int fm_flow_show_one(const struct fm_record *r, int ncpus, void *arg)
 {
 	const struct fm_flow_out *o = arg;
@@ -177,6 +195,8 @@ static int fm_flow_show_one(const struct fm_record *r, int ncpus, void *arg)
 	/* a biflow: the source initiated; what the responder sent */
 	if (k->kflags & FM_KF_BI)
 		seq_printf(m, " %10llu %12llu", r->rev.packets, r->rev.bytes);
+	if (k->kflags & FM_KF_L2)
+		fm_flow_l2(m, &r->l2);
 	seq_putc(m, '\n');
 	return 0;
 }
@@ -217,6 +237,9 @@ static int fm_flows_show(struct seq_file *m, void *v)
 			seq_puts(m, " NextHop         SMsk DMsk      SrcAS      DstAS");
 		if (READ_ONCE(fn->biflow))
 			seq_puts(m, " RevPackets     RevBytes");
+		if (READ_ONCE(fn->parse_opts) & FM_PARSE_L2)
+			seq_puts(m, " SrcMAC            DstMAC            Vlans    "
+				 "        MPLS PostSrcMAC        PostDstMAC");
 		seq_putc(m, '\n');
 		return 0;
 	}

@@ -323,6 +323,7 @@ enum fm_stat_attr {
 	FM_STAT_A_NAT_EVENTS_NO_DEST,	/* events while no IPFIX/v9 destination */
 	FM_STAT_A_NAT_CONNTRACK_EVENTS,	/* net.netfilter.nf_conntrack_events */
 	FM_STAT_A_NAT_CONNTRACK_SOURCE,	/* 1: nf_conntrack_netlink sends events */
+	FM_STAT_A_PARSE_ERROR_BAD_MPLS,	/* MPLS label stack truncated, too deep */
 
 	__FM_STAT_A_MAX,
 	FM_STAT_A_MAX = __FM_STAT_A_MAX - 1
@@ -385,6 +386,19 @@ enum fm_flow_attr {
 	FM_FLOW_A_REV_START_MS,	/* u64: 0 if no packet */
 	FM_FLOW_A_REV_END_MS,	/* u64 */
 	FM_FLOW_A_REV_TCP_FLAGS,	/* u8 */
+	/*
+	 * L2 fields ('set l2 on'), present for such flows only: the first
+	 * packet's (export.rst, L2 fields, says which hook has which).
+	 */
+	FM_FLOW_A_SRC_MAC,	/* binary, 6 bytes; 0: none */
+	FM_FLOW_A_DST_MAC,	/* binary, 6 bytes */
+	FM_FLOW_A_VLAN_OUTER,	/* u16: dot1qVlanId, 0: none */
+	FM_FLOW_A_VLAN_INNER,	/* u16: dot1qCustomerVlanId, 0: none */
+	FM_FLOW_A_ETHERTYPE,	/* u16: 0x0800 or 0x86dd */
+	FM_FLOW_A_POST_SRC_MAC,	/* binary, 6 bytes: after forwarding */
+	FM_FLOW_A_POST_DST_MAC,	/* binary, 6 bytes */
+	FM_FLOW_A_MPLS_LABEL,	/* u32: top label entry as IE 70 (label << 4 |
+				 * TC << 1 | S); absent: no label */
 
 	__FM_FLOW_A_MAX,
 	FM_FLOW_A_MAX = __FM_FLOW_A_MAX - 1

@@ -106,6 +106,29 @@ topo_routed() {
 	ip netns exec ${p}a ping -q -c 1 -W 5 fd02::1 >/dev/null || fail "no IPv6 route through ${p}r"
 }
 
+# topo_bridge MACX MACY: hosts x (x0, MAC MACX) and y (y0, MACY) on a
+# bridge br0 in topo_routed's r, over ports rx and ry; no IPv6 on the
+# hosts and ports (their router solicitations and MLD reports would be
+# bridged frames, metered), no br_netfilter (bridged frames reach the IP
+# hooks only if asked)
+topo_bridge() {
+	local n
+	ns_add x y
+	for n in x y r; do
+		ip netns exec $n sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+	done
+	ip link add name x0 netns x type veth peer name rx netns r || fail veth
+	ip link add name y0 netns y type veth peer name ry netns r || fail veth
+	ip -n x link set dev x0 address "$1" up
+	ip -n y link set dev y0 address "$2" up
+	ip -n r link add name br0 type bridge || fail "bridge"
+	ip -n r link set dev rx master br0 up
+	ip -n r link set dev ry master br0 up
+	ip -n r link set dev br0 up
+	ip netns exec r sysctl -qw net.bridge.bridge-nf-call-iptables=0 2>/dev/null || true
+	ip netns exec r sysctl -qw net.bridge.bridge-nf-call-ip6tables=0 2>/dev/null || true
+}
+
 # topo_collector [PFX]: a collector namespace c (c0: 10.0.9.1, fd09::1)
 # on a third link of topo_routed's router r (r9: 10.0.9.254, fd09::fe).
 topo_collector() {

@@ -54,23 +54,7 @@ ip netns exec a ping -q -c 1 -W 5 fd02::1 >/dev/null || fail "no IPv6 route over
 # the bridge in r: x (10.0.30.1) and y (10.0.30.2) over ports rx and ry
 MAC_X=02:00:5e:00:1e:01
 MAC_Y=02:00:5e:00:1e:02
-ns_add x y
-# no IPv6 on the bridge's hosts and ports: their router solicitations
-# and MLD reports would be bridged frames, metered
-for n in x y r; do
-	ip netns exec $n sysctl -qw net.ipv6.conf.default.disable_ipv6=1
-done
-ip link add name x0 netns x type veth peer name rx netns r || fail veth
-ip link add name y0 netns y type veth peer name ry netns r || fail veth
-ip -n x link set dev x0 address $MAC_X up
-ip -n y link set dev y0 address $MAC_Y up
-ip -n r link add name br0 type bridge || fail "bridge"
-ip -n r link set dev rx master br0 up
-ip -n r link set dev ry master br0 up
-ip -n r link set dev br0 up
-# bridged frames to the IP hooks only if asked (br_netfilter): not here
-ip netns exec r sysctl -qw net.bridge.bridge-nf-call-iptables=0 2>/dev/null || true
-ip netns exec r sysctl -qw net.bridge.bridge-nf-call-ip6tables=0 2>/dev/null || true
+topo_bridge $MAC_X $MAC_Y
 ip -n x addr add 10.0.30.1/24 dev x0
 ip -n y addr add 10.0.30.2/24 dev y0
 ip netns exec y python3 "$SELFTESTS/udpsink.py" 9000 &

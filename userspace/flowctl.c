@@ -829,6 +829,14 @@ struct fc_flows {
 	size_t cap;
 };
 
+/* A MAC address attribute: 6 bytes, else left 0 */
+static void fc_get_mac(const struct nlattr *attr, uint8_t mac[6])
+{
+	memset(mac, 0, 6);
+	if (attr && mnl_attr_get_payload_len(attr) == 6)
+		memcpy(mac, mnl_attr_get_payload(attr), 6);
+}
+
 static int fc_flow_parse(const struct nlattr *nest, struct fc_flow *f)
 {
 	const struct nlattr *tb[FM_FLOW_A_MAX + 1] = { 0 };
@@ -871,7 +879,17 @@ static int fc_flow_parse(const struct nlattr *nest, struct fc_flow *f)
 	FC_GET(rstart_ms, FM_FLOW_A_REV_START_MS);
 	FC_GET(rend_ms, FM_FLOW_A_REV_END_MS);
 	FC_GET(rtcp_flags, FM_FLOW_A_REV_TCP_FLAGS);
+	FC_GET(vlan_outer, FM_FLOW_A_VLAN_OUTER);
+	FC_GET(vlan_inner, FM_FLOW_A_VLAN_INNER);
+	FC_GET(ethertype, FM_FLOW_A_ETHERTYPE);
+	FC_GET(mpls_top, FM_FLOW_A_MPLS_LABEL);
 #undef FC_GET
+	f->l2 = tb[FM_FLOW_A_SRC_MAC] != NULL;
+	f->mpls = tb[FM_FLOW_A_MPLS_LABEL] != NULL;
+	fc_get_mac(tb[FM_FLOW_A_SRC_MAC], f->src_mac);
+	fc_get_mac(tb[FM_FLOW_A_DST_MAC], f->dst_mac);
+	fc_get_mac(tb[FM_FLOW_A_POST_SRC_MAC], f->post_src_mac);
+	fc_get_mac(tb[FM_FLOW_A_POST_DST_MAC], f->post_dst_mac);
 	f->route = tb[FM_FLOW_A_NEXTHOP] &&
 		   !fc_get_addr(tb[FM_FLOW_A_NEXTHOP], &f->nexthop, 0);
 	f->agg = tb[FM_FLOW_A_SRC_PREFIX_LEN] && tb[FM_FLOW_A_DST_PREFIX_LEN];
@@ -1157,6 +1175,7 @@ static const char * const fc_stat_names[FM_STAT_A_MAX + 1] = {
 	[FM_STAT_A_PARSE_ERROR_BAD_LENGTH] = "parse_error_bad_length",
 	[FM_STAT_A_PARSE_ERROR_BAD_EXT_HEADER] = "parse_error_bad_ext_header",
 	[FM_STAT_A_PARSE_ERROR_TRUNCATED_L4] = "parse_error_truncated_l4",
+	[FM_STAT_A_PARSE_ERROR_BAD_MPLS] = "parse_error_bad_mpls",
 	[FM_STAT_A_FLOWS_ACTIVE] = "flows_active",
 	[FM_STAT_A_FLOWS_CREATED] = "flows_created",
 	[FM_STAT_A_FLOWS_EXPIRED_IDLE] = "flows_expired_idle",
@@ -1448,11 +1467,13 @@ static const struct fc_cmd fc_cmds[] = {
 	  "\t    conntrack, RFC 8158, to the IPFIX and v9 destinations, with an options\n"
 	  "\t    record of the lost ones; refused when the netns's conntrack sends no\n"
 	  "\t    events, e.g. nf_conntrack_events = 0)\n"
-	  "\t[l2 on|off]   (flows keep the first packet's MAC addresses, VLAN ids\n"
-	  "\t    and Ethernet type, for IPFIX and v9; not with aggregate or\n"
-	  "\t    routing or biflow; ends cached flows)\n"
+	  "\t[l2 on|off]   (flows keep the first packet's MAC addresses, VLAN ids,\n"
+	  "\t    Ethernet type, MPLS top label and MACs after forwarding, for\n"
+	  "\t    IPFIX, v9 and flows; not with aggregate or routing or biflow;\n"
+	  "\t    ends cached flows)\n"
 	  "HOOK := prerouting|input|forward|output|postrouting|bridge   (bridge:\n"
-	  "\t    bridged IPv4/IPv6 frames, the bridge ports as interfaces)\n"
+	  "\t    bridged IPv4/IPv6 frames and MPLS frames over them, the bridge\n"
+	  "\t    ports as interfaces)\n"
 	  "SCHEME := prefix|source-prefix|destination-prefix|protocol-port|interface\n"
 	  "IF := an interface name, or a prefix ending in '*' (at most 8)\n"
 	  "MARK, MASK := decimal or 0x hexadecimal, 32 bits; MASK default 0xffffffff",

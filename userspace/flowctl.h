@@ -76,6 +76,13 @@ struct fc_flow {
 	uint64_t rbytes;
 	uint64_t rstart_ms;
 	uint64_t rend_ms;
+	/* L2 fields ('set l2 on'): the first packet's */
+	bool l2;
+	bool mpls;		/* mpls_top holds the top label entry */
+	uint8_t src_mac[6], dst_mac[6];
+	uint8_t post_src_mac[6], post_dst_mac[6];
+	uint16_t vlan_outer, vlan_inner, ethertype;
+	uint32_t mpls_top;	/* label << 4 | TC << 1 | S, as IPFIX IE 70 */
 };
 
 enum fc_sort { FC_SORT_NONE, FC_SORT_BYTES, FC_SORT_PACKETS };

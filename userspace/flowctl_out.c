@@ -237,6 +237,39 @@ static void fc_dir_add(uint64_t *p, uint64_t *b, uint64_t *s, uint64_t *e,
 	*b += yb;
 }
 
+static bool fc_mac_unset(const uint8_t mac[6])
+{
+	static const uint8_t zero[6];
+
+	return !memcmp(mac, zero, 6);
+}
+
+/*
+ * L2 fields of two CPUs' pieces of one flow (before their times are
+ * added): the first packet's, of the piece that began first; the next
+ * hop's MAC of either, as the kernel merges them (fm_l2_merge()).
+ */
+static void fc_l2_merge(struct fc_flow *m, const struct fc_flow *y)
+{
+	uint8_t mac[6];
+
+	memcpy(mac, m->post_dst_mac, 6);
+	if (y->start_ms < m->start_ms) {
+		memcpy(m->src_mac, y->src_mac, 6);
+		memcpy(m->dst_mac, y->dst_mac, 6);
+		memcpy(m->post_src_mac, y->post_src_mac, 6);
+		memcpy(m->post_dst_mac, y->post_dst_mac, 6);
+		m->vlan_outer = y->vlan_outer;
+		m->vlan_inner = y->vlan_inner;
+		m->mpls = y->mpls;
+		m->mpls_top = y->mpls_top;
+	} else {
+		memcpy(mac, y->post_dst_mac, 6);
+	}
+	if (fc_mac_unset(m->post_dst_mac))
+		memcpy(m->post_dst_mac, mac, 6);
+}
+
 /*
  * One flow seen on several CPUs is reported once per CPU: sort by key and
  * fold each run of equal keys into its first entry. Returns the new count.
@@ -260,6 +293,8 @@ size_t fc_flows_merge(struct fc_flow *f, size_t n)
 			f[++out] = f[i];
 			continue;
 		}
+		if (m->l2)
+			fc_l2_merge(m, &f[i]);
 		if (m->bi) {
 			fc_dir_add(&m->packets, &m->bytes, &m->start_ms,
 				   &m->end_ms, f[i].packets, f[i].bytes,
@@ -308,6 +343,13 @@ static void fc_ifname(uint32_t ifindex, char buf[IF_NAMESIZE + 8])
 		snprintf(buf, IF_NAMESIZE + 8, "%u", ifindex);
 }
 
+/* xx:xx:xx:xx:xx:xx, as ip link shows it */
+static void fc_format_mac(const uint8_t mac[6], char *buf)
+{
+	sprintf(buf, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
+		mac[3], mac[4], mac[5]);
+}
+
 static void fc_flow_json(struct fc_json *j, const struct fc_flow *f)
 {
 	char s[INET6_ADDRSTRLEN + 8];
@@ -351,6 +393,24 @@ static void fc_flow_json(struct fc_json *j, const struct fc_flow *f)
 		fc_json_u64(j, "rev_end_ms", f->rend_ms);
 		fc_json_u64(j, "rev_tcp_flags", f->rtcp_flags);
 	}
+	if (f->l2) {
+		fc_format_mac(f->src_mac, s);
+		fc_json_str(j, "src_mac", s);
+		fc_format_mac(f->dst_mac, s);
+		fc_json_str(j, "dst_mac", s);
+		fc_json_u64(j, "vlan_outer", f->vlan_outer);
+		fc_json_u64(j, "vlan_inner", f->vlan_inner);
+		fc_json_u64(j, "ethertype", f->ethertype);
+		fc_format_mac(f->post_src_mac, s);
+		fc_json_str(j, "post_src_mac", s);
+		fc_format_mac(f->post_dst_mac, s);
+		fc_json_str(j, "post_dst_mac", s);
+		if (f->mpls) {
+			fc_json_u64(j, "mpls_label", f->mpls_top >> 4);
+			fc_json_u64(j, "mpls_tc", f->mpls_top >> 1 & 7);
+			fc_json_u64(j, "mpls_bos", f->mpls_top & 1);
+		}
+	}
 	if (f->cpu >= 0)
 		fc_json_u64(j, "cpu", f->cpu);
 	if (f->route) {
@@ -367,16 +427,19 @@ static void fc_flow_json(struct fc_json *j, const struct fc_flow *f)
 /*
  * The table: like Cisco's "show ip cache flow", one line per flow; with
  * biflows, what the responder sent; with routing fields, the columns of
- * "show ip cache verbose flow" after them.
+ * "show ip cache verbose flow" after them; with L2 fields, the MACs
+ * before and after forwarding, the VLAN ids (outer.inner) and the top
+ * MPLS label (label/TC/S).
  */
 enum { C_SRCIF, C_SRC, C_DSTIF, C_DST, C_PR, C_SP, C_DP, C_PKTS, C_BYTES,
-       C_RPKTS, C_RBYTES, C_NH, C_SMSK, C_DMSK, C_SAS, C_DAS, FC_NCOLS };
+       C_RPKTS, C_RBYTES, C_NH, C_SMSK, C_DMSK, C_SAS, C_DAS, C_SMAC, C_DMAC,
+       C_VLANS, C_MPLS, C_PSMAC, C_PDMAC, FC_NCOLS };
 #define FC_CELL (INET6_ADDRSTRLEN + 8)
 
 static const char * const fc_col_names[FC_NCOLS] = {
 	"SrcIf", "SrcIPaddress", "DstIf", "DstIPaddress", "Pr", "SrcP", "DstP",
 	"Pkts", "Bytes", "RevPkts", "RevBytes", "NextHop", "SMsk", "DMsk", "SrcAS",
-	"DstAS",
+	"DstAS", "SrcMAC", "DstMAC", "Vlans", "MPLS", "PostSrcMAC", "PostDstMAC",
 };
 
 static void fc_add_plen(char *cell, unsigned int plen)
@@ -428,11 +491,26 @@ static void fc_flow_cells(const struct fc_flow *f, bool exact,
 	snprintf(c[C_DMSK], FC_CELL, "/%u", f->dst_mask);
 	snprintf(c[C_SAS], FC_CELL, "%u", f->src_as);
 	snprintf(c[C_DAS], FC_CELL, "%u", f->dst_as);
+	fc_format_mac(f->src_mac, c[C_SMAC]);
+	fc_format_mac(f->dst_mac, c[C_DMAC]);
+	fc_format_mac(f->post_src_mac, c[C_PSMAC]);
+	fc_format_mac(f->post_dst_mac, c[C_PDMAC]);
+	snprintf(c[C_VLANS], FC_CELL, "%u.%u", f->vlan_outer, f->vlan_inner);
+	if (f->mpls)
+		snprintf(c[C_MPLS], FC_CELL, "%u/%u/%u", f->mpls_top >> 4,
+			 f->mpls_top >> 1 & 7, f->mpls_top & 1);
+	else
+		strcpy(c[C_MPLS], "-");
 }
 
-/* The reverse columns with biflows, the routing ones with routing fields */
-static bool fc_col_shown(int i, bool bi, bool route)
+/*
+ * The reverse columns with biflows, the routing ones with routing fields,
+ * the L2 ones with L2 fields
+ */
+static bool fc_col_shown(int i, bool bi, bool route, bool l2)
 {
+	if (i >= C_SMAC)
+		return l2;
 	if (i >= C_NH)
 		return route;
 	if (i >= C_RPKTS)
@@ -441,16 +519,16 @@ static bool fc_col_shown(int i, bool bi, bool route)
 }
 
 static void fc_table_row(char c[FC_NCOLS][FC_CELL], const int *w, bool bi,
-			 bool route)
+			 bool route, bool l2)
 {
 	const char *sep = "";
 	int i;
 
 	for (i = 0; i < FC_NCOLS; i++) {
-		if (!fc_col_shown(i, bi, route))
+		if (!fc_col_shown(i, bi, route, l2))
 			continue;
-		printf(i >= C_SP && i != C_NH ? "%s%*s" : "%s%-*s", sep, w[i],
-		       c[i]);
+		printf(i >= C_SP && i != C_NH && i < C_SMAC ? "%s%*s" : "%s%-*s",
+		       sep, w[i], c[i]);
 		sep = " ";
 	}
 	putchar('\n');
@@ -460,7 +538,7 @@ void fc_flows_print(const struct fc_flow *f, size_t n, bool json, bool exact)
 {
 	char c[FC_NCOLS][FC_CELL];
 	int w[FC_NCOLS], i;
-	bool bi = false, route = false;
+	bool bi = false, route = false, l2 = false;
 	size_t k;
 
 	if (json) {
@@ -476,6 +554,7 @@ void fc_flows_print(const struct fc_flow *f, size_t n, bool json, bool exact)
 	for (k = 0; k < n; k++) {
 		bi |= f[k].bi;
 		route |= f[k].route;
+		l2 |= f[k].l2;
 	}
 	for (i = 0; i < FC_NCOLS; i++)
 		w[i] = strlen(fc_col_names[i]);
@@ -487,10 +566,10 @@ void fc_flows_print(const struct fc_flow *f, size_t n, bool json, bool exact)
 	}
 	for (i = 0; i < FC_NCOLS; i++)
 		snprintf(c[i], FC_CELL, "%s", fc_col_names[i]);
-	fc_table_row(c, w, bi, route);
+	fc_table_row(c, w, bi, route, l2);
 	for (k = 0; k < n; k++) {
 		fc_flow_cells(&f[k], exact, c);
-		fc_table_row(c, w, bi, route);
+		fc_table_row(c, w, bi, route, l2);
 	}
 }
 

@@ -130,6 +130,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		x.key.dst_plen = y.key.dst_plen;
 		/* MACs: 0 on an anonymised side (test_anon.c checks which) */
 		memcpy(x.l2.src_mac, y.l2.src_mac, 12);
+		memcpy(x.l2.post_src_mac, y.l2.post_src_mac, 6);
+		memcpy(x.l2.post_dst_mac, y.l2.post_dst_mac, 6);
 		if (k->kflags & FM_KF_IPV6) {
 			memset(&x.key.addr.v6.saddr, 0, 32);
 			memset(&y.key.addr.v6.saddr, 0, 32);

@@ -2,8 +2,8 @@
 /*
  * libFuzzer target for fm_parse(). The first input byte picks the call:
  * bit 0 the family (IPv4/IPv6), bit 1 FM_PARSE_FLOWLABEL, bits 2-4 the
- * network header offset; the rest is the packet. Any broken invariant
- * aborts.
+ * network header offset; the rest is the packet, also parsed as an MPLS
+ * label stack (fm_parse_mpls()). Any broken invariant aborts.
  */
 #include <stdlib.h>
 #include "parse.h"
@@ -60,6 +60,30 @@ static void check_ok(const fm_pkt_t *pkt, unsigned int nhoff, bool v6,
 	FUZZ_CHECK(pi->frag <= 1 && pi->l4_missing <= 1);
 }
 
+/*
+ * The same bytes as an MPLS frame's label stack at nhoff: a success is a
+ * bottom of stack within FM_MPLS_DEPTH_MAX entries, the packet's data
+ * after it starting with IP's version, and the top entry the first 3
+ * bytes
+ */
+static void check_mpls(const fm_pkt_t *pkt, unsigned int nhoff)
+{
+	unsigned int ipoff = 0;
+	u8 top[3], family = 0;
+	int r;
+
+	r = fm_parse_mpls(pkt, nhoff, top, &ipoff, &family);
+	FUZZ_CHECK(r == FM_PARSE_OK || r == FM_PERR_MPLS ||
+		   r == FM_PERR_TRUNC_L3 || r == FM_PERR_VERSION);
+	if (r != FM_PARSE_OK)
+		return;
+	FUZZ_CHECK(ipoff > nhoff && ipoff < pkt->len && !((ipoff - nhoff) % 4));
+	FUZZ_CHECK(ipoff - nhoff <= 4 * FM_MPLS_DEPTH_MAX);
+	FUZZ_CHECK(pkt->data[ipoff - 2] & 1);	/* the bottom's S bit */
+	FUZZ_CHECK(family == pkt->data[ipoff] >> 4);
+	FUZZ_CHECK(!memcmp(top, pkt->data + nhoff, 3));
+}
+
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	struct fm_key k1, k2;
@@ -94,5 +118,6 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		FUZZ_CHECK(pkt.len < nhoff + (v6 ? 40u : 20u));
 	if (r1 == FM_PARSE_OK)
 		check_ok(&pkt, nhoff, v6, opts, &k1, &p1);
+	check_mpls(&pkt, nhoff);
 	return 0;
 }

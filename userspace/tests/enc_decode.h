@@ -413,13 +413,22 @@ static inline const char *dec_check_flow(const struct dec_rec *d,
 		p = dec_field(d, 80, 0, &len);
 		if (!p || len != 6 || memcmp(p, r->l2.dst_mac, 6))
 			return "destination MAC missing or wrong";
+		p = dec_field(d, 81, 0, &len);
+		if (!p || len != 6 || memcmp(p, r->l2.post_src_mac, 6))
+			return "post source MAC missing or wrong";
+		p = dec_field(d, 57, 0, &len);
+		if (!p || len != 6 || memcmp(p, r->l2.post_dst_mac, 6))
+			return "post destination MAC missing or wrong";
+		p = dec_field(d, 70, 0, &len);
+		if (!p || len != 3 || memcmp(p, r->l2.mpls, 3))
+			return "MPLS top label missing or wrong";
 	} else if (dec_field(d, 56, 0, &len) || dec_field(d, 243, 0, &len)) {
 		return "L2 fields in a record without";
 	}
 	if (sel && (dec_u(d, sel_ie, 0) != r->selector ||
 		    d->t->f[d->t->nfields - 1].ie != sel_ie))
 		return "selector missing or wrong";
-	if (d->t->nfields != n + 2 + (route || l2 ? 5 : 0) + sel)
+	if (d->t->nfields != n + 2 + (route ? 5 : l2 ? 8 : 0) + sel)
 		return "unexpected extra fields";
 	return NULL;
 }

@@ -113,13 +113,19 @@ static bool same_but_addrs(const struct fm_record *a, const struct fm_record *b)
 	const void *ad = v6 ? (const void *)&a->key.addr.v6.daddr : &a->key.addr.v4.daddr;
 	const void *bd = v6 ? (const void *)&b->key.addr.v6.daddr : &b->key.addr.v4.daddr;
 
-	/* a side's MAC goes with its address: 0 where that is cut */
-	if (memcmp(as, bs, v6 ? 16 : 4) && memcmp(a->l2.src_mac, zero, 6))
+	/* a side's MACs go with its address: 0 where that is cut */
+	if (memcmp(as, bs, v6 ? 16 : 4) && (memcmp(a->l2.src_mac, zero, 6) ||
+					    memcmp(a->l2.post_src_mac, zero, 6)))
 		return false;
-	if (memcmp(ad, bd, v6 ? 16 : 4) && memcmp(a->l2.dst_mac, zero, 6))
+	if (memcmp(ad, bd, v6 ? 16 : 4) && (memcmp(a->l2.dst_mac, zero, 6) ||
+					    memcmp(a->l2.post_dst_mac, zero, 6)))
 		return false;
 	memset(x.l2.src_mac, 0, 12);
 	memset(y.l2.src_mac, 0, 12);
+	memset(x.l2.post_src_mac, 0, 6);
+	memset(y.l2.post_src_mac, 0, 6);
+	memset(x.l2.post_dst_mac, 0, 6);
+	memset(y.l2.post_dst_mac, 0, 6);
 
 	memset(&x.key.addr, 0, sizeof(x.key.addr));
 	memset(&y.key.addr, 0, sizeof(y.key.addr));

@@ -674,6 +674,80 @@ static void test_v6_jumbo(void)
 	CHECK_EQ(parse(b, 60, 6, 0, &k, &pi), FM_PERR_TRUNC_L4);
 }
 
+/* fm_parse_mpls() on an exact-size heap copy, as parse_at() */
+static int mpls_at(const u8 *b, unsigned int len, u8 top[3],
+		   unsigned int *ipoff, u8 *family)
+{
+	u8 *copy = malloc(len ? len : 1);
+	fm_pkt_t pkt = { copy, len };
+	int ret;
+
+	memcpy(copy, b, len);
+	ret = fm_parse_mpls(&pkt, 0, top, ipoff, family);
+	free(copy);
+	return ret;
+}
+
+/* A label entry: label, TC, S, TTL 64 */
+static void lse(u8 *b, u32 label, u8 tc, int s)
+{
+	put_unaligned_be32(label << 12 | tc << 9 | !!s << 8 | 64, b);
+}
+
+/*
+ * MPLS: the top entry (without its TTL) and the IP packet after the
+ * bottom of stack, its family by the version nibble; a stack without a
+ * bottom within FM_MPLS_DEPTH_MAX or the data, nothing or no IP after it
+ * are errors.
+ */
+static void test_mpls(void)
+{
+	u8 b[4 * (FM_MPLS_DEPTH_MAX + 1) + 48], top[3];
+	struct fm_pktinfo pi;
+	unsigned int ipoff, i, n;
+	struct fm_key k;
+	u8 family = 0;
+
+	lse(b, 1000, 5, 0);
+	lse(b + 4, 2000, 0, 1);
+	n = 8 + v4(b + 8, 5, 28, 0, IPPROTO_UDP);
+	memcpy(b + n, udp, 8);
+	n += 8;
+	CHECK_EQ(mpls_at(b, n, top, &ipoff, &family), 0);
+	CHECK_EQ(ipoff, 8);
+	CHECK_EQ(family, 4);
+	CHECK_EQ(top[0] << 16 | top[1] << 8 | top[2], 1000 << 4 | 5 << 1);
+	CHECK_EQ(parse_at(b, n, ipoff, family, 0, &k, &pi), 0);
+	expect_v4_key(&k, IPPROTO_UDP, 53, 40000);
+
+	lse(b, 16, 7, 1);
+	n = 4 + v6(b + 4, 8, IPPROTO_UDP);
+	memcpy(b + n, udp, 8);
+	n += 8;
+	CHECK_EQ(mpls_at(b, n, top, &ipoff, &family), 0);
+	CHECK_EQ(ipoff, 4);
+	CHECK_EQ(family, 6);
+	CHECK_EQ(top[0] << 16 | top[1] << 8 | top[2], 16 << 4 | 7 << 1 | 1);
+
+	/* errors: cut in the stack, nothing after it, not IP after it */
+	for (i = 0; i < 4; i++)
+		CHECK_EQ(mpls_at(b, i, top, &ipoff, &family), FM_PERR_MPLS);
+	CHECK_EQ(mpls_at(b, 4, top, &ipoff, &family), FM_PERR_TRUNC_L3);
+	b[4] = 0x00;
+	CHECK_EQ(mpls_at(b, 5, top, &ipoff, &family), FM_PERR_VERSION);
+
+	/* the deepest stack taken, one more refused */
+	for (i = 0; i < FM_MPLS_DEPTH_MAX; i++)
+		lse(b + 4 * i, 100 + i, 0, i == FM_MPLS_DEPTH_MAX - 1);
+	n = 4 * i + v4(b + 4 * i, 5, 28, 0, IPPROTO_UDP);
+	CHECK_EQ(mpls_at(b, n, top, &ipoff, &family), 0);
+	CHECK_EQ(ipoff, 4 * FM_MPLS_DEPTH_MAX);
+	for (i = 0; i <= FM_MPLS_DEPTH_MAX; i++)
+		lse(b + 4 * i, 100 + i, 0, i == FM_MPLS_DEPTH_MAX);
+	n = 4 * i + v4(b + 4 * i, 5, 28, 0, IPPROTO_UDP);
+	CHECK_EQ(mpls_at(b, n, top, &ipoff, &family), FM_PERR_MPLS);
+}
+
 int main(void)
 {
 	RUN_TEST(test_v4_tcp);
@@ -702,6 +776,7 @@ int main(void)
 	RUN_TEST(test_v6_ext_truncated);
 	RUN_TEST(test_v6_ext_too_long);
 	RUN_TEST(test_v6_chain_end);
+	RUN_TEST(test_mpls);
 	RUN_TEST(test_v6_jumbo);
 	return KTAP_EXIT();
 }
