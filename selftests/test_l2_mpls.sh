@@ -14,10 +14,11 @@
 #   not rewrite them); a stack with no bottom in 8 entries is counted
 #   (parse_error_bad_mpls) and not metered.
 # Asserted at flowctl -j flows, /proc/net/flowmeter/flows, tshark (both
-# versions), nfdump (%osmc %odmc %mpls1, both) and ipfixDump (IPFIX).
+# versions), nfdump (%osmc %odmc %mpls1, both), nfacctd (MACs and the
+# top label, both) and ipfixDump (IPFIX).
 . "$(dirname "$0")/lib.sh"
 
-for t in nfcapd nfdump tshark dumpcap ipfixDump jq; do
+for t in nfcapd nfdump nfacctd tshark dumpcap ipfixDump jq; do
 	command -v $t >/dev/null || fail "no $t"
 done
 MAC_A=02:00:5e:00:0a:01
@@ -138,6 +139,21 @@ for vp in 10:4739 9:2055; do
 	sed -E 's/ +/ /g; s/^ //; s/ ([0-9]+)-([0-9])-([0-9]) / \1 \2 \3 /' \
 		"$f.nfdump.raw" | tr 'A-F' 'a-f' >"$f.nfdump"
 	cmp_want "$TMPD/want.dec" "$f.nfdump" "v$v nfdump"
+	# nfacctd: the MACs (56/80) and the top label (70's label only)
+	nfacctd_decode "$f.pcap" "$f.nfacctd" ", src_mac, dst_mac, mpls_label_top"
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		{ print $c["SRC_PORT"], $c["SRC_MAC"], $c["DST_MAC"],
+		  $c["MPLS_LABEL_TOP"], $c["PACKETS"], $c["BYTES"] }' \
+		"$f.nfacctd" >"$f.nfacctd.got"
+	awk '{ print $1, $2, $3, $6, $9, $10 }' "$TMPD/want.dec" |
+		LC_ALL=C sort >"$f.nfacctd.want"
+	LC_ALL=C sort "$f.nfacctd.got" >"$f.nfacctd.s"
+	if ! cmp -s "$f.nfacctd.want" "$f.nfacctd.s"; then
+		diff -u "$f.nfacctd.want" "$f.nfacctd.s" | sed 's/^/# /'
+		BAD="$BAD v$v:nfacctd"
+	else
+		log "v$v nfacctd: the 4 flows' MACs and top labels"
+	fi
 	if [ "$v" = 10 ]; then
 		capture_payloads "$f.pcap" "$f.ipfix"
 		ipfixDump -i "$f.ipfix" >"$f.ipfixdump" 2>"$f.err" || fail "ipfixDump: $(cat "$f.err")"
