@@ -292,6 +292,8 @@ static bool fm_held_add(struct fm_merge *m, struct fm_held *h,
 	/* L2 fields: the first packet's, of the piece that began first */
 	if ((r->key.kflags & FM_KF_L2) && r->start_ms < h->r.start_ms)
 		h->r.l2 = r->l2;
+	if (r->key.kflags & FM_KF_NAT)
+		fm_xlate_merge(&h->r.xlate, &r->xlate);
 	if (r->key.kflags & FM_KF_BI) {
 		fm_bi_add(&h->r, r);
 	} else {

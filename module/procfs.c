@@ -177,6 +177,17 @@ static int fm_flow_show_one(const struct fm_record *r, int ncpus, void *arg)
 	/* a biflow: the source initiated; what the responder sent */
 	if (k->kflags & FM_KF_BI)
 		seq_printf(m, " %10llu %12llu", r->rev.packets, r->rev.bytes);
+	/* post-NAT: translated source and destination, "-" without an entry */
+	if ((k->kflags & FM_KF_NAT) && !r->xlate.ok)
+		seq_puts(m, " - -");
+	else if ((k->kflags & FM_KF_NAT) && (k->kflags & FM_KF_IPV6))
+		seq_printf(m, " [%pI6c]:%u [%pI6c]:%u", &r->xlate.saddr.v6,
+			   be16_to_cpu(r->xlate.sport), &r->xlate.daddr.v6,
+			   be16_to_cpu(r->xlate.dport));
+	else if (k->kflags & FM_KF_NAT)
+		seq_printf(m, " %pI4:%u %pI4:%u", &r->xlate.saddr.v4,
+			   be16_to_cpu(r->xlate.sport), &r->xlate.daddr.v4,
+			   be16_to_cpu(r->xlate.dport));
 	seq_putc(m, '\n');
 	return 0;
 }
@@ -217,6 +228,8 @@ static int fm_flows_show(struct seq_file *m, void *v)
 			seq_puts(m, " NextHop         SMsk DMsk      SrcAS      DstAS");
 		if (READ_ONCE(fn->biflow))
 			seq_puts(m, " RevPackets     RevBytes");
+		if (READ_ONCE(fn->parse_opts) & FM_PARSE_NAT)
+			seq_puts(m, " PostNATSrc PostNATDst");
 		seq_putc(m, '\n');
 		return 0;
 	}

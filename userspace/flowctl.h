@@ -76,6 +76,10 @@ struct fc_flow {
 	uint64_t rbytes;
 	uint64_t rstart_ms;
 	uint64_t rend_ms;
+	/* post-NAT fields (FM_A_POSTNAT), with their ports */
+	bool nat;
+	struct fc_addr xsrc;
+	struct fc_addr xdst;
 };
 
 enum fc_sort { FC_SORT_NONE, FC_SORT_BYTES, FC_SORT_PACKETS };

@@ -283,6 +283,11 @@ size_t fc_flows_merge(struct fc_flow *f, size_t n)
 			m->ttl_max = f[i].ttl_max;
 		if (m->cpu != f[i].cpu)
 			m->cpu = -1;
+		if (!m->nat && f[i].nat) {
+			m->nat = true;
+			m->xsrc = f[i].xsrc;
+			m->xdst = f[i].xdst;
+		}
 	}
 	for (i = 0; i <= out; i++)
 		if (f[i].bi && (!f[i].packets ||
@@ -351,6 +356,14 @@ static void fc_flow_json(struct fc_json *j, const struct fc_flow *f)
 		fc_json_u64(j, "rev_end_ms", f->rend_ms);
 		fc_json_u64(j, "rev_tcp_flags", f->rtcp_flags);
 	}
+	if (f->nat) {	/* after every translation of its conntrack entry */
+		fc_format_addr(&f->xsrc, false, s, sizeof(s));
+		fc_json_str(j, "postnat_src", s);
+		fc_json_u64(j, "postnat_sport", f->xsrc.port);
+		fc_format_addr(&f->xdst, false, s, sizeof(s));
+		fc_json_str(j, "postnat_dst", s);
+		fc_json_u64(j, "postnat_dport", f->xdst.port);
+	}
 	if (f->cpu >= 0)
 		fc_json_u64(j, "cpu", f->cpu);
 	if (f->route) {
@@ -367,16 +380,18 @@ static void fc_flow_json(struct fc_json *j, const struct fc_flow *f)
 /*
  * The table: like Cisco's "show ip cache flow", one line per flow; with
  * biflows, what the responder sent; with routing fields, the columns of
- * "show ip cache verbose flow" after them.
+ * "show ip cache verbose flow" after them; with post-NAT fields, the
+ * translated source and destination, with ports, last.
  */
 enum { C_SRCIF, C_SRC, C_DSTIF, C_DST, C_PR, C_SP, C_DP, C_PKTS, C_BYTES,
-       C_RPKTS, C_RBYTES, C_NH, C_SMSK, C_DMSK, C_SAS, C_DAS, FC_NCOLS };
+       C_RPKTS, C_RBYTES, C_NH, C_SMSK, C_DMSK, C_SAS, C_DAS, C_XSRC, C_XDST,
+       FC_NCOLS };
 #define FC_CELL (INET6_ADDRSTRLEN + 8)
 
 static const char * const fc_col_names[FC_NCOLS] = {
 	"SrcIf", "SrcIPaddress", "DstIf", "DstIPaddress", "Pr", "SrcP", "DstP",
 	"Pkts", "Bytes", "RevPkts", "RevBytes", "NextHop", "SMsk", "DMsk", "SrcAS",
-	"DstAS",
+	"DstAS", "PostNATSrc", "PostNATDst",
 };
 
 static void fc_add_plen(char *cell, unsigned int plen)
@@ -428,26 +443,42 @@ static void fc_flow_cells(const struct fc_flow *f, bool exact,
 	snprintf(c[C_DMSK], FC_CELL, "/%u", f->dst_mask);
 	snprintf(c[C_SAS], FC_CELL, "%u", f->src_as);
 	snprintf(c[C_DAS], FC_CELL, "%u", f->dst_as);
+	if (f->nat) {
+		fc_format_addr(&f->xsrc, true, c[C_XSRC], FC_CELL);
+		fc_format_addr(&f->xdst, true, c[C_XDST], FC_CELL);
+	} else {
+		strcpy(c[C_XSRC], "-");
+		strcpy(c[C_XDST], "-");
+	}
 }
 
-/* The reverse columns with biflows, the routing ones with routing fields */
-static bool fc_col_shown(int i, bool bi, bool route)
+/*
+ * The reverse columns with biflows, the routing ones with routing fields,
+ * the post-NAT ones with post-NAT fields: bits of shown, FC_SHOW_*.
+ */
+#define FC_SHOW_BI	1
+#define FC_SHOW_ROUTE	2
+#define FC_SHOW_NAT	4
+
+static bool fc_col_shown(int i, unsigned int shown)
 {
+	if (i >= C_XSRC)
+		return shown & FC_SHOW_NAT;
 	if (i >= C_NH)
-		return route;
+		return shown & FC_SHOW_ROUTE;
 	if (i >= C_RPKTS)
-		return bi;
+		return shown & FC_SHOW_BI;
 	return true;
 }
 
-static void fc_table_row(char c[FC_NCOLS][FC_CELL], const int *w, bool bi,
-			 bool route)
+static void fc_table_row(char c[FC_NCOLS][FC_CELL], const int *w,
+			 unsigned int shown)
 {
 	const char *sep = "";
 	int i;
 
 	for (i = 0; i < FC_NCOLS; i++) {
-		if (!fc_col_shown(i, bi, route))
+		if (!fc_col_shown(i, shown))
 			continue;
 		printf(i >= C_SP && i != C_NH ? "%s%*s" : "%s%-*s", sep, w[i],
 		       c[i]);
@@ -460,7 +491,7 @@ void fc_flows_print(const struct fc_flow *f, size_t n, bool json, bool exact)
 {
 	char c[FC_NCOLS][FC_CELL];
 	int w[FC_NCOLS], i;
-	bool bi = false, route = false;
+	unsigned int shown = 0;
 	size_t k;
 
 	if (json) {
@@ -473,10 +504,10 @@ void fc_flows_print(const struct fc_flow *f, size_t n, bool json, bool exact)
 		fc_json_close(&j, ']');
 		return;
 	}
-	for (k = 0; k < n; k++) {
-		bi |= f[k].bi;
-		route |= f[k].route;
-	}
+	for (k = 0; k < n; k++)
+		shown |= (f[k].bi ? FC_SHOW_BI : 0) |
+			 (f[k].route ? FC_SHOW_ROUTE : 0) |
+			 (f[k].nat ? FC_SHOW_NAT : 0);
 	for (i = 0; i < FC_NCOLS; i++)
 		w[i] = strlen(fc_col_names[i]);
 	for (k = 0; k < n; k++) {
@@ -487,10 +518,10 @@ void fc_flows_print(const struct fc_flow *f, size_t n, bool json, bool exact)
 	}
 	for (i = 0; i < FC_NCOLS; i++)
 		snprintf(c[i], FC_CELL, "%s", fc_col_names[i]);
-	fc_table_row(c, w, bi, route);
+	fc_table_row(c, w, shown);
 	for (k = 0; k < n; k++) {
 		fc_flow_cells(&f[k], exact, c);
-		fc_table_row(c, w, bi, route);
+		fc_table_row(c, w, shown);
 	}
 }
 
