@@ -124,6 +124,28 @@ topo_collector() {
 	ip netns exec ${p}r ping -q -c 1 -W 5 fd09::1 >/dev/null || fail "no IPv6 link to ${p}c"
 }
 
+# nat_rules [NETNS]: the NAT of topo_routed's router (r): what leaves
+# on r1 for b is translated, TCP and UDP to 10.0.2.254 ports 20000-20999
+# (fd02::fe over IPv6, NAT66), anything else masqueraded (r1's address)
+nat_rules() {
+	ip netns exec "${1:-r}" nft -f - <<-END || fail "nft nat rules"
+		table ip nat {
+			chain postrouting {
+				type nat hook postrouting priority srcnat;
+				oifname "r1" meta l4proto { tcp, udp } snat to 10.0.2.254:20000-20999
+				oifname "r1" masquerade
+			}
+		}
+		table ip6 nat {
+			chain postrouting {
+				type nat hook postrouting priority srcnat;
+				oifname "r1" meta l4proto { tcp, udp } snat to [fd02::fe]:20000-20999
+				oifname "r1" masquerade
+			}
+		}
+	END
+}
+
 # dest_stat ADDR:PORT FIELD: one counter of a destination of the router r
 # (its line in /proc/net/flowmeter/stats)
 dest_stat() {
