@@ -222,7 +222,8 @@ static int fm_nl_put_xlate(struct sk_buff *skb, const struct fm_record *r)
 	return nla_put_u16(skb, FM_FLOW_A_POSTNAT_SRC_PORT,
 			   be16_to_cpu(x->sport)) ||
 	       nla_put_u16(skb, FM_FLOW_A_POSTNAT_DST_PORT,
-			   be16_to_cpu(x->dport));
+			   be16_to_cpu(x->dport)) ||
+	       nla_put_u8(skb, FM_FLOW_A_POSTNAT_FINAL, x->done);
 }
 
 static int fm_nl_put_addrs(struct sk_buff *skb, const struct fm_key *k)

@@ -401,6 +401,9 @@ enum fm_flow_attr {
 	FM_FLOW_A_POSTNAT_DST_ADDR,	/* binary, 4 or 16 bytes */
 	FM_FLOW_A_POSTNAT_SRC_PORT,	/* u16 */
 	FM_FLOW_A_POSTNAT_DST_PORT,	/* u16 */
+	FM_FLOW_A_POSTNAT_FINAL,	/* u8: 1 once the entry's NAT was set
+					 * up; 0: taken before (a flow's
+					 * first packet), a later one's win */
 
 	__FM_FLOW_A_MAX,
 	FM_FLOW_A_MAX = __FM_FLOW_A_MAX - 1

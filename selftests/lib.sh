@@ -241,6 +241,26 @@ capture_stop() {
 	wait "$CAPTURE" 2>/dev/null
 }
 
+# tshark_by_port PCAP DIR PORT...: tshark -V of the export datagrams in
+# PCAP, decoded as cflow on each PORT, into DIR/tshark; each datagram's
+# text in DIR/portPORT.tshark by its destination port; fail on tshark's
+# expert info
+tshark_by_port() {
+	local pcap=$1 dir=$2 port args=()
+	shift 2
+	for port in "$@"; do args+=(-d "udp.port==$port,cflow"); done
+	tshark -r "$pcap" "${args[@]}" -V >"$dir/tshark" 2>"$dir/tshark.err" ||
+		fail "tshark: $(cat "$dir/tshark.err")"
+	grep -q 'Expert Info' "$dir/tshark" &&
+		fail "tshark expert info: $(grep -m3 'Expert Info' "$dir/tshark")"
+	awk -v d="$dir" '
+	function out() { for (i = 0; i < n; i++) print buf[i] > (d "/port" port ".tshark"); n = 0 }
+	/^Frame [0-9]+:/ { out(); port = 0 }
+	/^User Datagram Protocol, .*Dst Port: / { p = $0; sub(/.*Dst Port: /, "", p); sub(/.*\(/, "", p); port = p + 0 }
+	{ buf[n++] = $0 }
+	END { out() }' "$dir/tshark" || fail "tshark text by port"
+}
+
 # capture_split PCAP PORT OUT: the datagrams to PORT only, as a pcap
 # (selftests/pcapudp.py: a tshark started for this took 15 s under TCG)
 capture_split() {

@@ -98,9 +98,12 @@ for v in 10 9; do kill "${NFC[$v]}"; wait "${NFC[$v]}" 2>/dev/null; done
 # range, b's answers with their own; exactly the test's flows
 check() {
 	python3 "$SELFTESTS/flowtext.py" "$2" --xlate <"$3" >"$3.got"
-	python3 - "$N" "$3.got" >"$3.bad" <<-'END'
+	python3 - "$N" "$3.got" "$1$2" >"$3.bad" <<-'END'
 	import sys
 	n = int(sys.argv[1])
+	# nfdump 1.7.1 reads no post-NAT IPv6 address (281, 282) from IPFIX
+	# (it does from v9): 0.0.0.0 there, its ports are checked
+	no_xaddr6 = sys.argv[3] == "10nfdump"
 	NAT = {"10.0.1.1": "10.0.2.254", "fd01::1": "fd02::fe"}
 	# nfdump shows an absent field as 0
 	NONE = ("-", "0", "0.0.0.0", "::")
@@ -108,6 +111,9 @@ check() {
 	seen, bad = {}, []
 	for line in open(sys.argv[2]):
 	    pr, sa, da, sp, dp, icmp, xsa, xda, xsp, xdp, pk, by = line.split()
+	    if no_xaddr6 and ":" in sa and xsa == xda == "0.0.0.0":
+	        xsa = NAT.get(sa, sa)
+	        xda = da
 	    if sp == "5009":	# postnat off: no post-NAT field
 	        ok = all(x in NONE for x in (xsa, xda, xsp, xdp))
 	    elif sa in NAT:	# a's, translated at postrouting
@@ -134,7 +140,8 @@ check() {
 	for k in sorted(set(want) | set(seen)):
 	    if want.get(k, 0) != seen.get(k, 0):
 	        bad.append("flows %s: %d, want %d" % (k, seen.get(k, 0), want.get(k, 0)))
-	print("\n".join(bad))
+	if bad:
+	    print("\n".join(bad))
 	END
 	if [ -s "$3.bad" ]; then
 		head -20 "$3.bad" | sed 's/^/# /'
@@ -145,15 +152,7 @@ check() {
 	log "v$1: $2 shows the $(wc -l <"$3.got") flows' post-NAT fields as the NAT made them"
 }
 
-tshark -r "$TMPD/cap" -d udp.port==4739,cflow -d udp.port==2055,cflow \
-	-V >"$TMPD/tshark" 2>"$TMPD/tshark.err" || fail "tshark: $(cat "$TMPD/tshark.err")"
-grep -q 'Expert Info' "$TMPD/tshark" && fail "tshark expert info: $(grep -m3 'Expert Info' "$TMPD/tshark")"
-awk -v d="$TMPD" '
-function out() { for (i = 0; i < n; i++) print buf[i] > (d "/port" port ".tshark"); n = 0 }
-/^Frame [0-9]+:/ { out(); port = 0 }
-/^User Datagram Protocol, .*Dst Port: / { p = $0; sub(/.*Dst Port: /, "", p); sub(/.*\(/, "", p); port = p + 0 }
-{ buf[n++] = $0 }
-END { out() }' "$TMPD/tshark" || fail "tshark text by port"
+tshark_by_port "$TMPD/cap" "$TMPD" 4739 2055
 for vp in 10:4739 9:2055; do
 	v=${vp%:*} port=${vp#*:} f=$TMPD/v$v
 	[ -s "$TMPD/port$port.tshark" ] || fail "v$v: tshark decoded no datagram to port $port"

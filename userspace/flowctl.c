@@ -885,6 +885,8 @@ static int fc_flow_parse(const struct nlattr *nest, struct fc_flow *f)
 		 !fc_get_addr(tb[FM_FLOW_A_POSTNAT_DST_ADDR], &f->xdst,
 			      tb[FM_FLOW_A_POSTNAT_DST_PORT] ?
 			      fc_nl_uint(tb[FM_FLOW_A_POSTNAT_DST_PORT]) : 0);
+	f->xfinal = tb[FM_FLOW_A_POSTNAT_FINAL] &&
+		    fc_nl_uint(tb[FM_FLOW_A_POSTNAT_FINAL]);
 	f->cpu = tb[FM_FLOW_A_CPU] ? (int)fc_nl_uint(tb[FM_FLOW_A_CPU]) : -1;
 	return 0;
 }

@@ -78,6 +78,7 @@ struct fc_flow {
 	uint64_t rend_ms;
 	/* post-NAT fields (FM_A_POSTNAT), with their ports */
 	bool nat;
+	bool xfinal;		/* the entry's NAT was set up: these win */
 	struct fc_addr xsrc;
 	struct fc_addr xdst;
 };

@@ -283,8 +283,13 @@ size_t fc_flows_merge(struct fc_flow *f, size_t n)
 			m->ttl_max = f[i].ttl_max;
 		if (m->cpu != f[i].cpu)
 			m->cpu = -1;
-		if (!m->nat && f[i].nat) {
+		/*
+		 * post-NAT fields: final ones over early ones (a piece of
+		 * the first packet only), any over none
+		 */
+		if (f[i].nat && (!m->nat || (f[i].xfinal && !m->xfinal))) {
 			m->nat = true;
+			m->xfinal = f[i].xfinal;
 			m->xsrc = f[i].xsrc;
 			m->xdst = f[i].xdst;
 		}
@@ -363,6 +368,7 @@ static void fc_flow_json(struct fc_json *j, const struct fc_flow *f)
 		fc_format_addr(&f->xdst, false, s, sizeof(s));
 		fc_json_str(j, "postnat_dst", s);
 		fc_json_u64(j, "postnat_dport", f->xdst.port);
+		fc_json_bool(j, "postnat_final", f->xfinal);
 	}
 	if (f->cpu >= 0)
 		fc_json_u64(j, "cpu", f->cpu);

@@ -42,52 +42,18 @@ static void l2_flow(struct fm_record *r, unsigned int i, int v6, u8 proto)
 static void check_switch(u8 version)
 {
 	static const u8 protos[] = { 17, 6, 1, 58 };
+	static const u16 tid[] = { FM_TMPL_L2_4, FM_TMPL_L2_6, FM_TMPL_L2_ICMP4, FM_TMPL_L2_ICMP6 };
 	struct fm_record plain, r[ARRAY_SIZE(protos)];
-	struct fm_enc_session s;
-	struct fm_enc_msg m;
 	unsigned int i;
 
-	fm_enc_session_init(&s, version, 7);
-	memset(&ds, 0, sizeof(ds));
 	enc_test_flow(&plain, 1, 0, 17, BOOT_MS);
 	for (i = 0; i < ARRAY_SIZE(protos); i++)
 		l2_flow(&r[i], i, protos[i] == 58 || i == 1, protos[i]);
 	/* a VLAN device took the tag: vlanId is its id (enc_decode.h) */
 	r[0].key.vlan = 0;
 	r[1].key.vlan = 7;
-
-	CHECK_EQ(fm_enc_begin(&m, &s, buf, sizeof(buf), &clk0), FM_ENC_OK);
-	CHECK_EQ(fm_enc_add_flow(&m, &plain), FM_ENC_OK);
-	CHECK_EQ(fm_enc_add_flow(&m, &r[0]), FM_ENC_FULL);
-	dec_finish(&ds, &dm, &m);
-	CHECK_EQ(dm.nrec, 1);
-
-	CHECK_EQ(fm_enc_begin(&m, &s, buf, sizeof(buf), &clk0), FM_ENC_OK);
-	CHECK(m.tmpl);		/* the L2 flow templates */
-	CHECK_EQ(fm_enc_add_flows(&m, r, ARRAY_SIZE(r)), 0);
-	for (i = 0; i < ARRAY_SIZE(r); i++)
-		CHECK_EQ(fm_enc_add_flow(&m, &r[i]), FM_ENC_OK);
-	dec_finish(&ds, &dm, &m);
-	CHECK_EQ(dm.ntmpl, 4);
-	CHECK_EQ(dm.nrec, ARRAY_SIZE(r));
-	for (i = 0; i < dm.nrec; i++)
-		enc_check_flow(&dm.rec[i], &r[i], version, BOOT_MS);
-	CHECK_EQ(dm.rec[0].tid, FM_TMPL_L2_4);
-	CHECK_EQ(dm.rec[1].tid, FM_TMPL_L2_6);
-	CHECK_EQ(dm.rec[2].tid, FM_TMPL_L2_ICMP4);
-	CHECK_EQ(dm.rec[3].tid, FM_TMPL_L2_ICMP6);
-
-	/* and back to the plain templates */
-	CHECK_EQ(fm_enc_begin(&m, &s, buf, sizeof(buf), &clk0), FM_ENC_OK);
-	CHECK(!m.tmpl);
-	CHECK_EQ(fm_enc_add_flow(&m, &plain), FM_ENC_FULL);
-	dec_finish(&ds, &dm, &m);
-	CHECK_EQ(fm_enc_begin(&m, &s, buf, sizeof(buf), &clk0), FM_ENC_OK);
-	CHECK(m.tmpl);
-	CHECK_EQ(fm_enc_add_flow(&m, &plain), FM_ENC_OK);
-	dec_finish(&ds, &dm, &m);
-	CHECK_EQ(dm.rec[0].tid, FM_TMPL_V4);
-	enc_check_flow(&dm.rec[0], &plain, version, BOOT_MS);
+	enc_check_switch(version, &plain, r, ARRAY_SIZE(r), tid, &clk0, buf,
+			 sizeof(buf));
 }
 
 static void test_ipfix(void)
