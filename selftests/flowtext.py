@@ -16,7 +16,9 @@ peer_dst_ip, src_as, dst_as; with --l2, SMAC DMAC VLAN CVLAN ETYPE:
 nfdump's `%ismc %idmc %svln` (no customer VLAN nor type: "-"),
 nfacctd's src_mac, dst_mac, vlan, etype (no customer VLAN); MACs in
 lower case, VLAN ids and the type decimal; with --xlate, XSRC XDST
-XSPORT XDPORT: the post-NAT fields, nfdump's `%xsa %xda %xsp %xdp`)
+XSPORT XDPORT: the post-NAT fields, nfdump's `%xsa %xda %xsp %xdp`,
+nfacctd's post_nat_src_host, post_nat_dst_host, post_nat_src_port,
+post_nat_dst_port)
 
 with "-" for a field the record does not have. TEXT is `tshark -V` of
 cflow (IPFIX, v9, v5), ipfixDump's output, nfdump's
@@ -180,7 +182,11 @@ def records(kind, lines):
             if r.get("PEER_DST_IP"):	# empty: not decoded
                 o["nh"] = r["PEER_DST_IP"]
             for h, n in (("SRC_MAC", "smac"), ("DST_MAC", "dmac"),
-                         ("VLAN", "vlan"), ("ETYPE", "etype")):
+                         ("VLAN", "vlan"), ("ETYPE", "etype"),
+                         ("POST_NAT_SRC_IP", "xsrc"),
+                         ("POST_NAT_DST_IP", "xdst"),
+                         ("POST_NAT_SRC_PORT", "xsport"),
+                         ("POST_NAT_DST_PORT", "xdport")):
                 if h in r:
                     o[n] = r[h]
             out.append(o)
