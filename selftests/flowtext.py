@@ -182,12 +182,15 @@ def records(kind, lines):
             if r.get("PEER_DST_IP"):	# empty: not decoded
                 o["nh"] = r["PEER_DST_IP"]
             for h, n in (("SRC_MAC", "smac"), ("DST_MAC", "dmac"),
-                         ("VLAN", "vlan"), ("ETYPE", "etype"),
-                         ("POST_NAT_SRC_IP", "xsrc"),
+                         ("VLAN", "vlan"), ("ETYPE", "etype")):
+                if h in r:
+                    o[n] = r[h]
+            # post-NAT fields: empty where the record has none
+            for h, n in (("POST_NAT_SRC_IP", "xsrc"),
                          ("POST_NAT_DST_IP", "xdst"),
                          ("POST_NAT_SRC_PORT", "xsport"),
                          ("POST_NAT_DST_PORT", "xdport")):
-                if h in r:
+                if r.get(h):
                     o[n] = r[h]
             out.append(o)
     return out
