@@ -110,7 +110,7 @@ check() {
 	NAT = {"10.0.1.1": "10.0.2.254", "fd01::1": "fd02::fe"}
 	# nfdump shows an absent field as 0
 	NONE = ("-", "0", "0.0.0.0", "::")
-	want = {}	# (proto, src, sport or "-") -> how many flows
+	want = {}	# (proto, "a" or "b" by the source, IPv6) -> how many flows
 	seen, bad = {}, []
 	for line in open(sys.argv[2]):
 	    pr, sa, da, sp, dp, icmp, xsa, xda, xsp, xdp, pk, by = line.split()
