@@ -77,6 +77,39 @@ void fm_anon_pseudo(u8 *a, unsigned int len, const struct fm_hkey *k)
 	}
 }
 
+/* One address: pseudonymised if keyed, then cut to plen bits. */
+static void fm_anon_addr6(struct in6_addr *addr, unsigned int plen,
+			  bool keyed, const struct fm_hkey *key)
+{
+	if (keyed)
+		fm_anon_pseudo(addr->s6_addr, 16, key);
+	fm_prefix6(addr, plen);
+}
+
+static void fm_anon_addr4(__be32 *addr, unsigned int plen, bool keyed,
+			  const struct fm_hkey *key)
+{
+	if (keyed)
+		fm_anon_pseudo((u8 *)addr, 4, key);
+	*addr = fm_prefix4(*addr, plen);
+}
+
+static void fm_anon_xlate(struct fm_xlate *x, const struct fm_key *k,
+			  unsigned int src, unsigned int dst,
+			  const struct fm_anon *a)
+{
+	bool ks = a->keyed & FM_ANON_KEYED_SRC;
+	bool kd = a->keyed & FM_ANON_KEYED_DST;
+
+	if (k->kflags & FM_KF_IPV6) {
+		fm_anon_addr6(&x->saddr.v6, src, ks, &a->key);
+		fm_anon_addr6(&x->daddr.v6, dst, kd, &a->key);
+	} else {
+		fm_anon_addr4(&x->saddr.v4, src, ks, &a->key);
+		fm_anon_addr4(&x->daddr.v4, dst, kd, &a->key);
+	}
+}
+
 /*
  * Mask the addresses of r[0..n) in place. A record of the aggregation's
  * flow mask (FM_KF_AGG) carries its prefix lengths: cut shorter here,
@@ -108,24 +141,15 @@ void fm_anon_records(struct fm_record *r, unsigned int n,
 			k->dst_plen = dst;
 		}
 		if (k->kflags & FM_KF_IPV6) {
-			if (ks)
-				fm_anon_pseudo(k->addr.v6.saddr.s6_addr, 16,
-					       &a->key);
-			if (kd)
-				fm_anon_pseudo(k->addr.v6.daddr.s6_addr, 16,
-					       &a->key);
-			fm_prefix6(&k->addr.v6.saddr, src);
-			fm_prefix6(&k->addr.v6.daddr, dst);
+			fm_anon_addr6(&k->addr.v6.saddr, src, ks, &a->key);
+			fm_anon_addr6(&k->addr.v6.daddr, dst, kd, &a->key);
 		} else {
-			if (ks)
-				fm_anon_pseudo((u8 *)&k->addr.v4.saddr, 4,
-					       &a->key);
-			if (kd)
-				fm_anon_pseudo((u8 *)&k->addr.v4.daddr, 4,
-					       &a->key);
-			k->addr.v4.saddr = fm_prefix4(k->addr.v4.saddr, src);
-			k->addr.v4.daddr = fm_prefix4(k->addr.v4.daddr, dst);
+			fm_anon_addr4(&k->addr.v4.saddr, src, ks, &a->key);
+			fm_anon_addr4(&k->addr.v4.daddr, dst, kd, &a->key);
 		}
+		/* post-NAT addresses: as their side's */
+		if ((k->kflags & FM_KF_NAT) && r[i].xlate.ok)
+			fm_anon_xlate(&r[i].xlate, k, src, dst, a);
 		/*
 		 * A MAC address names the host's hardware, with no prefix
 		 * to keep: gone whenever its side's address is cut, before

@@ -173,6 +173,10 @@ void fm_entry_record(const struct fm_entry *e, struct fm_record *r,
 		r->l2 = *fm_entry_l2_const(e);
 	else
 		memset(&r->l2, 0, sizeof(r->l2));
+	if (unlikely(e->key.kflags & FM_KF_NAT))
+		r->xlate = *fm_entry_xlate_const(e);
+	else
+		memset(&r->xlate, 0, sizeof(r->xlate));
 	if (unlikely(e->key.kflags & FM_KF_BI))
 		fm_bi_record(fm_entry_bi_const(e), r, now, now_ms);
 }
@@ -284,6 +288,32 @@ static struct fm_entry *fm_evict_find(struct fm_table *t, u32 hash, u32 now,
 }
 
 /*
+ * Begin a rewrite of e's fields that readers must not see half done: an
+ * odd generation (fm_entry_reuse() says how readers go by it); the other
+ * bits of rflags kept.
+ */
+static u8 fm_entry_write_begin(struct fm_table *t, struct fm_entry *e)
+{
+	u8 gen = e->rflags & FM_RF_GEN;
+
+	/* before the entry's generation moves: see fm_entry_snap_once() */
+	WRITE_ONCE(t->reuses, t->reuses + 1);
+	smp_wmb();
+	WRITE_ONCE(e->rflags, (e->rflags & ~FM_RF_GEN) |
+			      ((gen + FM_RF_GEN_ONE) & FM_RF_GEN));
+	smp_wmb();	/* odd before any field changes */
+	return gen;
+}
+
+/* ...and end it: the next even generation, gen from the beginning. */
+static void fm_entry_write_end(struct fm_entry *e, u8 gen)
+{
+	smp_wmb();	/* the fields before even */
+	WRITE_ONCE(e->rflags, (e->rflags & ~FM_RF_GEN) |
+			      ((gen + 2 * FM_RF_GEN_ONE) & FM_RF_GEN));
+}
+
+/*
  * Make e, still linked where it is, the entry of key: the eviction of a
  * flow of the new flow's own bucket, without unlinking, burying and
  * allocating. Readers on other CPUs may be reading e: the generation in
@@ -295,19 +325,34 @@ static void fm_entry_reuse(struct fm_table *t, struct fm_entry *e,
 			   const struct fm_key *key,
 			   const struct fm_pktinfo *pi, u32 now)
 {
-	u8 gen = e->rflags & FM_RF_GEN;
+	u8 gen = fm_entry_write_begin(t, e);
 
-	/* before the entry's generation moves: see fm_entry_snap_once() */
-	WRITE_ONCE(t->reuses, t->reuses + 1);
-	smp_wmb();
-	WRITE_ONCE(e->rflags, (gen + FM_RF_GEN_ONE) & FM_RF_GEN);
-	smp_wmb();	/* odd before any field changes */
 	WRITE_ONCE(e->packets, 0);
 	fm_entry_init(e, key, now);
-	if (unlikely(key->kflags & (FM_KF_BI | FM_KF_L2)))
+	if (unlikely(key->kflags & (FM_KF_BI | FM_KF_L2 | FM_KF_NAT)))
 		fm_entry_ext_init(e, key, pi);
-	smp_wmb();	/* the fields before even */
-	WRITE_ONCE(e->rflags, (gen + 2 * FM_RF_GEN_ONE) & FM_RF_GEN);
+	fm_entry_write_end(e, gen);
+}
+
+/*
+ * A post-NAT flow whose conntrack entry had no final NAT yet when the
+ * flow began (hook.c: SNAT is set up at POSTROUTING, after every hook of
+ * ours): a later packet's fields replace them until they are final, as a
+ * rewrite that readers see whole or skip (fm_entry_reuse()). Only when
+ * they changed: mostly once per flow, never for a flow without NAT.
+ */
+static noinline void fm_entry_xlate_update(struct fm_table *t,
+					   struct fm_entry *e,
+					   const struct fm_xlate *x)
+{
+	struct fm_xlate *y = fm_entry_xlate(e);
+	u8 gen;
+
+	if (!memcmp(x, y, sizeof(*x)))
+		return;
+	gen = fm_entry_write_begin(t, e);
+	*y = *x;
+	fm_entry_write_end(e, gen);
 }
 
 /*
@@ -666,8 +711,12 @@ enum fm_verdict fm_cache_update(struct fm_net *fn, struct fm_stats *st,
 	if (unlikely(key->kflags & FM_KF_BI)) {
 		if (fm_bi_count(e, pi, now))
 			fm_entry_end(t, st, pprev, e, FM_END_EOF);
-	} else if (unlikely(pi->tcp_flags & (FM_TCP_FIN | FM_TCP_RST))) {
-		fm_entry_end(t, st, pprev, e, FM_END_EOF);
+	} else {
+		if (unlikely(key->kflags & FM_KF_NAT) &&
+		    !fm_entry_xlate(e)->done)
+			fm_entry_xlate_update(t, e, pi->xlate);
+		if (unlikely(pi->tcp_flags & (FM_TCP_FIN | FM_TCP_RST)))
+			fm_entry_end(t, st, pprev, e, FM_END_EOF);
 	}
 	return FM_METERED;
 }

@@ -34,6 +34,7 @@ struct fm_cache_cfg {
 	u8 sampling_mode;	/* enum fm_sampling_algo */
 	u8 flowlabel;		/* put the IPv6 flow label in the key */
 	u8 l2;			/* L2 fields kept: FM_KF_L2 keys (hook.c) */
+	u8 postnat;		/* post-NAT fields kept: FM_KF_NAT keys */
 	u32 hash_size;		/* buckets per CPU, at creation; 0: per-CPU limit */
 };
 

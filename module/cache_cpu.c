@@ -112,11 +112,14 @@ int fm_cache_module_init(void)
 		"flowmeter_flow4", "flowmeter_flow6",
 		"flowmeter_biflow4", "flowmeter_biflow6",
 		"flowmeter_flow4_l2", "flowmeter_flow6_l2",
+		[FM_ENTRY_NAT] = "flowmeter_flow4_nat", "flowmeter_flow6_nat",
 	};
 	int ret, k;
 
 	/* the extensions' caches too: kmem caches with no object cost nothing */
 	for (k = 0; k < FM_ENTRY_KINDS; k++) {
+		if (!fm_entry_kind_valid(k))
+			continue;
 		fm_entry_caches[k] = kmem_cache_create(names[k],
 						       fm_entry_obj_size(k), 0,
 						       SLAB_ACCOUNT, NULL);

@@ -87,19 +87,32 @@ struct fm_biext {
 	u32 pad;
 };
 
-/* The entry kinds, one kmem cache each: family, and the extension. */
+/*
+ * The entry kinds, one kmem cache each: family, and the extension. Kinds
+ * 6 and 7 (biflow and L2 both) never occur: no cache for them.
+ */
 #define FM_ENTRY_V6	1
 #define FM_ENTRY_BI	2	/* struct fm_biext first */
 #define FM_ENTRY_L2	4	/* struct fm_l2 first */
-#define FM_ENTRY_KINDS	6
+#define FM_ENTRY_NAT	8	/* struct fm_xlate first */
+#define FM_ENTRY_KINDS	10
 
 static inline unsigned int fm_entry_kind(const struct fm_key *key)
 {
 	BUILD_BUG_ON(FM_KF_IPV6 != FM_ENTRY_V6 ||
 		     FM_KF_BI >> 1 != FM_ENTRY_BI ||
-		     FM_KF_L2 >> 1 != FM_ENTRY_L2);
+		     FM_KF_L2 >> 1 != FM_ENTRY_L2 ||
+		     FM_KF_NAT >> 1 != FM_ENTRY_NAT);
 	return (key->kflags & FM_KF_IPV6) |
-	       (key->kflags & (FM_KF_BI | FM_KF_L2)) >> 1;
+	       (key->kflags & (FM_KF_BI | FM_KF_L2 | FM_KF_NAT)) >> 1;
+}
+
+/* a kind that has a kmem cache: one extension at most */
+static inline bool fm_entry_kind_valid(unsigned int kind)
+{
+	unsigned int ext = kind & ~FM_ENTRY_V6;
+
+	return !(ext & (ext - 1));
 }
 
 /*
@@ -111,9 +124,13 @@ static inline unsigned int fm_entry_kind(const struct fm_key *key)
 static inline unsigned int fm_entry_ext_size(unsigned int kind)
 {
 	BUILD_BUG_ON(sizeof(struct fm_biext) % 8 || sizeof(struct fm_l2) % 8 ||
-		     sizeof(struct fm_l2) > FM_EXT_MAX);
+		     sizeof(struct fm_l2) > FM_EXT_MAX ||
+		     sizeof(struct fm_xlate) % 8 ||
+		     sizeof(struct fm_xlate) > FM_EXT_MAX);
 	if (kind & FM_ENTRY_BI)
 		return sizeof(struct fm_biext);
+	if (kind & FM_ENTRY_NAT)
+		return sizeof(struct fm_xlate);
 	return kind & FM_ENTRY_L2 ? sizeof(struct fm_l2) : 0;
 }
 
@@ -162,6 +179,19 @@ static inline struct fm_l2 *fm_entry_l2(struct fm_entry *e)
 static inline const struct fm_l2 *fm_entry_l2_const(const struct fm_entry *e)
 {
 	return (const struct fm_l2 *)((const u8 *)e - sizeof(struct fm_l2));
+}
+
+/* The post-NAT fields of an entry with them (e->key.kflags & FM_KF_NAT). */
+static inline struct fm_xlate *fm_entry_xlate(struct fm_entry *e)
+{
+	return (struct fm_xlate *)((u8 *)e - sizeof(struct fm_xlate));
+}
+
+static inline const struct fm_xlate *
+fm_entry_xlate_const(const struct fm_entry *e)
+{
+	return (const struct fm_xlate *)((const u8 *)e -
+					 sizeof(struct fm_xlate));
 }
 
 static inline struct fm_entry *fm_entry_deref(struct fm_entry __rcu *const *p)
@@ -451,7 +481,8 @@ static inline void fm_entry_count(struct fm_entry *e,
 /*
  * A new entry's extension, if its kind has one: a biflow's directions,
  * none counted yet; the L2 fields of the flow's first packet (pi->l2,
- * which the hook fills for every FM_KF_L2 key).
+ * which the hook fills for every FM_KF_L2 key); the post-NAT fields the
+ * packet's conntrack entry gave (pi->xlate, for every FM_KF_NAT key).
  */
 static inline void fm_entry_ext_init(struct fm_entry *e,
 				     const struct fm_key *key,
@@ -461,6 +492,8 @@ static inline void fm_entry_ext_init(struct fm_entry *e,
 		memset(fm_entry_bi(e), 0, sizeof(struct fm_biext));
 	else if (key->kflags & FM_KF_L2)
 		*fm_entry_l2(e) = *pi->l2;
+	else if (key->kflags & FM_KF_NAT)
+		*fm_entry_xlate(e) = *pi->xlate;
 }
 
 /*

@@ -43,7 +43,8 @@
 static void fm_parse_opts_set(struct fm_net *fn, const struct fm_cache_cfg *cfg)
 {
 	WRITE_ONCE(fn->parse_opts, (cfg->flowlabel ? FM_PARSE_FLOWLABEL : 0) |
-				   (cfg->l2 ? FM_PARSE_L2 : 0));
+				   (cfg->l2 ? FM_PARSE_L2 : 0) |
+				   (cfg->postnat ? FM_PARSE_NAT : 0));
 }
 
 /*
@@ -79,7 +80,8 @@ void fm_cache_configure(struct fm_net *fn, const struct fm_cache_cfg *cfg)
 	bool flush = cfg->sampling_rate != c->cfg.sampling_rate ||
 		     cfg->sampling_mode != c->cfg.sampling_mode ||
 		     cfg->flowlabel != c->cfg.flowlabel ||
-		     cfg->l2 != c->cfg.l2;
+		     cfg->l2 != c->cfg.l2 ||
+		     cfg->postnat != c->cfg.postnat;
 	int cpu;
 
 	fm_cache_charge(fn, c);
@@ -97,6 +99,7 @@ void fm_cache_configure(struct fm_net *fn, const struct fm_cache_cfg *cfg)
 	WRITE_ONCE(c->cfg.sampling_mode, cfg->sampling_mode);
 	WRITE_ONCE(c->cfg.flowlabel, cfg->flowlabel);
 	WRITE_ONCE(c->cfg.l2, cfg->l2);
+	WRITE_ONCE(c->cfg.postnat, cfg->postnat);
 	fm_parse_opts_set(fn, cfg);
 	fm_cache_flush(fn);
 }

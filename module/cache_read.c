@@ -161,6 +161,9 @@ static enum fm_snap fm_entry_snap_once(const struct fm_table *t,
 	else if (unlikely(copy->key.kflags & FM_KF_L2))	/* set with the key */
 		memcpy(fm_entry_l2(copy), fm_entry_l2_const(e),
 		       sizeof(struct fm_l2));
+	else if (unlikely(copy->key.kflags & FM_KF_NAT))	/* a rewrite */
+		memcpy(fm_entry_xlate(copy), fm_entry_xlate_const(e),
+		       sizeof(struct fm_xlate));
 	smp_rmb();	/* the fields before the generation again */
 	if ((READ_ONCE(e->rflags) & FM_RF_GEN) != gen)
 		return FM_SNAP_SKIP;
@@ -248,13 +251,15 @@ static bool fm_bucket_find(struct fm_table *t, unsigned long b,
 
 /*
  * Add the counts of b (the same flow, on another CPU) to a; L2 fields:
- * fm_l2_merge()'s.
+ * fm_l2_merge()'s; post-NAT fields: final ones first (fm_xlate_merge()).
  */
 static void fm_entry_merge(struct fm_entry *a, const struct fm_entry *b)
 {
 	if (a->key.kflags & FM_KF_L2)
 		fm_l2_merge(fm_entry_l2(a), fm_entry_l2_const(b),
 			    (s32)(b->first - a->first) < 0);
+	if (a->key.kflags & FM_KF_NAT)
+		fm_xlate_merge(fm_entry_xlate(a), fm_entry_xlate_const(b));
 	a->packets += b->packets;
 	a->bytes += b->bytes;
 	if ((s32)(b->first - a->first) < 0)

@@ -137,6 +137,15 @@ enum fm_tmpl_id {
 	FM_TMPL_SEL_ICMP4,
 	FM_TMPL_SEL_ICMP6,
 	FM_TMPL_SELECTOR,	/* 288, options: one record per selector */
+	/*
+	 * Flows with post-NAT fields (FM_KF_NAT): the plain ones with the
+	 * translated addresses and ports. Sent instead of the others by a
+	 * session in post-NAT mode. 289-292 are kept for another branch.
+	 */
+	FM_TMPL_XL4 = 293,
+	FM_TMPL_XL6,
+	FM_TMPL_XL_ICMP4,
+	FM_TMPL_XL_ICMP6,	/* 296 */
 	FM_TMPL_END
 };
 
@@ -148,6 +157,7 @@ enum fm_enc_mode {
 	FM_ENC_MODE_BI,		/* biflows (FM_KF_BI) */
 	FM_ENC_MODE_L2,		/* with L2 fields (FM_KF_L2) */
 	FM_ENC_MODE_SEL,	/* with a selector (FM_RF_SEL) */
+	FM_ENC_MODE_NAT,	/* with post-NAT fields (FM_KF_NAT) */
 	FM_ENC_MODES
 };
 
@@ -646,6 +656,12 @@ enum fm_src {
 	FM_S_MPLS_TOP,		/* L2 fields: the top label entry, 3 bytes */
 	FM_S_POST_SRC_MAC,
 	FM_S_POST_DST_MAC,
+	FM_S_XL_SADDR4,		/* post-NAT fields (FM_KF_NAT) */
+	FM_S_XL_DADDR4,
+	FM_S_XL_SADDR6,
+	FM_S_XL_DADDR6,
+	FM_S_XL_SPORT,
+	FM_S_XL_DPORT,
 };
 
 /* The fields of both families' events around their addresses */

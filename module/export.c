@@ -661,9 +661,9 @@ static bool fm_dest_takes(const struct fm_dest *d, bool aggc,
  * The selector of each of the plain records r[0..n): the sampling-if
  * slot of its input interface, as the packet path found it by name
  * (fm_sample_slot()), else the netns's rate. Masked flows, biflows and
- * flows with L2 fields get none: their templates have no field for it
- * (export.rst). A record in flight across a change of sampling-if gets
- * the new table's.
+ * flows with L2 or post-NAT fields get none: their templates have no
+ * field for it (export.rst). A record in flight across a change of
+ * sampling-if gets the new table's.
  */
 static void fm_select_records(struct fm_net *fn, struct fm_record *r,
 			      unsigned int n)
@@ -675,7 +675,8 @@ static void fm_select_records(struct fm_net *fn, struct fm_record *r,
 	rcu_read_lock();
 	sr = rcu_dereference(fn->samplif);
 	for (; sr && n; n--, r++) {
-		if (r->key.kflags & (FM_KF_AGG | FM_KF_BI | FM_KF_L2))
+		if (r->key.kflags & (FM_KF_AGG | FM_KF_BI | FM_KF_L2 |
+				     FM_KF_NAT))
 			continue;
 		slot = -1;
 		dev = r->key.in_if ?

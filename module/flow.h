@@ -23,6 +23,11 @@ enum fm_dir {
  * first. Never with FM_KF_BI (hook.c): an entry has one extension.
  */
 #define FM_KF_L2	0x08
+/*
+ * a flow with post-NAT fields ('set postnat on'): its entry has a struct
+ * fm_xlate first. Never with FM_KF_BI nor FM_KF_L2 (hook.c).
+ */
+#define FM_KF_NAT	0x10
 
 /*
  * The flow key. IPv4 flows only use the bytes up to and including
@@ -161,6 +166,42 @@ static inline void fm_l2_merge(struct fm_l2 *a, const struct fm_l2 *b,
 		       sizeof(mac));
 }
 
+/*
+ * Post-NAT fields of a flow (per netns 'set postnat on'): the addresses
+ * and ports its packets carry once every translation of their conntrack
+ * entry is applied, taken from the entry at packet time (hook.c); not key
+ * fields. done: the entry's NAT was set up for both manips
+ * (IPS_NAT_DONE_MASK), so the fields are final; until then each packet
+ * of the flow takes them again. ok: the packet had a conntrack entry;
+ * 0 with no conntrack (all fields zero). 40 bytes: the extension before
+ * a post-NAT flow's entry (FM_KF_NAT).
+ */
+struct fm_xlate {
+	union {
+		__be32 v4;
+		struct in6_addr v6;
+	} saddr;		/* postNATSource{IPv4,IPv6}Address (225, 281) */
+	union {
+		__be32 v4;
+		struct in6_addr v6;
+	} daddr;		/* postNATDestination...Address (226, 282) */
+	__be16 sport;		/* postNAPTSourceTransportPort (227) */
+	__be16 dport;		/* postNAPTDestinationTransportPort (228) */
+	u8 ok;
+	u8 done;
+	u8 pad[2];
+};
+
+/*
+ * The post-NAT fields of a flow's two pieces (CPUs) as one: final ones
+ * (done) over those taken before the NAT was set up, any over none.
+ */
+static inline void fm_xlate_merge(struct fm_xlate *a, const struct fm_xlate *b)
+{
+	if ((b->done && !a->done) || (b->ok && !a->ok))
+		*a = *b;
+}
+
 /* ethernetType (IE 256) of a flow of key k: IPv4 or IPv6 */
 static inline u16 fm_l2_ethertype(const struct fm_key *k)
 {
@@ -206,6 +247,7 @@ struct fm_record {
 	 */
 	struct fm_rev rev;
 	struct fm_l2 l2;	/* FM_KF_L2, else zero */
+	struct fm_xlate xlate;	/* FM_KF_NAT, else zero */
 };
 
 /*

@@ -15,6 +15,7 @@
 #include <net/ip6_route.h>
 #include <net/ndisc.h>
 #include <net/route.h>
+#include <net/netfilter/nf_conntrack.h>
 
 #include "cache.h"
 
@@ -278,6 +279,62 @@ static noinline void fm_l2_fill(const struct sk_buff *skb,
 }
 
 /*
+ * The packet's post-NAT fields ('set postnat on'): the addresses and
+ * ports it carries once every translation of its conntrack entry is
+ * applied. nf_nat_setup_info() makes the other direction's tuple the
+ * inverse of this direction's translated one, so they are that tuple
+ * swapped: source = its destination, destination = its source; this
+ * holds for a packet of either direction (CTINFO2DIR()), and for the
+ * ICMP errors conntrack relates to an entry (the outer addresses are
+ * translated by the entry's mapping). Ports only for the protocols whose
+ * key has them, by the key's protocol (an ICMP error's entry is its
+ * offender's): ICMP ids are no key field either.
+ *
+ * Our hooks run at NF_IP_PRI_FILTER + 1: after conntrack and DNAT
+ * (PREROUTING and OUTPUT, NF_IP_PRI_NAT_DST), before SNAT (POSTROUTING,
+ * NF_IP_PRI_NAT_SRC). A new entry's source NAT is set up only then, so
+ * the first packet of a connection sees its reply tuple untranslated:
+ * done tells fields that are final (both manips set up, IPS_NAT_DONE_MASK),
+ * and the cache takes a later packet's until they are (cache.c).
+ *
+ * Inline helpers and the entry's fields only, no conntrack symbol: the
+ * module loads without nf_conntrack, and then no skb has an entry.
+ */
+static noinline void fm_xlate_fill(const struct sk_buff *skb, u8 proto,
+				   struct fm_xlate *x)
+{
+	const struct nf_conntrack_tuple *t;
+	enum ip_conntrack_info ctinfo;
+	const struct nf_conn *ct;
+
+	memset(x, 0, sizeof(*x));
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || nf_ct_is_template(ct))
+		return;
+	t = &ct->tuplehash[!CTINFO2DIR(ctinfo)].tuple;
+	if (t->src.l3num == NFPROTO_IPV6) {
+		x->saddr.v6 = t->dst.u3.in6;
+		x->daddr.v6 = t->src.u3.in6;
+	} else {
+		x->saddr.v4 = t->dst.u3.ip;
+		x->daddr.v4 = t->src.u3.ip;
+	}
+	switch (proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		x->sport = t->dst.u.all;
+		x->dport = t->src.u.all;
+		break;
+	}
+	x->ok = 1;
+	x->done = (READ_ONCE(ct->status) & IPS_NAT_DONE_MASK) ==
+		  IPS_NAT_DONE_MASK;
+}
+
+/*
  * Where the IP packet is in a bridged MPLS frame (fm_hook_bridge()): after
  * the label stack, whose top entry goes with the L2 fields; or the
  * parser's error, counted as the IP parser's are.
@@ -300,6 +357,7 @@ static __always_inline void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 	unsigned int nhoff = mpls ? mpls->ipoff : skb_network_offset(skb);
 	struct fm_pktinfo pi = {};
 	struct fm_l2 l2 fm_noinit;
+	struct fm_xlate xl fm_noinit;
 	unsigned int opts;
 	struct fm_stats *st;
 	/*
@@ -339,12 +397,18 @@ static __always_inline void fm_meter(struct fm_net *fn, struct sk_buff *skb,
 		/*
 		 * The key tells its entry's kind (cache_hot.h), one
 		 * extension at most: a biflow that raced a change of
-		 * 'biflow' and 'l2' (netlink.c refuses both on) keeps none.
+		 * 'biflow', 'l2' or 'postnat' (netlink.c refuses two on)
+		 * keeps none, L2 fields win over post-NAT ones.
 		 */
 		if (unlikely(opts & FM_PARSE_L2) && !(key.kflags & FM_KF_BI)) {
 			fm_l2_fill(skb, state, mpls ? mpls->top : NULL, &l2);
 			pi.l2 = &l2;
 			key.kflags |= FM_KF_L2;
+		} else if (unlikely(opts & FM_PARSE_NAT) &&
+			   !(key.kflags & FM_KF_BI)) {
+			fm_xlate_fill(skb, key.proto, &xl);
+			pi.xlate = &xl;
+			key.kflags |= FM_KF_NAT;
 		}
 	}
 

@@ -349,6 +349,62 @@ static const struct fm_field ipfix_l2_icmp6[] = {
 	IPFIX_TAIL
 };
 
+/*
+ * Flows with post-NAT fields ('postnat' on): the unmasked fields with the
+ * addresses and ports once the conntrack entry's translations are applied
+ * (zero for a flow without an entry), each after its pre-NAT field as RFC
+ * 8158 lists them for NAT events; ICMP flows have no ports to translate.
+ */
+#define IPFIX_XL_ADDR4 \
+	IPFIX_ADDR4 \
+	{ 225, 4, FM_S_XL_SADDR4 },	/* postNATSourceIPv4Address */ \
+	{ 226, 4, FM_S_XL_DADDR4 },	/* postNATDestinationIPv4Address */
+
+#define IPFIX_XL_ADDR6 \
+	IPFIX_ADDR6 \
+	{ 281, 16, FM_S_XL_SADDR6 },	/* postNATSourceIPv6Address */ \
+	{ 282, 16, FM_S_XL_DADDR6 },	/* postNATDestinationIPv6Address */ \
+	{ 31, 4, FM_S_FLOWLABEL },	/* flowLabelIPv6 */
+
+#define IPFIX_XL_PORTS \
+	IPFIX_PORTS \
+	{ 227, 2, FM_S_XL_SPORT },	/* postNAPTSourceTransportPort */ \
+	{ 228, 2, FM_S_XL_DPORT },	/* postNAPTDestinationTransportPort */
+
+static const struct fm_field ipfix_xl4[] = {
+	IPFIX_TIMES
+	IPFIX_XL_ADDR4
+	IPFIX_IFS
+	IPFIX_XL_PORTS
+	IPFIX_TAIL
+};
+
+static const struct fm_field ipfix_xl_icmp4[] = {
+	IPFIX_TIMES
+	IPFIX_XL_ADDR4
+	IPFIX_IFS
+	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
+	{ 32, 2, FM_S_ICMP },		/* icmpTypeCodeIPv4 */
+	IPFIX_TAIL
+};
+
+static const struct fm_field ipfix_xl6[] = {
+	IPFIX_TIMES
+	IPFIX_XL_ADDR6
+	IPFIX_IFS
+	IPFIX_XL_PORTS
+	IPFIX_TAIL
+};
+
+static const struct fm_field ipfix_xl_icmp6[] = {
+	IPFIX_TIMES
+	IPFIX_XL_ADDR6
+	IPFIX_IFS
+	{ 11, 2, FM_S_DPORT },		/* destinationTransportPort */
+	{ 139, 2, FM_S_ICMP },		/* icmpTypeCodeIPv6 */
+	IPFIX_TAIL
+};
+
 /* RFC 7011 4.1-4.3 statistics, together, scoped by the domain */
 static const struct fm_field ipfix_stats[] = {
 	{ 149, 4, FM_S_DOMAIN },	/* scope: observationDomainId */
@@ -491,6 +547,10 @@ static const struct fm_tmpl ipfix_tmpls[FM_TMPL_NUM] = {
 	[FM_TMPL_SEL_ICMP4 - FM_TMPL_V4] = TMPL(0, ipfix_sel_icmp4),
 	[FM_TMPL_SEL_ICMP6 - FM_TMPL_V4] = TMPL(0, ipfix_sel_icmp6),
 	[FM_TMPL_SELECTOR - FM_TMPL_V4] = TMPL(1, ipfix_selector),
+	[FM_TMPL_XL4 - FM_TMPL_V4] = TMPL(0, ipfix_xl4),
+	[FM_TMPL_XL6 - FM_TMPL_V4] = TMPL(0, ipfix_xl6),
+	[FM_TMPL_XL_ICMP4 - FM_TMPL_V4] = TMPL(0, ipfix_xl_icmp4),
+	[FM_TMPL_XL_ICMP6 - FM_TMPL_V4] = TMPL(0, ipfix_xl_icmp6),
 };
 
 /*
@@ -520,6 +580,9 @@ static const u16 tmpl_order[FM_ENC_MODES][FM_TMPL_SENT] = {
 	[FM_ENC_MODE_SEL] = {
 	  FM_TMPL_SEL4, FM_TMPL_SEL6, FM_TMPL_SEL_ICMP4, FM_TMPL_SEL_ICMP6,
 	  FM_TMPL_STATS, FM_TMPL_SAMPLING, FM_TMPL_IFNAME },
+	[FM_ENC_MODE_NAT] = {
+	  FM_TMPL_XL4, FM_TMPL_XL6, FM_TMPL_XL_ICMP4, FM_TMPL_XL_ICMP6,
+	  FM_TMPL_STATS, FM_TMPL_SAMPLING, FM_TMPL_IFNAME },
 };
 
 /* v9 tells hash selection as random sampling, with its own template. */
@@ -542,9 +605,10 @@ static u16 sampling_tmpl(const struct fm_enc_session *s)
 #define FM_CL_BI	12	/* a biflow (none of the two above) */
 #define FM_CL_L2	16	/* with L2 fields */
 #define FM_CL_SEL	20	/* plain but for a selector */
-#define FM_CL_KIND	28	/* one of the five, or none */
+#define FM_CL_NAT	24	/* with post-NAT fields */
+#define FM_CL_KIND	28	/* one of the six, or none */
 
-static const u16 class_tmpl[24] = {
+static const u16 class_tmpl[28] = {
 	FM_TMPL_V4, FM_TMPL_V6, FM_TMPL_ICMP4, FM_TMPL_ICMP6,
 	FM_TMPL_AGG4, FM_TMPL_AGG6, FM_TMPL_AGG_ICMP4, FM_TMPL_AGG_ICMP6,
 	FM_TMPL_ROUTE4, FM_TMPL_ROUTE6, FM_TMPL_ROUTE_ICMP4,
@@ -552,13 +616,14 @@ static const u16 class_tmpl[24] = {
 	FM_TMPL_BI4, FM_TMPL_BI6, FM_TMPL_BI_ICMP4, FM_TMPL_BI_ICMP6,
 	FM_TMPL_L2_4, FM_TMPL_L2_6, FM_TMPL_L2_ICMP4, FM_TMPL_L2_ICMP6,
 	FM_TMPL_SEL4, FM_TMPL_SEL6, FM_TMPL_SEL_ICMP4, FM_TMPL_SEL_ICMP6,
+	FM_TMPL_XL4, FM_TMPL_XL6, FM_TMPL_XL_ICMP4, FM_TMPL_XL_ICMP6,
 };
 
 /*
- * Routing fields, L2 fields and aggregation exclude each other
- * (netlink.c); a record that got two anyway (in flight across a change)
- * goes out routed, with the FIB's prefix lengths, or else with its L2
- * fields.
+ * Routing fields, L2 fields, post-NAT fields and aggregation exclude each
+ * other (netlink.c); a record that got two anyway (in flight across a
+ * change) goes out routed, with the FIB's prefix lengths, or else with
+ * its L2 or post-NAT fields.
  */
 static __always_inline unsigned int rec_class(const struct fm_record *r)
 {
@@ -572,6 +637,8 @@ static __always_inline unsigned int rec_class(const struct fm_record *r)
 		kind = FM_CL_BI;
 	else if (unlikely(r->key.kflags & FM_KF_L2))
 		kind = FM_CL_L2;
+	else if (unlikely(r->key.kflags & FM_KF_NAT))
+		kind = FM_CL_NAT;
 	else if (unlikely(r->key.kflags & FM_KF_AGG))
 		kind = FM_CL_AGG;
 	else
@@ -593,6 +660,8 @@ static unsigned int class_mode(unsigned int cl)
 		return FM_ENC_MODE_L2;
 	case FM_CL_SEL:
 		return FM_ENC_MODE_SEL;
+	case FM_CL_NAT:
+		return FM_ENC_MODE_NAT;
 	}
 	return FM_ENC_MODE_PLAIN;
 }
@@ -809,6 +878,10 @@ static u64 value(const struct fm_enc_msg *m, u8 src, const struct fm_vals *v)
 					 s->flow_interval);
 	case FM_S_NAT_LOST:
 		return v->nat_lost;
+	case FM_S_XL_SPORT:
+		return be16_to_cpu(r->xlate.sport);
+	case FM_S_XL_DPORT:
+		return be16_to_cpu(r->xlate.dport);
 	}
 	return 0;
 }
@@ -861,6 +934,18 @@ static void put_field(const struct fm_enc_msg *m, u8 *p,
 		break;
 	case FM_S_EV_XDADDR6:
 		memcpy(p, &v->ev->xdaddr.v6, 16);
+		break;
+	case FM_S_XL_SADDR4:
+		memcpy(p, &v->r->xlate.saddr.v4, 4);
+		break;
+	case FM_S_XL_DADDR4:
+		memcpy(p, &v->r->xlate.daddr.v4, 4);
+		break;
+	case FM_S_XL_SADDR6:
+		memcpy(p, &v->r->xlate.saddr.v6, 16);
+		break;
+	case FM_S_XL_DADDR6:
+		memcpy(p, &v->r->xlate.daddr.v6, 16);
 		break;
 	case FM_S_SRC_MAC:
 		memcpy(p, v->r->l2.src_mac, 6);
@@ -1233,7 +1318,7 @@ int fm_tpl_add_flow(struct fm_enc_msg *m, const struct fm_record *r)
 	mode = class_mode(cl);
 	if (unlikely(mode != m->s->mode))
 		return switch_templates(m, mode);
-	/* masked, routed and L2 flows: through the tables */
+	/* masked, routed, L2 and post-NAT flows: through the tables */
 	if (is_nf9(m) || mode != FM_ENC_MODE_PLAIN)
 		return add_record(m, class_tmpl[cl], &v);
 	p = reserve(m, class_tmpl[cl], ipfix_rec_len(cl));

@@ -284,6 +284,8 @@ static bool fm_held_add(struct fm_merge *m, struct fm_held *h,
 		h->end_j = fm_ms_jiffies(end, now, now_ms);
 	if (r->key.kflags & FM_KF_L2)
 		fm_l2_merge(&h->r.l2, &r->l2, r->start_ms < h->r.start_ms);
+	if (r->key.kflags & FM_KF_NAT)
+		fm_xlate_merge(&h->r.xlate, &r->xlate);
 	if (r->key.kflags & FM_KF_BI) {
 		fm_bi_add(&h->r, r);
 	} else {

@@ -104,6 +104,7 @@ static const struct nla_policy fm_nl_config_policy[FM_A_MAX + 1] = {
 	[FM_A_BIFLOW] = NLA_POLICY_MAX(NLA_U8, 1),
 	[FM_A_NAT_EVENTS] = NLA_POLICY_MAX(NLA_U8, 1),
 	[FM_A_L2] = NLA_POLICY_MAX(NLA_U8, 1),
+	[FM_A_POSTNAT] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* A new AS table's sizes; the module parameter asn_max is checked after. */
@@ -324,6 +325,7 @@ static int fm_nl_fill_config(struct sk_buff *msg, struct fm_net *fn)
 	    nla_put_u8(msg, FM_A_BIFLOW, biflow) ||
 	    nla_put_u8(msg, FM_A_NAT_EVENTS, nat) ||
 	    nla_put_u8(msg, FM_A_L2, cc.l2) ||
+	    nla_put_u8(msg, FM_A_POSTNAT, cc.postnat) ||
 	    nla_put_u32(msg, FM_A_ASN_COUNT4, asn4) ||
 	    nla_put_u32(msg, FM_A_ASN_COUNT6, asn6) ||
 	    fm_nl_put_samplif(msg, &sif) ||
@@ -593,6 +595,53 @@ static int fm_nl_check_biflow(struct fm_net *fn, struct nlattr **tb, u8 l2,
 	return 0;
 }
 
+/*
+ * Post-NAT fields go with none of biflows and L2 fields (an entry has one
+ * extension, cache_hot.h, and a record one template), aggregation (an
+ * aggregate is many connections, each with its own translation) and
+ * routing fields (the templates have room for one kind of extra fields
+ * in the smallest MTU). The settings as they will be after the request.
+ */
+static int fm_nl_check_postnat(struct fm_net *fn, struct nlattr **tb,
+			       const struct fm_cache_cfg *cc,
+			       struct netlink_ext_ack *extack)
+{
+	bool bi = fn->biflow, agg = fn->agg_cfg.on;
+	bool routing = fm_export_routing(fn);
+	struct nlattr *a = tb[FM_A_POSTNAT];
+
+	lockdep_assert_held(&fn->conf_lock);
+	if (!cc->postnat)
+		return 0;
+	if (tb[FM_A_BIFLOW])
+		bi = nla_get_u8(tb[FM_A_BIFLOW]);
+	if (tb[FM_A_AGGREGATE])
+		agg = nla_get_u8(tb[FM_A_AGGREGATE]);
+	if (tb[FM_A_ROUTING])
+		routing = nla_get_u8(tb[FM_A_ROUTING]);
+	if (bi) {
+		NL_SET_ERR_MSG_ATTR(extack, a ?: tb[FM_A_BIFLOW],
+				    "post-NAT fields and biflows exclude each other");
+		return -EINVAL;
+	}
+	if (cc->l2) {
+		NL_SET_ERR_MSG_ATTR(extack, a ?: tb[FM_A_L2],
+				    "post-NAT fields and L2 fields exclude each other");
+		return -EINVAL;
+	}
+	if (agg) {
+		NL_SET_ERR_MSG_ATTR(extack, a ?: tb[FM_A_AGGREGATE],
+				    "post-NAT fields and aggregation exclude each other");
+		return -EINVAL;
+	}
+	if (routing) {
+		NL_SET_ERR_MSG_ATTR(extack, a ?: tb[FM_A_ROUTING],
+				    "post-NAT fields and routing fields exclude each other");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Biflows on or off; as a change of aggregation, the cached flows end. */
 static void fm_nl_set_biflow(struct fm_net *fn, struct nlattr *a)
 {
@@ -721,6 +770,7 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	fm_nl_get_u8(tb[FM_A_SAMPLING_MODE], &cc.sampling_mode);
 	fm_nl_get_u8(tb[FM_A_FLOWLABEL], &cc.flowlabel);
 	fm_nl_get_u8(tb[FM_A_L2], &cc.l2);
+	fm_nl_get_u8(tb[FM_A_POSTNAT], &cc.postnat);
 	fm_nl_get_u32(tb[FM_A_HOOKS], &hooks);
 	fm_nl_get_u32(tb[FM_A_TEMPLATE_REFRESH], &ec.refresh_sec);
 	fm_nl_get_u32(tb[FM_A_TEMPLATE_PACKETS], &ec.refresh_msgs);
@@ -735,6 +785,9 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto out;
 	err = fm_nl_check_biflow(fn, tb, cc.l2, extack);
+	if (err)
+		goto out;
+	err = fm_nl_check_postnat(fn, tb, &cc, extack);
 	if (err)
 		goto out;
 	if (refresh && !ec.refresh_sec && !ec.refresh_msgs) {

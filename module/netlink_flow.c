@@ -223,6 +223,32 @@ static int fm_nl_put_rev(struct sk_buff *skb, const struct fm_record *r)
 	       nla_put_u8(skb, FM_FLOW_A_REV_TCP_FLAGS, v->tcp_flags);
 }
 
+/* A post-NAT flow's fields, if its packets had a conntrack entry */
+static int fm_nl_put_xlate(struct sk_buff *skb, const struct fm_record *r)
+{
+	const struct fm_xlate *x = &r->xlate;
+
+	if (!x->ok)
+		return 0;
+	if (r->key.kflags & FM_KF_IPV6) {
+		if (nla_put_in6_addr(skb, FM_FLOW_A_POSTNAT_SRC_ADDR,
+				     &x->saddr.v6) ||
+		    nla_put_in6_addr(skb, FM_FLOW_A_POSTNAT_DST_ADDR,
+				     &x->daddr.v6))
+			return -EMSGSIZE;
+	} else if (nla_put_in_addr(skb, FM_FLOW_A_POSTNAT_SRC_ADDR,
+				   x->saddr.v4) ||
+		   nla_put_in_addr(skb, FM_FLOW_A_POSTNAT_DST_ADDR,
+				   x->daddr.v4)) {
+		return -EMSGSIZE;
+	}
+	return nla_put_u16(skb, FM_FLOW_A_POSTNAT_SRC_PORT,
+			   be16_to_cpu(x->sport)) ||
+	       nla_put_u16(skb, FM_FLOW_A_POSTNAT_DST_PORT,
+			   be16_to_cpu(x->dport)) ||
+	       nla_put_u8(skb, FM_FLOW_A_POSTNAT_FINAL, x->done);
+}
+
 static int fm_nl_put_addrs(struct sk_buff *skb, const struct fm_key *k)
 {
 	/* a masked flow's addresses are prefixes: their lengths with them */
@@ -281,6 +307,7 @@ static int fm_nl_put_flow(struct sk_buff *skb, const struct fm_record *r,
 	    fm_nl_put_route(skb, r) ||
 	    ((k->kflags & FM_KF_BI) && fm_nl_put_rev(skb, r)) ||
 	    ((k->kflags & FM_KF_L2) && fm_nl_put_l2(skb, r)) ||
+	    ((k->kflags & FM_KF_NAT) && fm_nl_put_xlate(skb, r)) ||
 	    (cpu >= 0 && nla_put_u32(skb, FM_FLOW_A_CPU, cpu))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;

@@ -263,6 +263,61 @@ static const struct fm_field nf9_l2_icmp6[] = {
 };
 
 /*
+ * Flows with post-NAT fields: the elements Cisco's NSEL defined for v9
+ * (NF_F_XLATE_*), which IANA took over with the same numbers and which
+ * nfdump reads as its xlate fields, beside the pre-NAT ones.
+ */
+#define NF9_XL_ADDR4 \
+	NF9_ADDR4 \
+	{ 225, 4, FM_S_XL_SADDR4 },	/* NF_F_XLATE_SRC_ADDR_IPV4 */ \
+	{ 226, 4, FM_S_XL_DADDR4 },	/* NF_F_XLATE_DST_ADDR_IPV4 */
+
+#define NF9_XL_ADDR6 \
+	NF9_ADDR6 \
+	{ 281, 16, FM_S_XL_SADDR6 },	/* NF_F_XLATE_SRC_ADDR_IPV6 */ \
+	{ 282, 16, FM_S_XL_DADDR6 },	/* NF_F_XLATE_DST_ADDR_IPV6 */ \
+	{ 31, 4, FM_S_FLOWLABEL },	/* IPV6_FLOW_LABEL */
+
+#define NF9_XL_PORTS \
+	NF9_PORTS \
+	{ 227, 2, FM_S_XL_SPORT },	/* NF_F_XLATE_SRC_PORT */ \
+	{ 228, 2, FM_S_XL_DPORT },	/* NF_F_XLATE_DST_PORT */
+
+static const struct fm_field nf9_xl4[] = {
+	NF9_TIMES
+	NF9_XL_ADDR4
+	NF9_IFS
+	NF9_XL_PORTS
+	NF9_TAIL
+};
+
+static const struct fm_field nf9_xl_icmp4[] = {
+	NF9_TIMES
+	NF9_XL_ADDR4
+	NF9_IFS
+	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
+	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */
+	NF9_TAIL
+};
+
+static const struct fm_field nf9_xl6[] = {
+	NF9_TIMES
+	NF9_XL_ADDR6
+	NF9_IFS
+	NF9_XL_PORTS
+	NF9_TAIL
+};
+
+static const struct fm_field nf9_xl_icmp6[] = {
+	NF9_TIMES
+	NF9_XL_ADDR6
+	NF9_IFS
+	{ 11, 2, FM_S_DPORT },		/* L4_DST_PORT */
+	{ 32, 2, FM_S_ICMP },		/* ICMP_TYPE */
+	NF9_TAIL
+};
+
+/*
  * Biflows (RFC 5103) as NSEL-style v9 exporters send a conversation: the
  * source is the initiator, IN_BYTES/IN_PKTS what it sent, OUT_BYTES/
  * OUT_PKTS what the responder sent back (nfdump reads them as its out
@@ -427,6 +482,10 @@ const struct fm_tmpl fm_nf9_tmpls[FM_TMPL_NUM] = {
 	[FM_TMPL_SEL_ICMP4 - FM_TMPL_V4] = TMPL(0, nf9_sel_icmp4),
 	[FM_TMPL_SEL_ICMP6 - FM_TMPL_V4] = TMPL(0, nf9_sel_icmp6),
 	[FM_TMPL_SELECTOR - FM_TMPL_V4] = TMPL(1, nf9_selector),
+	[FM_TMPL_XL4 - FM_TMPL_V4] = TMPL(0, nf9_xl4),
+	[FM_TMPL_XL6 - FM_TMPL_V4] = TMPL(0, nf9_xl6),
+	[FM_TMPL_XL_ICMP4 - FM_TMPL_V4] = TMPL(0, nf9_xl_icmp4),
+	[FM_TMPL_XL_ICMP6 - FM_TMPL_V4] = TMPL(0, nf9_xl_icmp6),
 };
 
 /* count: records of every kind; sequence: export packets sent before. */

@@ -73,10 +73,13 @@ struct fm_pktinfo {
 	u8 side;		/* biflow: 1 if sent by the key's destination */
 	/* the packet's L2 fields while the netns keeps them, else NULL */
 	const struct fm_l2 *l2;
+	/* its post-NAT fields while the netns keeps them, else NULL */
+	const struct fm_xlate *xlate;
 };
 
 #define FM_PARSE_FLOWLABEL	0x01	/* put the IPv6 flow label in the key */
 #define FM_PARSE_L2		0x02	/* the hook fills pi->l2 (hook.c) */
+#define FM_PARSE_NAT		0x04	/* the hook fills pi->xlate (hook.c) */
 
 /*
  * Parse the IPv4 (family 4) or IPv6 (family 6) header at offset nhoff of

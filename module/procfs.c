@@ -197,6 +197,17 @@ static int fm_flow_show_one(const struct fm_record *r, int ncpus, void *arg)
 		seq_printf(m, " %10llu %12llu", r->rev.packets, r->rev.bytes);
 	if (k->kflags & FM_KF_L2)
 		fm_flow_l2(m, &r->l2);
+	/* post-NAT: translated source and destination, "-" without an entry */
+	if ((k->kflags & FM_KF_NAT) && !r->xlate.ok)
+		seq_puts(m, " - -");
+	else if ((k->kflags & FM_KF_NAT) && (k->kflags & FM_KF_IPV6))
+		seq_printf(m, " [%pI6c]:%u [%pI6c]:%u", &r->xlate.saddr.v6,
+			   be16_to_cpu(r->xlate.sport), &r->xlate.daddr.v6,
+			   be16_to_cpu(r->xlate.dport));
+	else if (k->kflags & FM_KF_NAT)
+		seq_printf(m, " %pI4:%u %pI4:%u", &r->xlate.saddr.v4,
+			   be16_to_cpu(r->xlate.sport), &r->xlate.daddr.v4,
+			   be16_to_cpu(r->xlate.dport));
 	seq_putc(m, '\n');
 	return 0;
 }
@@ -240,6 +251,8 @@ static int fm_flows_show(struct seq_file *m, void *v)
 		if (READ_ONCE(fn->parse_opts) & FM_PARSE_L2)
 			seq_puts(m, " SrcMAC            DstMAC            Vlans    "
 				 "        MPLS PostSrcMAC        PostDstMAC");
+		if (READ_ONCE(fn->parse_opts) & FM_PARSE_NAT)
+			seq_puts(m, " PostNATSrc PostNATDst");
 		seq_putc(m, '\n');
 		return 0;
 	}

@@ -188,6 +188,12 @@ enum fm_attr {
 				 * change ends the cached flows; refused with
 				 * aggregation, routing fields or biflows */
 
+	FM_A_POSTNAT,		/* u8: 1 = flows keep the post-NAT addresses
+				 * and ports of their conntrack entry, and
+				 * records carry them (IEs 225-228, 281-282);
+				 * 0 (the default) = not; a change ends the
+				 * cached flows; refused with biflows, L2
+				 * fields, aggregation or routing fields */
 	__FM_A_MAX,
 	FM_A_MAX = __FM_A_MAX - 1
 };
@@ -399,6 +405,19 @@ enum fm_flow_attr {
 	FM_FLOW_A_POST_DST_MAC,	/* binary, 6 bytes */
 	FM_FLOW_A_MPLS_LABEL,	/* u32: top label entry as IE 70 (label << 4 |
 				 * TC << 1 | S); absent: no label */
+
+	/*
+	 * Post-NAT fields (FM_A_POSTNAT on), of flows whose packets had a
+	 * conntrack entry: the addresses and ports once every translation
+	 * is applied.
+	 */
+	FM_FLOW_A_POSTNAT_SRC_ADDR,	/* binary, 4 or 16 bytes */
+	FM_FLOW_A_POSTNAT_DST_ADDR,	/* binary, 4 or 16 bytes */
+	FM_FLOW_A_POSTNAT_SRC_PORT,	/* u16 */
+	FM_FLOW_A_POSTNAT_DST_PORT,	/* u16 */
+	FM_FLOW_A_POSTNAT_FINAL,	/* u8: 1 once the entry's NAT was set
+					 * up; 0: taken before (a flow's
+					 * first packet), a later one's win */
 
 	__FM_FLOW_A_MAX,
 	FM_FLOW_A_MAX = __FM_FLOW_A_MAX - 1

@@ -15,7 +15,10 @@ nfdump's `%smk %dmk %nh %sas %das`, nfacctd's src_mask, dst_mask,
 peer_dst_ip, src_as, dst_as; with --l2, SMAC DMAC VLAN CVLAN ETYPE:
 nfdump's `%ismc %idmc %svln` (no customer VLAN nor type: "-"),
 nfacctd's src_mac, dst_mac, vlan, etype (no customer VLAN); MACs in
-lower case, VLAN ids and the type decimal)
+lower case, VLAN ids and the type decimal; with --xlate, XSRC XDST
+XSPORT XDPORT: the post-NAT fields, nfdump's `%xsa %xda %xsp %xdp`,
+nfacctd's post_nat_src_host, post_nat_dst_host, post_nat_src_port,
+post_nat_dst_port)
 
 with "-" for a field the record does not have. TEXT is `tshark -V` of
 cflow (IPFIX, v9, v5), ipfixDump's output, nfdump's
@@ -35,7 +38,13 @@ TSHARK = {"SrcAddr": "src", "DstAddr": "dst", "SrcPort": "sport",
           "NextHop": "nh", "SrcAS": "sas", "DstAS": "das",
           "Source Mac Address": "smac", "Destination Mac Address": "dmac",
           "Dot1q Vlan Id": "vlan", "Dot1q Customer Vlan Id": "cvlan",
-          "Ethernet Type": "etype"}
+          "Ethernet Type": "etype",
+          "Post NAT Source IPv4 Address": "xsrc",
+          "Post NAT Source IPv6 Address": "xsrc",
+          "Post NAT Destination IPv4 Address": "xdst",
+          "Post NAT Destination IPv6 Address": "xdst",
+          "Post NAPT Source Transport Port": "xsport",
+          "Post NAPT Destination Transport Port": "xdport"}
 IPFIXDUMP = {"sourceIPv4Address": "src", "sourceIPv6Address": "src",
              "destinationIPv4Address": "dst",
              "destinationIPv6Address": "dst",
@@ -57,6 +66,7 @@ NFDUMP_PROTO = {"TCP": 6, "UDP": 17, "UDP-L": 136, "SCTP": 132, "DCCP": 33,
                 "ICMP": 1, "ICMP6": 58, "GRE": 47, "ESP": 50}
 KEY = ("proto", "src", "dst", "sport", "dport", "icmp")
 L2 = ("smac", "dmac", "vlan", "cvlan", "etype")
+XLATE = ("xsrc", "xdst", "xsport", "xdport")
 
 
 def mac(v):
@@ -74,7 +84,7 @@ def etype(v, kind):
 
 
 def field(f, v, kind):
-    if f in ("src", "dst", "nh"):
+    if f in ("src", "dst", "nh", "xsrc", "xdst"):
         return str(ipaddress.ip_address(v))
     if f in ("smac", "dmac"):
         return mac(v)
@@ -145,6 +155,9 @@ def records(kind, lines):
                 r["smask"], r["dmask"] = f[7], f[8]
             if len(f) >= 12:
                 r["nh"], r["sas"], r["das"] = f[9], f[10], f[11]
+            if len(f) == 11:	# --xlate: %xsa %xda %xsp %xdp
+                r = {k: v for k, v in r.items() if k not in ("smask", "dmask")}
+                r["xsrc"], r["xdst"], r["xsport"], r["xdport"] = f[7:11]
             if len(f) == 10:	# --l2: %ismc %idmc %svln
                 r = {k: v for k, v in r.items() if k not in ("smask", "dmask")}
                 r["smac"], r["dmac"], r["vlan"] = f[7], f[8], f[9]
@@ -172,6 +185,13 @@ def records(kind, lines):
                          ("VLAN", "vlan"), ("ETYPE", "etype")):
                 if h in r:
                     o[n] = r[h]
+            # post-NAT fields: empty where the record has none
+            for h, n in (("POST_NAT_SRC_IP", "xsrc"),
+                         ("POST_NAT_DST_IP", "xdst"),
+                         ("POST_NAT_SRC_PORT", "xsport"),
+                         ("POST_NAT_DST_PORT", "xdport")):
+                if r.get(h):
+                    o[n] = r[h]
             out.append(o)
     return out
 
@@ -184,6 +204,8 @@ def main():
         key = KEY + ("smask", "dmask", "nh", "sas", "das")
     if "--l2" in sys.argv[2:]:
         key = KEY + L2
+    if "--xlate" in sys.argv[2:]:
+        key = KEY + XLATE
     sums = {}
     for r in records(kind, sys.stdin.read().splitlines()):
         if "src" not in r or "packets" not in r:

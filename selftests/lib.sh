@@ -147,6 +147,28 @@ topo_collector() {
 	ip netns exec ${p}r ping -q -c 1 -W 5 fd09::1 >/dev/null || fail "no IPv6 link to ${p}c"
 }
 
+# nat_rules [NETNS]: the NAT of topo_routed's router (r): what leaves
+# on r1 for b is translated, TCP and UDP to 10.0.2.254 ports 20000-20999
+# (fd02::fe over IPv6, NAT66), anything else masqueraded (r1's address)
+nat_rules() {
+	ip netns exec "${1:-r}" nft -f - <<-END || fail "nft nat rules"
+		table ip nat {
+			chain postrouting {
+				type nat hook postrouting priority srcnat;
+				oifname "r1" meta l4proto { tcp, udp } snat to 10.0.2.254:20000-20999
+				oifname "r1" masquerade
+			}
+		}
+		table ip6 nat {
+			chain postrouting {
+				type nat hook postrouting priority srcnat;
+				oifname "r1" meta l4proto { tcp, udp } snat to [fd02::fe]:20000-20999
+				oifname "r1" masquerade
+			}
+		}
+	END
+}
+
 # dest_stat ADDR:PORT FIELD: one counter of a destination of the router r
 # (its line in /proc/net/flowmeter/stats)
 dest_stat() {
@@ -240,6 +262,26 @@ capture_stop() {
 	sleep 1
 	kill "$CAPTURE"
 	wait "$CAPTURE" 2>/dev/null
+}
+
+# tshark_by_port PCAP DIR PORT...: tshark -V of the export datagrams in
+# PCAP, decoded as cflow on each PORT, into DIR/tshark; each datagram's
+# text in DIR/portPORT.tshark by its destination port; fail on tshark's
+# expert info
+tshark_by_port() {
+	local pcap=$1 dir=$2 port args=()
+	shift 2
+	for port in "$@"; do args+=(-d "udp.port==$port,cflow"); done
+	tshark -r "$pcap" "${args[@]}" -V >"$dir/tshark" 2>"$dir/tshark.err" ||
+		fail "tshark: $(cat "$dir/tshark.err")"
+	grep -q 'Expert Info' "$dir/tshark" &&
+		fail "tshark expert info: $(grep -m3 'Expert Info' "$dir/tshark")"
+	awk -v d="$dir" '
+	function out() { for (i = 0; i < n; i++) print buf[i] > (d "/port" port ".tshark"); n = 0 }
+	/^Frame [0-9]+:/ { out(); port = 0 }
+	/^User Datagram Protocol, .*Dst Port: / { p = $0; sub(/.*Dst Port: /, "", p); sub(/.*\(/, "", p); port = p + 0 }
+	{ buf[n++] = $0 }
+	END { out() }' "$dir/tshark" || fail "tshark text by port"
 }
 
 # capture_split PCAP PORT OUT: the datagrams to PORT only, as a pcap

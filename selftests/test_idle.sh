@@ -33,11 +33,12 @@ log "fm_table_work runs in 5 s for $((N + 1)) idle netns: $runs"
 [ "$runs" -le 2 ] || fail "$runs expiry work runs in 5 s for idle netns, want none"
 
 # Storage per CPU that has been online: 4096 buckets of 8 bytes, a ring of
-# 1024 and a batch of 128 records of 192 bytes (struct fm_record: 96
+# 1024 and a batch of 128 records of 232 bytes (struct fm_record: 96
 # until the routing fields, filled at export, made it 120, 160 with a
 # biflow's reverse direction, 176 with the L2 fields, 192 with the MPLS
-# label and post MACs; all wait for a record of their own).
-per_cpu=$((4096 * 8 + (1024 + 128) * 192))
+# label and post MACs, 232 with the post-NAT fields; all wait for a
+# record of their own).
+per_cpu=$((4096 * 8 + (1024 + 128) * 232))
 online=$(grep -c . <(for c in /sys/devices/system/cpu/cpu[0-9]*; do
 	[ ! -e "$c/online" ] || [ "$(cat "$c/online")" = 1 ] && echo "$c"; done))
 possible=$(awk -F- '{ print ($2 == "" ? $1 : $2) + 1 }' /sys/devices/system/cpu/possible)

@@ -160,15 +160,7 @@ check() {
 	log "v$1: $2 shows the $(wc -l <"$3.got") flows' MACs, VLAN ids and type, sums exact"
 }
 
-tshark -r "$TMPD/cap" -d udp.port==4739,cflow -d udp.port==2055,cflow \
-	-V >"$TMPD/tshark" 2>"$TMPD/tshark.err" || fail "tshark: $(cat "$TMPD/tshark.err")"
-grep -q 'Expert Info' "$TMPD/tshark" && fail "tshark expert info: $(grep -m3 'Expert Info' "$TMPD/tshark")"
-awk -v d="$TMPD" '
-function out() { for (i = 0; i < n; i++) print buf[i] > (d "/port" port ".tshark"); n = 0 }
-/^Frame [0-9]+:/ { out(); port = 0 }
-/^User Datagram Protocol, .*Dst Port: / { p = $0; sub(/.*Dst Port: /, "", p); sub(/.*\(/, "", p); port = p + 0 }
-{ buf[n++] = $0 }
-END { out() }' "$TMPD/tshark" || fail "tshark text by port"
+tshark_by_port "$TMPD/cap" "$TMPD" 4739 2055
 
 for vp in 10:4739 9:2055; do
 	v=${vp%:*} port=${vp#*:} f=$TMPD/v$v

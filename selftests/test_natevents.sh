@@ -19,22 +19,7 @@ topo_routed
 topo_collector
 TMPD=$(mktemp -d)
 
-ip netns exec r nft -f - <<-END || fail "nft nat rules"
-	table ip nat {
-		chain postrouting {
-			type nat hook postrouting priority srcnat;
-			oifname "r1" meta l4proto { tcp, udp } snat to 10.0.2.254:20000-20999
-			oifname "r1" masquerade
-		}
-	}
-	table ip6 nat {
-		chain postrouting {
-			type nat hook postrouting priority srcnat;
-			oifname "r1" meta l4proto { tcp, udp } snat to [fd02::fe]:20000-20999
-			oifname "r1" masquerade
-		}
-	}
-END
+nat_rules
 ip netns exec b python3 "$SELFTESTS/natsess.py" server 8000 &
 PIDS+=($!)
 wait_port b 8000 tcp

@@ -276,6 +276,7 @@ static const struct fc_cfg_field {
 	{ FM_A_ASN_COUNT4, FC_CFG_NUM, "asn_ranges4", "AS table IPv4 ranges", "" },
 	{ FM_A_ASN_COUNT6, FC_CFG_NUM, "asn_ranges6", "AS table IPv6 ranges", "" },
 	{ FM_A_L2, FC_CFG_ONOFF, "l2", "L2 fields", "" },
+	{ FM_A_POSTNAT, FC_CFG_ONOFF, "postnat", "post-NAT fields", "" },
 };
 
 static void fc_config_field(struct fc_ctx *c, const struct fc_cfg_field *f,
@@ -616,7 +617,8 @@ static int fc_apply_set(struct fc_ctx *c, const struct fc_set *s)
 			 (a >= FM_A_AGGREGATE && a <= FM_A_AGG_DST_PREFIX6) ||
 			 a == FM_A_FLOW_SAMPLING_MODE || a == FM_A_ROUTING ||
 			 a == FM_A_BIFLOW ||
-			 a == FM_A_NAT_EVENTS || a == FM_A_L2)
+			 a == FM_A_NAT_EVENTS || a == FM_A_L2 ||
+			 a == FM_A_POSTNAT)
 			mnl_attr_put_u8(nlh, a, s->v[a]);
 		else
 			mnl_attr_put_u32(nlh, a, s->v[a]);
@@ -893,6 +895,16 @@ static int fc_flow_parse(const struct nlattr *nest, struct fc_flow *f)
 	f->route = tb[FM_FLOW_A_NEXTHOP] &&
 		   !fc_get_addr(tb[FM_FLOW_A_NEXTHOP], &f->nexthop, 0);
 	f->agg = tb[FM_FLOW_A_SRC_PREFIX_LEN] && tb[FM_FLOW_A_DST_PREFIX_LEN];
+	f->nat = tb[FM_FLOW_A_POSTNAT_SRC_ADDR] &&
+		 tb[FM_FLOW_A_POSTNAT_DST_ADDR] &&
+		 !fc_get_addr(tb[FM_FLOW_A_POSTNAT_SRC_ADDR], &f->xsrc,
+			      tb[FM_FLOW_A_POSTNAT_SRC_PORT] ?
+			      fc_nl_uint(tb[FM_FLOW_A_POSTNAT_SRC_PORT]) : 0) &&
+		 !fc_get_addr(tb[FM_FLOW_A_POSTNAT_DST_ADDR], &f->xdst,
+			      tb[FM_FLOW_A_POSTNAT_DST_PORT] ?
+			      fc_nl_uint(tb[FM_FLOW_A_POSTNAT_DST_PORT]) : 0);
+	f->xfinal = tb[FM_FLOW_A_POSTNAT_FINAL] &&
+		    fc_nl_uint(tb[FM_FLOW_A_POSTNAT_FINAL]);
 	f->cpu = tb[FM_FLOW_A_CPU] ? (int)fc_nl_uint(tb[FM_FLOW_A_CPU]) : -1;
 	return 0;
 }
@@ -1471,6 +1483,9 @@ static const struct fc_cmd fc_cmds[] = {
 	  "\t    Ethernet type, MPLS top label and MACs after forwarding, for\n"
 	  "\t    IPFIX, v9 and flows; not with aggregate or routing or biflow;\n"
 	  "\t    ends cached flows)\n"
+	  "\t[postnat on|off]   (flows keep the addresses and ports their conntrack\n"
+	  "\t    entry translates them to, IEs 225-228/281-282 for IPFIX and v9;\n"
+	  "\t    not with aggregate, routing, biflow or l2; ends cached flows)\n"
 	  "HOOK := prerouting|input|forward|output|postrouting|bridge   (bridge:\n"
 	  "\t    bridged IPv4/IPv6 frames and MPLS frames over them, the bridge\n"
 	  "\t    ports as interfaces)\n"

@@ -83,6 +83,11 @@ struct fc_flow {
 	uint8_t post_src_mac[6], post_dst_mac[6];
 	uint16_t vlan_outer, vlan_inner, ethertype;
 	uint32_t mpls_top;	/* label << 4 | TC << 1 | S, as IPFIX IE 70 */
+	/* post-NAT fields (FM_A_POSTNAT), with their ports */
+	bool nat;
+	bool xfinal;		/* the entry's NAT was set up: these win */
+	struct fc_addr xsrc;
+	struct fc_addr xdst;
 };
 
 enum fc_sort { FC_SORT_NONE, FC_SORT_BYTES, FC_SORT_PACKETS };

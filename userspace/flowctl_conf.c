@@ -525,6 +525,13 @@ int fc_set_parse(struct fc_set *s, int argc, char **argv)
 			err = fc_parse_onoff("l2", w, &on);
 			s->v[FM_A_L2] = on;
 			s->has[FM_A_L2] = true;
+		} else if (!strcmp(w, "postnat")) {
+			w = fc_need("set", argc, argv, &i);
+			if (!w)
+				return FC_PARSE_WORD;
+			err = fc_parse_onoff("postnat", w, &on);
+			s->v[FM_A_POSTNAT] = on;
+			s->has[FM_A_POSTNAT] = true;
 		} else if (!strcmp(w, "flowlabel")) {
 			w = fc_need("set", argc, argv, &i);
 			if (!w)

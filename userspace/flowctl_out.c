@@ -318,6 +318,16 @@ size_t fc_flows_merge(struct fc_flow *f, size_t n)
 			m->ttl_max = f[i].ttl_max;
 		if (m->cpu != f[i].cpu)
 			m->cpu = -1;
+		/*
+		 * post-NAT fields: final ones over early ones (a piece of
+		 * the first packet only), any over none
+		 */
+		if (f[i].nat && (!m->nat || (f[i].xfinal && !m->xfinal))) {
+			m->nat = true;
+			m->xfinal = f[i].xfinal;
+			m->xsrc = f[i].xsrc;
+			m->xdst = f[i].xdst;
+		}
 	}
 	for (i = 0; i <= out; i++)
 		if (f[i].bi && (!f[i].packets ||
@@ -411,6 +421,15 @@ static void fc_flow_json(struct fc_json *j, const struct fc_flow *f)
 			fc_json_u64(j, "mpls_bos", f->mpls_top & 1);
 		}
 	}
+	if (f->nat) {	/* after every translation of its conntrack entry */
+		fc_format_addr(&f->xsrc, false, s, sizeof(s));
+		fc_json_str(j, "postnat_src", s);
+		fc_json_u64(j, "postnat_sport", f->xsrc.port);
+		fc_format_addr(&f->xdst, false, s, sizeof(s));
+		fc_json_str(j, "postnat_dst", s);
+		fc_json_u64(j, "postnat_dport", f->xdst.port);
+		fc_json_bool(j, "postnat_final", f->xfinal);
+	}
 	if (f->cpu >= 0)
 		fc_json_u64(j, "cpu", f->cpu);
 	if (f->route) {
@@ -429,17 +448,19 @@ static void fc_flow_json(struct fc_json *j, const struct fc_flow *f)
  * biflows, what the responder sent; with routing fields, the columns of
  * "show ip cache verbose flow" after them; with L2 fields, the MACs
  * before and after forwarding, the VLAN ids (outer.inner) and the top
- * MPLS label (label/TC/S).
+ * MPLS label (label/TC/S); with post-NAT fields, the translated source
+ * and destination, with ports, last.
  */
 enum { C_SRCIF, C_SRC, C_DSTIF, C_DST, C_PR, C_SP, C_DP, C_PKTS, C_BYTES,
        C_RPKTS, C_RBYTES, C_NH, C_SMSK, C_DMSK, C_SAS, C_DAS, C_SMAC, C_DMAC,
-       C_VLANS, C_MPLS, C_PSMAC, C_PDMAC, FC_NCOLS };
+       C_VLANS, C_MPLS, C_PSMAC, C_PDMAC, C_XSRC, C_XDST, FC_NCOLS };
 #define FC_CELL (INET6_ADDRSTRLEN + 8)
 
 static const char * const fc_col_names[FC_NCOLS] = {
 	"SrcIf", "SrcIPaddress", "DstIf", "DstIPaddress", "Pr", "SrcP", "DstP",
 	"Pkts", "Bytes", "RevPkts", "RevBytes", "NextHop", "SMsk", "DMsk", "SrcAS",
 	"DstAS", "SrcMAC", "DstMAC", "Vlans", "MPLS", "PostSrcMAC", "PostDstMAC",
+	"PostNATSrc", "PostNATDst",
 };
 
 static void fc_add_plen(char *cell, unsigned int plen)
@@ -501,31 +522,46 @@ static void fc_flow_cells(const struct fc_flow *f, bool exact,
 			 f->mpls_top >> 1 & 7, f->mpls_top & 1);
 	else
 		strcpy(c[C_MPLS], "-");
+	if (f->nat) {
+		fc_format_addr(&f->xsrc, true, c[C_XSRC], FC_CELL);
+		fc_format_addr(&f->xdst, true, c[C_XDST], FC_CELL);
+	} else {
+		strcpy(c[C_XSRC], "-");
+		strcpy(c[C_XDST], "-");
+	}
 }
 
 /*
  * The reverse columns with biflows, the routing ones with routing fields,
- * the L2 ones with L2 fields
+ * the L2 ones with L2 fields, the post-NAT ones with post-NAT fields:
+ * bits of shown, FC_SHOW_*.
  */
-static bool fc_col_shown(int i, bool bi, bool route, bool l2)
+#define FC_SHOW_BI	1
+#define FC_SHOW_ROUTE	2
+#define FC_SHOW_NAT	4
+#define FC_SHOW_L2	8
+
+static bool fc_col_shown(int i, unsigned int shown)
 {
+	if (i >= C_XSRC)
+		return shown & FC_SHOW_NAT;
 	if (i >= C_SMAC)
-		return l2;
+		return shown & FC_SHOW_L2;
 	if (i >= C_NH)
-		return route;
+		return shown & FC_SHOW_ROUTE;
 	if (i >= C_RPKTS)
-		return bi;
+		return shown & FC_SHOW_BI;
 	return true;
 }
 
-static void fc_table_row(char c[FC_NCOLS][FC_CELL], const int *w, bool bi,
-			 bool route, bool l2)
+static void fc_table_row(char c[FC_NCOLS][FC_CELL], const int *w,
+			 unsigned int shown)
 {
 	const char *sep = "";
 	int i;
 
 	for (i = 0; i < FC_NCOLS; i++) {
-		if (!fc_col_shown(i, bi, route, l2))
+		if (!fc_col_shown(i, shown))
 			continue;
 		printf(i >= C_SP && i != C_NH && i < C_SMAC ? "%s%*s" : "%s%-*s",
 		       sep, w[i], c[i]);
@@ -538,7 +574,7 @@ void fc_flows_print(const struct fc_flow *f, size_t n, bool json, bool exact)
 {
 	char c[FC_NCOLS][FC_CELL];
 	int w[FC_NCOLS], i;
-	bool bi = false, route = false, l2 = false;
+	unsigned int shown = 0;
 	size_t k;
 
 	if (json) {
@@ -551,11 +587,11 @@ void fc_flows_print(const struct fc_flow *f, size_t n, bool json, bool exact)
 		fc_json_close(&j, ']');
 		return;
 	}
-	for (k = 0; k < n; k++) {
-		bi |= f[k].bi;
-		route |= f[k].route;
-		l2 |= f[k].l2;
-	}
+	for (k = 0; k < n; k++)
+		shown |= (f[k].bi ? FC_SHOW_BI : 0) |
+			 (f[k].route ? FC_SHOW_ROUTE : 0) |
+			 (f[k].l2 ? FC_SHOW_L2 : 0) |
+			 (f[k].nat ? FC_SHOW_NAT : 0);
 	for (i = 0; i < FC_NCOLS; i++)
 		w[i] = strlen(fc_col_names[i]);
 	for (k = 0; k < n; k++) {
@@ -566,10 +602,10 @@ void fc_flows_print(const struct fc_flow *f, size_t n, bool json, bool exact)
 	}
 	for (i = 0; i < FC_NCOLS; i++)
 		snprintf(c[i], FC_CELL, "%s", fc_col_names[i]);
-	fc_table_row(c, w, bi, route, l2);
+	fc_table_row(c, w, shown);
 	for (k = 0; k < n; k++) {
 		fc_flow_cells(&f[k], exact, c);
-		fc_table_row(c, w, bi, route, l2);
+		fc_table_row(c, w, shown);
 	}
 }
 

@@ -123,9 +123,24 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 					   (const u8 *)&ok->addr.v4.saddr,
 					   (const u8 *)&ok->addr.v4.daddr, 4, s);
 		}
+		/* post-NAT addresses, where there are some: as their side's */
+		if ((k->kflags & FM_KF_NAT) && o[i].xlate.ok) {
+			unsigned int len = v6 ? 16 : 4;
+
+			check_addr((const u8 *)&r[i].xlate.saddr,
+				   (const u8 *)&o[i].xlate.saddr, len, s, ks);
+			check_addr((const u8 *)&r[i].xlate.daddr,
+				   (const u8 *)&o[i].xlate.daddr, len, d, kd);
+		}
 		/* the rest, flow label and an IPv4 key's unused bytes too */
 		x = r[i];
 		y = o[i];
+		if ((k->kflags & FM_KF_NAT) && o[i].xlate.ok) {
+			memcpy(&x.xlate.saddr, &y.xlate.saddr,
+			       sizeof(x.xlate.saddr));
+			memcpy(&x.xlate.daddr, &y.xlate.daddr,
+			       sizeof(x.xlate.daddr));
+		}
 		x.key.src_plen = y.key.src_plen;
 		x.key.dst_plen = y.key.dst_plen;
 		/* MACs: 0 on an anonymised side (test_anon.c checks which) */

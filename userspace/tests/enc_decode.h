@@ -352,9 +352,11 @@ static inline const char *dec_check_flow(const struct dec_rec *d,
 	int route = !!(r->rflags & FM_RF_ROUTE);
 	/* L2 fields: checked here, they have one source (struct fm_l2) */
 	int l2 = !route && (k->kflags & FM_KF_L2);
-	int agg = !route && !l2 && (k->kflags & FM_KF_AGG);
+	/* post-NAT fields: as L2 fields, one source (struct fm_xlate) */
+	int xl = !route && !l2 && (k->kflags & FM_KF_NAT);
+	int agg = !route && !l2 && !xl && (k->kflags & FM_KF_AGG);
 	/* with a selector: selectorId (IPFIX) or FLOW_SAMPLER_ID (v9) last */
-	int sel = !route && !l2 && !agg && (r->rflags & FM_RF_SEL);
+	int sel = !route && !l2 && !xl && !agg && (r->rflags & FM_RF_SEL);
 	uint16_t sel_ie = version == 10 ? 302 : 48;
 	u16 tid = sel ? (icmp ? (v6 ? FM_TMPL_SEL_ICMP6 : FM_TMPL_SEL_ICMP4) :
 				(v6 ? FM_TMPL_SEL6 : FM_TMPL_SEL4)) :
@@ -362,6 +364,8 @@ static inline const char *dec_check_flow(const struct dec_rec *d,
 				  (v6 ? FM_TMPL_ROUTE6 : FM_TMPL_ROUTE4)) :
 		  l2 ? (icmp ? (v6 ? FM_TMPL_L2_ICMP6 : FM_TMPL_L2_ICMP4) :
 			       (v6 ? FM_TMPL_L2_6 : FM_TMPL_L2_4)) :
+		  xl ? (icmp ? (v6 ? FM_TMPL_XL_ICMP6 : FM_TMPL_XL_ICMP4) :
+			       (v6 ? FM_TMPL_XL6 : FM_TMPL_XL4)) :
 		  agg ? (icmp ? (v6 ? FM_TMPL_AGG_ICMP6 : FM_TMPL_AGG_ICMP4) :
 				(v6 ? FM_TMPL_AGG6 : FM_TMPL_AGG4)) :
 			(icmp ? (v6 ? FM_TMPL_ICMP6 : FM_TMPL_ICMP4) :
@@ -425,10 +429,25 @@ static inline const char *dec_check_flow(const struct dec_rec *d,
 	} else if (dec_field(d, 56, 0, &len) || dec_field(d, 243, 0, &len)) {
 		return "L2 fields in a record without";
 	}
+	if (xl) {
+		p = dec_field(d, v6 ? 281 : 225, 0, &len);
+		if (!p || len != (v6 ? 16U : 4U) || memcmp(p, &r->xlate.saddr, len))
+			return "post-NAT source address missing or wrong";
+		p = dec_field(d, v6 ? 282 : 226, 0, &len);
+		if (!p || len != (v6 ? 16U : 4U) || memcmp(p, &r->xlate.daddr, len))
+			return "post-NAT destination address missing or wrong";
+		if (icmp ? dec_field(d, 227, 0, &len) || dec_field(d, 228, 0, &len) :
+			   dec_u(d, 227, 0) != ntohs(r->xlate.sport) ||
+			   dec_u(d, 228, 0) != ntohs(r->xlate.dport))
+			return "post-NAT ports wrong, or in an ICMP record";
+	} else if (dec_field(d, 225, 0, &len) || dec_field(d, 281, 0, &len)) {
+		return "post-NAT fields in a record without";
+	}
 	if (sel && (dec_u(d, sel_ie, 0) != r->selector ||
 		    d->t->f[d->t->nfields - 1].ie != sel_ie))
 		return "selector missing or wrong";
-	if (d->t->nfields != n + 2 + (route ? 5 : l2 ? 8 : 0) + sel)
+	if (d->t->nfields != n + 2 + (route ? 5 : l2 ? 8 : 0) +
+			      (xl ? (icmp ? 2 : 4) : 0) + sel)
 		return "unexpected extra fields";
 	return NULL;
 }
