@@ -2,7 +2,8 @@
 /*
  * The flow cache's expiry work, one per CPU and cache, on its own CPU:
  * it frees graves after their grace period, drains the ring of records
- * the packet path ended, sweeps a share of the table for timeouts each
+ * the packet path ended (and sizes it and its batch to the table's
+ * traffic: cache_ring.c), sweeps a share of the table for timeouts each
  * second, ends what the merge asks it to, and hands the records to the
  * merge (merge.c) in batches. It touches its table only with BH disabled
  * (the single-writer rule, cache.c), and exports with BH enabled.
