@@ -14,8 +14,8 @@
 
 #include "cache.h"
 
-#define FM_RING_MIN	1024	/* finished IPv4 records a busy CPU's ring */
-#define FM_RING_MAX	4096	/* holds: a 32nd of the buckets, within these */
+#define FM_RING_MIN	1024	/* IPv4 records a busy CPU's ring holds: */
+#define FM_RING_MAX	4096	/* a 32nd of the buckets, within these */
 #define FM_RING_SMALL	4096	/* bytes of a table's first ring: cache_ring.c */
 #define FM_BATCH	128	/* records per fm_export_records() call */
 #define FM_EVICT_SCAN	64	/* buckets searched for an eviction victim */
