@@ -14,8 +14,9 @@
  * lock and no atomic instruction, and writes only its own CPU's memory.
  *
  * Flows that end on the packet path (TCP FIN/RST, eviction when the table
- * is full) are copied to the CPU's ring of finished records, also written
- * only by that CPU; the expiry work drains it and hands records to the
+ * is full) are copied to the CPU's ring of finished records (entries as
+ * they ended, not yet full records: cache_ring.c), also written only by
+ * that CPU; the expiry work drains it and hands records to the
  * exporter in batches, in process context, with no lock held, through
  * the merge (merge.c) that makes a flow's pieces on several CPUs one
  * record. A full ring
@@ -199,23 +200,13 @@ static void fm_table_wake(struct fm_table *t, u32 now)
 		queue_delayed_work_on(t->cpu, fm_wq, &t->work, HZ);
 }
 
-/* Queue e's record for export. Own CPU, BH disabled. */
+/* Queue e's record for export (cache_ring.c). Own CPU, BH disabled. */
 static void fm_entry_queue(struct fm_table *t, struct fm_stats *st,
 			   const struct fm_entry *e, u8 reason)
 {
 	st->flows_expired[reason]++;
-	if (likely(t->ring_len < t->ring_size)) {
-		unsigned int i = (t->ring_head + t->ring_len) & (t->ring_size - 1);
-		u32 now = (u32)jiffies;
-
-		fm_entry_record(e, &t->ring[i], reason, now,
-				fm_table_now_ms(t, now));
-		/* early: the work may wait for the CPU a few ms */
-		if (++t->ring_len == t->ring_size / 4)
-			fm_table_kick(t);
-	} else {
+	if (unlikely(!fm_ring_put(t, e, reason)))
 		st->records_dropped++;
-	}
 }
 
 /*
@@ -489,13 +480,14 @@ static void fm_budget_fed(struct fm_table *t)
  * four batches of t's least recently used unprotected flows
  * (FM_END_RESOURCES),
  * from where the sweep is, so that their budget goes back to the pool,
- * within what the ring can take. The work, each second, BH disabled.
+ * within half the room left in the ring. The work, each second, BH disabled.
  */
 void fm_table_yield(struct fm_table *t)
 {
 	struct fm_stats *st = this_cpu_ptr(t->fn->stats);
-	unsigned int n = min(4 * READ_ONCE(t->cache->budget_batch),
-			     (t->ring_size - t->ring_len) / 2);
+	unsigned int n = 4 * READ_ONCE(t->cache->budget_batch);
+	/* half the ring's room at most, whatever the records' sizes */
+	unsigned int keep = (t->ring_size + t->ring_len) / 2;
 	u32 now = (u32)jiffies;
 	u32 hash = t->sweep_pos;
 
@@ -504,7 +496,7 @@ void fm_table_yield(struct fm_table *t)
 		return;
 	fm_budget_return(t, true);
 	u64_stats_update_begin(&st->syncp);
-	while (n-- && fm_budget_owed(t, true) &&
+	while (n-- && t->ring_len < keep && fm_budget_owed(t, true) &&
 	       t->ngraves < fm_graves_limit(t)) {
 		struct fm_entry __rcu **vprev;
 		struct fm_entry *e;

@@ -26,7 +26,8 @@ int fm_cpuhp_dead __read_mostly = -1;
  *  3. The CPU stops; packets in its backlog are re-queued to a live CPU.
  *  4. fm_cpu_dead(), on a CPU that stays: no packet and no work can reach
  *     the table any more, so this callback is its only user: it ends every
- *     flow left (FM_END_FORCED) for export and frees the graves.
+ *     flow left (FM_END_FORCED) for export, gives back the big ring and
+ *     the batch (cache_ring.c) and frees the graves.
  * Coming back, fm_cpu_online() on the CPU again unparks and restarts the
  * work. A table is therefore written by one CPU at a time throughout:
  * its own until step 3, the dead callback's after it.
@@ -100,6 +101,7 @@ static int fm_cpu_dead(unsigned int cpu, struct hlist_node *node)
 	WRITE_ONCE(c->starving, 0);	/* if it was this CPU, it is gone */
 	fm_budget_return(t, true);	/* empty: all of its quota */
 	local_bh_enable();
+	fm_table_shrink(t);		/* till it has flows again */
 	synchronize_rcu();
 	fm_table_free_graves(t);
 	return 0;

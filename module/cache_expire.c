@@ -2,7 +2,8 @@
 /*
  * The flow cache's expiry work, one per CPU and cache, on its own CPU:
  * it frees graves after their grace period, drains the ring of records
- * the packet path ended, sweeps a share of the table for timeouts each
+ * the packet path ended (and sizes it and its batch to the table's
+ * traffic: cache_ring.c), sweeps a share of the table for timeouts each
  * second, ends what the merge asks it to, and hands the records to the
  * merge (merge.c) in batches. It touches its table only with BH disabled
  * (the single-writer rule, cache.c), and exports with BH enabled.
@@ -144,15 +145,15 @@ static void fm_table_inflight(struct fm_table *t, unsigned int b)
 }
 
 /*
- * The work ends e (of bucket b, found through *pprev) into slot n of its
- * batch. Own CPU, BH disabled, stats update begun.
+ * The work ends e (of bucket b, found through *pprev) into *r, a slot of
+ * its batch. Own CPU, BH disabled, stats update begun.
  */
 static void fm_table_take(struct fm_table *t, struct fm_stats *st,
 			  struct fm_entry __rcu **pprev, struct fm_entry *e,
-			  unsigned int b, unsigned int n, u8 reason, u32 now,
-			  u64 now_ms)
+			  unsigned int b, struct fm_record *r, u8 reason,
+			  u32 now, u64 now_ms)
 {
-	fm_entry_record(e, &t->batch[n], reason, now, now_ms);
+	fm_entry_record(e, r, reason, now, now_ms);
 	fm_table_inflight(t, b);	/* before the unlink */
 	rcu_assign_pointer(*pprev, fm_entry_deref(&e->next));
 	fm_table_uncount(t);
@@ -164,11 +165,12 @@ static void fm_table_take(struct fm_table *t, struct fm_stats *st,
  * Hand the batch's n records to the merge; then none of them is on its
  * way any more. BH enabled.
  */
-static void fm_table_merge_batch(struct fm_table *t, unsigned int n)
+static void fm_table_merge_batch(struct fm_table *t,
+				 const struct fm_record *batch, unsigned int n)
 {
 	unsigned int i;
 
-	fm_merge_records(t->cache->merge, t->cpu, t->batch, n);
+	fm_merge_records(t->cache->merge, t->cpu, batch, n);
 	smp_wmb();	/* the merge's writes before the bits' clearing */
 	for (i = 0; i < ARRAY_SIZE(t->inflight); i++)
 		WRITE_ONCE(t->inflight[i], 0);
@@ -178,22 +180,33 @@ static void fm_table_merge_batch(struct fm_table *t, unsigned int n)
  * Drain t's ring and move the finished flows of buckets b .. stop - 1
  * into its batch, exporting each full batch. With all set, every flow of
  * those buckets ends (FM_END_FORCED). Runs on t's CPU from its work, or,
- * once the packet path and the work are stopped, from anywhere.
+ * once the packet path and the work are stopped, from anywhere; process
+ * context. Without a batch (no memory for one: cache_ring.c), one record
+ * at a time.
  */
 void fm_table_expire(struct fm_table *t, bool all, unsigned int b,
 			    unsigned int stop)
 {
 	const struct fm_cache_cfg *cfg = &t->cache->cfg;
-	unsigned int n = 0;
-	unsigned int budget = t->ring_size;	/* ring records this run */
+	unsigned int n = 0, cap = FM_BATCH;
+	unsigned int budget;	/* ring bytes this run */
 	bool drained = false;
+	struct fm_record one, *batch;
 	struct fm_stats *st;
 	u64 now_ms;
 	u32 now;
 
 	if (!t->buckets)	/* its CPU was never online: nothing in it */
 		return;
+	if (READ_ONCE(t->count) || READ_ONCE(t->ring_len))
+		fm_table_batch_get(t);
+	batch = t->batch;
+	if (!batch) {
+		batch = &one;
+		cap = 1;
+	}
 	local_bh_disable();
+	budget = t->ring_size;
 	while (b < stop || (t->ring_len && budget)) {
 		unsigned int end = min(b + FM_SCAN_CHUNK, stop);
 		bool scanning = b < stop;
@@ -210,18 +223,21 @@ void fm_table_expire(struct fm_table *t, bool all, unsigned int b,
 		 */
 		if (scanning ? !drained && t->ring_len >= t->ring_size / 4 :
 			       t->ring_len && budget) {
-			unsigned int head = t->ring_head;
-			unsigned int k = min(t->ring_len, t->ring_size - head);
+			unsigned int left = scanning ? t->ring_len : budget;
 
-			if (!scanning) {
-				k = min(k, budget);
-				budget -= k;
+			/* after the batch's records of the scan, if any */
+			while (left && t->ring_len) {
+				unsigned int took = fm_ring_take(t, batch, &n,
+								 cap, left);
+
+				left -= min(took, left);
+				if (!scanning)
+					budget -= min(took, budget);
+				local_bh_enable();
+				fm_table_merge_batch(t, batch, n);
+				n = 0;
+				local_bh_disable();
 			}
-			local_bh_enable();
-			fm_merge_records(t->cache->merge, t->cpu, &t->ring[head], k);
-			local_bh_disable();
-			t->ring_head = (head + k) & (t->ring_size - 1);
-			t->ring_len -= k;
 			drained = true;
 			continue;
 		}
@@ -230,27 +246,27 @@ void fm_table_expire(struct fm_table *t, bool all, unsigned int b,
 		u64_stats_update_begin(&st->syncp);
 		now = (u32)jiffies;
 		now_ms = fm_table_now_ms(t, now);
-		for (; b < end && n < FM_BATCH; b++) {
+		for (; b < end && n < cap; b++) {
 			struct fm_entry __rcu **pprev = &t->buckets[b];
 			struct fm_entry *e;
 			u8 reason = FM_END_FORCED;
 
-			for (e = fm_entry_deref(pprev); e && n < FM_BATCH;
+			for (e = fm_entry_deref(pprev); e && n < cap;
 			     e = fm_entry_deref(pprev)) {
 				if (!all && !fm_entry_expired(cfg, e, now, &reason)) {
 					pprev = &e->next;
 					continue;
 				}
-				fm_table_take(t, st, pprev, e, b, n++, reason,
-					      now, now_ms);
+				fm_table_take(t, st, pprev, e, b, &batch[n++],
+					      reason, now, now_ms);
 			}
 			if (e)		/* batch full mid-chain: redo bucket */
 				break;
 		}
 		u64_stats_update_end(&st->syncp);
 		local_bh_enable();
-		if (n == FM_BATCH || (n && b >= stop)) {
-			fm_table_merge_batch(t, n);
+		if (n == cap || (n && b >= stop)) {
+			fm_table_merge_batch(t, batch, n);
 			n = 0;
 		}
 		cond_resched();
@@ -258,7 +274,7 @@ void fm_table_expire(struct fm_table *t, bool all, unsigned int b,
 	}
 	local_bh_enable();
 	if (n)
-		fm_table_merge_batch(t, n);
+		fm_table_merge_batch(t, batch, n);
 }
 
 /*
@@ -282,8 +298,18 @@ static bool fm_req_applies(const struct fm_table *t, const struct fm_entry *e,
 static void fm_table_requests(struct fm_table *t)
 {
 	struct llist_node *list = llist_del_all(&t->requests);
+	unsigned int n = 0, cap = FM_BATCH;
 	struct fm_merge_req *rq, *next;
-	unsigned int n = 0;
+	struct fm_record one, *batch;
+
+	if (!list)
+		return;
+	fm_table_batch_get(t);
+	batch = t->batch;
+	if (!batch) {
+		batch = &one;
+		cap = 1;
+	}
 
 	llist_for_each_entry_safe(rq, next, list, node) {
 		unsigned int b = rq->hash & t->mask;
@@ -300,19 +326,19 @@ static void fm_table_requests(struct fm_table *t)
 		if (e && fm_req_applies(t, e, rq, now)) {
 			st = this_cpu_ptr(t->fn->stats);
 			u64_stats_update_begin(&st->syncp);
-			fm_table_take(t, st, pprev, e, b, n++, rq->reason, now,
-				      fm_table_now_ms(t, now));
+			fm_table_take(t, st, pprev, e, b, &batch[n++],
+				      rq->reason, now, fm_table_now_ms(t, now));
 			u64_stats_update_end(&st->syncp);
 		}
 		local_bh_enable();
 		kfree(rq);
-		if (n == FM_BATCH) {
-			fm_table_merge_batch(t, n);
+		if (n == cap) {
+			fm_table_merge_batch(t, batch, n);
 			n = 0;
 		}
 	}
 	if (n)
-		fm_table_merge_batch(t, n);
+		fm_table_merge_batch(t, batch, n);
 }
 
 /* Requests nobody will carry out: the table is emptied or freed. */
@@ -391,6 +417,7 @@ void fm_table_work(struct work_struct *work)
 	u32 now = (u32)jiffies;
 	bool scan = all || (s32)(now - t->next_scan) >= 0;
 	unsigned int from = 0, to = 0;
+	bool idle;
 
 	/*
 	 * Once a second the next share of the table is scanned for timeouts
@@ -410,6 +437,10 @@ void fm_table_work(struct work_struct *work)
 	local_bh_disable();
 	fm_table_clock(t);
 	local_bh_enable();
+	/* kicked by a quarter of the small ring, or to end flows for others */
+	if (READ_ONCE(t->ring_len) >= t->ring_size / 4 ||
+	    fm_budget_wanted(t->cache))
+		fm_ring_grow(t);
 	fm_table_reap(t);
 	if (scan)
 		fm_table_trim_spares(t);
@@ -424,13 +455,19 @@ void fm_table_work(struct work_struct *work)
 	}
 	fm_merge_poll(t->cache->merge);
 	local_bh_disable();
-	t->asleep = fm_table_idle(t);
+	idle = fm_table_idle(t);
+	t->asleep = idle;
 	/* an idle table holds no budget another CPU might need */
-	if (t->asleep && t->quota)
+	if (idle && t->quota)
 		fm_budget_return(t, true);
 	local_bh_enable();
-	if (!t->asleep && !READ_ONCE(t->cache->stopping) &&
-	    !READ_ONCE(t->parked))
+	/*
+	 * What only a table with flows needs goes back; a packet that woke
+	 * the table since has queued this work again, which gets it back.
+	 */
+	if (idle)
+		fm_table_shrink(t);
+	else if (!READ_ONCE(t->cache->stopping) && !READ_ONCE(t->parked))
 		queue_delayed_work_on(t->cpu, fm_wq, &t->work, HZ);
 }
 

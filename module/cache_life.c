@@ -11,17 +11,20 @@
  * exports them while the netns's devices still exist. fm_cache_free(),
  * in the pernet exit, frees the tables after another grace period.
  *
- * Idle cost. A table's storage (buckets, ring, batch) is allocated only
- * for CPUs that come online (fm_table_alloc()), and a work whose table
- * has nothing to do stops queueing itself until the packet path makes
- * the table's next flow (fm_table_idle(), fm_table_wake()).
+ * Idle cost. A table's storage (buckets and a small ring) is allocated
+ * only for CPUs that come online (fm_table_alloc()); what only a table
+ * with flows needs (a bigger ring, the work's batch) comes and goes with
+ * them (cache_ring.c); and a work whose table has nothing to do stops
+ * queueing itself until the packet path makes the table's next flow
+ * (fm_table_idle(), fm_table_wake()).
  *
  * Memory. Everything a cache allocates is charged to the memory cgroup of
  * the task that last configured it (created the netns, or the cache on a
  * resize, or changed a setting), which the cache keeps a reference to:
  * tables at creation, in that task's context (GFP_KERNEL_ACCOUNT);
- * buckets, rings and batches then or when a CPU comes up, with that
- * cgroup made the active one (set_active_memcg()); and the flow entries
+ * buckets and small rings then or when a CPU comes up, bigger rings and
+ * batches in the expiry work, with that cgroup made the active one
+ * (set_active_memcg()); and the flow entries
  * (SLAB_ACCOUNT caches) on the packet path, where current is whatever
  * task the softirq interrupted (or none), through set_active_memcg().
  * A cgroup at its limit gets no more: the allocation fails (flows_nomem,
@@ -132,9 +135,10 @@ static void fm_table_init(struct fm_net *fn, struct fm_cache *c,
 	t->mask = fm_table_nbuckets(limit, c->cfg.hash_size) - 1;
 	/*
 	 * The ring absorbs what the packet path ends while the work waits
-	 * for the CPU or sweeps the table: sized to the table.
+	 * for the CPU or sweeps the table: sized to the table once busy
+	 * (cache_ring.c).
 	 */
-	t->ring_size = clamp((t->mask + 1) / 32, FM_RING_MIN, FM_RING_MAX);
+	t->ring_full = fm_ring_full_size(t->mask + 1);
 	t->parked = true;
 	fm_table_clock(t);
 	t->next_scan = (u32)jiffies;
@@ -158,19 +162,21 @@ static struct mem_cgroup *fm_cache_memcg_get(struct fm_cache *c)
 }
 
 /*
- * The storage of t: buckets, ring and batch, about 140 KiB at the
- * default size. Only a CPU that is online gets it, the first time it is
- * online in the cache's life (fm_cache_create(), fm_cpu_prepare()), so
- * what a netns costs follows the CPUs that can carry its traffic, not
- * the possible ones (a VM may have 4 online of 256 possible). Charged to
- * the cache's memory cgroup, whoever's context this is (the hotplug
- * thread, for a CPU coming up).
+ * The storage of t: buckets and a small ring (cache_ring.c), 36 KiB at
+ * the default size; a bigger ring and the work's batch come only while
+ * the table has flows. Only a CPU that is online gets it, the first time
+ * it is online in the cache's life (fm_cache_create(),
+ * fm_cpu_prepare()), so what a netns costs follows the CPUs that can
+ * carry its traffic, not the possible ones (a VM may have 4 online of
+ * 256 possible). Charged to the cache's memory cgroup, whoever's context
+ * this is (the hotplug thread, for a CPU coming up).
  */
 int fm_table_alloc(struct fm_cache *c, struct fm_table *t)
 {
 	struct fm_entry __rcu **buckets;
 	int node = cpu_to_node(t->cpu);
 	struct mem_cgroup *memcg, *old;
+	int err;
 
 	if (t->buckets)		/* its CPU was online before */
 		return 0;
@@ -178,26 +184,32 @@ int fm_table_alloc(struct fm_cache *c, struct fm_table *t)
 	old = set_active_memcg(memcg);
 	buckets = kvzalloc_node(array_size(t->mask + 1, sizeof(*buckets)),
 				FM_GFP_TABLE, node);
-	/*
-	 * In pages, not kmalloc'ed: 1024 records (80 KiB) would take a
-	 * 128 KiB object, 128 (10 KiB) a 16 KiB one.
-	 */
-	t->ring = __vmalloc(array_size(t->ring_size, sizeof(*t->ring)),
-			    FM_GFP_TABLE | __GFP_ZERO);
-	t->batch = __vmalloc(array_size(FM_BATCH, sizeof(*t->batch)),
-			     FM_GFP_TABLE | __GFP_ZERO);
+	err = buckets ? fm_ring_alloc(c, t, node) : -ENOMEM;
 	set_active_memcg(old);
 	mem_cgroup_put(memcg);
-	if (!buckets || !t->ring || !t->batch) {
+	if (err) {
 		kvfree(buckets);
-		vfree(t->ring);
-		vfree(t->batch);
-		t->ring = NULL;
-		t->batch = NULL;
-		return -ENOMEM;
+		return err;
 	}
 	smp_store_release(&t->buckets, buckets);	/* readers: fm_table_buckets() */
 	return 0;
+}
+
+/*
+ * size bytes for c's tables, zeroed, in pages (kmalloc would round a
+ * 22 KiB batch up to 32 KiB), charged to c's memory cgroup: the expiry
+ * work's, which runs in a kworker. Process context.
+ */
+void *fm_cache_vzalloc(struct fm_cache *c, size_t size)
+{
+	struct mem_cgroup *memcg = fm_cache_memcg_get(c), *old;
+	void *p;
+
+	old = set_active_memcg(memcg);
+	p = __vmalloc(size, FM_GFP_TABLE | __GFP_ZERO);
+	set_active_memcg(old);
+	mem_cgroup_put(memcg);
+	return p;
 }
 
 static void fm_table_free(struct fm_table *t)
@@ -205,8 +217,7 @@ static void fm_table_free(struct fm_table *t)
 	fm_table_drop_requests(t);
 	fm_table_free_graves(t);
 	kvfree(t->buckets);
-	vfree(t->ring);
-	vfree(t->batch);
+	fm_ring_free(t);
 }
 
 /* Free a cache nothing uses any more: no packet, reader or work. */

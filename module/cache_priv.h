@@ -14,8 +14,9 @@
 
 #include "cache.h"
 
-#define FM_RING_MIN	1024	/* finished records waiting per CPU: a */
-#define FM_RING_MAX	4096	/* 32nd of the buckets, within these */
+#define FM_RING_MIN	1024	/* IPv4 records a busy CPU's ring holds: */
+#define FM_RING_MAX	4096	/* a 32nd of the buckets, within these */
+#define FM_RING_SMALL	4096	/* bytes of a table's first ring: cache_ring.c */
 #define FM_BATCH	128	/* records per fm_export_records() call */
 #define FM_EVICT_SCAN	64	/* buckets searched for an eviction victim */
 #define FM_SCAN_CHUNK	256	/* buckets scanned per BH-disabled stretch */
@@ -56,9 +57,10 @@ struct fm_table {
 	unsigned int limit;		/* share of the budget: graves */
 	u32 sample_count;		/* deterministic sampling: packets left */
 	u32 sample_if_count[FM_IFF_MAX];	/* the same, per fm_samplif slot */
-	unsigned int ring_head;		/* ring[ring_head] is next out */
-	unsigned int ring_len;
-	unsigned int ring_size;		/* a power of 2 */
+	/* the ring of finished records, in bytes: cache_ring.c */
+	unsigned int ring_head;		/* offset of the next record out */
+	unsigned int ring_len;		/* bytes of records waiting */
+	unsigned int ring_size;		/* of ring, less FM_RING_REC_MAX */
 	bool flush;			/* expire everything at next run */
 	bool parked;			/* CPU offline (or going): no work */
 	bool asleep;			/* idle: the work is not queued */
@@ -88,8 +90,11 @@ struct fm_table {
 	struct fm_entry *graves;	/* buried since old_cookie was taken */
 	struct fm_entry *old_graves;	/* free when old_cookie's GP is over */
 	unsigned long old_cookie;
-	struct fm_record *ring;
-	struct fm_record *batch;	/* the work's export buffer */
+	u8 *ring;			/* ring_small or a bigger one */
+	u8 *ring_small;			/* FM_RING_SMALL, with the buckets */
+	unsigned int ring_full;		/* ring_size of the bigger one */
+	unsigned long ring_mem;		/* bytes of rings and batch held */
+	struct fm_record *batch;	/* the work's, while it has flows */
 	struct fm_cache *cache;
 	struct fm_net *fn;
 	int cpu;
@@ -269,5 +274,41 @@ void fm_table_drop_requests(struct fm_table *t);
 
 /* cache_life.c: a table's storage */
 int fm_table_alloc(struct fm_cache *c, struct fm_table *t);
+void *fm_cache_vzalloc(struct fm_cache *c, size_t size);
+
+/*
+ * cache_ring.c: the ring of finished records. A record there is its
+ * entry as it ended (extension first, IPv4 entries cut short, as in the
+ * slab) after this header, expanded to a struct fm_record only when the
+ * work takes it out.
+ */
+struct fm_ring_hdr {
+	u64 now_ms;		/* the end: fm_table_now_ms() of now */
+	u32 now;		/* jiffies */
+	u8 reason;		/* enum fm_end_reason */
+	u8 kind;		/* fm_entry_kind() of the entry */
+	u16 pad;
+};
+
+/* Bytes of a ring record of kind: header, extension, entry. */
+static inline unsigned int fm_ring_rec_size(unsigned int kind)
+{
+	return sizeof(struct fm_ring_hdr) + fm_entry_obj_size(kind);
+}
+
+#define FM_RING_REC_V4	(sizeof(struct fm_ring_hdr) + FM_ENTRY_SIZE_V4)
+#define FM_RING_REC_MAX	(sizeof(struct fm_ring_hdr) + FM_EXT_MAX + \
+			 FM_ENTRY_SIZE_V6)
+
+unsigned int fm_ring_full_size(unsigned int nbuckets);
+int fm_ring_alloc(struct fm_cache *c, struct fm_table *t, int node);
+bool fm_ring_put(struct fm_table *t, const struct fm_entry *e, u8 reason);
+unsigned int fm_ring_take(struct fm_table *t, struct fm_record *buf,
+			  unsigned int *n, unsigned int cap,
+			  unsigned int limit);
+void fm_ring_grow(struct fm_table *t);
+void fm_table_batch_get(struct fm_table *t);
+void fm_table_shrink(struct fm_table *t);
+void fm_ring_free(struct fm_table *t);
 
 #endif /* _FM_CACHE_PRIV_H */

@@ -48,7 +48,7 @@ void fm_cache_budget(struct fm_net *fn, unsigned int *pool,
 
 /*
  * Bytes the cache holds: entries (cached and buried, at their slab
- * object size) plus every table's buckets, ring and export batch.
+ * object size) plus every table's buckets, rings and export batch.
  */
 unsigned long fm_cache_memory(struct fm_net *fn)
 {
@@ -64,7 +64,7 @@ unsigned long fm_cache_memory(struct fm_net *fn)
 		mem += READ_ONCE(t->mem);
 		if (fm_table_buckets(t))
 			mem += (t->mask + 1) * sizeof(*t->buckets) +
-			       (t->ring_size + FM_BATCH) * sizeof(struct fm_record);
+			       READ_ONCE(t->ring_mem);
 	}
 	rcu_read_unlock();
 	return mem;
