@@ -9,7 +9,7 @@
  * cache_hot.h), after a header with its end reason and the clock at its
  * end (struct fm_ring_hdr): 80 bytes for an IPv4 flow, 112 for IPv6,
  * more only for the kinds with an extension, by its size. The work
- * expands it to the full struct fm_record (192 bytes: export-time fields,
+ * expands it to the full struct fm_record (232 bytes: export-time fields,
  * every kind's fields) with fm_entry_record(), as if the flow had ended
  * in the work, just before the merge. A kind added with an extension
  * needs no change here. Records of different sizes share the ring: each
