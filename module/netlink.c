@@ -519,125 +519,77 @@ static void fm_nl_set_agg(struct fm_net *fn, struct nlattr **tb,
 }
 
 /*
- * Routing fields, L2 fields and aggregation exclude each other: an
- * aggregate's addresses are prefixes, not hosts with a route each or
- * one MAC address, and the templates have room for one kind of extra
- * fields in the smallest MTU.
+ * The kinds of extra fields a netns's records may carry, and which of
+ * them exclude each other (fm_nl_check_kinds()):
+ *  - an entry has one extension (cache_hot.h), a record one template:
+ *    biflows, L2 fields and post-NAT fields exclude each other;
+ *  - the templates have room for one kind of extra fields at the
+ *    smallest MTU: routing fields exclude L2 and post-NAT fields;
+ *  - an aggregate's addresses are prefixes, not hosts with a route, a
+ *    MAC address, a translation each, and a mask may make a
+ *    conversation's two ends one prefix: aggregation goes with none;
+ *  - routing fields are looked up for one direction: not with biflows;
+ *  - v5 has no field for a biflow's responder (IPFIX has RFC 5103's
+ *    reverse fields, v9 OUT_BYTES/OUT_PKTS): biflows are refused while a
+ *    v5 destination exists (FM_X_V5: switching biflows on, with one).
+ * In the order they are checked, the first conflict's message is given,
+ * on the request's attribute of the first kind, else the second's.
  */
-static int fm_nl_check_routing(struct fm_net *fn, struct nlattr **tb,
-			       u8 l2, struct netlink_ext_ack *extack)
+enum { FM_X_ROUTING, FM_X_AGG, FM_X_L2, FM_X_BI, FM_X_V5, FM_X_NAT, FM_X_N };
+
+static const struct {
+	u8 a, b;
+	const char *msg;
+} fm_nl_excl[] = {
+	{ FM_X_ROUTING, FM_X_AGG, "routing fields and aggregation exclude each other" },
+	{ FM_X_L2, FM_X_ROUTING, "L2 fields exclude routing fields and aggregation" },
+	{ FM_X_L2, FM_X_AGG, "L2 fields exclude routing fields and aggregation" },
+	{ FM_X_BI, FM_X_AGG, "biflows and aggregation exclude each other" },
+	{ FM_X_BI, FM_X_ROUTING, "biflows and routing fields exclude each other" },
+	{ FM_X_BI, FM_X_L2, "biflows and L2 fields exclude each other" },
+	{ FM_X_BI, FM_X_V5, "biflows need IPFIX or v9: a v5 destination has no reverse fields" },
+	{ FM_X_NAT, FM_X_BI, "post-NAT fields and biflows exclude each other" },
+	{ FM_X_NAT, FM_X_L2, "post-NAT fields and L2 fields exclude each other" },
+	{ FM_X_NAT, FM_X_AGG, "post-NAT fields and aggregation exclude each other" },
+	{ FM_X_NAT, FM_X_ROUTING, "post-NAT fields and routing fields exclude each other" },
+};
+
+/* The kinds as they will be after the request (cc: its cache settings). */
+static int fm_nl_check_kinds(struct fm_net *fn, struct nlattr **tb,
+			     const struct fm_cache_cfg *cc,
+			     struct netlink_ext_ack *extack)
 {
-	bool routing = fm_export_routing(fn), agg = fn->agg_cfg.on;
+	struct nlattr *attr[FM_X_N] = {
+		[FM_X_ROUTING] = tb[FM_A_ROUTING],
+		[FM_X_AGG] = tb[FM_A_AGGREGATE],
+		[FM_X_L2] = tb[FM_A_L2],
+		[FM_X_BI] = tb[FM_A_BIFLOW],
+		[FM_X_NAT] = tb[FM_A_POSTNAT],
+	};
+	bool on[FM_X_N] = {
+		[FM_X_ROUTING] = fm_export_routing(fn),
+		[FM_X_AGG] = fn->agg_cfg.on,
+		[FM_X_L2] = cc->l2,
+		[FM_X_BI] = fn->biflow,
+		[FM_X_NAT] = cc->postnat,
+	};
+	unsigned int i;
 
 	lockdep_assert_held(&fn->conf_lock);
-	if (tb[FM_A_ROUTING])
-		routing = nla_get_u8(tb[FM_A_ROUTING]);
-	if (tb[FM_A_AGGREGATE])
-		agg = nla_get_u8(tb[FM_A_AGGREGATE]);
-	if (routing && agg) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[FM_A_ROUTING] ?: tb[FM_A_AGGREGATE],
-				    "routing fields and aggregation exclude each other");
-		return -EINVAL;
-	}
-	if (l2 && (routing || agg)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[FM_A_L2] ?:
-				    (tb[FM_A_ROUTING] ?: tb[FM_A_AGGREGATE]),
-				    "L2 fields exclude routing fields and aggregation");
-		return -EINVAL;
-	}
-	return 0;
-}
+	for (i = 0; i < FM_X_N; i++)
+		if (attr[i])
+			on[i] = nla_get_u8(attr[i]);
+	on[FM_X_V5] = attr[FM_X_BI] && on[FM_X_BI] && fm_export_has_nf5(fn);
+	for (i = 0; i < ARRAY_SIZE(fm_nl_excl); i++) {
+		unsigned int x = fm_nl_excl[i].a, y = fm_nl_excl[i].b;
 
-/*
- * Biflows go with none of aggregation (a mask may make the two ends of a
- * conversation one prefix, and the templates have room for one set of
- * extras at the smallest MTU), routing fields (looked up for one
- * direction) or a v5 destination: v5 has no field for the responder's
- * direction (IPFIX has RFC 5103's reverse fields, v9 OUT_BYTES/OUT_PKTS).
- */
-static int fm_nl_check_biflow(struct fm_net *fn, struct nlattr **tb, u8 l2,
-			      struct netlink_ext_ack *extack)
-{
-	bool bi = fn->biflow, agg = fn->agg_cfg.on;
-	bool routing = fm_export_routing(fn);
-	struct nlattr *a = tb[FM_A_BIFLOW];
-
-	lockdep_assert_held(&fn->conf_lock);
-	if (a)
-		bi = nla_get_u8(a);
-	if (tb[FM_A_AGGREGATE])
-		agg = nla_get_u8(tb[FM_A_AGGREGATE]);
-	if (tb[FM_A_ROUTING])
-		routing = nla_get_u8(tb[FM_A_ROUTING]);
-	if (!bi)
-		return 0;
-	if (agg) {
-		NL_SET_ERR_MSG_ATTR(extack, a ?: tb[FM_A_AGGREGATE],
-				    "biflows and aggregation exclude each other");
-		return -EINVAL;
-	}
-	if (routing) {
-		NL_SET_ERR_MSG_ATTR(extack, a ?: tb[FM_A_ROUTING],
-				    "biflows and routing fields exclude each other");
-		return -EINVAL;
-	}
-	/* an entry has one extension (cache_hot.h), records one template */
-	if (l2) {
-		NL_SET_ERR_MSG_ATTR(extack, a ?: tb[FM_A_L2],
-				    "biflows and L2 fields exclude each other");
-		return -EINVAL;
-	}
-	if (a && fm_export_has_nf5(fn)) {
-		NL_SET_ERR_MSG_ATTR(extack, a,
-				    "biflows need IPFIX or v9: a v5 destination has no reverse fields");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/*
- * Post-NAT fields go with none of biflows and L2 fields (an entry has one
- * extension, cache_hot.h, and a record one template), aggregation (an
- * aggregate is many connections, each with its own translation) and
- * routing fields (the templates have room for one kind of extra fields
- * in the smallest MTU). The settings as they will be after the request.
- */
-static int fm_nl_check_postnat(struct fm_net *fn, struct nlattr **tb,
-			       const struct fm_cache_cfg *cc,
-			       struct netlink_ext_ack *extack)
-{
-	bool bi = fn->biflow, agg = fn->agg_cfg.on;
-	bool routing = fm_export_routing(fn);
-	struct nlattr *a = tb[FM_A_POSTNAT];
-
-	lockdep_assert_held(&fn->conf_lock);
-	if (!cc->postnat)
-		return 0;
-	if (tb[FM_A_BIFLOW])
-		bi = nla_get_u8(tb[FM_A_BIFLOW]);
-	if (tb[FM_A_AGGREGATE])
-		agg = nla_get_u8(tb[FM_A_AGGREGATE]);
-	if (tb[FM_A_ROUTING])
-		routing = nla_get_u8(tb[FM_A_ROUTING]);
-	if (bi) {
-		NL_SET_ERR_MSG_ATTR(extack, a ?: tb[FM_A_BIFLOW],
-				    "post-NAT fields and biflows exclude each other");
-		return -EINVAL;
-	}
-	if (cc->l2) {
-		NL_SET_ERR_MSG_ATTR(extack, a ?: tb[FM_A_L2],
-				    "post-NAT fields and L2 fields exclude each other");
-		return -EINVAL;
-	}
-	if (agg) {
-		NL_SET_ERR_MSG_ATTR(extack, a ?: tb[FM_A_AGGREGATE],
-				    "post-NAT fields and aggregation exclude each other");
-		return -EINVAL;
-	}
-	if (routing) {
-		NL_SET_ERR_MSG_ATTR(extack, a ?: tb[FM_A_ROUTING],
-				    "post-NAT fields and routing fields exclude each other");
-		return -EINVAL;
+		if (on[x] && on[y]) {
+			/* NL_SET_ERR_MSG_ATTR() wants a literal; these are */
+			NL_SET_BAD_ATTR(extack, attr[x] ?: attr[y]);
+			if (extack)
+				extack->_msg = fm_nl_excl[i].msg;
+			return -EINVAL;
+		}
 	}
 	return 0;
 }
@@ -781,13 +733,7 @@ static int fm_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	err = fm_nl_check_limits(skb, info, &cc);
 	if (err)
 		goto out;
-	err = fm_nl_check_routing(fn, tb, cc.l2, extack);
-	if (err)
-		goto out;
-	err = fm_nl_check_biflow(fn, tb, cc.l2, extack);
-	if (err)
-		goto out;
-	err = fm_nl_check_postnat(fn, tb, &cc, extack);
+	err = fm_nl_check_kinds(fn, tb, &cc, extack);
 	if (err)
 		goto out;
 	if (refresh && !ec.refresh_sec && !ec.refresh_msgs) {
